@@ -1,0 +1,45 @@
+"""Role predicates on people (django-rules). Object-level rules live in the
+app that owns the object (``clusters.rules`` for organisations)."""
+
+from __future__ import annotations
+
+import rules
+
+from accounts.enums import StaffRole
+
+
+def _has_staff_role(user: object, role: StaffRole) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    cache = getattr(user, "_staff_roles_cache", None)
+    if cache is None:
+        cache = set(user.role_grants.values_list("role", flat=True))  # type: ignore[attr-defined]
+        user._staff_roles_cache = cache  # type: ignore[attr-defined]
+    return role in cache
+
+
+@rules.predicate
+def is_label_office(user: object) -> bool:
+    return _has_staff_role(user, StaffRole.LABEL_OFFICE)
+
+
+@rules.predicate
+def is_label_committee(user: object) -> bool:
+    return _has_staff_role(user, StaffRole.LABEL_COMMITTEE)
+
+
+@rules.predicate
+def is_policy_reader(user: object) -> bool:
+    return _has_staff_role(user, StaffRole.POLICY_READER)
+
+
+@rules.predicate
+def is_assessor(user: object) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    from accounts.models import AssessorProfile
+
+    return AssessorProfile.objects.filter(user=user, is_active=True).exists()
+
+
+rules.add_perm("accounts.view_assessor_start", is_assessor)

@@ -1,0 +1,49 @@
+"""Each role's start page, registered by the app that draws it.
+
+The accounts app routes a person to their start page after login but must not
+import the apps above it (clusters, assessments, labels). So each app
+registers its pages here from its ``AppConfig.ready``, and accounts only asks
+"which registered pages does this user's role open?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+from accounts import rules as account_rules
+
+
+@dataclass(frozen=True)
+class StartPage:
+    role: str
+    title: str | Promise
+    url_name: str
+    predicate: Callable[[object], bool]
+    order: int
+
+
+_registry: dict[str, StartPage] = {}
+
+
+def register(page: StartPage) -> None:
+    """Register (or replace, so reloading an app is harmless) a role's page."""
+    _registry[page.role] = page
+
+
+def registered() -> list[StartPage]:
+    return sorted(_registry.values(), key=lambda page: page.order)
+
+
+def start_pages_for(user: object) -> list[StartPage]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [page for page in registered() if page.predicate(user)]
+
+
+def register_accounts_pages() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    register(StartPage("assessor", _("Assessor"), "accounts:assessor_start", account_rules.is_assessor, 40))

@@ -1,0 +1,84 @@
+"""Login, profile and the role router."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import EmailAuthenticationForm, ProfileForm
+from accounts.start_pages import start_pages_for
+from common.permissions import permission_required
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Send a person to their role's start page, or let them choose among several."""
+    pages = start_pages_for(request.user)
+    if len(pages) == 1:
+        return redirect(pages[0].url_name)
+    return render(request, "accounts/start.html", {"pages": pages})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.user_update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"full_name": user.full_name, "preferred_language": user.preferred_language})  # type: ignore[union-attr]
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@permission_required("accounts.view_assessor_start")
+def assessor_start(request: HttpRequest) -> HttpResponse:
+    profile = selectors.assessor_profile_for(request.user)  # type: ignore[arg-type]
+    return render(request, "accounts/assessor_start.html", {"profile": profile})

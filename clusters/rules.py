@@ -1,0 +1,69 @@
+"""Who may do what with cluster organisations (django-rules predicates)."""
+
+from __future__ import annotations
+
+import rules
+
+from accounts.rules import is_label_office
+from clusters.enums import MembershipRole
+
+
+def _active(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def partner_countries_of(user: object) -> set[str]:
+    """Country codes of every national partner the person works for (cached per user object)."""
+    if not _active(user):
+        return set()
+    cached = getattr(user, "_partner_countries_cache", None)
+    if cached is None:
+        from clusters.models import NationalPartner
+
+        cached = set()
+        for partner in NationalPartner.objects.filter(staff__user=user):
+            cached.update(country.code for country in partner.countries)
+        user._partner_countries_cache = cached  # type: ignore[attr-defined]
+    return set(cached)
+
+
+@rules.predicate
+def is_cluster_manager(user: object) -> bool:
+    if not _active(user):
+        return False
+    return user.memberships.filter(left_at__isnull=True).exists()  # type: ignore[attr-defined]
+
+
+@rules.predicate
+def is_partner_staff(user: object) -> bool:
+    if not _active(user):
+        return False
+    return user.partner_staff.exists()  # type: ignore[attr-defined]
+
+
+@rules.predicate
+def is_member_of_cluster(user: object, organisation: object) -> bool:
+    if not _active(user) or organisation is None:
+        return False
+    return user.memberships.filter(organisation=organisation, left_at__isnull=True).exists()  # type: ignore[attr-defined]
+
+
+@rules.predicate
+def is_manager_of_cluster(user: object, organisation: object) -> bool:
+    if not _active(user) or organisation is None:
+        return False
+    return user.memberships.filter(  # type: ignore[attr-defined]
+        organisation=organisation, left_at__isnull=True, role=MembershipRole.MANAGER
+    ).exists()
+
+
+@rules.predicate
+def is_partner_for_country(user: object, organisation: object) -> bool:
+    if organisation is None:
+        return False
+    return getattr(organisation, "country", None) in partner_countries_of(user)
+
+
+rules.add_perm("clusters.view_manager_start", is_cluster_manager)
+rules.add_perm("clusters.view_partner_start", is_partner_staff)
+rules.add_perm("clusters.view_organisation", is_member_of_cluster | is_partner_for_country | is_label_office)

@@ -1,0 +1,67 @@
+"""The scheme's numbers, per level, read from one place: ``settings.LABEL_SCHEME``.
+
+DOMAIN.md asks that months of validity, the renewal window, the renewal
+extension, reminder offsets and the Gold pass mark live in one configuration
+per level and are never repeated as literals. Every rule reads them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from common.enums import Level
+
+REQUIRED_KEYS = {
+    "months_valid",
+    "renewal_window_months",
+    "renewal_extension_months",
+    "expiring_days",
+    "reminder_days_before_expiry",
+    "reminder_days_before_window_end",
+    "pass_mark_percent",
+    "assessors",
+}
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    level: Level
+    months_valid: int
+    renewal_window_months: int
+    renewal_extension_months: int
+    expiring_days: int
+    reminder_days_before_expiry: tuple[int, ...]
+    reminder_days_before_window_end: tuple[int, ...]
+    pass_mark_percent: Decimal | None
+    assessors: int
+
+
+def rules_for(level: Level | str) -> LevelRules:
+    level = Level(level)
+    config: dict[str, Any] = settings.LABEL_SCHEME.get(level.value, {})
+    missing = REQUIRED_KEYS - config.keys()
+    if missing:
+        raise ImproperlyConfigured(f"LABEL_SCHEME[{level.value!r}] lacks {sorted(missing)}.")
+    pass_mark = config["pass_mark_percent"]
+    return LevelRules(
+        level=level,
+        months_valid=int(config["months_valid"]),
+        renewal_window_months=int(config["renewal_window_months"]),
+        renewal_extension_months=int(config["renewal_extension_months"]),
+        expiring_days=int(config["expiring_days"]),
+        reminder_days_before_expiry=tuple(
+            sorted((int(d) for d in config["reminder_days_before_expiry"]), reverse=True)
+        ),
+        reminder_days_before_window_end=tuple(int(d) for d in config["reminder_days_before_window_end"]),
+        pass_mark_percent=None if pass_mark is None else Decimal(str(pass_mark)),
+        assessors=int(config["assessors"]),
+    )
+
+
+def all_rules() -> list[LevelRules]:
+    return [rules_for(level) for level in Level]

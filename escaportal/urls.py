@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from common.views import healthz
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
+    path("healthz/", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("clusters/", include("clusters.urls")),
+    path("labels/", include("labels.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from labels import views
+
+app_name = "labels"
+
+urlpatterns = [
+    path("office/", views.office_start, name="office_start"),
+    path("committee/", views.committee_start, name="committee_start"),
+    path("statistics/", views.policy_start, name="policy_start"),
+]

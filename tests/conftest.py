@@ -1,0 +1,83 @@
+"""Fixtures every test may use, and the rules for tests that need real services.
+
+Tests marked ``services`` need PostgreSQL and/or the Redis broker with a
+running worker; ``browser`` tests need Debian's chromium. Without them such
+tests are skipped, unless ``REQUIRE_SERVICES=1`` (as in CI), where a missing
+service fails the run instead of hiding behind a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """Real hashing costs ~0.3 s per password; tests create hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def broker_url() -> str:
+    """The real broker's URL; skips (or fails under REQUIRE_SERVICES) without one."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        missing("CELERY_BROKER_URL is not set: tasks run in process")
+    return str(settings.CELERY_BROKER_URL)
+
+
+@pytest.fixture
+def postgres() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing("DATABASE_URL does not point to PostgreSQL")
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        missing(f"chromium is not installed at {CHROMIUM}")
+    return CHROMIUM if os.path.exists(CHROMIUM) else str(shutil.which("chromium"))
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def people(db: None) -> dict[str, User]:
+    """One person per role, plus an outsider with no role at all."""
+    from accounts.enums import StaffRole
+    from tests.factories import AssessorProfileFactory, MembershipFactory, PartnerStaffFactory, RoleGrantFactory
+
+    return {
+        "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
+        "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
+        "policy": RoleGrantFactory(role=StaffRole.POLICY_READER).user,
+        "assessor": AssessorProfileFactory().user,
+        "manager": MembershipFactory().user,
+        "partner": PartnerStaffFactory().user,
+        "outsider": UserFactory(),
+    }

@@ -1,0 +1,79 @@
+"""factory_boy factories: plain objects, no surprises, built through the models."""
+
+from __future__ import annotations
+
+import factory
+from django.utils.text import slugify
+
+from accounts.enums import StaffRole
+from accounts.models import AssessorProfile, RoleGrant, User
+from clusters.enums import MembershipRole, OrganisationState
+from clusters.models import ClusterOrganisation, Membership, NationalPartner, PartnerStaff
+
+PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+
+class RoleGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleGrant
+
+    user = factory.SubFactory(UserFactory)
+    role = StaffRole.LABEL_OFFICE
+
+
+class AssessorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessorProfile
+
+    user = factory.SubFactory(UserFactory)
+    home_country = "RS"
+    countries = ["RS"]
+    languages = ["en", "sr"]
+    certified_levels = ["bronze", "gold"]
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClusterOrganisation
+
+    name = factory.Sequence(lambda n: f"Test Cluster {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    country = "RS"
+    city = "Novi Sad"
+    state = OrganisationState.ACTIVE
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = MembershipRole.MANAGER
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NationalPartner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    countries = ["RS"]
+
+
+class PartnerStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerStaff
+
+    partner = factory.SubFactory(PartnerFactory)
+    user = factory.SubFactory(UserFactory)
