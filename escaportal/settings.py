@@ -208,11 +208,10 @@ CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", None, schemes=BROKER_SCHEMES)
 # portal works with nothing but Python installed.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env.url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, schemes=BROKER_SCHEMES)
 if CELERY_BROKER_URL is None:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = None
-else:
-    CELERY_RESULT_BACKEND = env.url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, schemes=BROKER_SCHEMES)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -272,14 +271,17 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Read in every mode, so the list of variables does not depend on DEBUG.
+_ssl_redirect = env.bool("SECURE_SSL_REDIRECT", default=True)
+_hsts_seconds = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365, minimum=0)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = _ssl_redirect
     # The container's health probe talks plain HTTP from inside.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

@@ -20,6 +20,7 @@ from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from common.models import Sector
+from common.services import sectors_ensure
 
 DEMO_PASSWORD = "escaportal-demo"
 
@@ -105,6 +106,7 @@ DEMO_MANAGER_ORGANISATION = "Panonija Food Valley Cluster"
 def seed_demo() -> list[str]:
     """Create the demo world; return one line per thing created (empty when all existed)."""
     created: list[str] = []
+    sectors_ensure()
     users = {account.email: _demo_user(account, created) for account in DEMO_ACCOUNTS}
     for email, role in (
         ("office@demo.test", StaffRole.LABEL_OFFICE),

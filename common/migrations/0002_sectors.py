@@ -1,13 +1,10 @@
 from django.db import migrations
-from django.utils.text import slugify
 
-from common.enums import SECTOR_NAMES
+from common.services import sectors_ensure
 
 
 def load_sectors(apps, schema_editor):
-    Sector = apps.get_model("common", "Sector")
-    for position, name in enumerate(SECTOR_NAMES, start=1):
-        Sector.objects.update_or_create(slug=slugify(name), defaults={"name": name, "position": position})
+    sectors_ensure(apps.get_model("common", "Sector"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,83 @@
+"""The manager's and partner's start pages show their own, in constant queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from common.models import Sector
+from tests.factories import MembershipFactory, OrganisationFactory, PartnerStaffFactory
+
+
+def test_manager_sees_only_own_organisation(client: Client, db: None) -> None:
+    membership = MembershipFactory()
+    OrganisationFactory(name="Somebody Else's Cluster")
+    client.force_login(membership.user)
+
+    response = client.get(reverse("clusters:manager_start"))
+
+    assert [m.organisation for m in response.context["memberships"]] == [membership.organisation]
+    assert "Somebody Else" not in response.content.decode()
+
+
+def test_former_member_no_longer_sees_the_organisation(client: Client, db: None) -> None:
+    from django.utils import timezone
+
+    membership = MembershipFactory(left_at=timezone.now())
+    client.force_login(membership.user)
+
+    response = client.get(reverse("clusters:manager_start"))
+
+    assert response.status_code == 403
+
+
+def test_partner_sees_only_its_countries(client: Client, db: None) -> None:
+    staff = PartnerStaffFactory(partner__countries=["RS", "ME"])
+    OrganisationFactory(name="Serbian", country="RS")
+    OrganisationFactory(name="Montenegrin", country="ME")
+    OrganisationFactory(name="German", country="DE")
+    client.force_login(staff.user)
+
+    response = client.get(reverse("clusters:partner_start"))
+
+    assert [o.name for o in response.context["page"]] == ["Montenegrin", "Serbian"]
+
+
+def _organisations(n: int) -> None:
+    sectors = list(Sector.objects.all()[:2])
+    for i in range(n):
+        org = OrganisationFactory(country="RS")
+        org.sectors.set(sectors)
+        MembershipFactory(organisation=org)
+        MembershipFactory(organisation=org)
+        del i
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_partner_start_queries_do_not_grow_with_rows(
+    client: Client, db: None, django_assert_num_queries: object, size: int
+) -> None:
+    staff = PartnerStaffFactory()
+    _organisations(size)
+    client.force_login(staff.user)
+
+    with django_assert_num_queries(16):  # type: ignore[operator]
+        response = client.get(reverse("clusters:partner_start"))
+
+    assert len(response.context["page"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_manager_start_queries_do_not_grow_with_rows(
+    client: Client, db: None, django_assert_num_queries: object, size: int
+) -> None:
+    membership = MembershipFactory()
+    for _ in range(size - 1):
+        MembershipFactory(user=membership.user)
+    client.force_login(membership.user)
+
+    with django_assert_num_queries(10):  # type: ignore[operator]
+        response = client.get(reverse("clusters:manager_start"))
+
+    assert len(response.context["memberships"]) == size

@@ -1,0 +1,69 @@
+"""Playwright driving Debian's chromium against a live server.
+
+Playwright's sync API runs an event loop in this thread; Django refuses ORM
+calls from a thread with a running loop unless told the calls are safe, which
+they are here (the test and the loop never run at once).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path_session: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path_session, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path_session() -> str:
+    from tests.conftest import CHROMIUM, missing
+
+    if not os.path.exists(CHROMIUM):
+        missing(f"chromium is not installed at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture
+def page(browser: object, live_server: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Save a screenshot of the page, named after the test and the step."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: object, step: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{step}.png".replace("/", "_")
+        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        return path
+
+    return take
