@@ -14,3 +14,19 @@ class MembershipRole(models.TextChoices):
 
     MANAGER = "manager", _("Manager")
     CONTRIBUTOR = "contributor", _("Contributor")
+
+
+class EligibilityCriterion(models.TextChoices):
+    """The five public eligibility criteria (since 15 Nov 2019, every level)."""
+
+    MANAGEMENT = "management", _("Dedicated management team")
+    MEMBERS = "members", _("Committed members")
+    TRIPLE_HELIX = "triple_helix", _("Triple helix")
+    WEBSITE = "website", _("Website in English")
+    ECCP = "eccp", _("Listed on the ECCP")
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")

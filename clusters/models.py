@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from clusters.enums import MembershipRole, OrganisationState
+from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
+
+
+def logo_path(instance: ClusterOrganisation, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"logos/{instance.slug}.{extension}"
 
 
 class ClusterOrganisation(models.Model):
@@ -19,24 +27,122 @@ class ClusterOrganisation(models.Model):
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     country = CountryField(_("country"))
+    region = models.CharField(_("region"), max_length=120, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
+    address = models.TextField(_("address"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    website_in_english = models.BooleanField(
+        _("website in English"), default=False, help_text=_("Machine translation is accepted.")
+    )
+    eccp_url = models.URLField(
+        _("ECCP profile"), blank=True, help_text=_("Your profile on the European Cluster Collaboration Platform.")
+    )
+    founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
     sectors = models.ManyToManyField(
         "common.Sector", blank=True, related_name="organisations", verbose_name=_("sectors")
     )
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_path, blank=True)
+    management_fte = models.DecimalField(
+        _("management staff (FTE)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Full-time equivalents working for the cluster management."),
+    )
+    members_sme = models.PositiveIntegerField(_("SMEs"), default=0)
+    members_large = models.PositiveIntegerField(_("large companies"), default=0)
+    members_research = models.PositiveIntegerField(_("research and universities"), default=0)
+    members_public = models.PositiveIntegerField(_("public bodies"), default=0)
+    members_other = models.PositiveIntegerField(_("other members (civil society ...)"), default=0)
+    public_body_link = models.CharField(
+        _("link to public bodies"),
+        max_length=300,
+        blank=True,
+        help_text=_("If your members are of one type only: how the cluster is visibly linked to public bodies."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=OrganisationState.choices, default=OrganisationState.DRAFT
     )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("cluster organisation")
         verbose_name_plural = _("cluster organisations")
-        indexes = [models.Index(fields=["country", "state"], name="clusters_org_country_state")]
+        indexes = [
+            models.Index(fields=["country", "state"], name="clusters_org_country_state"),
+            models.Index(Lower("name"), "country", name="clusters_org_name_country"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(management_fte__gte=0), name="clusters_org_fte_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country.code})" if self.country else self.name
+
+    @property
+    def members_total(self) -> int:
+        return self.members_sme + self.members_large + self.members_research + self.members_public + self.members_other
+
+
+class OrganisationTransition(models.Model):
+    """One row per state change of an organisation: who moved it, when, why."""
+
+    organisation = models.ForeignKey(
+        ClusterOrganisation, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("organisation")
+    )
+    from_state = models.CharField(_("from"), max_length=16, choices=OrganisationState.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=OrganisationState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("organisation state change")
+        verbose_name_plural = _("organisation state changes")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.from_state} -> {self.to_state}"
+
+
+class EligibilityWaiver(models.Model):
+    """A criterion waived for an organisation recognised by a cluster programme."""
+
+    organisation = models.ForeignKey(
+        ClusterOrganisation, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("organisation")
+    )
+    criterion = models.CharField(_("criterion"), max_length=32, choices=EligibilityCriterion.choices)
+    reason = models.TextField(_("reason"))
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("waived by")
+    )
+    waived_at = models.DateTimeField(_("waived at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "criterion"]
+        verbose_name = _("eligibility waiver")
+        verbose_name_plural = _("eligibility waivers")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "criterion"], name="clusters_waiver_one_per_criterion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_criterion_display()} waived"
 
 
 class Membership(models.Model):
@@ -109,3 +215,45 @@ class PartnerStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.partner}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join an organisation. The link is signed,
+    expires after ``INVITATION_VALID_DAYS`` and works once."""
+
+    organisation = models.ForeignKey(
+        ClusterOrganisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.CONTRIBUTOR
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "organisation", condition=Q(state="pending"), name="clusters_invitation_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
