@@ -1,16 +1,74 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors
+from accounts.models import User
+
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Django's login form, with the login name called what it is."""
+    """Django's login form, with the login name called what it is, and a clear
+    word for people who signed up but have not confirmed their address yet."""
 
     username = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if selectors.awaits_confirmation(
+                self.cleaned_data.get("username", ""), self.cleaned_data.get("password", "")
+            ):
+                raise forms.ValidationError(
+                    _("Please confirm your e-mail address first: follow the link we sent you when you signed up."),
+                    code="unconfirmed",
+                ) from None
+            raise
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="en")
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, fixed_email: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_email = fixed_email
+        if fixed_email:
+            # The invitation names the address; it cannot be changed here.
+            self.fields["email"].disabled = True
+            self.fields["email"].initial = fixed_email
+
+    def clean_full_name(self) -> str:
+        name: str = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = (self.fixed_email or data.get("email") or "").lower()
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            candidate = User(email=email, full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
 
 class ProfileForm(forms.Form):

@@ -34,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("email_confirmed_at", timezone.now())
         return self._create(email, password, **fields)
 
     def get_by_natural_key(self, username: str | None) -> User:
@@ -52,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin access"), default=False, help_text=_("Can log into the Django admin."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Null for people who signed up and have not yet followed the confirmation link
+    # (they stay inactive until then); set for everyone else.
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -26,3 +26,15 @@ def staff_role_counts() -> list[tuple[str, int]]:
     """How many people hold each staff role, every role listed."""
     counts = dict(RoleGrant.objects.values_list("role").annotate(n=Count("id")).order_by())
     return [(str(role.label), counts.get(role.value, 0)) for role in StaffRole]
+
+
+def user_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def awaits_confirmation(email: str, password: str) -> bool:
+    """True when these credentials belong to a sign-up not yet confirmed."""
+    user = User.objects.filter(
+        email__iexact=(email or "").strip(), is_active=False, email_confirmed_at__isnull=True
+    ).first()
+    return bool(user and password and user.check_password(password))

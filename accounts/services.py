@@ -3,19 +3,114 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.enums import StaffRole
 from accounts.models import AssessorProfile, RoleGrant, User
 from common.enums import Level
+from common.errors import ActionRefused
+from common.mail import send_templated_mail
 from common.models import Sector
+
+SIGNUP_SALT = "accounts.signup"
 
 
 def user_create(*, email: str, full_name: str, password: str | None, preferred_language: str = "en") -> User:
     """Create a person. Side effects: none (no mail; sign-up confirmation is the caller's)."""
     return User.objects.create_user(
-        email=email, password=password, full_name=full_name, preferred_language=preferred_language
+        email=email,
+        password=password,
+        full_name=full_name,
+        preferred_language=preferred_language,
+        email_confirmed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def user_signup(*, email: str, full_name: str, password: str, preferred_language: str) -> User:
+    """Create an account that stays inactive until its address is confirmed.
+
+    Signing up again with an unconfirmed address updates it and sends a new
+    link; an address with a confirmed account is refused without saying so to
+    the visitor (the mail tells the owner instead), so nobody can probe who
+    has an account. Side effects: one e-mail, after commit.
+    """
+    email = email.strip().lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None and user.email_confirmed_at is not None:
+        transaction.on_commit(lambda: _mail_already_registered(user.pk))
+        return user
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            full_name=full_name.strip(),
+            preferred_language=preferred_language,
+            is_active=False,
+        )
+    else:
+        user.full_name, user.preferred_language = full_name.strip(), preferred_language
+        user.set_password(password)
+        user.save(update_fields=["full_name", "preferred_language", "password"])
+    transaction.on_commit(lambda: _mail_confirmation(user.pk))
+    return user
+
+
+def signup_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=SIGNUP_SALT)
+
+
+@transaction.atomic
+def user_confirm_email(*, token: str) -> User:
+    """Activate the account a confirmation link points to. Following it twice is harmless."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=timedelta(days=settings.SIGNUP_CONFIRMATION_DAYS))
+    except signing.SignatureExpired:
+        raise ActionRefused(_("This confirmation link has expired. Sign up again to get a new one.")) from None
+    except signing.BadSignature:
+        raise ActionRefused(_("This confirmation link is not valid. Check that you copied all of it.")) from None
+    user = User.objects.select_for_update().filter(pk=data.get("user"), email__iexact=data.get("email", "")).first()
+    if user is None:
+        raise ActionRefused(_("This confirmation link is not valid. Check that you copied all of it."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.is_active = True
+        user.save(update_fields=["email_confirmed_at", "is_active"])
+    return user
+
+
+def _mail_confirmation(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or user.email_confirmed_at is not None:
+        return
+    send_templated_mail(
+        to=[user.email],
+        template="accounts/email/signup_confirm",
+        language=user.preferred_language,
+        context={
+            "user": user,
+            "url": reverse("accounts:signup_confirm", args=[signup_token(user)]),
+            "days": settings.SIGNUP_CONFIRMATION_DAYS,
+        },
+    )
+
+
+def _mail_already_registered(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    send_templated_mail(
+        to=[user.email],
+        template="accounts/email/already_registered",
+        language=user.preferred_language,
+        context={"user": user, "url": reverse("accounts:password_reset")},
     )
 
 

@@ -43,6 +43,26 @@ def start_pages_for(user: object) -> list[StartPage]:
     return [page for page in registered() if page.predicate(user)]
 
 
+@dataclass(frozen=True)
+class FirstStep:
+    """Something a person without any role can do (register an organisation, say)."""
+
+    title: str | Promise
+    text: str | Promise
+    url_name: str
+
+
+_first_steps: dict[str, FirstStep] = {}
+
+
+def register_first_step(step: FirstStep) -> None:
+    _first_steps[step.url_name] = step
+
+
+def first_steps() -> list[FirstStep]:
+    return list(_first_steps.values())
+
+
 def register_accounts_pages() -> None:
     from django.utils.translation import gettext_lazy as _
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import EmailAuthenticationForm, ProfileForm
-from accounts.start_pages import start_pages_for
+from accounts.forms import EmailAuthenticationForm, ProfileForm, SignupForm
+from accounts.start_pages import first_steps, start_pages_for
+from common.errors import ActionRefused
 from common.permissions import permission_required
 
 
@@ -60,7 +62,39 @@ def start(request: HttpRequest) -> HttpResponse:
     pages = start_pages_for(request.user)
     if len(pages) == 1:
         return redirect(pages[0].url_name)
-    return render(request, "accounts/start.html", {"pages": pages})
+    return render(request, "accounts/start.html", {"pages": pages, "first_steps": first_steps()})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:start")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_signup(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+            preferred_language=form.cleaned_data["preferred_language"],
+        )
+        request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_sent")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.user_confirm_email(token=token)
+    except ActionRefused as refusal:
+        return render(request, "accounts/signup_invalid.html", {"reason": str(refusal)}, status=410)
+    if not request.user.is_authenticated:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your e-mail address is confirmed. Welcome to escaportal."))
+    return redirect("accounts:start")
 
 
 @login_required

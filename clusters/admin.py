@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from clusters.models import ClusterOrganisation, Membership, NationalPartner, PartnerStaff
+from clusters.models import (
+    ClusterOrganisation,
+    EligibilityWaiver,
+    Invitation,
+    Membership,
+    NationalPartner,
+    OrganisationTransition,
+    PartnerStaff,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -55,3 +63,30 @@ class PartnerStaffAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "partner__name"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]
+
+
+@admin.register(OrganisationTransition)
+class OrganisationTransitionAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "from_state", "to_state", "by", "at"]
+    list_filter = ["to_state", "from_state"]
+    search_fields = ["organisation__name", "note", "by__email"]
+    list_select_related = ["organisation", "by"]
+    date_hierarchy = "at"
+
+
+@admin.register(EligibilityWaiver)
+class EligibilityWaiverAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "criterion", "waived_by", "waived_at"]
+    list_filter = ["criterion"]
+    search_fields = ["organisation__name", "reason"]
+    autocomplete_fields = ["organisation", "waived_by"]
+    list_select_related = ["organisation", "waived_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "state", "created_at", "accepted_at"]
+    list_filter = ["state", "role"]
+    search_fields = ["email", "organisation__name"]
+    autocomplete_fields = ["organisation", "invited_by", "accepted_by"]
+    list_select_related = ["organisation"]

@@ -67,3 +67,19 @@ def is_partner_for_country(user: object, organisation: object) -> bool:
 rules.add_perm("clusters.view_manager_start", is_cluster_manager)
 rules.add_perm("clusters.view_partner_start", is_partner_staff)
 rules.add_perm("clusters.view_organisation", is_member_of_cluster | is_partner_for_country | is_label_office)
+
+
+@rules.predicate
+def is_validator_for(user: object, organisation: object) -> bool:
+    """Partner staff validate their countries' organisations; the office any."""
+    return bool(is_partner_for_country(user, organisation) or is_label_office(user))
+
+
+rules.add_perm("clusters.view_organisation_list", is_partner_staff | is_label_office)
+rules.add_perm("clusters.validate_organisations", is_partner_staff | is_label_office)
+rules.add_perm("clusters.edit_organisation", is_manager_of_cluster)
+rules.add_perm("clusters.manage_people", is_manager_of_cluster)
+rules.add_perm("clusters.submit_organisation", is_manager_of_cluster)
+rules.add_perm("clusters.validate_organisation", is_validator_for)
+rules.add_perm("clusters.waive_criterion", is_validator_for)
+rules.add_perm("clusters.deactivate_organisation", is_label_office)

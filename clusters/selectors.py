@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from clusters.enums import MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Membership, NationalPartner
+from accounts.rules import is_label_office
+from clusters.eligibility import with_eligibility
+from clusters.enums import InvitationState, MembershipRole, OrganisationState
+from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner, OrganisationTransition
 from clusters.rules import partner_countries_of
 
 
@@ -72,3 +77,79 @@ def _current_managers() -> Prefetch:
         queryset=Membership.objects.filter(left_at__isnull=True, role=MembershipRole.MANAGER).select_related("user"),
         to_attr="current_managers",
     )
+
+
+def organisation_find(*, name: str, country: str) -> ClusterOrganisation | None:
+    """The organisation of that name (ignoring case and outer spaces) in that country."""
+    return ClusterOrganisation.objects.filter(name__iexact=name.strip(), country=country.upper()).first()
+
+
+def organisations_visible_to(user: User) -> QuerySet[ClusterOrganisation]:
+    """The one scope for organisation pages: the office sees all, partner staff
+    their countries, members their own organisations, everyone else nothing."""
+    if is_label_office(user):
+        return ClusterOrganisation.objects.all()
+    countries = sorted(partner_countries_of(user))
+    own = Q(memberships__user=user, memberships__left_at__isnull=True) if user.is_authenticated else Q(pk__in=[])
+    return ClusterOrganisation.objects.filter(Q(country__in=countries) | own).distinct()
+
+
+def organisation_for(user: User, slug: str) -> ClusterOrganisation:
+    """The organisation if the person may see it; 404 otherwise, so nobody learns what exists."""
+    return get_object_or_404(organisations_visible_to(user), slug=slug)
+
+
+def organisations_listed_for(user: User) -> QuerySet[ClusterOrganisation]:
+    """What the office and partner lists hold: the office all, partners their countries."""
+    if is_label_office(user):
+        return ClusterOrganisation.objects.all()
+    return ClusterOrganisation.objects.filter(country__in=sorted(partner_countries_of(user)))
+
+
+def organisation_list(
+    queryset: QuerySet[ClusterOrganisation], filters: dict[str, Any]
+) -> QuerySet[ClusterOrganisation]:
+    """Filter (name, country, sector, state, eligibility) and prepare a list page."""
+    queryset = with_eligibility(queryset)
+    if filters.get("q"):
+        queryset = queryset.filter(Q(name__icontains=filters["q"]) | Q(acronym__icontains=filters["q"]))
+    if filters.get("country"):
+        queryset = queryset.filter(country=filters["country"])
+    if filters.get("sector"):
+        queryset = queryset.filter(sectors=filters["sector"])
+    if filters.get("state"):
+        queryset = queryset.filter(state=filters["state"])
+    if filters.get("eligible") in ("yes", "no"):
+        queryset = queryset.filter(is_eligible=filters["eligible"] == "yes")
+    return queryset.prefetch_related("sectors", _current_managers()).order_by("country", "name")
+
+
+def validation_queue_for(user: User) -> QuerySet[ClusterOrganisation]:
+    """Pending organisations the person validates, oldest first."""
+    return (
+        with_eligibility(organisations_listed_for(user).filter(state=OrganisationState.PENDING))
+        .prefetch_related("sectors", _current_managers())
+        .order_by("created_at")
+    )
+
+
+def people_of(organisation: ClusterOrganisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation, left_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def pending_invitations_of(organisation: ClusterOrganisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organisation=organisation, state=InvitationState.PENDING).select_related(
+        "invited_by"
+    )
+
+
+def transitions_of(organisation: ClusterOrganisation) -> QuerySet[OrganisationTransition]:
+    return organisation.transitions.select_related("by").order_by("at", "id")
+
+
+def partner_country_codes(user: User) -> list[str]:
+    return sorted(partner_countries_of(user))

@@ -1,16 +1,66 @@
-"""Writes on organisations, memberships and partners."""
+"""Writes on organisations, memberships, invitations, waivers and partners.
+
+Views, commands and the admin call these; they hold the rules. Each service's
+docstring lists its side effects.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from clusters.enums import MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Membership, NationalPartner, PartnerStaff
+from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
+from clusters.models import (
+    ClusterOrganisation,
+    EligibilityWaiver,
+    Invitation,
+    Membership,
+    NationalPartner,
+    OrganisationTransition,
+    PartnerStaff,
+)
+from clusters.transitions import MOVES
+from common.errors import ActionRefused
+from common.mail import send_templated_mail
 from common.models import Sector
+
+INVITATION_SALT = "clusters.invitation"
+PROFILE_FIELDS = (
+    "name",
+    "acronym",
+    "country",
+    "region",
+    "city",
+    "address",
+    "website",
+    "website_in_english",
+    "eccp_url",
+    "founding_year",
+    "legal_form",
+    "description",
+    "logo",
+    "management_fte",
+    "members_sme",
+    "members_large",
+    "members_research",
+    "members_public",
+    "members_other",
+    "public_body_link",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 
 
 def unique_slug(base: str, *, model: type[ClusterOrganisation] | type[NationalPartner], max_length: int = 120) -> str:
@@ -20,6 +70,9 @@ def unique_slug(base: str, *, model: type[ClusterOrganisation] | type[NationalPa
         n += 1
         slug = f"{root}-{n}"
     return slug
+
+
+# --- Organisations ----------------------------------------------------------
 
 
 @transaction.atomic
@@ -32,19 +85,171 @@ def organisation_create(
     acronym: str = "",
     sectors: Iterable[Sector] = (),
     state: OrganisationState = OrganisationState.DRAFT,
+    **profile: Any,
 ) -> ClusterOrganisation:
-    """Create an organisation profile. Side effects: none."""
+    """Create an organisation profile as it is (import, demo). Side effects: none."""
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
     organisation = ClusterOrganisation.objects.create(
         name=name.strip(),
         acronym=acronym.strip(),
         slug=unique_slug(f"{name}-{country}", model=ClusterOrganisation),
-        country=country,
+        country=country.upper(),
         city=city,
         website=website,
         state=state,
+        **profile,
     )
     organisation.sectors.set(list(sectors))
     return organisation
+
+
+@transaction.atomic
+def organisation_register(*, by: User, sectors: Iterable[Sector], **profile: Any) -> ClusterOrganisation:
+    """A person registers the organisation they work for and sends it for validation.
+
+    Side effects: the person becomes its manager; the validators (partner staff
+    of its country, else the label office) get an e-mail after commit.
+    """
+    organisation = organisation_create(sectors=sectors, state=OrganisationState.DRAFT, **profile)
+    membership_add(organisation=organisation, user=by, role=MembershipRole.MANAGER)
+    return organisation_transition(organisation=organisation, to_state=OrganisationState.PENDING, by=by)
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: ClusterOrganisation, by: User, sectors: Iterable[Sector], **profile: Any
+) -> ClusterOrganisation:
+    """A manager edits the profile. Side effects: none (eligibility follows by itself)."""
+    if not by.has_perm("clusters.edit_organisation", organisation):
+        raise PermissionDenied
+    locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    for field, value in profile.items():
+        if field not in PROFILE_FIELDS:
+            raise TypeError(f"unknown profile field: {field}")
+        setattr(locked, field, value)
+    locked.save()
+    locked.sectors.set(list(sectors))
+    return locked
+
+
+@transaction.atomic
+def organisation_transition(
+    *, organisation: ClusterOrganisation, to_state: OrganisationState, by: User, note: str = ""
+) -> ClusterOrganisation:
+    """The one door for every state change of an organisation.
+
+    Locks the row, checks the move against ``clusters.transitions.MOVES`` and the
+    person against its permission, saves, records an ``OrganisationTransition``.
+    Side effects (after commit): e-mail to the validators on submission, to the
+    managers on validation, refusal and deactivation.
+    """
+    locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    from_state = OrganisationState(locked.state)
+    move = MOVES.get((from_state, OrganisationState(to_state)))
+    if move is None:
+        raise ActionRefused(
+            _("An organisation that is %(from)s cannot become %(to)s.")
+            % {"from": from_state.label.lower(), "to": OrganisationState(to_state).label.lower()}
+        )
+    if not by.has_perm(move.permission, locked):
+        raise PermissionDenied
+    note = note.strip()
+    if move.note_required and not note:
+        raise ActionRefused(_("Please give a reason: the organisation will see it."))
+    locked.state = to_state
+    locked.refusal_reason = (
+        note if (from_state, to_state) == (OrganisationState.PENDING, OrganisationState.DRAFT) else ""
+    )
+    locked.save(update_fields=["state", "refusal_reason", "updated_at"])
+    transition = OrganisationTransition.objects.create(
+        organisation=locked, from_state=from_state, to_state=to_state, by=by, note=note
+    )
+    transaction.on_commit(lambda: _notify_transition(transition.pk))
+    return locked
+
+
+def _notify_transition(transition_id: int) -> None:
+    transition = OrganisationTransition.objects.select_related("organisation", "by").filter(pk=transition_id).first()
+    if transition is None:
+        return
+    organisation = transition.organisation
+    context = {
+        "organisation": organisation,
+        "transition": transition,
+        "url": reverse("clusters:organisation_detail", args=[organisation.slug]),
+    }
+    if transition.to_state == OrganisationState.PENDING:
+        for person in validators_of(organisation):
+            send_templated_mail(
+                to=[person.email],
+                template="clusters/email/submitted",
+                context=context,
+                language=person.preferred_language,
+            )
+        return
+    for person in managers_of(organisation):
+        send_templated_mail(
+            to=[person.email],
+            template="clusters/email/state_changed",
+            context=context,
+            language=person.preferred_language,
+        )
+
+
+def validators_of(organisation: ClusterOrganisation) -> list[User]:
+    """Who validates this organisation: its country's partner staff, else the label office."""
+    partners = [p.pk for p in NationalPartner.objects.all() if organisation.country in p.countries]
+    staff = list(User.objects.filter(partner_staff__partner__in=partners, is_active=True).distinct())
+    if staff:
+        return staff
+    return list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+
+
+def managers_of(organisation: ClusterOrganisation) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__left_at__isnull=True,
+            memberships__role=MembershipRole.MANAGER,
+            is_active=True,
+        ).distinct()
+    )
+
+
+# --- Eligibility waivers ------------------------------------------------------
+
+
+def waiver_grant(
+    *, organisation: ClusterOrganisation, criterion: EligibilityCriterion, reason: str, by: User
+) -> EligibilityWaiver:
+    """Waive one criterion for an organisation recognised by a cluster programme.
+
+    Records who, when and why. Side effects: none.
+    """
+    if not by.has_perm("clusters.waive_criterion", organisation):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ActionRefused(
+            _("Please say why the criterion is waived (e.g. the programme that recognises the cluster).")
+        )
+    try:
+        with transaction.atomic():
+            return EligibilityWaiver.objects.create(
+                organisation=organisation, criterion=criterion, reason=reason.strip(), waived_by=by
+            )
+    except IntegrityError:
+        raise ActionRefused(_("This criterion is already waived.")) from None
+
+
+def waiver_withdraw(*, waiver: EligibilityWaiver, by: User) -> None:
+    if not by.has_perm("clusters.waive_criterion", waiver.organisation):
+        raise PermissionDenied
+    waiver.delete()
+
+
+# --- Memberships ------------------------------------------------------------------
 
 
 def membership_add(*, organisation: ClusterOrganisation, user: User, role: MembershipRole) -> Membership:
@@ -56,6 +261,163 @@ def membership_add(*, organisation: ClusterOrganisation, user: User, role: Membe
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
+
+
+def _lock_current_memberships(organisation_id: int) -> list[Membership]:
+    return list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=organisation_id, left_at__isnull=True)
+        .order_by("pk")
+    )
+
+
+def _refuse_if_last_manager(memberships: list[Membership], leaving: Membership) -> None:
+    managers = [m for m in memberships if m.role == MembershipRole.MANAGER]
+    if leaving.role == MembershipRole.MANAGER and [m.pk for m in managers] == [leaving.pk]:
+        raise ActionRefused(
+            _(
+                "%(name)s is the last manager: make someone else a manager first, "
+                "so the organisation is never left without one."
+            )
+            % {"name": leaving.user.get_full_name()}
+        )
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: MembershipRole, by: User) -> Membership:
+    """A manager changes a colleague's role; the last manager cannot be demoted. Side effects: none."""
+    if not by.has_perm("clusters.manage_people", membership.organisation):
+        raise PermissionDenied
+    memberships = _lock_current_memberships(membership.organisation_id)
+    current = next((m for m in memberships if m.pk == membership.pk), None)
+    if current is None:
+        raise ActionRefused(_("This person no longer belongs to the organisation."))
+    if role != MembershipRole.MANAGER:
+        _refuse_if_last_manager(memberships, current)
+    current.role = role
+    current.save(update_fields=["role"])
+    return current
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User) -> None:
+    """A person leaves, or a manager removes them. The row stays (``left_at``),
+    because a former member must never assess the organisation. The last manager
+    can neither leave nor be removed. Side effects: none."""
+    if by.pk != membership.user_id and not by.has_perm("clusters.manage_people", membership.organisation):
+        raise PermissionDenied
+    memberships = _lock_current_memberships(membership.organisation_id)
+    current = next((m for m in memberships if m.pk == membership.pk), None)
+    if current is None:
+        return  # already gone: a double click changes nothing
+    _refuse_if_last_manager(memberships, current)
+    current.left_at = timezone.now()
+    current.save(update_fields=["left_at"])
+
+
+# --- Invitations ------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_expires_at(invitation: Invitation) -> Any:
+    return invitation.created_at + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+@transaction.atomic
+def invitation_send(*, organisation: ClusterOrganisation, email: str, role: MembershipRole, by: User) -> Invitation:
+    """Invite a colleague by e-mail. Inviting the same address again renews the
+    pending invitation (new link, new 7 days) instead of adding a second one.
+
+    Side effects: an e-mail with a signed link, after commit.
+    """
+    if not by.has_perm("clusters.manage_people", organisation):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email, left_at__isnull=True).exists():
+        raise ActionRefused(_("%(email)s already belongs to the organisation.") % {"email": email})
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organisation=organisation, email__iexact=email, state=InvitationState.PENDING)
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
+    else:
+        invitation.role, invitation.invited_by, invitation.created_at = role, by, timezone.now()
+        invitation.save(update_fields=["role", "invited_by", "created_at"])
+    transaction.on_commit(lambda: _mail_invitation(invitation.pk))
+    return invitation
+
+
+def _mail_invitation(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or invitation.state != InvitationState.PENDING:
+        return
+    language = getattr(invitation.invited_by, "preferred_language", None)
+    send_templated_mail(
+        to=[invitation.email],
+        template="clusters/email/invitation",
+        context={
+            "invitation": invitation,
+            "url": reverse("clusters:invitation_accept", args=[invitation_token(invitation)]),
+            "expires_at": invitation_expires_at(invitation),
+        },
+        language=language,
+    )
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link points to, or ``ActionRefused`` saying why it no longer works."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        raise ActionRefused(_("This invitation link is not valid. Check that you copied all of it.")) from None
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(pk=data.get("invitation")).first()
+    )
+    if invitation is None or invitation.state == InvitationState.REVOKED:
+        raise ActionRefused(_("This invitation was withdrawn. Ask the organisation's manager for a new one."))
+    if invitation.state == InvitationState.ACCEPTED:
+        raise ActionRefused(_("This invitation has already been used."))
+    if timezone.now() > invitation_expires_at(invitation):
+        raise ActionRefused(
+            _("This invitation expired on %(date)s. Ask the organisation's manager to send a new one.")
+            % {"date": invitation_expires_at(invitation).date().isoformat()}
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the organisation with the invited role; the link then stops working.
+
+    The signed-in person must be the one invited (same e-mail). Side effects: none.
+    """
+    invitation = invitation_from_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != InvitationState.PENDING:  # a concurrent click got there first
+        raise ActionRefused(_("This invitation has already been used."))
+    if invitation.email.lower() != user.email.lower():
+        raise ActionRefused(
+            _("This invitation is for %(email)s, but you are logged in as %(you)s.")
+            % {"email": invitation.email, "you": user.email}
+        )
+    membership = membership_add(organisation=invitation.organisation, user=user, role=MembershipRole(invitation.role))
+    invitation.state, invitation.accepted_at, invitation.accepted_by = InvitationState.ACCEPTED, timezone.now(), user
+    invitation.save(update_fields=["state", "accepted_at", "accepted_by"])
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, by: User) -> None:
+    if not by.has_perm("clusters.manage_people", invitation.organisation):
+        raise PermissionDenied
+    Invitation.objects.filter(pk=invitation.pk, state=InvitationState.PENDING).update(state=InvitationState.REVOKED)
+
+
+# --- National partners ----------------------------------------------------------------
 
 
 def partner_create(*, name: str, countries: Iterable[str], website: str = "") -> NationalPartner:

@@ -1,14 +1,59 @@
-"""Pages about organisations: the manager's and the partner's start pages."""
+"""Pages about organisations: registration, profile, people, validation, lists.
+
+Views check who may do what (django-rules) and call services; every
+organisation page resolves the organisation through ``organisation_for``, so a
+person who may not see it gets a 404 and learns nothing.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import csv
+from collections.abc import Callable
+from typing import Any
 
-from clusters import selectors
-from clusters.enums import OrganisationState
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import SignupForm
+from accounts.selectors import user_exists
+from accounts.services import user_create
+from clusters import selectors, services
+from clusters.eligibility import eligibility_of
+from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
+from clusters.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReasonForm, RoleForm, WaiverForm
+from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership
+from common.errors import ActionRefused
 from common.permissions import permission_required
+
+PAGE_SIZE = 25
+
+
+def _refusable(action: Callable[[], Any], request: HttpRequest, success: str) -> bool:
+    """Run a service; show its refusal as a message instead of an error page."""
+    try:
+        action()
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _require(request: HttpRequest, perm: str, organisation: ClusterOrganisation) -> None:
+    if not request.user.has_perm(perm, organisation):
+        raise PermissionDenied
+
+
+# --- Start pages ------------------------------------------------------------------
 
 
 @permission_required("clusters.view_manager_start")
@@ -20,7 +65,7 @@ def manager_start(request: HttpRequest) -> HttpResponse:
 @permission_required("clusters.view_partner_start")
 def partner_start(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_for_partner(request.user)  # type: ignore[arg-type]
-    page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "clusters/partner_start.html",
@@ -28,6 +73,344 @@ def partner_start(request: HttpRequest) -> HttpResponse:
             "partners": selectors.partners_of(request.user),  # type: ignore[arg-type]
             "page": page,
             "state_counts": selectors.organisation_counts_by_state(organisations),
+            "pending_count": selectors.validation_queue_for(request.user).count(),  # type: ignore[arg-type]
             "states": OrganisationState,
         },
     )
+
+
+# --- Registration and profile ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_register(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organisation = services.organisation_register(by=request.user, sectors=data.pop("sectors"), **data)  # type: ignore[arg-type]
+        messages.success(request, _("Your organisation is registered and awaits validation."))
+        return redirect("clusters:organisation_detail", slug=organisation.slug)
+    return render(request, "clusters/organisation_register.html", {"form": form})
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    user = request.user
+    return render(
+        request,
+        "clusters/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "eligibility": eligibility_of(organisation),
+            "people": selectors.people_of(organisation),
+            "transitions": selectors.transitions_of(organisation),
+            "sectors": organisation.sectors.all(),
+            "can_edit": user.has_perm("clusters.edit_organisation", organisation),
+            "can_submit": user.has_perm("clusters.submit_organisation", organisation)
+            and organisation.state == OrganisationState.DRAFT,
+            "can_validate": user.has_perm("clusters.validate_organisation", organisation)
+            and organisation.state == OrganisationState.PENDING,
+            "can_waive": user.has_perm("clusters.waive_criterion", organisation),
+            "can_deactivate": user.has_perm("clusters.deactivate_organisation", organisation),
+            "refuse_form": ReasonForm(),
+            "waiver_form": WaiverForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    _require(request, "clusters.edit_organisation", organisation)
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in form.changed_data if field != "sectors"}
+        if "logo" in data and data["logo"] is False:
+            data["logo"] = ""
+        services.organisation_update(
+            organisation=organisation,
+            by=request.user,
+            sectors=form.cleaned_data["sectors"],
+            **data,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("The profile has been saved."))
+        return redirect("clusters:organisation_detail", slug=organisation.slug)
+    # The form edits a copy: a failed save must not show half-changed values elsewhere.
+    return render(request, "clusters/organisation_edit.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpResponse:
+    """Submit, validate, refuse, deactivate or reactivate: one view, one service."""
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    if to_state not in OrganisationState.values:
+        raise PermissionDenied
+    note = request.POST.get("reason", "")
+    done = {
+        OrganisationState.PENDING: _("Sent for validation."),
+        OrganisationState.ACTIVE: _("The organisation is active."),
+        OrganisationState.DRAFT: _("The profile was sent back to the organisation with your reason."),
+        OrganisationState.INACTIVE: _("The organisation is inactive."),
+    }[OrganisationState(to_state)]
+    _refusable(
+        lambda: services.organisation_transition(
+            organisation=organisation,
+            to_state=OrganisationState(to_state),
+            by=request.user,
+            note=note,  # type: ignore[arg-type]
+        ),
+        request,
+        done,
+    )
+    return redirect("clusters:organisation_detail", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def waiver_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    _require(request, "clusters.waive_criterion", organisation)
+    form = WaiverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a criterion and give the reason for the waiver."))
+    else:
+        _refusable(
+            lambda: services.waiver_grant(
+                organisation=organisation,
+                criterion=EligibilityCriterion(form.cleaned_data["criterion"]),
+                reason=form.cleaned_data["reason"],
+                by=request.user,  # type: ignore[arg-type]
+            ),
+            request,
+            _("The criterion is waived."),
+        )
+    return redirect("clusters:organisation_detail", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def waiver_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    waiver = get_object_or_404(EligibilityWaiver, pk=pk, organisation=organisation)
+    services.waiver_withdraw(waiver=waiver, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The waiver has been withdrawn."))
+    return redirect("clusters:organisation_detail", slug=organisation.slug)
+
+
+# --- People and invitations ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_people(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    can_manage = request.user.has_perm("clusters.manage_people", organisation)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, "clusters.manage_people", organisation)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if _refusable(
+                lambda: services.invitation_send(
+                    organisation=organisation,
+                    email=email,
+                    role=MembershipRole(form.cleaned_data["role"]),
+                    by=request.user,  # type: ignore[arg-type]
+                ),
+                request,
+                _("An invitation has been sent to %(email)s.") % {"email": email},
+            ):
+                return redirect("clusters:organisation_people", slug=organisation.slug)
+    return render(
+        request,
+        "clusters/organisation_people.html",
+        {
+            "organisation": organisation,
+            "people": selectors.people_of(organisation),
+            "invitations": selectors.pending_invitations_of(organisation) if can_manage else [],
+            "can_manage": can_manage,
+            "form": form,
+            "roles": MembershipRole,
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    _require(request, "clusters.manage_people", organisation)
+    membership = get_object_or_404(Membership, pk=pk, organisation=organisation, left_at__isnull=True)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        _refusable(
+            lambda: services.membership_set_role(
+                membership=membership,
+                role=MembershipRole(form.cleaned_data["role"]),
+                by=request.user,  # type: ignore[arg-type]
+            ),
+            request,
+            _("The role has been changed."),
+        )
+    return redirect("clusters:organisation_people", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    membership = get_object_or_404(Membership, pk=pk, organisation=organisation, left_at__isnull=True)
+    leaving_self = membership.user_id == request.user.pk
+    if not leaving_self:
+        _require(request, "clusters.manage_people", organisation)
+    if (
+        _refusable(
+            lambda: services.membership_end(membership=membership, by=request.user),  # type: ignore[arg-type]
+            request,
+            _("You have left the organisation.") if leaving_self else _("The person has been removed."),
+        )
+        and leaving_self
+    ):
+        return redirect("accounts:start")
+    return redirect("clusters:organisation_people", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
+    services.invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The invitation has been withdrawn."))
+    return redirect("clusters:organisation_people", slug=organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to anyone holding the link: a newcomer creates their account here,
+    someone with an account logs in first, then joins."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except ActionRefused as refusal:
+        return render(request, "clusters/invitation_invalid.html", {"reason": str(refusal)}, status=410)
+    has_account = user_exists(invitation.email)
+    signup_form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            except ActionRefused as refusal:
+                messages.error(request, str(refusal))
+                return redirect("clusters:invitation_accept", token=token)
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation.name})
+            return redirect("clusters:organisation_detail", slug=membership.organisation.slug)
+    elif not has_account:
+        signup_form = SignupForm(
+            request.POST or None, initial={"email": invitation.email}, fixed_email=invitation.email
+        )
+        if request.method == "POST" and signup_form.is_valid():
+            # Following the link proves the address: no separate confirmation mail.
+            user = user_create(
+                email=invitation.email,
+                full_name=signup_form.cleaned_data["full_name"],
+                password=signup_form.cleaned_data["password1"],
+                preferred_language=signup_form.cleaned_data["preferred_language"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            membership = services.invitation_accept(token=token, user=user)
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation.name})
+            return redirect("clusters:organisation_detail", slug=membership.organisation.slug)
+    return render(
+        request,
+        "clusters/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "has_account": has_account,
+            "signup_form": signup_form,
+            "expires_at": services.invitation_expires_at(invitation),
+            "login_url": _login_url(),
+        },
+    )
+
+
+def _login_url() -> str:
+    return reverse("accounts:login")
+
+
+# --- Lists for the office and partners ------------------------------------------------------
+
+
+@permission_required("clusters.validate_organisations")
+def validation_queue(request: HttpRequest) -> HttpResponse:
+    queue = selectors.validation_queue_for(request.user)  # type: ignore[arg-type]
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clusters/validation_queue.html", {"page": page})
+
+
+@permission_required("clusters.view_organisation_list")
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    codes = None if user.has_perm("labels.view_office_start") else selectors.partner_country_codes(user)  # type: ignore[arg-type]
+    form = OrganisationFilterForm(request.GET or None, country_codes=codes)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.organisation_list(selectors.organisations_listed_for(user), filters)  # type: ignore[arg-type]
+    if request.GET.get("format") == "csv":
+        return _csv_response(organisations)
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clusters/organisation_list.html", {"form": form, "page": page})
+
+
+CSV_COLUMNS = [
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "state",
+    "eligible",
+    "sectors",
+    "website",
+    "eccp_url",
+    "management_fte",
+    "members_total",
+    "managers",
+    "created_at",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(organisations: QuerySet[ClusterOrganisation]) -> Any:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for org in organisations.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                org.name,
+                org.acronym,
+                org.country.code,
+                org.city,
+                org.state,
+                "yes" if org.is_eligible else "no",
+                "; ".join(s.name for s in org.sectors.all()),
+                org.website,
+                org.eccp_url,
+                org.management_fte,
+                org.members_total,
+                "; ".join(m.user.email for m in org.current_managers),
+                org.created_at.date().isoformat(),
+            ]
+        )
+
+
+def _csv_response(organisations: QuerySet[ClusterOrganisation]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_rows(organisations), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="organisations.csv"'
+    return response

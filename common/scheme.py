@@ -65,3 +65,19 @@ def rules_for(level: Level | str) -> LevelRules:
 
 def all_rules() -> list[LevelRules]:
     return [rules_for(level) for level in Level]
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    min_management_fte: Decimal
+    min_members: int
+    min_member_types: int
+
+
+def eligibility_rules() -> EligibilityRules:
+    config: dict[str, Any] = settings.LABEL_ELIGIBILITY
+    return EligibilityRules(
+        min_management_fte=Decimal(str(config["min_management_fte"])),
+        min_members=int(config["min_members"]),
+        min_member_types=int(config["min_member_types"]),
+    )

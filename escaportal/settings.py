@@ -182,6 +182,8 @@ STORAGES = {
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+# A website typed without scheme is taken as https:// (the Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail ---------------------------------------------------------------
@@ -264,6 +266,14 @@ LABEL_SCHEME = {
         **_REMINDERS,
     },
 }
+
+# The public eligibility criteria (DOMAIN.md, since 15 Nov 2019), read through
+# common.scheme.eligibility_rules().
+LABEL_ELIGIBILITY = {"min_management_fte": "0.5", "min_members": 15, "min_member_types": 2}
+# An invitation link to join an organisation works this many days, once.
+INVITATION_VALID_DAYS = 7
+# A sign-up confirmation link works this many days.
+SIGNUP_CONFIRMATION_DAYS = 3
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,32 @@
+"""Templated e-mail, HTML and plain text, in the recipient's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_templated_mail(
+    *, to: Iterable[str], template: str, context: dict[str, Any], language: str | None = None
+) -> int:
+    """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` and send one message per recipient.
+
+    Each recipient gets their own message, so no address is shown to the others.
+    """
+    recipients = sorted({address for address in to if address})
+    context = {"site_url": settings.SITE_URL, **context}
+    sent = 0
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    for address in recipients:
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message.attach_alternative(html, "text/html")
+        sent += message.send()
+    return sent

@@ -1,0 +1,243 @@
+"""Organisation states, people and invitations: the rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from accounts.enums import StaffRole
+from accounts.models import User
+from clusters import services
+from clusters.enums import InvitationState, MembershipRole, OrganisationState
+from clusters.models import ClusterOrganisation, Membership, OrganisationTransition
+from clusters.transitions import MOVES
+from common.errors import ActionRefused
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnerStaffFactory,
+    RoleGrantFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def actors(db: None) -> dict[str, User]:
+    organisation = OrganisationFactory(country="RS", state=OrganisationState.DRAFT)
+    return {
+        "manager": MembershipFactory(organisation=organisation).user,
+        "contributor": MembershipFactory(organisation=organisation, role=MembershipRole.CONTRIBUTOR).user,
+        "partner": PartnerStaffFactory(partner__countries=["RS"]).user,
+        "other_partner": PartnerStaffFactory(partner__countries=["DE"]).user,
+        "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
+        "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
+        "outsider": UserFactory(),
+    }
+
+
+ALLOWED = {
+    (OrganisationState.DRAFT, OrganisationState.PENDING): {"manager"},
+    (OrganisationState.PENDING, OrganisationState.ACTIVE): {"partner", "office"},
+    (OrganisationState.PENDING, OrganisationState.DRAFT): {"partner", "office"},
+    (OrganisationState.ACTIVE, OrganisationState.INACTIVE): {"office"},
+    (OrganisationState.INACTIVE, OrganisationState.ACTIVE): {"office"},
+}
+ACTORS = ["manager", "contributor", "partner", "other_partner", "office", "committee", "outsider"]
+
+
+def test_moves_table_is_what_the_tests_expect() -> None:
+    assert set(MOVES) == set(ALLOWED)
+
+
+@pytest.mark.parametrize("move", sorted(ALLOWED, key=str))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_each_move_is_allowed_only_to_its_roles(actors: dict[str, User], move: tuple, actor: str) -> None:
+    organisation = ClusterOrganisation.objects.get()
+    ClusterOrganisation.objects.update(state=move[0])
+
+    if actor in ALLOWED[move]:
+        services.organisation_transition(organisation=organisation, to_state=move[1], by=actors[actor], note="why")
+        assert ClusterOrganisation.objects.get().state == move[1]
+        assert OrganisationTransition.objects.get().by == actors[actor]
+    else:
+        with pytest.raises(PermissionDenied):
+            services.organisation_transition(organisation=organisation, to_state=move[1], by=actors[actor], note="why")
+        assert ClusterOrganisation.objects.get().state == move[0]
+        assert OrganisationTransition.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("from_state", "to_state"),
+    [(a, b) for a in OrganisationState for b in OrganisationState if a != b and (a, b) not in ALLOWED],
+)
+def test_moves_outside_the_table_are_refused(actors: dict[str, User], from_state: str, to_state: str) -> None:
+    ClusterOrganisation.objects.update(state=from_state)
+
+    with pytest.raises(ActionRefused):
+        services.organisation_transition(
+            organisation=ClusterOrganisation.objects.get(), to_state=to_state, by=actors["office"], note="x"
+        )
+
+    assert ClusterOrganisation.objects.get().state == from_state
+
+
+def test_refusal_needs_a_reason_the_applicant_then_sees(
+    actors: dict[str, User], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    ClusterOrganisation.objects.update(state=OrganisationState.PENDING)
+    organisation = ClusterOrganisation.objects.get()
+    with pytest.raises(ActionRefused):
+        services.organisation_transition(
+            organisation=organisation, to_state=OrganisationState.DRAFT, by=actors["partner"]
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_transition(
+            organisation=organisation, to_state=OrganisationState.DRAFT, by=actors["partner"], note="ECCP link missing"
+        )
+
+    assert ClusterOrganisation.objects.get().refusal_reason == "ECCP link missing"
+    assert [m.to for m in mail.outbox] == [[actors["manager"].email]]
+    assert "ECCP link missing" in mail.outbox[0].body
+
+
+def test_register_makes_creator_manager_and_notifies_partner(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    partner = PartnerStaffFactory(partner__countries=["RS"]).user
+    PartnerStaffFactory(partner__countries=["DE"])
+    newcomer = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation = services.organisation_register(by=newcomer, sectors=[], name="New Cluster", country="RS")
+
+    assert organisation.state == OrganisationState.PENDING
+    assert Membership.objects.get(organisation=organisation).user == newcomer
+    assert [m.to for m in mail.outbox] == [[partner.email]]
+
+
+def test_register_in_country_without_partner_notifies_office(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_register(by=UserFactory(), sectors=[], name="Lone Cluster", country="PT")
+
+    assert [m.to for m in mail.outbox] == [[office.email]]
+
+
+def test_last_manager_can_neither_leave_nor_be_demoted(db: None) -> None:
+    membership = MembershipFactory()
+
+    with pytest.raises(ActionRefused, match="last manager"):
+        services.membership_end(membership=membership, by=membership.user)
+    with pytest.raises(ActionRefused, match="last manager"):
+        services.membership_set_role(membership=membership, role=MembershipRole.CONTRIBUTOR, by=membership.user)
+
+    assert Membership.objects.get().left_at is None
+
+
+def test_manager_can_leave_once_another_manager_exists(db: None) -> None:
+    first = MembershipFactory()
+    MembershipFactory(organisation=first.organisation)
+
+    services.membership_end(membership=first, by=first.user)
+
+    assert Membership.objects.get(pk=first.pk).left_at is not None
+
+
+def test_contributor_cannot_remove_people(db: None) -> None:
+    manager = MembershipFactory()
+    contributor = MembershipFactory(organisation=manager.organisation, role=MembershipRole.CONTRIBUTOR)
+
+    with pytest.raises(PermissionDenied):
+        services.membership_end(membership=manager, by=contributor.user)
+
+
+def invite(manager: Membership, email: str = "Colleague@Example.test") -> tuple[str, object]:
+    invitation = services.invitation_send(
+        organisation=manager.organisation, email=email, role=MembershipRole.CONTRIBUTOR, by=manager.user
+    )
+    return services.invitation_token(invitation), invitation
+
+
+def test_invitation_is_mailed_and_accepted_once(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    manager = MembershipFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        token, _invitation = invite(manager)
+    colleague = UserFactory(email="colleague@example.test")
+
+    membership = services.invitation_accept(token=token, user=colleague)
+
+    assert (membership.organisation, membership.role) == (manager.organisation, MembershipRole.CONTRIBUTOR)
+    assert [m.to for m in mail.outbox] == [["colleague@example.test"]]
+    assert token in mail.outbox[0].body
+    with pytest.raises(ActionRefused, match="already been used"):
+        services.invitation_accept(token=token, user=colleague)
+
+
+def test_invitation_expires_after_seven_days(db: None) -> None:
+    manager = MembershipFactory()
+    token, invitation = invite(manager)
+    type(invitation).objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=7, seconds=1))
+
+    with pytest.raises(ActionRefused, match="expired"):
+        services.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
+
+
+def test_invitation_for_someone_else_is_refused(db: None) -> None:
+    token, _invitation = invite(MembershipFactory())
+
+    with pytest.raises(ActionRefused, match=r"is for colleague@example\.test"):
+        services.invitation_accept(token=token, user=UserFactory(email="intruder@example.test"))
+
+
+def test_tampered_invitation_token_is_refused(db: None) -> None:
+    token, _invitation = invite(MembershipFactory())
+
+    with pytest.raises(ActionRefused, match="not valid"):
+        services.invitation_from_token(token[:-2] + "xx")
+
+
+def test_reinviting_renews_the_pending_invitation(db: None) -> None:
+    manager = MembershipFactory()
+    _token, first = invite(manager)
+
+    _token, second = invite(manager, "colleague@example.test")
+
+    assert first.pk == second.pk
+    assert type(first).objects.filter(state=InvitationState.PENDING).count() == 1
+
+
+def test_inviting_a_current_member_is_refused(db: None) -> None:
+    manager = MembershipFactory()
+
+    with pytest.raises(ActionRefused, match="already belongs"):
+        invite(manager, manager.user.email)
+
+
+def test_revoked_invitation_no_longer_works(db: None) -> None:
+    manager = MembershipFactory()
+    token, invitation = invite(manager)
+
+    services.invitation_revoke(invitation=invitation, by=manager.user)
+
+    with pytest.raises(ActionRefused, match="withdrawn"):
+        services.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
+
+
+def test_waiver_records_who_and_why_and_only_once(actors: dict[str, User]) -> None:
+    organisation = ClusterOrganisation.objects.get()
+
+    waiver = services.waiver_grant(
+        organisation=organisation, criterion="eccp", reason="  Programme X  ", by=actors["partner"]
+    )
+
+    assert (waiver.waived_by, waiver.reason) == (actors["partner"], "Programme X")
+    with pytest.raises(ActionRefused, match="already waived"):
+        services.waiver_grant(organisation=organisation, criterion="eccp", reason="again", by=actors["office"])
+    with pytest.raises(PermissionDenied):
+        services.waiver_grant(organisation=organisation, criterion="members", reason="r", by=actors["other_partner"])
+    with pytest.raises(PermissionDenied):
+        services.waiver_grant(organisation=organisation, criterion="members", reason="r", by=actors["manager"])
