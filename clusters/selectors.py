@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rules import is_label_office
-from clusters.eligibility import with_eligibility
+from clusters.eligibility import eligibility_of, with_eligibility
 from clusters.enums import InvitationState, MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner, OrganisationTransition
 from clusters.rules import partner_countries_of
@@ -153,3 +154,22 @@ def transitions_of(organisation: ClusterOrganisation) -> QuerySet[OrganisationTr
 
 def partner_country_codes(user: User) -> list[str]:
     return sorted(partner_countries_of(user))
+
+
+def application_blockers(organisation: ClusterOrganisation) -> list[str]:
+    """Why the organisation cannot apply for a label now; empty when it can.
+
+    The one place the assessments app asks before it opens an application.
+    """
+    blockers = []
+    if organisation.state != OrganisationState.ACTIVE:
+        blockers.append(_("The organisation's profile must be validated first."))
+    blockers.extend(
+        _("Eligibility: %(criterion)s is not met (%(figure)s).") % {"criterion": r.criterion.label, "figure": r.figure}
+        for r in eligibility_of(organisation).missing
+    )
+    return blockers
+
+
+def organisation_can_apply(organisation: ClusterOrganisation) -> bool:
+    return not application_blockers(organisation)

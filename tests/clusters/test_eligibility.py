@@ -110,3 +110,16 @@ def test_database_filter_agrees_with_checklist(db: None, profile: dict, waived: 
     in_database = with_eligibility(ClusterOrganisation.objects.filter(pk=organisation.pk)).get().is_eligible
 
     assert in_database == eligibility_of(organisation).is_eligible
+
+
+def test_only_active_eligible_organisations_can_apply(db: None) -> None:
+    from clusters.enums import OrganisationState
+    from clusters.selectors import application_blockers, organisation_can_apply
+
+    eligible = OrganisationFactory(**ELIGIBLE)
+    pending = OrganisationFactory(**ELIGIBLE, state=OrganisationState.PENDING)
+    lacking = OrganisationFactory(**{**ELIGIBLE, "eccp_url": ""})
+
+    assert organisation_can_apply(eligible) is True
+    assert application_blockers(pending) == ["The organisation's profile must be validated first."]
+    assert application_blockers(lacking) == ["Eligibility: Listed on the ECCP is not met (no ECCP profile)."]
