@@ -7,7 +7,12 @@ Organisation names are invented; none is claimed to hold a real label.
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -21,6 +26,8 @@ from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from common.models import Sector
 from common.services import sectors_ensure
+from labels.importing import COLUMNS
+from labels.services import labels_import
 
 DEMO_PASSWORD = "escaportal-demo"
 
@@ -71,6 +78,47 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, tuple[str, ...], Organisatio
         OrganisationState.PENDING,
     ),
     ("Danube Creative Bridge", "DCB", "RS", "Belgrade", ("Creative industries",), OrganisationState.DRAFT),
+    # The Serbian story (DOMAIN.md): five Bronze labels in 2012-2013, none renewed.
+    (
+        "Vrsac Wine Route Cluster",
+        "VWRC",
+        "RS",
+        "Vrsac",
+        ("Food industry", "Sports, leisure and tourism"),
+        OrganisationState.ACTIVE,
+    ),
+    (
+        "Zlatibor Mountain Tourism Network",
+        "ZMTN",
+        "RS",
+        "Uzice",
+        ("Sports, leisure and tourism",),
+        OrganisationState.ACTIVE,
+    ),
+    (
+        "Subotica Metalworking Cluster",
+        "SMC",
+        "RS",
+        "Subotica",
+        ("Production and engineering",),
+        OrganisationState.ACTIVE,
+    ),
+    (
+        "Pirot Rubber and Plastics Cluster",
+        "PRPC",
+        "RS",
+        "Pirot",
+        ("New materials and chemistry",),
+        OrganisationState.ACTIVE,
+    ),
+    (
+        "Smederevo Danube Logistics Hub",
+        "SDLH",
+        "RS",
+        "Smederevo",
+        ("Transportation and logistics",),
+        OrganisationState.ACTIVE,
+    ),
     (
         "Rhine-Neckar Photonics Network",
         "RNPN",
@@ -98,6 +146,54 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, str, str, tuple[str, ...], Organisatio
     ("Carpathian Green Energy Cluster", "CGEC", "RO", "Brasov", ("Energy and environment",), OrganisationState.ACTIVE),
     ("Iberian Agritech Cluster", "IAC", "ES", "Zaragoza", ("Food industry", "ICT"), OrganisationState.ACTIVE),
 )
+
+SERBIAN_STORY_LABELS = (
+    ("Vrsac Wine Route Cluster", "2012-04-18"),
+    ("Zlatibor Mountain Tourism Network", "2012-10-02"),
+    ("Subotica Metalworking Cluster", "2013-02-21"),
+    ("Pirot Rubber and Plastics Cluster", "2013-05-14"),
+    ("Smederevo Danube Logistics Hub", "2013-09-26"),
+)
+
+# Places and themes the generated organisations are named after: invented
+# combinations, so no name claims a real organisation's label.
+GENERATED_PLACES = {
+    "DE": ["Weser", "Harz", "Lausitz", "Allgaeu"],
+    "AT": ["Salzach", "Wachau", "Murtal"],
+    "HR": ["Kvarner", "Slavonia", "Zagorje"],
+    "SI": ["Savinja", "Pohorje", "Karst"],
+    "ES": ["Ebro", "Duero", "Levante", "Cantabria"],
+    "IT": ["Po Valley", "Brenta", "Salento"],
+    "FR": ["Loire", "Jura", "Garonne"],
+    "PL": ["Vistula", "Silesia", "Pomerania"],
+    "RO": ["Mures", "Banat", "Dobrogea"],
+    "LT": ["Nemunas", "Samogitia"],
+    "DK": ["Limfjord", "Funen"],
+    "SE": ["Norrland", "Vattern"],
+    "BG": ["Rhodope", "Struma"],
+    "HU": ["Tisza", "Balaton"],
+    "PT": ["Douro", "Alentejo"],
+    "CZ": ["Vltava", "Moravia"],
+    "RS": ["Timok", "Kolubara"],
+}
+GENERATED_THEMES = {
+    "Food industry": "Food",
+    "Biotechnology": "Biotech",
+    "Health and medical science": "Health Innovation",
+    "Construction": "Building",
+    "Sports, leisure and tourism": "Tourism",
+    "Energy and environment": "Clean Energy",
+    "Creative industries": "Creative",
+    "Production and engineering": "Manufacturing",
+    "Aviation and space": "Aerospace",
+    "ICT": "Digital",
+    "New materials and chemistry": "Materials",
+    "Transportation and logistics": "Logistics",
+}
+GENERATED_KINDS = ("Cluster", "Network", "Alliance", "Valley Cluster")
+GENERATED_COUNT = 48
+# Generated histories stop here, so the demo looks the same whatever day it is seeded.
+LATEST_DEMO_ASSESSMENT = date(2026, 10, 30)
 
 DEMO_MANAGER_ORGANISATION = "Panonija Food Valley Cluster"
 
@@ -129,6 +225,7 @@ def seed_demo() -> list[str]:
         )
         created.append(f"national partner {partner.name}")
     cluster_services.partner_staff_add(partner=partner, user=users["partner@demo.test"])
+    _import_label_history(organisations, created)
     return created
 
 
@@ -181,10 +278,34 @@ def _demo_assessors(users: dict[str, User]) -> None:
     )
 
 
+def _profile(rng: random.Random, *, eligible: bool) -> dict[str, object]:
+    """Plausible figures; an eligible profile meets the five criteria."""
+    members = rng.randint(18, 140) if eligible else rng.randint(4, 14)
+    research, public = rng.randint(2, 12), rng.randint(0, 5)
+    large = rng.randint(0, max(1, members // 10))
+    return {
+        "management_fte": Decimal(rng.choice(["0.5", "1", "1.5", "2", "2.5", "3", "4.5"]) if eligible else "0.3"),
+        "members_research": research,
+        "members_public": public,
+        "members_large": large,
+        "members_sme": max(0, members - research - public - large),
+        "members_other": rng.randint(0, 3),
+        "website_in_english": eligible or rng.random() < 0.5,
+        "founding_year": rng.randint(1998, 2020),
+        "legal_form": rng.choice(["association", "non-profit company", "limited company", "foundation"]),
+    }
+
+
 def _demo_organisations(created: list[str]) -> dict[str, ClusterOrganisation]:
+    rng = random.Random(2012)
     sectors = {sector.name: sector for sector in Sector.objects.all()}
+    specs = [
+        (name, acronym, country, city, sector_names, state, state != OrganisationState.DRAFT)
+        for name, acronym, country, city, sector_names, state in DEMO_ORGANISATIONS
+    ]
+    specs.extend(_generated_specs(rng))
     result: dict[str, ClusterOrganisation] = {}
-    for name, acronym, country, city, sector_names, state in DEMO_ORGANISATIONS:
+    for name, acronym, country, city, sector_names, state, eligible in specs:
         organisation = ClusterOrganisation.objects.filter(name=name, country=country).first()
         if organisation is None:
             organisation = cluster_services.organisation_create(
@@ -193,9 +314,109 @@ def _demo_organisations(created: list[str]) -> dict[str, ClusterOrganisation]:
                 country=country,
                 city=city,
                 website=f"https://{acronym.lower()}.example",
+                eccp_url=f"https://reporting.clustercollaboration.eu/{acronym.lower()}" if eligible else "",
                 sectors=[sectors[s] for s in sector_names],
                 state=state,
+                contact_name=f"{acronym} secretariat",
+                contact_email=f"office@{acronym.lower()}.example",
+                description=f"{name}: an invented organisation of the escaportal demo.",
+                **_profile(rng, eligible=eligible),
             )
             created.append(f"organisation {name}")
         result[name] = organisation
     return result
+
+
+def _generated_specs(rng: random.Random) -> list[tuple[str, str, str, str, tuple[str, ...], OrganisationState, bool]]:
+    sector_names = list(GENERATED_THEMES)
+    countries = sorted(GENERATED_PLACES)
+    specs, names = [], set()
+    for n in range(GENERATED_COUNT):
+        country = countries[n % len(countries)]
+        place = GENERATED_PLACES[country][(n // len(countries)) % len(GENERATED_PLACES[country])]
+        sector = sector_names[(n * 5) % len(sector_names)]
+        name = f"{place} {GENERATED_THEMES[sector]} {GENERATED_KINDS[n % len(GENERATED_KINDS)]}"
+        if name in names:
+            continue
+        names.add(name)
+        acronym = "".join(word[0] for word in name.split()).upper() + str(n)
+        state = OrganisationState.PENDING if n % 11 == 0 else OrganisationState.ACTIVE
+        specs.append((name, acronym, country, place, (sector,), state, rng.random() < 0.8))
+    return specs
+
+
+def _label_history(organisations: dict[str, ClusterOrganisation]) -> list[dict[str, str]]:
+    """The demo's past labels as rows of the legacy import file.
+
+    The Serbian story (five Bronze labels of 2012-2013, lapsed), the demo
+    manager's Bronze expiring soon, and varied histories elsewhere.
+    """
+    rng = random.Random(2013)
+    rows = [_row(organisations[name], Level.BRONZE, date.fromisoformat(day)) for name, day in SERBIAN_STORY_LABELS]
+    rows.append(_row(organisations[DEMO_MANAGER_ORGANISATION], Level.BRONZE, date(2024, 12, 10)))
+    rows.append(_row(organisations["Rhine-Neckar Photonics Network"], Level.GOLD, date(2025, 3, 12), score="88"))
+    rows.append(_row(organisations["Baltic Blue Logistics Cluster"], Level.BRONZE, date(2023, 6, 8)))
+    rows.append(_row(organisations["Carpathian Green Energy Cluster"], Level.BRONZE, date(2025, 11, 5)))
+    rows.append(_row(organisations["Iberian Agritech Cluster"], Level.BRONZE, date(2016, 5, 19)))
+    rows.append(_row(organisations["Iberian Agritech Cluster"], Level.BRONZE, date(2018, 9, 3)))
+    rows.append(_row(organisations["Iberian Agritech Cluster"], Level.GOLD, date(2021, 6, 15), score="93"))
+    fixed = {name for name, *_rest in DEMO_ORGANISATIONS}
+    for name, organisation in sorted(organisations.items()):
+        # Serbia keeps its story: no label but the five lapsed ones and the demo manager's.
+        if name in fixed or organisation.state != OrganisationState.ACTIVE or organisation.country.code == "RS":
+            continue
+        rows.extend(_random_history(rng, organisation))
+    return rows
+
+
+def _random_history(rng: random.Random, organisation: ClusterOrganisation) -> list[dict[str, str]]:
+    roll = rng.random()
+    first = date(rng.randint(2012, 2025), rng.randint(1, 12), rng.randint(1, 28))
+    first = min(first, LATEST_DEMO_ASSESSMENT)
+    if roll < 0.25:
+        return []  # never labelled
+    rows = [_row(organisation, Level.BRONZE, first)]
+    if roll > 0.6 and first.year <= 2022:
+        # renewed inside the window: 20 to 30 months after the first benchmarking
+        rows.append(
+            _row(organisation, Level.BRONZE, min(first + timedelta(days=rng.randint(610, 900)), LATEST_DEMO_ASSESSMENT))
+        )
+    if roll > 0.85 and first.year <= 2023:
+        score = rng.choice(["81", "84", "85", "90", "93", "94", "96", "100"])
+        rows.append(
+            _row(
+                organisation,
+                Level.GOLD,
+                min(first + timedelta(days=rng.randint(900, 1200)), LATEST_DEMO_ASSESSMENT),
+                score=score,
+            )
+        )
+    return rows
+
+
+def _row(organisation: ClusterOrganisation, level: Level, assessed_on: date, score: str = "") -> dict[str, str]:
+    return {
+        "organisation": organisation.name,
+        "country": organisation.country.code,
+        "city": organisation.city,
+        "website": organisation.website,
+        "sector": organisation.sectors.all()[0].name,
+        "level": level.value,
+        "assessed_on": assessed_on.isoformat(),
+        "valid_until": "",
+        "score": score,
+        "label_code": "",
+    }
+
+
+def _import_label_history(organisations: dict[str, ClusterOrganisation], created: list[str]) -> None:
+    rows = _label_history(organisations)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    result = labels_import(content=buffer.getvalue().encode())
+    if result.errors:
+        raise RuntimeError(f"demo label history is invalid: {result.errors[:3]}")
+    if result.created:
+        created.append(f"{result.created} labels from the demo's label history")

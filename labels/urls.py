@@ -8,4 +8,7 @@ urlpatterns = [
     path("office/", views.office_start, name="office_start"),
     path("committee/", views.committee_start, name="committee_start"),
     path("statistics/", views.policy_start, name="policy_start"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
 ]

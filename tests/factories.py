@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.enums import StaffRole
@@ -21,6 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     full_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class RoleGrantFactory(factory.django.DjangoModelFactory):
@@ -77,3 +79,19 @@ class PartnerStaffFactory(factory.django.DjangoModelFactory):
 
     partner = factory.SubFactory(PartnerFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    """A current Bronze label, assessed within the last year. Written directly: no supersede logic
+    (use ``labels.services.label_create`` for that)."""
+
+    class Meta:
+        model = "labels.Label"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    level = "bronze"
+    source = "application"
+    assessed_on = factory.Faker("date_between", start_date="-1y", end_date="today")
+    valid_from = factory.SelfAttribute("assessed_on")
+    valid_until = factory.Faker("date_between", start_date="+1y", end_date="+2y")
+    code = factory.Sequence(lambda n: f"TS-B-2000-{n:04d}")

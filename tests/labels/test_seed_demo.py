@@ -55,3 +55,30 @@ def test_demo_office_is_no_superuser(db: None, settings: pytest.FixtureRequest) 
     assert (office.is_staff, office.is_superuser) == (True, False)
     assert office.has_perm("clusters.change_clusterorganisation") is True
     assert office.has_perm("labels.view_committee_start") is False
+
+
+def test_demo_tells_the_serbian_story(db: None, settings: pytest.FixtureRequest) -> None:
+    from datetime import date
+
+    from labels.models import Label
+    from labels.validity import label_state
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    serbian = Label.objects.filter(organisation__country="RS").order_by("assessed_on")
+    story = [label for label in serbian if label.assessed_on.year in (2012, 2013)]
+    assert [(label.level, label_state(label, date(2026, 11, 25))) for label in story] == [("bronze", "lapsed")] * 5
+    assert [label.organisation.name for label in serbian if label.assessed_on.year > 2013] == [
+        "Panonija Food Valley Cluster"
+    ]
+    never_labelled = ClusterOrganisation.objects.filter(country="RS", labels__isnull=True)
+    assert never_labelled.count() >= 3
+
+
+def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: pytest.FixtureRequest) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    assert ClusterOrganisation.objects.count() >= 60
+    assert ClusterOrganisation.objects.values("country").distinct().count() >= 12

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from labels.models import ImportJob, Label
+
+
+# Read-only: labels are written by labels.services only, which keep the
+# supersede chain and the one-current-label rule; an edit here would bypass them.
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Label)
+class LabelAdmin(ReadOnlyAdmin):
+    list_display = ["code", "organisation", "level", "source", "assessed_on", "valid_from", "valid_until", "score"]
+    list_filter = ["level", "source", "organisation__country", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "organisation__name", "organisation__acronym"]
+    list_select_related = ["organisation"]
+    date_hierarchy = "valid_until"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["file", "uploaded_by", "created_at", "state", "dry_run", "total_rows", "processed_rows"]
+    list_filter = ["state", "dry_run"]
+    search_fields = ["file", "uploaded_by__email", "uploaded_by__full_name"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,28 @@
+"""Vocabulary of labels: where a label comes from, what state it is in, how an import job stands."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LabelSource(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    IMPORT = "import", _("Legacy import")
+
+
+class LabelState(models.TextChoices):
+    """Computed from dates and flags (``labels.validity.label_state``), never stored:
+    a stored state would go stale at midnight."""
+
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expiring soon")
+    RENEWABLE = "renewable", _("Expired, renewable")
+    LAPSED = "lapsed", _("Lapsed")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,138 @@
+"""What is awarded: labels, and the jobs that import legacy labels."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.enums import Level
+from labels.codes import CODE_MAX_LENGTH
+from labels.enums import ImportJobState, LabelSource
+
+
+class ImportJob(models.Model):
+    """One upload of a legacy label file, worked through by ``labels.tasks.run_import``."""
+
+    file = models.FileField(_("file"), upload_to="imports/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
+    dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Check the file only, write nothing."))
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("label import")
+        verbose_name_plural = _("label imports")
+
+    def __str__(self) -> str:
+        return f"{self.file.name} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportJobState.DONE, ImportJobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class Label(models.Model):
+    """A label held by an organisation at one level, from ``valid_from`` to ``valid_until``.
+
+    Its state (valid, expiring, renewable, lapsed ...) is computed by
+    ``labels.validity.label_state``; only revocation and supersession are stored.
+    """
+
+    organisation = models.ForeignKey(
+        "clusters.ClusterOrganisation",
+        on_delete=models.PROTECT,
+        related_name="labels",
+        verbose_name=_("organisation"),
+    )
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    source = models.CharField(_("source"), max_length=16, choices=LabelSource.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    score = models.DecimalField(
+        _("score (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Gold only: percentage of the maximum excellence score."),
+    )
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    imported_in = models.ForeignKey(
+        ImportJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="labels",
+        verbose_name=_("imported in"),
+    )
+
+    class Meta:
+        ordering = ["organisation", "level", "-assessed_on"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        indexes = [
+            models.Index(fields=["valid_until"], name="labels_label_valid_until"),
+            models.Index(fields=["organisation", "level"], name="labels_label_org_level"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gt=F("valid_from")), name="labels_label_until_after_from"),
+            models.UniqueConstraint(
+                fields=["organisation", "level"],
+                condition=Q(revoked_at__isnull=True, superseded_by__isnull=True),
+                name="labels_label_one_current",
+                violation_error_message=_("This organisation already holds a current label of this level."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="labels_label_score_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.get_level_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.revoked_at is None and self.superseded_by_id is None
