@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class AnswerType(models.TextChoices):
+    INTEGER = "integer", _("Whole number")
+    DECIMAL = "decimal", _("Decimal number")
+    PERCENTAGE = "percentage", _("Percentage")
+    YES_NO = "yes_no", _("Yes or no")
+    SINGLE_CHOICE = "single_choice", _("One choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+    TEXT = "text", _("Text")
+    DATE = "date", _("Date")
+    FILE = "file", _("File evidence")
+
+
+class ThresholdKind(models.TextChoices):
+    """How a Gold indicator's answer earns its points."""
+
+    AT_LEAST = "at_least", _("at least a value")
+    AT_MOST = "at_most", _("at most a value")
+    YES = "yes", _("answered yes")
+    CHOICE_IN = "choice_in", _("one of the choices that count as met")
+    ANSWERED = "answered", _("answered (with evidence where required)")
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ASSESSOR_ASSIGNMENT = "assessor_assignment", _("Assessor assignment")
+    IN_ASSESSMENT = "in_assessment", _("In assessment")
+    CLARIFICATION_REQUESTED = "clarification_requested", _("Clarification requested")
+    ASSESSED = "assessed", _("Assessed")
+    IN_QUALITY_CHECK = "in_quality_check", _("In quality check")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    AWARDED = "awarded", _("Awarded")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN)

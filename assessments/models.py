@@ -1,0 +1,265 @@
+"""How a label is earned: versioned questionnaires, applications, answers, evidence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.enums import CLOSED_STATES, AnswerType, ApplicationState, VersionStatus
+from common.enums import Level
+from common.files import private_storage
+
+
+class Questionnaire(models.Model):
+    """The instrument of one level: Bronze benchmarking, Silver improvement report, Gold self-evaluation."""
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionnaireVersion(models.Model):
+    """A version of a questionnaire. Published versions never change: editing
+    makes a new draft, and every application keeps the version it answered."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="versions", verbose_name=_("questionnaire")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("What changed in this version, and why."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "-number"]
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="assessments_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["questionnaire"], condition=Q(status="published"), name="assessments_one_published_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class Section(models.Model):
+    """A group of indicators (a Bronze group, a Gold area, a Silver improvement area)."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections", verbose_name=_("version")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["version", "position", "code"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="assessments_section_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Indicator(models.Model):
+    """One question. For Gold, ``max_points`` and ``threshold`` say how it scores."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("version")
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("section"))
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    guidance = models.TextField(_("guidance"), blank=True)
+    answer_type = models.CharField(_("answer type"), max_length=20, choices=AnswerType.choices)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=4, null=True, blank=True)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('For choice answers: [{"value": "a", "label": "..."}].')
+    )
+    required = models.BooleanField(_("required"), default=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    max_points = models.PositiveSmallIntegerField(_("maximum points"), null=True, blank=True)
+    threshold = models.JSONField(
+        _("threshold"), default=dict, blank=True, help_text=_('Gold: e.g. {"kind": "at_least", "value": 15}.')
+    )
+    minimum_requirement = models.BooleanField(
+        _("minimum requirement"), default=False, help_text=_("Must be met whatever the total score.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["section__position", "position", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="assessments_indicator_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Application(models.Model):
+    """An organisation's application for a label at one level, answered against one version."""
+
+    organisation = models.ForeignKey(
+        "clusters.ClusterOrganisation",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("organisation"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="applications", verbose_name=_("questionnaire")
+    )
+    state = models.CharField(
+        _("state"), max_length=32, choices=ApplicationState.choices, default=ApplicationState.DRAFT
+    )
+    renewal_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews"),
+        help_text=_("The previous application of this level, whose answers were pre-filled."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    assessed_on = models.DateField(
+        _("interview or visit date"), null=True, blank=True, help_text=_("The label's validity counts from its month.")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "level"],
+                condition=~Q(state__in=CLOSED_STATES),
+                name="assessments_one_open_application",
+            ),
+        ]
+        indexes = [models.Index(fields=["state"], name="assessments_app_state")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_level_display()} ({self.get_state_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == ApplicationState.DRAFT
+
+
+class ApplicationTransition(models.Model):
+    """One row per state change of an application: the timeline."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
+    )
+    from_state = models.CharField(_("from"), max_length=32, choices=ApplicationState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, choices=ApplicationState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("application state change")
+        verbose_name_plural = _("application state changes")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state or '-'} -> {self.to_state}"
+
+
+class Answer(models.Model):
+    """The answer to one indicator. ``revision`` grows with every save, so a
+    save made from an older copy of the page is recognised and refused."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="answers", verbose_name=_("application")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="answers", verbose_name=_("indicator")
+    )
+    value = models.JSONField(_("value"), null=True, blank=True)
+    previous_value = models.JSONField(
+        _("previous cycle's value"), null=True, blank=True, help_text=_("Pre-filled from the renewed application.")
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        ordering = ["indicator__section__position", "indicator__position"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["application", "indicator"], name="assessments_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.indicator.code}"
+
+
+class Evidence(models.Model):
+    """A file uploaded for an indicator. Stored privately, served only through a permission check."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("application")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("indicator")
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name

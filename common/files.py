@@ -1,0 +1,136 @@
+"""Private files (evidence, certificates, reports) and upload checks.
+
+Private files live under ``MEDIA_ROOT/private`` and have no URL: only
+permission-checked views stream them, as attachments. Uploads are judged by
+their content, not their name: a renamed SVG is still an SVG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    @cached_property
+    def base_location(self) -> str:  # type: ignore[override]
+        # Read at use, not import, so a changed MEDIA_ROOT (tests) is followed.
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no URL; serve them through a permission-checked view")
+
+
+private_storage = PrivateStorage()
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+    label: str
+
+
+KINDS = {
+    "pdf": FileKind("pdf", "application/pdf", "PDF"),
+    "png": FileKind("png", "image/png", "PNG"),
+    "jpg": FileKind("jpg", "image/jpeg", "JPEG"),
+    "docx": FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"),
+    "xlsx": FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
+    "odt": FileKind("odt", "application/vnd.oasis.opendocument.text", "ODT"),
+    "ods": FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", "ODS"),
+}
+EXTENSIONS = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpg": "jpg",
+    "jpeg": "jpg",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "odt": "odt",
+    "ods": "ods",
+}
+ALLOWED_TEXT = "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS"
+
+
+class UploadRejected(Exception):
+    """The upload is refused; the message says why, in words for the uploader."""
+
+
+def sniff(head: bytes, stream: IO[bytes]) -> str | None:
+    """The kind a file's content shows, or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(stream)
+    return None
+
+
+def _sniff_zip(stream: IO[bytes]) -> str | None:
+    try:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return {KINDS["odt"].content_type: "odt", KINDS["ods"].content_type: "ods"}.get(mimetype)
+            if "[Content_Types].xml" in names:
+                if any(name.startswith("word/") for name in names):
+                    return "docx"
+                if any(name.startswith("xl/") for name in names):
+                    return "xlsx"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    finally:
+        stream.seek(0)
+    return None
+
+
+def check_upload(uploaded: IO[bytes], name: str, size: int) -> tuple[FileKind, str]:
+    """Check an upload against the allowed kinds; return its kind and SHA-256.
+
+    Raises ``UploadRejected`` with the reason: empty, too large, a kind not
+    allowed, or content that does not match the file's extension.
+    """
+    if size == 0:
+        raise UploadRejected(_("The file %(name)s is empty.") % {"name": name})
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRejected(
+            _("The file %(name)s is %(size).1f MB; the limit is 10 MB.") % {"name": name, "size": size / 1024 / 1024}
+        )
+    extension = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    if extension is None:
+        raise UploadRejected(
+            _("%(name)s is not an accepted kind of file. Accepted: %(kinds)s.") % {"name": name, "kinds": ALLOWED_TEXT}
+        )
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    detected = sniff(head, uploaded)
+    if detected != extension:
+        found = KINDS[detected].label if detected else _("something else")
+        raise UploadRejected(
+            _("%(name)s is named as %(expected)s but its content is %(found)s. Accepted: %(kinds)s.")
+            % {"name": name, "expected": KINDS[extension].label, "found": found, "kinds": ALLOWED_TEXT}
+        )
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):
+        digest.update(chunk)
+    uploaded.seek(0)
+    return KINDS[extension], digest.hexdigest()
