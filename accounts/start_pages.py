@@ -63,6 +63,28 @@ def first_steps() -> list[FirstStep]:
     return list(_first_steps.values())
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A block an upper app adds to a role's start page (the manager's page
+    lists the organisation's applications, which clusters does not know)."""
+
+    role: str
+    template: str
+    context: Callable[[object], dict[str, object]]  # called with the request
+    order: int = 50
+
+
+_panels: dict[tuple[str, str], Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[(panel.role, panel.template)] = panel
+
+
+def panels_for(role: str) -> list[Panel]:
+    return sorted((p for p in _panels.values() if p.role == role), key=lambda p: p.order)
+
+
 def register_accounts_pages() -> None:
     from django.utils.translation import gettext_lazy as _
 

@@ -39,6 +39,7 @@ class LevelRules:
     reminder_days_before_window_end: tuple[int, ...]
     pass_mark_percent: Decimal | None
     assessors: int
+    requires_bronze_months: tuple[int, int] | None = None
 
 
 def rules_for(level: Level | str) -> LevelRules:
@@ -60,6 +61,9 @@ def rules_for(level: Level | str) -> LevelRules:
         reminder_days_before_window_end=tuple(int(d) for d in config["reminder_days_before_window_end"]),
         pass_mark_percent=None if pass_mark is None else Decimal(str(pass_mark)),
         assessors=int(config["assessors"]),
+        requires_bronze_months=tuple(config["requires_bronze_months"])
+        if config.get("requires_bronze_months")
+        else None,  # type: ignore[arg-type]
     )
 
 

@@ -248,6 +248,8 @@ LABEL_SCHEME = {
         **_REMINDERS,
     },
     "silver": {
+        # Silver needs a Bronze benchmarking this many months old (at least, at most).
+        "requires_bronze_months": [18, 24],
         "months_valid": 24,
         "renewal_window_months": 12,
         "renewal_extension_months": 36,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("clusters/", include("clusters.urls")),
+    path("assessments/", include("assessments.urls")),
     path("labels/", include("labels.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,9 @@ class LabelsConfig(AppConfig):
     verbose_name = "Labels"
 
     def ready(self) -> None:
-        from labels import start_pages
+        from assessments.providers import register_bronze_lookup
+        from labels import selectors, start_pages
 
         start_pages.register_labels_pages()
+        # Silver's timing rule counts imported Bronze labels as benchmarkings too.
+        register_bronze_lookup("labels", selectors.latest_bronze_assessed_on)

@@ -1,0 +1,24 @@
+"""Blocks assessments adds to start pages of the apps below it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from assessments.selectors import applications_for_user_organisations
+from clusters.enums import MembershipRole, OrganisationState
+from clusters.models import ClusterOrganisation
+
+
+def manager_applications(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "applications": applications_for_user_organisations(user),  # type: ignore[arg-type]
+        "startable": ClusterOrganisation.objects.filter(
+            memberships__user=user,
+            memberships__left_at__isnull=True,
+            memberships__role=MembershipRole.MANAGER,
+            state=OrganisationState.ACTIVE,
+        ).order_by("name"),
+    }

@@ -1,0 +1,36 @@
+"""Facts assessments needs from the apps above it, provided by them.
+
+Silver needs "a Bronze benchmarking 18 to 24 months old". Past benchmarkings
+live in two places: awarded Bronze applications here, and labels (imported
+from before the portal) in the labels app, which assessments must not import.
+So labels registers a lookup at start-up, and assessments asks this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db.models import Max
+
+from assessments.enums import ApplicationState
+from assessments.models import Application
+from clusters.models import ClusterOrganisation
+from common.enums import Level
+
+BronzeLookup = Callable[[ClusterOrganisation], date | None]
+_lookups: dict[str, BronzeLookup] = {}
+
+
+def register_bronze_lookup(name: str, lookup: BronzeLookup) -> None:
+    _lookups[name] = lookup
+
+
+def latest_bronze_benchmarking(organisation: ClusterOrganisation) -> date | None:
+    """The date of the organisation's most recent Bronze benchmarking, wherever it is recorded."""
+    own = Application.objects.filter(
+        organisation=organisation, level=Level.BRONZE, state=ApplicationState.AWARDED
+    ).aggregate(latest=Max("assessed_on"))["latest"]
+    dates = [own, *(lookup(organisation) for lookup in _lookups.values())]
+    known = [day for day in dates if day is not None]
+    return max(known) if known else None

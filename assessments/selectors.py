@@ -1,0 +1,159 @@
+"""Reads on applications, scoped to what the person may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.rules import is_label_office
+from assessments.answers import is_answered
+from assessments.enums import AnswerType, ApplicationState, VersionStatus
+from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion, Section
+from clusters.models import ClusterOrganisation
+from common.enums import Level
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    """The one scope for application pages: members see their organisations'
+    applications, the office all; everyone else none (so pages answer 404)."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    if is_label_office(user):
+        return Application.objects.all()
+    return Application.objects.filter(
+        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
+    ).distinct()
+
+
+def application_for(user: User, pk: int) -> Application:
+    return get_object_or_404(
+        applications_visible_to(user).select_related("organisation", "version__questionnaire"), pk=pk
+    )
+
+
+def applications_of(organisation: ClusterOrganisation) -> QuerySet[Application]:
+    return organisation.applications.select_related("version").order_by("-created_at")
+
+
+def published_version(level: Level | str) -> QuestionnaireVersion | None:
+    return QuestionnaireVersion.objects.filter(
+        questionnaire__level=Level(level), status=VersionStatus.PUBLISHED
+    ).first()
+
+
+def open_application(organisation: ClusterOrganisation, level: Level | str) -> Application | None:
+    return (
+        Application.objects.filter(organisation=organisation, level=Level(level))
+        .exclude(state__in=[ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN])
+        .first()
+    )
+
+
+def previous_application(organisation: ClusterOrganisation, level: Level | str) -> Application | None:
+    """The latest submitted application of that level, whose answers a renewal starts from."""
+    return (
+        Application.objects.filter(organisation=organisation, level=Level(level), submitted_at__isnull=False)
+        .exclude(state=ApplicationState.WITHDRAWN)
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    answer: Answer | None
+    evidence: list[Evidence]
+
+    @property
+    def value(self) -> Any:
+        return self.answer.value if self.answer else None
+
+    @property
+    def answered(self) -> bool:
+        if self.indicator.answer_type == AnswerType.FILE:
+            return bool(self.evidence)
+        return is_answered(self.value)
+
+    @property
+    def evidence_missing(self) -> bool:
+        return self.indicator.evidence_required and not self.evidence
+
+    @property
+    def complete(self) -> bool:
+        return (self.answered or not self.indicator.required) and not self.evidence_missing
+
+    @property
+    def changed_since_previous(self) -> bool:
+        return bool(
+            self.answer and self.answer.previous_value is not None and self.answer.value != self.answer.previous_value
+        )
+
+
+@dataclass(frozen=True)
+class SectionRows:
+    section: Section
+    rows: list[IndicatorRow]
+
+    @property
+    def required_total(self) -> int:
+        return sum(1 for row in self.rows if row.indicator.required or row.indicator.evidence_required)
+
+    @property
+    def required_done(self) -> int:
+        return sum(
+            1 for row in self.rows if (row.indicator.required or row.indicator.evidence_required) and row.complete
+        )
+
+
+def application_sections(application: Application, only_section: str | None = None) -> list[SectionRows]:
+    """Every section with its indicators, answers and evidence: three queries whatever the size."""
+    sections = Section.objects.filter(version=application.version).prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code"))
+    )
+    if only_section:
+        sections = sections.filter(code=only_section)
+    answers = {a.indicator_id: a for a in Answer.objects.filter(application=application).select_related("updated_by")}
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(application=application).order_by("uploaded_at"):
+        evidence.setdefault(item.indicator_id, []).append(item)
+    return [
+        SectionRows(
+            section,
+            [IndicatorRow(ind, answers.get(ind.pk), evidence.get(ind.pk, [])) for ind in section.indicators.all()],
+        )
+        for section in sections.order_by("position", "code")
+    ]
+
+
+def progress(sections: list[SectionRows]) -> tuple[int, int]:
+    """(required items complete, required items in all)."""
+    return sum(s.required_done for s in sections), sum(s.required_total for s in sections)
+
+
+def missing_items(sections: list[SectionRows]) -> list[tuple[Section, IndicatorRow, str]]:
+    """What stops a submission, each with the reason, in questionnaire order."""
+    missing = []
+    for section in sections:
+        for row in section.rows:
+            if row.indicator.required and not row.answered:
+                missing.append((section.section, row, _("not answered")))
+            elif row.evidence_missing:
+                missing.append((section.section, row, _("evidence missing")))
+    return missing
+
+
+def applications_for_user_organisations(user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(
+            Q(organisation__memberships__user=user) & Q(organisation__memberships__left_at__isnull=True)
+        )
+        .select_related("organisation", "version")
+        .distinct()
+        .order_by("-created_at")
+    )

@@ -1,0 +1,260 @@
+"""Writes on applications: start, answer, upload evidence, submit, withdraw.
+
+Each service checks who may act, holds the rule, and lists its side effects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from assessments import selectors
+from assessments.answers import clean_answer
+from assessments.enums import ApplicationState
+from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
+from assessments.providers import latest_bronze_benchmarking
+from assessments.transitions import MOVES
+from clusters.models import ClusterOrganisation
+from clusters.selectors import application_blockers
+from common.enums import Level
+from common.errors import ActionRefused
+from common.files import UploadRejected, check_upload
+from common.scheme import rules_for
+
+MAX_EVIDENCE_PER_INDICATOR = 10
+
+
+class AnswerConflict(ActionRefused):
+    """Someone saved this answer since the page was loaded; nothing was overwritten."""
+
+
+def silver_timing_problem(organisation: ClusterOrganisation, today: date) -> str | None:
+    """Why Silver cannot start today (its Bronze benchmarking too recent, too old or missing), or None."""
+    window = rules_for(Level.SILVER).requires_bronze_months
+    if window is None:
+        return None
+    benchmarked = latest_bronze_benchmarking(organisation)
+    if benchmarked is None:
+        return _("Silver builds on a Bronze benchmarking, and the organisation has none.")
+    earliest, latest = benchmarked + relativedelta(months=window[0]), benchmarked + relativedelta(months=window[1])
+    values = {
+        "date": formats.date_format(benchmarked, "DATE_FORMAT"),
+        "earliest": formats.date_format(earliest, "DATE_FORMAT"),
+        "latest": formats.date_format(latest, "DATE_FORMAT"),
+        "min": window[0],
+        "max": window[1],
+    }
+    if today < earliest:
+        return (
+            _(
+                "Silver needs a Bronze benchmarking %(min)d to %(max)d months old; yours of %(date)s "
+                "allows a Silver application from %(earliest)s."
+            )
+            % values
+        )
+    if today > latest:
+        return (
+            _(
+                "Silver needs a Bronze benchmarking %(min)d to %(max)d months old; yours of %(date)s passed that "
+                "on %(latest)s. Renew the Bronze benchmarking first."
+            )
+            % values
+        )
+    return None
+
+
+@transaction.atomic
+def application_start(
+    *, organisation: ClusterOrganisation, level: Level, by: User, today: date | None = None
+) -> Application:
+    """Open an application for a level, answered against the published questionnaire.
+
+    Rules: the organisation is validated and eligible; one open application per
+    level; Silver needs a Bronze benchmarking 18 to 24 months old (configured).
+    A renewal pre-fills every answer from the previous application of that level.
+    Side effects: a transition row (start); no e-mail.
+    """
+    # Locking the organisation serialises two starts at once (a double click)
+    # and judges eligibility on its current profile, not the caller's copy.
+    organisation = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    if not by.has_perm("assessments.start_application", organisation):
+        raise PermissionDenied
+    level = Level(level)
+    blockers = application_blockers(organisation)
+    if blockers:
+        raise ActionRefused(" ".join(blockers))
+    if selectors.open_application(organisation, level) is not None:
+        raise ActionRefused(_("A %(level)s application is already open: continue it.") % {"level": level.label})
+    if level == Level.SILVER:
+        problem = silver_timing_problem(organisation, today or timezone.localdate())
+        if problem:
+            raise ActionRefused(problem)
+    version = selectors.published_version(level)
+    if version is None:
+        raise ActionRefused(_("No %(level)s questionnaire is published yet.") % {"level": level.label})
+    previous = selectors.previous_application(organisation, level)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                organisation=organisation, level=level, version=version, created_by=by, renewal_of=previous
+            )
+    except IntegrityError:
+        # A double click or a colleague got there first: one application, not two.
+        raise ActionRefused(
+            _("A %(level)s application is already open: continue it.") % {"level": level.label}
+        ) from None
+    ApplicationTransition.objects.create(application=application, from_state="", to_state=application.state, by=by)
+    if previous is not None:
+        _prefill_from(application, previous, by)
+    return application
+
+
+def _prefill_from(application: Application, previous: Application, by: User) -> None:
+    """Copy the previous cycle's answers to the indicators of the same code."""
+    indicators = {i.code: i for i in Indicator.objects.filter(version=application.version)}
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                application=application,
+                indicator=indicators[old.indicator.code],
+                value=old.value,
+                previous_value=old.value,
+                updated_by=by,
+            )
+            for old in previous.answers.select_related("indicator")
+            if old.indicator.code in indicators and old.value is not None
+        ]
+    )
+
+
+@transaction.atomic
+def answer_save(*, application: Application, indicator: Indicator, raw: list[str], revision: int, by: User) -> Answer:
+    """Save one answer as typed, if the page it came from was current.
+
+    ``revision`` is the answer's revision the person's page showed; if someone
+    saved since, the save is refused (``AnswerConflict``) and nothing is lost.
+    Raises ``AnswerInvalid`` for input the answer type does not accept.
+    Side effects: none.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not by.has_perm("assessments.view_application", application):
+        raise PermissionDenied
+    if application.state != ApplicationState.DRAFT:
+        raise ActionRefused(_("The application has been submitted: its answers can no longer change."))
+    if not by.has_perm("assessments.edit_answers", application):
+        raise PermissionDenied
+    if indicator.version_id != application.version_id:
+        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
+    value = clean_answer(indicator, raw)
+    answer = Answer.objects.filter(application=application, indicator=indicator).select_related("updated_by").first()
+    current = answer.revision if answer else 0
+    if revision != current:
+        who = answer.updated_by.get_full_name() if answer and answer.updated_by else _("someone")
+        when = formats.date_format(timezone.localtime(answer.updated_at), "H:i") if answer else ""
+        raise AnswerConflict(
+            _(
+                "%(who)s changed this answer at %(when)s, after you opened the page. "
+                "Reload to see it; yours was not saved."
+            )
+            % {"who": who, "when": when}
+        )
+    if answer is None:
+        answer = Answer(application=application, indicator=indicator)
+    answer.value, answer.revision, answer.updated_by, answer.updated_at = value, current + 1, by, timezone.now()
+    answer.save()
+    return answer
+
+
+@transaction.atomic
+def evidence_add(*, application: Application, indicator: Indicator, upload: UploadedFile, by: User) -> Evidence:
+    """Store an evidence file after checking its content. Side effects: a private file on disk."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not by.has_perm("assessments.edit_answers", application):
+        if application.state != ApplicationState.DRAFT and by.has_perm("assessments.view_application", application):
+            raise ActionRefused(_("The application has been submitted: its evidence can no longer change."))
+        raise PermissionDenied
+    if indicator.version_id != application.version_id:
+        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
+    if Evidence.objects.filter(application=application, indicator=indicator).count() >= MAX_EVIDENCE_PER_INDICATOR:
+        raise ActionRefused(_("At most %(n)d files per question.") % {"n": MAX_EVIDENCE_PER_INDICATOR})
+    name = (upload.name or "file").rsplit("/", 1)[-1][-200:]
+    try:
+        kind, digest = check_upload(upload, name, upload.size or 0)
+    except UploadRejected as rejected:
+        raise ActionRefused(str(rejected)) from None
+    evidence = Evidence(
+        application=application,
+        indicator=indicator,
+        original_name=name,
+        content_type=kind.content_type,
+        size=upload.size,
+        sha256=digest,
+        uploaded_by=by,
+    )
+    evidence.file.save(f"{digest[:16]}.{kind.extension}", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, by: User) -> None:
+    application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    if not by.has_perm("assessments.edit_answers", application):
+        raise PermissionDenied
+    stored = evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: evidence.file.storage.delete(stored))
+
+
+@transaction.atomic
+def application_transition(
+    *, application: Application, to_state: ApplicationState, by: User, note: str = ""
+) -> Application:
+    """The one door for every state change of an application.
+
+    Locks the row, checks the move (``assessments.transitions.MOVES``) and the
+    person, records an ``ApplicationTransition``. Side effects: none yet (the
+    assessment workflow adds notifications after commit).
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    from_state = ApplicationState(locked.state)
+    move = MOVES.get((from_state, ApplicationState(to_state)))
+    if move is None:
+        raise ActionRefused(
+            _("An application that is %(from)s cannot become %(to)s.")
+            % {"from": from_state.label.lower(), "to": ApplicationState(to_state).label.lower()}
+        )
+    if not by.has_perm(move.permission, locked):
+        raise PermissionDenied
+    if move.note_required and not note.strip():
+        raise ActionRefused(_("Please give a reason."))
+    locked.state = to_state
+    fields = ["state"]
+    if to_state == ApplicationState.SUBMITTED:
+        locked.submitted_at = timezone.now()
+        fields.append("submitted_at")
+    locked.save(update_fields=fields)
+    ApplicationTransition.objects.create(
+        application=locked, from_state=from_state, to_state=to_state, by=by, note=note.strip()
+    )
+    return locked
+
+
+def application_submit(*, application: Application, by: User) -> Application:
+    """Submit when complete; the answers are then locked. Raises ``ActionRefused``
+    naming how many items are missing (the submit page lists them)."""
+    if not by.has_perm("assessments.submit_application", application):
+        if by.has_perm("assessments.view_application", application) and application.state == ApplicationState.DRAFT:
+            raise ActionRefused(_("Only a manager of the organisation can submit the application."))
+        raise PermissionDenied
+    missing = selectors.missing_items(selectors.application_sections(application))
+    if missing:
+        raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
+    return application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)

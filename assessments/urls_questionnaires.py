@@ -1,0 +1,3 @@
+"""Placeholder until the questionnaire pages land."""
+
+urlpatterns: list = []

@@ -1,0 +1,281 @@
+"""The cluster manager's side of an application: start, fill in, upload, submit.
+
+Every page resolves the application through ``selectors.application_for``:
+whoever may not see it gets a 404. Autosave posts one answer at a time (htmx)
+and answers with a small status fragment; without JavaScript the same forms
+post normally and come back to the page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import selectors, services
+from assessments.answers import AnswerInvalid
+from assessments.enums import ApplicationState
+from assessments.models import Application, Evidence, Indicator
+from clusters.selectors import application_blockers, organisation_for
+from common.enums import Level
+from common.errors import ActionRefused
+from common.scheme import rules_for
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_for(request.user, slug)  # type: ignore[arg-type]
+    if not request.user.has_perm("assessments.start_application", organisation):
+        raise PermissionDenied
+    if request.method == "POST":
+        level = request.POST.get("level", "")
+        if level not in Level.values:
+            messages.error(request, _("Choose a level."))
+        else:
+            try:
+                application = services.application_start(organisation=organisation, level=Level(level), by=request.user)  # type: ignore[arg-type]
+            except ActionRefused as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, _("Your %(level)s application is open.") % {"level": Level(level).label})
+                return redirect("assessments:application_detail", pk=application.pk)
+    blockers = application_blockers(organisation)
+    today = timezone.localdate()
+    levels = []
+    for level in Level:
+        open_one = selectors.open_application(organisation, level)
+        problem = services.silver_timing_problem(organisation, today) if level == Level.SILVER else None
+        levels.append(
+            {
+                "level": level,
+                "open": open_one,
+                "problem": problem,
+                "renewal": selectors.previous_application(organisation, level),
+                "rules": rules_for(level),
+                "published": selectors.published_version(level) is not None,
+            }
+        )
+    return render(
+        request,
+        "assessments/application_new.html",
+        {"organisation": organisation, "blockers": blockers, "levels": levels},
+    )
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    sections = selectors.application_sections(application)
+    done, total = selectors.progress(sections)
+    return render(
+        request,
+        "assessments/application_detail.html",
+        {
+            "application": application,
+            "sections": sections,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 100,
+            "transitions": application.transitions.select_related("by"),
+            "can_submit": request.user.has_perm("assessments.submit_application", application),
+            "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
+            and application.state
+            not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN),
+        },
+    )
+
+
+@login_required
+@require_GET
+def application_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    all_sections = selectors.application_sections(application)
+    current = next((s for s in all_sections if s.section.code == code), None)
+    if current is None:
+        return redirect("assessments:application_detail", pk=application.pk)
+    index = all_sections.index(current)
+    done, total = selectors.progress(all_sections)
+    return render(
+        request,
+        "assessments/application_section.html",
+        {
+            "application": application,
+            "current": current,
+            "sections": all_sections,
+            "previous_section": all_sections[index - 1] if index > 0 else None,
+            "next_section": all_sections[index + 1] if index + 1 < len(all_sections) else None,
+            "editable": request.user.has_perm("assessments.edit_answers", application),
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 100,
+        },
+    )
+
+
+def _indicator_of(application: Application, indicator_pk: int) -> Indicator:
+    return get_object_or_404(Indicator, pk=indicator_pk, version_id=application.version_id)
+
+
+@login_required
+@require_POST
+def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    indicator = _indicator_of(application, indicator_pk)
+    try:
+        revision = int(request.POST.get("revision", "0"))
+    except ValueError:
+        revision = -1
+    status, error, answer = "saved", "", None
+    try:
+        answer = services.answer_save(
+            application=application,
+            indicator=indicator,
+            raw=request.POST.getlist("value"),
+            revision=revision,
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except services.AnswerConflict as conflict:
+        status, error = "conflict", str(conflict)
+    except (AnswerInvalid, ActionRefused) as refusal:
+        status, error = "invalid", str(refusal)
+    if _is_htmx(request):
+        # Always 200: the fragment itself says what happened, and htmx swaps it.
+        return render(
+            request,
+            "assessments/_answer_status.html",
+            {"indicator": indicator, "status": status, "error": error, "answer": answer},
+        )
+    if error:
+        messages.error(request, f"{indicator.code}: {error}")
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(_section_url(application, indicator))
+
+
+def _section_url(application: Application, indicator: Indicator) -> str:
+    url = reverse("assessments:application_section", args=[application.pk, indicator.section.code])
+    return f"{url}#indicator-{indicator.pk}"
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    indicator = _indicator_of(application, indicator_pk)
+    error = ""
+    upload = request.FILES.get("file")
+    if upload is None:
+        error = _("Choose a file to upload.")
+    else:
+        try:
+            services.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)  # type: ignore[arg-type]
+        except ActionRefused as refusal:
+            error = str(refusal)
+    if _is_htmx(request):
+        return _evidence_fragment(request, application, indicator, error)
+    if error:
+        messages.error(request, f"{indicator.code}: {error}")
+    else:
+        messages.success(request, _("The file has been uploaded."))
+    return redirect(_section_url(application, indicator))
+
+
+def _evidence_fragment(
+    request: HttpRequest, application: Application, indicator: Indicator, error: str
+) -> HttpResponse:
+    evidence = Evidence.objects.filter(application=application, indicator=indicator).order_by("uploaded_at")
+    return render(
+        request,
+        "assessments/_evidence_list.html",
+        {
+            "application": application,
+            "indicator": indicator,
+            "evidence": evidence,
+            "error": error,
+            "editable": request.user.has_perm("assessments.edit_answers", application),
+        },
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
+    indicator = evidence.indicator
+    services.evidence_remove(evidence=evidence, by=request.user)  # type: ignore[arg-type]
+    if _is_htmx(request):
+        return _evidence_fragment(request, application, indicator, "")
+    messages.success(request, _("The file has been removed."))
+    return redirect(_section_url(application, indicator))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if request.method == "POST":
+        try:
+            services.application_submit(application=application, by=request.user)  # type: ignore[arg-type]
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, _("Your application has been submitted. The label office will assign an assessor.")
+            )
+            return redirect("assessments:application_detail", pk=application.pk)
+    sections = selectors.application_sections(application)
+    return render(
+        request,
+        "assessments/application_submit.html",
+        {
+            "application": application,
+            "missing": selectors.missing_items(sections),
+            "can_submit": request.user.has_perm("assessments.submit_application", application),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    try:
+        services.application_transition(
+            application=application,
+            to_state=ApplicationState.WITHDRAWN,
+            by=request.user,  # type: ignore[arg-type]
+            note=request.POST.get("reason", ""),
+        )
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The application has been withdrawn."))
+    return redirect("assessments:application_detail", pk=application.pk)
