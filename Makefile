@@ -40,5 +40,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+bench: install
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rules import is_label_office
-from assessments.answers import is_answered
-from assessments.enums import AnswerType, ApplicationState, VersionStatus
-from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion, Section
+from assessments.answers import display, is_answered
+from assessments.enums import AnswerType, ApplicationState
+from assessments.models import Answer, Application, Evidence, Indicator, Section
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 
@@ -38,12 +38,6 @@ def application_for(user: User, pk: int) -> Application:
 
 def applications_of(organisation: ClusterOrganisation) -> QuerySet[Application]:
     return organisation.applications.select_related("version").order_by("-created_at")
-
-
-def published_version(level: Level | str) -> QuestionnaireVersion | None:
-    return QuestionnaireVersion.objects.filter(
-        questionnaire__level=Level(level), status=VersionStatus.PUBLISHED
-    ).first()
 
 
 def open_application(organisation: ClusterOrganisation, level: Level | str) -> Application | None:
@@ -87,6 +81,10 @@ class IndicatorRow:
     @property
     def complete(self) -> bool:
         return (self.answered or not self.indicator.required) and not self.evidence_missing
+
+    @property
+    def previous_display(self) -> str:
+        return display(self.indicator, self.answer.previous_value if self.answer else None)
 
     @property
     def changed_since_previous(self) -> bool:

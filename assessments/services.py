@@ -20,6 +20,7 @@ from assessments.answers import clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
 from assessments.providers import latest_bronze_benchmarking
+from assessments.questionnaires import published_version
 from assessments.transitions import MOVES
 from clusters.models import ClusterOrganisation
 from clusters.selectors import application_blockers
@@ -96,7 +97,7 @@ def application_start(
         problem = silver_timing_problem(organisation, today or timezone.localdate())
         if problem:
             raise ActionRefused(problem)
-    version = selectors.published_version(level)
+    version = published_version(level)
     if version is None:
         raise ActionRefused(_("No %(level)s questionnaire is published yet.") % {"level": level.label})
     previous = selectors.previous_application(organisation, level)

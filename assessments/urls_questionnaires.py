@@ -1,3 +1,13 @@
-"""Placeholder until the questionnaire pages land."""
+"""Questionnaire pages, included by ``assessments.urls`` (namespace ``assessments``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from assessments import views_questionnaires
+
+urlpatterns = [
+    path(
+        "questionnaires/<int:pk>/preview/",
+        views_questionnaires.questionnaire_preview,
+        name="questionnaire_preview",
+    ),
+]

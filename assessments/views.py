@@ -22,6 +22,7 @@ from assessments import selectors, services
 from assessments.answers import AnswerInvalid
 from assessments.enums import ApplicationState
 from assessments.models import Application, Evidence, Indicator
+from assessments.questionnaires import published_version
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
 from common.errors import ActionRefused
@@ -63,7 +64,7 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
                 "problem": problem,
                 "renewal": selectors.previous_application(organisation, level),
                 "rules": rules_for(level),
-                "published": selectors.published_version(level) is not None,
+                "published": published_version(level) is not None,
             }
         )
     return render(

@@ -20,6 +20,7 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.enums import StaffRole
 from accounts.models import User
+from assessments.questionnaires import catalogue_load
 from clusters import services as cluster_services
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, NationalPartner
@@ -226,6 +227,7 @@ def seed_demo() -> list[str]:
         created.append(f"national partner {partner.name}")
     cluster_services.partner_staff_add(partner=partner, user=users["partner@demo.test"])
     _import_label_history(organisations, created)
+    created.extend(f"questionnaire {v.questionnaire.title} v{v.number}" for v in catalogue_load())
     return created
 
 

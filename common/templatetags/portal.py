@@ -25,3 +25,14 @@ def country_name(code: str) -> str:
     from django_countries import countries
 
     return str(countries.name(code)) or code
+
+
+@register.filter
+def plain(value: object) -> str:
+    """A Decimal without exponent or trailing zeros: 100, not 1E+2 or 100.0000."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)).normalize()
+    return format(number, "f")

@@ -68,7 +68,7 @@ def test_newcomer_registers_gets_validated_and_invites_a_colleague(page, screens
     # The Serbian partner validates it.
     log_in(page, "partner@demo.test", DEMO_PASSWORD)
     page.get_by_test_id("queue-link").click()
-    page.get_by_role("link", name="Tisa River Agritech Cluster").click()
+    page.get_by_role("link", name="Tisa River Agritech Cluster", exact=True).click()
     page.get_by_role("button", name="Validate").click()
     assert page.get_by_test_id("state").inner_text() == "Active"
     screenshot(page, "3-validated")
@@ -76,7 +76,7 @@ def test_newcomer_registers_gets_validated_and_invites_a_colleague(page, screens
 
     # The founder invites a colleague.
     log_in(page, "founder@example.test", password)
-    page.get_by_role("link", name="Tisa River Agritech Cluster").click()
+    page.get_by_role("link", name="Tisa River Agritech Cluster", exact=True).click()
     page.get_by_role("link", name="People").click()
     page.get_by_label("E-mail address").fill("colleague@example.test")
     page.get_by_role("button", name="Send invitation").click()

@@ -1,0 +1,192 @@
+"""``make bench``: speed figures on realistic volumes, measured, never asserted.
+
+Runs against its own database (``var/bench.sqlite3`` unless ``DATABASE_URL``
+is set), so it never touches the demo. Prints a table and writes
+``bench-results/latest.json``. CI machines are noisy: read medians, compare
+runs on the same machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escaportal.settings")
+if "DATABASE_URL" not in os.environ:
+    (ROOT / "var").mkdir(exist_ok=True)
+    bench_db = ROOT / "var" / "bench.sqlite3"
+    bench_db.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
+os.environ.setdefault("DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+RESULTS: dict[str, dict[str, float | int | str]] = {}
+
+
+def timed(samples: int, action: Callable[[int], object]) -> list[float]:
+    durations = []
+    for i in range(samples):
+        start = time.perf_counter()
+        action(i)
+        durations.append((time.perf_counter() - start) * 1000)
+    return durations
+
+
+def record(name: str, durations_ms: list[float], target: str) -> None:
+    ordered = sorted(durations_ms)
+    RESULTS[name] = {
+        "samples": len(ordered),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
+        "target": target,
+    }
+
+
+def prepare() -> None:
+    call_command("migrate", verbosity=0)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("load_questionnaires", stdout=io.StringIO())
+
+
+def bench_import() -> None:
+    from labels.services import labels_import
+
+    rng = random.Random(7)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "organisation",
+            "country",
+            "city",
+            "website",
+            "sector",
+            "level",
+            "assessed_on",
+            "valid_until",
+            "score",
+            "label_code",
+        ]
+    )
+    countries = ["DE", "AT", "FR", "IT", "ES", "PL", "HR", "SI", "RO", "BG", "HU", "CZ"]
+    for n in range(1000):
+        writer.writerow(
+            [
+                f"Bench Cluster {n // 2}",
+                countries[n % len(countries)],
+                "City",
+                "https://b.example",
+                "ICT",
+                "bronze",
+                f"{2014 + (n % 2) * 2 + rng.randint(0, 1)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                "",
+                "",
+                "",
+            ]
+        )
+    content = buffer.getvalue().encode()
+    start = time.perf_counter()
+    result = labels_import(content=content, dry_run=True)
+    dry = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    result = labels_import(content=content)
+    wet = (time.perf_counter() - start) * 1000
+    RESULTS["import 1,000 label rows"] = {
+        "check_only_ms": round(dry, 1),
+        "write_ms": round(wet, 1),
+        "created": result.created,
+        "errors": len(result.errors),
+        "target": "a few seconds",
+    }
+
+
+def bench_autosave() -> None:
+    from accounts.models import User
+    from assessments import services
+    from assessments.models import Answer, Indicator
+    from clusters.models import ClusterOrganisation
+    from common.enums import Level
+    from labels.demo import DEMO_MANAGER_ORGANISATION
+
+    manager = User.objects.get(email="manager@demo.test")
+    organisation = ClusterOrganisation.objects.get(name=DEMO_MANAGER_ORGANISATION)
+    application = services.application_start(organisation=organisation, level=Level.GOLD, by=manager)
+    indicators = list(Indicator.objects.filter(version=application.version, answer_type__in=["integer", "text"]))
+    client = Client()
+    client.force_login(manager)
+
+    def save(i: int) -> None:
+        indicator = indicators[i % len(indicators)]
+        revision = (
+            Answer.objects.filter(application=application, indicator=indicator)
+            .values_list("revision", flat=True)
+            .first()
+            or 0
+        )
+        value = str(10 + i) if indicator.answer_type == "integer" else f"Text {i}"
+        response = client.post(
+            f"/assessments/a/{application.pk}/answers/{indicator.pk}/",
+            {"value": value, "revision": revision},
+            HTTP_HX_REQUEST="true",
+        )
+        assert b'data-status="saved"' in response.content, response.content[:300]
+
+    timed(10, save)  # warm up
+    record("autosave one answer (htmx POST)", timed(200, save), "< 100 ms median")
+
+
+def bench_pages() -> None:
+    from accounts.models import User
+
+    office = User.objects.get(email="office@demo.test")
+    partner = User.objects.get(email="partner@demo.test")
+    client = Client()
+    client.force_login(office)
+    record("office organisation list", timed(50, lambda i: client.get("/clusters/organisations/")), "< 300 ms median")
+    record(
+        "office organisation list CSV",
+        timed(20, lambda i: b"".join(client.get("/clusters/organisations/?format=csv").streaming_content)),
+        "< 300 ms median",
+    )
+    client.force_login(partner)
+    record("partner start page", timed(50, lambda i: client.get("/clusters/partner/")), "< 300 ms median")
+
+
+def main() -> None:
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    prepare()
+    bench_import()
+    bench_autosave()
+    bench_pages()
+    width = max(len(name) for name in RESULTS)
+    for name, figures in RESULTS.items():
+        shown = ", ".join(f"{k}={v}" for k, v in figures.items())
+        print(f"{name:<{width}}  {shown}")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(RESULTS, indent=2))
+
+
+if __name__ == "__main__":
+    main()
