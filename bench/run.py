@@ -142,7 +142,12 @@ def bench_autosave() -> None:
             .first()
             or 0
         )
-        value = str(10 + i) if indicator.answer_type == "integer" else f"Text {i}"
+        if indicator.answer_type == "integer":
+            low = int(indicator.min_value or 0)
+            high = int(indicator.max_value) if indicator.max_value is not None else low + 100
+            value = str(low + i % max(1, high - low + 1))
+        else:
+            value = f"Text {i}"
         response = client.post(
             f"/assessments/a/{application.pk}/answers/{indicator.pk}/",
             {"value": value, "revision": revision},

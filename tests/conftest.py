@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -32,6 +33,25 @@ def missing(reason: str) -> None:
 def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Real hashing costs ~0.3 s per password; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run Celery tasks in the test's own process, except in ``services`` tests.
+
+    With a broker configured (CI), a task queued by an ordinary test would go
+    to the real worker, which cannot see the test's uncommitted transaction.
+    Tests marked ``services`` exercise that worker on purpose.
+    """
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from escaportal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
