@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+import escaportal.settings as configured
 from accounts.enums import StaffRole
 from labels.enums import ImportJobState
 from labels.models import ImportJob, Label
@@ -23,7 +24,9 @@ ROWS = (
 )
 
 
-def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres: None, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres: None, settings) -> None:  # type: ignore[no-untyped-def]
+    # The worker is another process: the upload must land where it looks.
+    settings.MEDIA_ROOT = configured.MEDIA_ROOT
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 
     response = client.post(reverse("labels:import_upload"), {"file": SimpleUploadedFile("legacy.csv", ROWS.encode())})
