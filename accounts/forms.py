@@ -6,35 +6,43 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import selectors
 from accounts.models import User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Django's login form, with the login name called what it is, and a clear
-    word for people who signed up but have not confirmed their address yet."""
+    """Django's login form, with the login name called what it is."""
 
     username = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if selectors.awaits_confirmation(
-                self.cleaned_data.get("username", ""), self.cleaned_data.get("password", "")
-            ):
-                raise forms.ValidationError(
-                    _("Please confirm your e-mail address first: follow the link we sent you when you signed up."),
-                    code="unconfirmed",
-                ) from None
-            raise
-
 
 class SignupForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    """Sign-up asks no password: it is chosen on the page the confirmation link
+    opens, so nobody can sign up with another person's address and know the
+    password of the account that person then confirms."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="en")
+
+    def clean_full_name(self) -> str:
+        name: str = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+
+class AccountForm(forms.Form):
+    """A new account with its password, for someone whose address is already
+    proven (they followed an invitation link sent to it)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="en")
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

@@ -30,11 +30,3 @@ def staff_role_counts() -> list[tuple[str, int]]:
 
 def user_exists(email: str) -> bool:
     return User.objects.filter(email__iexact=email.strip()).exists()
-
-
-def awaits_confirmation(email: str, password: str) -> bool:
-    """True when these credentials belong to a sign-up not yet confirmed."""
-    user = User.objects.filter(
-        email__iexact=(email or "").strip(), is_active=False, email_confirmed_at__isnull=True
-    ).first()
-    return bool(user and password and user.check_password(password))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,13 +34,14 @@ def user_create(*, email: str, full_name: str, password: str | None, preferred_l
 
 
 @transaction.atomic
-def user_signup(*, email: str, full_name: str, password: str, preferred_language: str) -> User:
-    """Create an account that stays inactive until its address is confirmed.
+def user_signup(*, email: str, full_name: str, preferred_language: str) -> User:
+    """Start an account: inactive, without a password, until its owner follows
+    the link mailed to the address and chooses the password there.
 
-    Signing up again with an unconfirmed address updates it and sends a new
-    link; an address with a confirmed account is refused without saying so to
-    the visitor (the mail tells the owner instead), so nobody can probe who
-    has an account. Side effects: one e-mail, after commit.
+    Signing up again with an unconfirmed address sends a new link and voids the
+    earlier ones. An address with a confirmed account is told so by mail, while
+    the visitor sees the same page as anyone, so nobody can probe who has an
+    account. A double click creates one account. Side effects: one e-mail, after commit.
     """
     email = email.strip().lower()
     user = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -48,41 +49,59 @@ def user_signup(*, email: str, full_name: str, password: str, preferred_language
         transaction.on_commit(lambda: _mail_already_registered(user.pk))
         return user
     if user is None:
-        user = User.objects.create_user(
-            email=email,
-            password=password,
-            full_name=full_name.strip(),
-            preferred_language=preferred_language,
-            is_active=False,
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    full_name=full_name.strip(),
+                    preferred_language=preferred_language,
+                    is_active=False,
+                )
+        except IntegrityError:  # the same address, a moment earlier (double click)
+            return User.objects.get(email__iexact=email)
     else:
         user.full_name, user.preferred_language = full_name.strip(), preferred_language
-        user.set_password(password)
+        user.set_unusable_password()  # a fresh random marker: earlier links stop working
         user.save(update_fields=["full_name", "preferred_language", "password"])
     transaction.on_commit(lambda: _mail_confirmation(user.pk))
     return user
 
 
 def signup_token(user: User) -> str:
-    return signing.dumps({"user": user.pk, "email": user.email}, salt=SIGNUP_SALT)
+    # The password field changes when the password is chosen (and on every new
+    # sign-up), so each link works once and only the latest one works.
+    return signing.dumps({"user": user.pk, "email": user.email, "stamp": user.password[-12:]}, salt=SIGNUP_SALT)
 
 
-@transaction.atomic
-def user_confirm_email(*, token: str) -> User:
-    """Activate the account a confirmation link points to. Following it twice is harmless."""
+def signup_user_from_token(token: str) -> User:
+    """The unconfirmed account a link points to, or ``ActionRefused`` saying why not."""
     try:
         data = signing.loads(token, salt=SIGNUP_SALT, max_age=timedelta(days=settings.SIGNUP_CONFIRMATION_DAYS))
     except signing.SignatureExpired:
         raise ActionRefused(_("This confirmation link has expired. Sign up again to get a new one.")) from None
     except signing.BadSignature:
         raise ActionRefused(_("This confirmation link is not valid. Check that you copied all of it.")) from None
-    user = User.objects.select_for_update().filter(pk=data.get("user"), email__iexact=data.get("email", "")).first()
-    if user is None:
-        raise ActionRefused(_("This confirmation link is not valid. Check that you copied all of it."))
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = timezone.now()
-        user.is_active = True
-        user.save(update_fields=["email_confirmed_at", "is_active"])
+    user = User.objects.filter(pk=data.get("user"), email__iexact=data.get("email", "")).first()
+    if user is None or user.email_confirmed_at is not None or user.password[-12:] != data.get("stamp"):
+        raise ActionRefused(
+            _("This confirmation link has been used or replaced by a newer one. Log in, or sign up again.")
+        )
+    return user
+
+
+@transaction.atomic
+def user_confirm_email(*, token: str, password: str) -> User:
+    """Confirm the address and set the password chosen on the link's page."""
+    user = signup_user_from_token(token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email_confirmed_at is not None:
+        raise ActionRefused(
+            _("This confirmation link has been used or replaced by a newer one. Log in, or sign up again.")
+        )
+    user.set_password(password)
+    user.email_confirmed_at, user.is_active = timezone.now(), True
+    user.save(update_fields=["password", "email_confirmed_at", "is_active"])
     return user
 
 

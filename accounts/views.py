@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -74,7 +75,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         services.user_signup(
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
-            password=form.cleaned_data["password1"],
             preferred_language=form.cleaned_data["preferred_language"],
         )
         request.session["signup_email"] = form.cleaned_data["email"]
@@ -86,15 +86,23 @@ def signup_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_sent.html", {"email": request.session.get("signup_email", "")})
 
 
+@require_http_methods(["GET", "POST"])
 def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link's page: the address is proven; the owner chooses the password."""
     try:
-        user = services.user_confirm_email(token=token)
+        user = services.signup_user_from_token(token)
     except ActionRefused as refusal:
         return render(request, "accounts/signup_invalid.html", {"reason": str(refusal)}, status=410)
-    if not request.user.is_authenticated:
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_confirm_email(token=token, password=form.cleaned_data["new_password1"])
+        except ActionRefused as refusal:
+            return render(request, "accounts/signup_invalid.html", {"reason": str(refusal)}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("Your e-mail address is confirmed. Welcome to escaportal."))
-    return redirect("accounts:start")
+        messages.success(request, _("Your account is ready. Welcome to escaportal."))
+        return redirect("accounts:start")
+    return render(request, "accounts/signup_confirm.html", {"form": form, "account": user})
 
 
 @login_required

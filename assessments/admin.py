@@ -1,7 +1,17 @@
 from django.contrib import admin
 
 from assessments import admin_questionnaires  # noqa: F401  (questionnaire admin lives there)
-from assessments.models import Answer, Application, ApplicationTransition, Evidence
+from assessments.models import (
+    Answer,
+    Application,
+    ApplicationTransition,
+    AssessmentReport,
+    Assignment,
+    Clarification,
+    Decision,
+    Evidence,
+    Score,
+)
 
 
 class TransitionInline(admin.TabularInline):
@@ -69,3 +79,60 @@ class EvidenceAdmin(admin.ModelAdmin):
         "uploaded_at",
     ]
     list_select_related = ["application__organisation", "indicator"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["application", "assessor", "state", "assigned_at", "declared_at", "scores_submitted_at"]
+    list_filter = ["state", "application__level"]
+    search_fields = ["application__organisation__name", "assessor__email", "assessor__full_name"]
+    list_select_related = ["application__organisation", "assessor"]
+    readonly_fields = [
+        "application",
+        "assessor",
+        "assigned_by",
+        "assigned_at",
+        "state",
+        "declared_at",
+        "decline_reason",
+    ]
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["application", "indicator", "assignment", "met", "points", "updated_at"]
+    list_filter = ["met", "application__level"]
+    search_fields = ["application__organisation__name", "indicator__code", "comment"]
+    list_select_related = ["application__organisation", "indicator", "assignment__assessor"]
+
+
+@admin.register(Clarification)
+class ClarificationAdmin(admin.ModelAdmin):
+    list_display = ["application", "indicator", "due_on", "asked_at", "answered_at"]
+    list_filter = ["due_on"]
+    search_fields = ["application__organisation__name", "question", "answer"]
+    list_select_related = ["application__organisation", "indicator"]
+
+
+@admin.register(AssessmentReport)
+class AssessmentReportAdmin(admin.ModelAdmin):
+    list_display = ["application", "score_percent", "passed", "completed_at"]
+    list_filter = ["passed"]
+    search_fields = ["application__organisation__name", "summary"]
+    list_select_related = ["application__organisation"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Read-only: decisions are taken by the committee in the portal, once."""
+
+    list_display = ["application", "outcome", "decided_by", "decided_at"]
+    list_filter = ["outcome"]
+    search_fields = ["application__organisation__name", "reason"]
+    list_select_related = ["application__organisation", "decided_by"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -12,6 +12,7 @@ from assessments.enums import AnswerType
 from assessments.models import Indicator
 
 MAX_TEXT = 5000
+MAX_DIGITS = 12  # numbers from one trillion up are refused
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
@@ -72,6 +73,9 @@ def _number(value: str) -> Decimal:
         raise AnswerInvalid(_("Enter a number, such as 12 or 0.5.")) from None
     if not number.is_finite():
         raise AnswerInvalid(_("Enter a number, such as 12 or 0.5."))
+    # Bounded before any conversion: 1e1000000 would keep a worker busy for minutes.
+    if number != 0 and number.adjusted() >= MAX_DIGITS:
+        raise AnswerInvalid(_("Enter a number below one trillion."))
     return number
 
 
@@ -85,7 +89,7 @@ def _integer(indicator: Indicator, value: str) -> int:
 
 def _decimal(indicator: Indicator, value: str) -> str:
     number = _number(value)
-    if abs(number) >= Decimal("1e12") or -number.as_tuple().exponent > 4:  # type: ignore[operator]
+    if -number.as_tuple().exponent > 4:  # type: ignore[operator]
         raise AnswerInvalid(_("Enter a number with at most 4 decimals."))
     _bounds(indicator, number)
     return _plain(number)

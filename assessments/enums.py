@@ -45,3 +45,18 @@ class ApplicationState(models.TextChoices):
 
 
 CLOSED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN)
+
+
+class AssignmentState(models.TextChoices):
+    PENDING = "pending", _("Awaiting declaration")
+    ACCEPTED = "accepted", _("Accepted, no conflict")
+    DECLINED = "declined", _("Declined")
+    REMOVED = "removed", _("Removed by the office")
+
+
+ACTIVE_ASSIGNMENT_STATES = (AssignmentState.PENDING, AssignmentState.ACCEPTED)
+
+
+class DecisionOutcome(models.TextChoices):
+    AWARDED = "awarded", _("Awarded")
+    REFUSED = "refused", _("Refused")

@@ -8,7 +8,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.enums import CLOSED_STATES, AnswerType, ApplicationState, VersionStatus
+from assessments.enums import (
+    ACTIVE_ASSIGNMENT_STATES,
+    CLOSED_STATES,
+    AnswerType,
+    ApplicationState,
+    AssignmentState,
+    DecisionOutcome,
+    VersionStatus,
+)
 from common.enums import Level
 from common.files import private_storage
 
@@ -255,6 +263,15 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    clarification = models.ForeignKey(
+        "Clarification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("clarification"),
+        help_text=_("Set when the file answers an assessor's question."),
+    )
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -263,3 +280,183 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Assignment(models.Model):
+    """An assessor assigned to an application. They see nothing of it until they
+    have declared that they have no conflict of interest."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("application")
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("assessor")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("assigned by")
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=16, choices=AssignmentState.choices, default=AssignmentState.PENDING
+    )
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    scores_submitted_at = models.DateTimeField(
+        _("own scores submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("With two experts, neither sees the other's scores before submitting their own."),
+    )
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "assessor"],
+                condition=Q(state__in=ACTIVE_ASSIGNMENT_STATES),
+                name="assessments_one_active_assignment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} → {self.application_id} ({self.get_state_display()})"
+
+
+class Score(models.Model):
+    """An assessor's verdict on one indicator. ``assignment`` is that expert's own
+    score; a row without assignment is the agreed (consolidated) score."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="scores", verbose_name=_("application")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name=_("indicator")
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scores",
+        verbose_name=_("assessor's own"),
+    )
+    met = models.BooleanField(_("met"), null=True, blank=True)
+    points = models.PositiveSmallIntegerField(_("points"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    recommendation = models.TextField(_("recommendation"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        ordering = ["indicator__section__position", "indicator__position"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "indicator", "assignment"],
+                condition=Q(assignment__isnull=False),
+                name="assessments_one_score_per_expert",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "indicator"],
+                condition=Q(assignment__isnull=True),
+                name="assessments_one_agreed_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.indicator.code}"
+
+
+class Clarification(models.Model):
+    """A question of the assessor to the organisation, with a due date: the case
+    is always on someone's list (the manager's while open, the office's when overdue)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="clarifications", verbose_name=_("application")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("indicator")
+    )
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    due_on = models.DateField(_("due on"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+        indexes = [models.Index(fields=["due_on"], name="assessments_clar_due")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.question[:40]}"
+
+
+class AssessmentReport(models.Model):
+    """The assessors' report and the computed result: what the committee decides on."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="report", verbose_name=_("application")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    recommendations = models.JSONField(_("recommendations per group"), default=dict, blank=True)
+    score_percent = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(_("passes the level's rule"), null=True, blank=True)
+    result_notes = models.JSONField(_("why it passes or not"), default=list, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="reports/", blank=True)
+
+    class Meta:
+        verbose_name = _("assessment report")
+        verbose_name_plural = _("assessment reports")
+
+    def __str__(self) -> str:
+        return f"report {self.application_id}"
+
+
+class Decision(models.Model):
+    """The committee's decision. One per application: deciding twice is impossible."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="decision", verbose_name=_("application")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=DecisionOutcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.get_outcome_display()}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from assessments import selectors
 from assessments.selectors import applications_for_user_organisations
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
@@ -22,3 +23,7 @@ def manager_applications(request: HttpRequest) -> dict[str, Any]:
             state=OrganisationState.ACTIVE,
         ).order_by("name"),
     }
+
+
+def assessor_cases(request: HttpRequest) -> dict[str, Any]:
+    return {"assignments": selectors.assessor_cases(request.user)}  # type: ignore[arg-type]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import rules
 
-from accounts.rules import is_label_office
-from assessments.enums import ApplicationState
+from accounts.rules import is_assessor, is_label_committee, is_label_office
+from assessments.enums import ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster
+
+DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 
 
 @rules.predicate
@@ -24,8 +26,48 @@ def is_draft(user: object, application: object) -> bool:
     return getattr(application, "state", None) == ApplicationState.DRAFT
 
 
+def _assignment_states(user: object, application: object) -> set[str]:
+    if application is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(application.assignments.filter(assessor=user).values_list("state", flat=True))  # type: ignore[attr-defined]
+
+
+@rules.predicate
+def is_assigned_assessor(user: object, application: object) -> bool:
+    """Assigned and declared free of conflicts: only then the case opens to them."""
+    return AssignmentState.ACCEPTED in _assignment_states(user, application)
+
+
+@rules.predicate
+def awaits_declaration(user: object, application: object) -> bool:
+    return AssignmentState.PENDING in _assignment_states(user, application)
+
+
+@rules.predicate
+def was_ever_assigned(user: object, application: object) -> bool:
+    return bool(_assignment_states(user, application) - {AssignmentState.REMOVED})
+
+
+@rules.predicate
+def is_before_committee(user: object, application: object) -> bool:
+    return getattr(application, "state", None) in DECIDABLE_STATES
+
+
 rules.add_perm("assessments.start_application", is_manager_of_cluster)
-rules.add_perm("assessments.view_application", is_member_of_applicant | is_label_office)
+rules.add_perm(
+    "assessments.view_application",
+    is_member_of_applicant | is_label_office | is_assigned_assessor | (is_label_committee & is_before_committee),
+)
 rules.add_perm("assessments.edit_answers", is_member_of_applicant & is_draft)
 rules.add_perm("assessments.submit_application", is_manager_of_applicant & is_draft)
 rules.add_perm("assessments.withdraw_application", is_manager_of_applicant)
+rules.add_perm("assessments.assign_assessors", is_label_office)
+rules.add_perm("assessments.declare_conflict", awaits_declaration | is_assigned_assessor)
+rules.add_perm("assessments.score_application", is_assigned_assessor)
+rules.add_perm("assessments.answer_clarification", is_member_of_applicant)
+rules.add_perm("assessments.check_quality", is_label_office)
+# Four eyes: whoever assessed the case never decides it.
+rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
+rules.add_perm("assessments.view_assessor_cases", is_assessor)
+rules.add_perm("assessments.view_office_cases", is_label_office)
+rules.add_perm("assessments.view_committee_cases", is_label_committee)

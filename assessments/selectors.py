@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.rules import is_label_office
+from accounts.rules import is_label_committee, is_label_office
 from assessments.answers import display, is_answered
-from assessments.enums import AnswerType, ApplicationState
-from assessments.models import Answer, Application, Evidence, Indicator, Section
+from assessments.enums import AnswerType, ApplicationState, AssignmentState
+from assessments.models import Answer, Application, Assignment, Clarification, Evidence, Indicator, Section
+from assessments.rules import DECIDABLE_STATES
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 
@@ -25,9 +26,12 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
         return Application.objects.none()
     if is_label_office(user):
         return Application.objects.all()
-    return Application.objects.filter(
-        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
-    ).distinct()
+    visible = Q(organisation__memberships__user=user, organisation__memberships__left_at__isnull=True)
+    # Assessors see a case only once they have declared no conflict of interest.
+    visible |= Q(assignments__assessor=user, assignments__state=AssignmentState.ACCEPTED)
+    if is_label_committee(user):
+        visible |= Q(state__in=DECIDABLE_STATES)
+    return Application.objects.filter(visible).distinct()
 
 
 def application_for(user: User, pk: int) -> Application:
@@ -155,3 +159,34 @@ def applications_for_user_organisations(user: User) -> QuerySet[Application]:
         .distinct()
         .order_by("-created_at")
     )
+
+
+def assessor_cases(user: User) -> QuerySet[Assignment]:
+    """The expert's assignments still to act on, newest first."""
+    return (
+        Assignment.objects.filter(assessor=user, state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED])
+        .exclude(
+            application__state__in=[ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN]
+        )
+        .select_related("application__organisation")
+        .order_by("-assigned_at")
+    )
+
+
+def office_case_lists() -> dict[str, Any]:
+    """The office's work: every case waiting for it, and every overdue question,
+    so no case waits without being on someone's list."""
+    from django.utils import timezone
+
+    cases = Application.objects.select_related("organisation").order_by("submitted_at")
+    return {
+        "to_assign": cases.filter(state__in=[ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT]),
+        "to_check": cases.filter(state__in=[ApplicationState.ASSESSED, ApplicationState.IN_QUALITY_CHECK]),
+        "in_assessment": cases.filter(
+            state__in=[ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED]
+        ),
+        "awaiting_decision": cases.filter(state=ApplicationState.AWAITING_DECISION),
+        "overdue": Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate())
+        .select_related("application__organisation")
+        .order_by("due_on"),
+    }

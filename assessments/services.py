@@ -6,17 +6,19 @@ Each service checks who may act, holds the rule, and lists its side effects.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import selectors
-from assessments.answers import clean_answer
+from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
 from assessments.providers import latest_bronze_benchmarking
@@ -27,6 +29,7 @@ from clusters.selectors import application_blockers
 from common.enums import Level
 from common.errors import ActionRefused
 from common.files import UploadRejected, check_upload
+from common.notify import notify
 from common.scheme import rules_for
 
 MAX_EVIDENCE_PER_INDICATOR = 10
@@ -118,21 +121,36 @@ def application_start(
 
 
 def _prefill_from(application: Application, previous: Application, by: User) -> None:
-    """Copy the previous cycle's answers to the indicators of the same code."""
+    """Copy the previous cycle's answers to the indicators of the same code.
+
+    An answer the new version no longer accepts (a changed type, choice or
+    bound) is not copied: the question shows as unanswered instead of carrying
+    a value that would be submitted and scored unchecked.
+    """
     indicators = {i.code: i for i in Indicator.objects.filter(version=application.version)}
-    Answer.objects.bulk_create(
-        [
-            Answer(
-                application=application,
-                indicator=indicators[old.indicator.code],
-                value=old.value,
-                previous_value=old.value,
-                updated_by=by,
+    answers = []
+    for old in previous.answers.select_related("indicator"):
+        indicator = indicators.get(old.indicator.code)
+        if indicator is None or old.value is None:
+            continue
+        value = _still_valid(indicator, old.value)
+        if value is not None:
+            answers.append(
+                Answer(application=application, indicator=indicator, value=value, previous_value=value, updated_by=by)
             )
-            for old in previous.answers.select_related("indicator")
-            if old.indicator.code in indicators and old.value is not None
-        ]
+    Answer.objects.bulk_create(answers)
+
+
+def _still_valid(indicator: Indicator, value: Any) -> Any:
+    raw = (
+        [str(v) for v in value]
+        if isinstance(value, list)
+        else ["yes" if value is True else "no" if value is False else str(value)]
     )
+    try:
+        return clean_answer(indicator, raw)
+    except AnswerInvalid:
+        return None
 
 
 @transaction.atomic
@@ -204,6 +222,33 @@ def evidence_add(*, application: Application, indicator: Indicator, upload: Uplo
     return evidence
 
 
+def evidence_for_clarification(*, clarification: Any, upload: UploadedFile, by: User) -> Evidence:
+    """A file that answers an assessor's question: allowed after submission,
+    tied to the question. The caller (``workflow.clarification_answer``) holds
+    the lock and has checked the person. Side effects: a private file on disk."""
+    name = (upload.name or "file").rsplit("/", 1)[-1][-200:]
+    try:
+        kind, digest = check_upload(upload, name, upload.size or 0)
+    except UploadRejected as rejected:
+        raise ActionRefused(str(rejected)) from None
+    indicator = clarification.indicator
+    if indicator is None:
+        raise ActionRefused(_("Attach files to questions about an indicator only."))
+    evidence = Evidence(
+        application=clarification.application,
+        indicator=indicator,
+        original_name=name,
+        content_type=kind.content_type,
+        size=upload.size,
+        sha256=digest,
+        uploaded_by=by,
+        clarification=clarification,
+    )
+    evidence.file.save(f"{digest[:16]}.{kind.extension}", upload, save=False)
+    evidence.save()
+    return evidence
+
+
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=evidence.application_id)
@@ -248,6 +293,7 @@ def application_transition(
     return locked
 
 
+@transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit when complete; the answers are then locked. Raises ``ActionRefused``
     naming how many items are missing (the submit page lists them)."""
@@ -255,7 +301,21 @@ def application_submit(*, application: Application, by: User) -> Application:
         if by.has_perm("assessments.view_application", application) and application.state == ApplicationState.DRAFT:
             raise ActionRefused(_("Only a manager of the organisation can submit the application."))
         raise PermissionDenied
+    # Lock first: a colleague's removal committed in between must not slip through.
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != ApplicationState.DRAFT:
+        raise ActionRefused(_("The application has already been submitted."))
     missing = selectors.missing_items(selectors.application_sections(application))
     if missing:
         raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
-    return application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
+    submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
+    office = list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+    transaction.on_commit(
+        lambda: notify(
+            people=office,
+            template="assessments/email/submitted",
+            context={"application": submitted},
+            url=reverse("assessments:application_detail", args=[submitted.pk]),
+        )
+    )
+    return submitted

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments import views
+from assessments import views, views_workflow
 
 app_name = "assessments"
 
@@ -14,5 +14,18 @@ urlpatterns = [
     path("a/<int:pk>/evidence/file/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("a/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("a/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("a/<int:pk>/score/<str:code>/", views_workflow.case_scoring, name="case_scoring"),
+    path("a/<int:pk>/own-scores/", views_workflow.own_scores_submit, name="own_scores_submit"),
+    path("a/<int:pk>/clarifications/", views_workflow.clarification_ask, name="clarification_ask"),
+    path(
+        "a/<int:pk>/clarifications/<int:clarification_pk>/answer/",
+        views_workflow.clarification_answer,
+        name="clarification_answer",
+    ),
+    path("a/<int:pk>/complete/", views_workflow.case_complete, name="case_complete"),
+    path("a/<int:pk>/assign/", views_workflow.case_assign, name="case_assign"),
+    path("a/<int:pk>/quality/<str:to_state>/", views_workflow.case_quality, name="case_quality"),
+    path("assignments/<int:pk>/declare/", views_workflow.assignment_declare, name="assignment_declare"),
+    path("office/", views_workflow.office_cases, name="office_cases"),
     path("", include("assessments.urls_questionnaires")),
 ]

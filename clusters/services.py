@@ -112,6 +112,12 @@ def organisation_register(*, by: User, sectors: Iterable[Sector], **profile: Any
     Side effects: the person becomes its manager; the validators (partner staff
     of its country, else the label office) get an e-mail after commit.
     """
+    if ClusterOrganisation.objects.filter(
+        name__iexact=str(profile.get("name", "")).strip(), country=str(profile.get("country", "")).upper()
+    ).exists():
+        raise ActionRefused(
+            _("An organisation of this name is already registered in this country. Ask its manager to invite you.")
+        )
     organisation = organisation_create(sectors=sectors, state=OrganisationState.DRAFT, **profile)
     membership_add(organisation=organisation, user=by, role=MembershipRole.MANAGER)
     return organisation_transition(organisation=organisation, to_state=OrganisationState.PENDING, by=by)
@@ -125,6 +131,9 @@ def organisation_update(
     if not by.has_perm("clusters.edit_organisation", organisation):
         raise PermissionDenied
     locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.state != OrganisationState.DRAFT and "country" in profile and profile["country"] != locked.country:
+        # The country decides who validated the organisation: it cannot move once sent.
+        raise ActionRefused(_("The country cannot change after validation was asked; write to the label office."))
     for field, value in profile.items():
         if field not in PROFILE_FIELDS:
             raise TypeError(f"unknown profile field: {field}")
@@ -344,7 +353,11 @@ def invitation_send(*, organisation: ClusterOrganisation, email: str, role: Memb
         .first()
     )
     if invitation is None:
-        invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
+        except IntegrityError:  # the same invitation, a moment earlier (double click)
+            raise ActionRefused(_("An invitation to %(email)s has just been sent.") % {"email": email}) from None
     else:
         invitation.role, invitation.invited_by, invitation.created_at = role, by, timezone.now()
         invitation.save(update_fields=["role", "invited_by", "created_at"])

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import SignupForm
+from accounts.forms import AccountForm
 from accounts.selectors import user_exists
 from accounts.services import user_create
 from clusters import selectors, services
@@ -88,9 +88,13 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        organisation = services.organisation_register(by=request.user, sectors=data.pop("sectors"), **data)  # type: ignore[arg-type]
-        messages.success(request, _("Your organisation is registered and awaits validation."))
-        return redirect("clusters:organisation_detail", slug=organisation.slug)
+        try:
+            organisation = services.organisation_register(by=request.user, sectors=data.pop("sectors"), **data)  # type: ignore[arg-type]
+        except ActionRefused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, _("Your organisation is registered and awaits validation."))
+            return redirect("clusters:organisation_detail", slug=organisation.slug)
     return render(request, "clusters/organisation_register.html", {"form": form})
 
 
@@ -127,18 +131,25 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
     _require(request, "clusters.edit_organisation", organisation)
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+    if organisation.state != OrganisationState.DRAFT:
+        form.fields["country"].disabled = True
+        form.fields["country"].help_text = _("Fixed once validation was asked; write to the label office to change it.")
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.changed_data if field != "sectors"}
         if "logo" in data and data["logo"] is False:
             data["logo"] = ""
-        services.organisation_update(
-            organisation=organisation,
-            by=request.user,
-            sectors=form.cleaned_data["sectors"],
-            **data,  # type: ignore[arg-type]
-        )
-        messages.success(request, _("The profile has been saved."))
-        return redirect("clusters:organisation_detail", slug=organisation.slug)
+        try:
+            services.organisation_update(
+                organisation=organisation,
+                by=request.user,
+                sectors=form.cleaned_data["sectors"],
+                **data,  # type: ignore[arg-type]
+            )
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The profile has been saved."))
+            return redirect("clusters:organisation_detail", slug=organisation.slug)
     # The form edits a copy: a failed save must not show half-changed values elsewhere.
     return render(request, "clusters/organisation_edit.html", {"form": form, "organisation": organisation})
 
@@ -310,11 +321,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation.name})
             return redirect("clusters:organisation_detail", slug=membership.organisation.slug)
     elif not has_account:
-        signup_form = SignupForm(
+        signup_form = AccountForm(
             request.POST or None, initial={"email": invitation.email}, fixed_email=invitation.email
         )
         if request.method == "POST" and signup_form.is_valid():
             # Following the link proves the address: no separate confirmation mail.
+            if user_exists(invitation.email):  # a double click got here first
+                return redirect("clusters:invitation_accept", token=token)
             user = user_create(
                 email=invitation.email,
                 full_name=signup_form.cleaned_data["full_name"],
@@ -387,26 +400,36 @@ class _Echo:
         return value
 
 
+def csv_safe(value: object) -> object:
+    """Keep spreadsheets from running a cell as a formula (=HYPERLINK(...) in a name)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv_rows(organisations: QuerySet[ClusterOrganisation]) -> Any:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for org in organisations.iterator(chunk_size=500):
         yield writer.writerow(
-            [
-                org.name,
-                org.acronym,
-                org.country.code,
-                org.city,
-                org.state,
-                "yes" if org.is_eligible else "no",
-                "; ".join(s.name for s in org.sectors.all()),
-                org.website,
-                org.eccp_url,
-                org.management_fte,
-                org.members_total,
-                "; ".join(m.user.email for m in org.current_managers),
-                org.created_at.date().isoformat(),
-            ]
+            map(
+                csv_safe,
+                [
+                    org.name,
+                    org.acronym,
+                    org.country.code,
+                    org.city,
+                    org.state,
+                    "yes" if org.is_eligible else "no",
+                    "; ".join(s.name for s in org.sectors.all()),
+                    org.website,
+                    org.eccp_url,
+                    org.management_fte,
+                    org.members_total,
+                    "; ".join(m.user.email for m in org.current_managers),
+                    org.created_at.date().isoformat(),
+                ],
+            )
         )
 
 

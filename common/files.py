@@ -88,7 +88,9 @@ def _sniff_zip(stream: IO[bytes]) -> str | None:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                # Read a few bytes only: a crafted archive can inflate to gigabytes.
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(100).decode("ascii", "replace").strip()
                 return {KINDS["odt"].content_type: "odt", KINDS["ods"].content_type: "ods"}.get(mimetype)
             if "[Content_Types].xml" in names:
                 if any(name.startswith("word/") for name in names):

@@ -99,6 +99,15 @@ class Label(models.Model):
         verbose_name=_("superseded by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    application = models.OneToOneField(
+        "assessments.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="label",
+        verbose_name=_("application"),
+        help_text=_("The application the label was awarded on (empty for imports)."),
+    )
     imported_in = models.ForeignKey(
         ImportJob,
         on_delete=models.SET_NULL,

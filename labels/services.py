@@ -11,19 +11,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assessments.enums import ApplicationState, DecisionOutcome
+from assessments.models import Application, Decision
+from assessments.services import application_transition
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from clusters.selectors import organisation_find
-from clusters.services import organisation_create
+from clusters.services import managers_of, organisation_create
 from common.enums import Level
+from common.errors import ActionRefused
 from common.models import Sector
+from common.notify import notify
 from labels.codes import code_random
 from labels.enums import ImportJobState, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
@@ -136,6 +142,7 @@ def label_create(
     score: Decimal | None = None,
     code: str = "",
     imported_in: ImportJob | None = None,
+    application: Application | None = None,
 ) -> Label:
     """Create a label, its validity computed from the organisation's previous label of that level.
 
@@ -166,6 +173,7 @@ def label_create(
         score=score,
         code=code,
         imported_in=imported_in,
+        application=application,
     )
     if label.valid_until <= label.valid_from:
         raise ValidationError(_("valid_until must be after valid_from (%(date)s).") % {"date": label.valid_from})
@@ -506,3 +514,61 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "total_rows", "processed_rows", "report", "finished_at"])
     return job
+
+
+# --- The committee's decision ------------------------------------------------------
+
+
+@transaction.atomic
+def application_decide(
+    *, application: Application, by: User, outcome: DecisionOutcome, reason: str = "", today: date | None = None
+) -> Decision:
+    """The label committee decides a case awaiting its decision.
+
+    Award: in one transaction the application moves to awarded (through the
+    assessments transition service) and the label is created, valid by the
+    scheme's rules from the month of the interview. Refuse: a reason is
+    required. The person deciding is never an assessor of the case. Deciding
+    twice (two tabs, two members at once) gives one decision and one label:
+    the second is refused. Side effects: the organisation's managers are
+    notified after commit.
+    """
+    locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    if not by.has_perm("assessments.decide", locked):
+        raise PermissionDenied
+    if Decision.objects.filter(application=locked).exists():
+        raise ActionRefused(_("This case has already been decided."))
+    if locked.state != ApplicationState.AWAITING_DECISION:
+        raise ActionRefused(_("Only cases awaiting a decision can be decided."))
+    outcome = DecisionOutcome(outcome)
+    if outcome == DecisionOutcome.REFUSED and not reason.strip():
+        raise ActionRefused(_("Give the reason for refusing: the organisation will read it."))
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                application=locked, outcome=outcome, reason=reason.strip(), decided_by=by
+            )
+    except IntegrityError:
+        raise ActionRefused(_("This case has already been decided.")) from None
+    if outcome == DecisionOutcome.AWARDED:
+        application_transition(application=locked, to_state=ApplicationState.AWARDED, by=by, note=reason)
+        report = getattr(locked, "report", None)
+        label_create(
+            organisation=locked.organisation,
+            level=Level(locked.level),
+            assessed_on=locked.assessed_on or (today or timezone.localdate()),
+            source=LabelSource.APPLICATION,
+            score=report.score_percent if report and locked.level == Level.GOLD else None,
+            application=locked,
+        )
+    else:
+        application_transition(application=locked, to_state=ApplicationState.REFUSED, by=by, note=reason)
+    transaction.on_commit(
+        lambda: notify(
+            people=managers_of(locked.organisation),
+            template="assessments/email/decided",
+            context={"application": locked, "decision": decision},
+            url=reverse("assessments:application_detail", args=[locked.pk]),
+        )
+    )
+    return decision

@@ -24,7 +24,8 @@ ELIGIBLE = {
 }
 
 
-def make_version(level: Level, *, status: str = VersionStatus.PUBLISHED, number: int = 1) -> QuestionnaireVersion:
+def make_version(level: Level | str, *, status: str = VersionStatus.PUBLISHED, number: int = 1) -> QuestionnaireVersion:
+    level = Level(level)
     questionnaire, _created = Questionnaire.objects.get_or_create(
         level=level, defaults={"title": f"{level.label} test"}
     )

@@ -45,6 +45,7 @@ def test_valid_input_is_stored_in_its_type(
         ("S1.1", ["-1"], "Enter at least 0 members."),
         ("S1.1", ["10001"], "Enter at most 10000 members."),
         ("S1.1", ["NaN"], "Enter a number, such as 12 or 0.5."),
+        ("S1.1", ["1e1000000"], "Enter a number below one trillion."),
         ("S1.2", ["0.123456"], "Enter a number with at most 4 decimals."),
         ("S1.2", ["101"], "Enter at most 100 FTE."),
         ("S1.3", ["120"], "Enter a percentage between 0 and 100."),

@@ -253,6 +253,36 @@ def test_accepted_uploads_are_stored_privately(
     assert evidence.file.path.startswith(str(evidence.file.storage.base_location))
 
 
+def test_zip_bomb_is_not_inflated(bronze: QuestionnaireVersion, manager: Membership) -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text" + b" " * 50_000_000)
+
+    evidence = upload(start(manager), manager.user, name="bomb.odt", content=bomb.getvalue())
+
+    # Only the first bytes of the entry were read; the 50 MB never inflated in memory.
+    assert (evidence.content_type, evidence.size) == ("application/vnd.oasis.opendocument.text", len(bomb.getvalue()))
+
+
+def test_renewal_drops_answers_the_new_version_no_longer_accepts(
+    bronze: QuestionnaireVersion, manager: Membership
+) -> None:
+    first = start(manager)
+    answer_all(first, manager.user)
+    upload(first, manager.user)
+    services.application_submit(application=first, by=manager.user)
+    Application.objects.filter(pk=first.pk).update(state=ApplicationState.AWARDED)
+    QuestionnaireVersion.objects.filter(pk=bronze.pk).update(status=VersionStatus.RETIRED)
+    newer = make_version(Level.BRONZE, number=2)
+    Indicator.objects.filter(version=newer, code="S1.1").update(max_value=10)  # the old answer was 25
+
+    renewal = start(manager)
+
+    copied = {a.indicator.code: a.value for a in renewal.answers.select_related("indicator")}
+    assert "S1.1" not in copied
+    assert copied["S2.3"] == "We run matchmaking events."
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

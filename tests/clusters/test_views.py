@@ -363,31 +363,45 @@ def test_validation_queue_queries_do_not_grow(client: Client, db: None, django_a
     assert len(response.context["page"]) == size
 
 
-def test_signup_confirm_and_register(client: Client, db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("accounts:signup"),
-            {
-                "email": "Founder@Example.test",
-                "full_name": "Fiona Founder",
-                "preferred_language": "en",
-                "password1": "a-good-long-password-1",
-                "password2": "a-good-long-password-1",
-            },
+def signup(client: Client, email: str, callbacks) -> object:  # type: ignore[no-untyped-def]
+    with callbacks(execute=True):
+        return client.post(
+            reverse("accounts:signup"), {"email": email, "full_name": "Fiona Founder", "preferred_language": "en"}
         )
-    user = User.objects.get(email="founder@example.test")
-    assert user.is_active is False
-    login_attempt = client.post(
-        reverse("accounts:login"), {"username": "founder@example.test", "password": "a-good-long-password-1"}
-    )
-    assert "confirm your e-mail address first" in login_attempt.content.decode()
 
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/signup/confirm/" in line)
-    response = client.get(link[link.index("/accounts/") :], follow=True)
+
+def confirm_path() -> str:
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/signup/confirm/" in line)
+    return link[link.index("/accounts/") :]
+
+
+def test_signup_confirm_choose_password_and_register(
+    client: Client, db: None, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    signup(client, "Founder@Example.test", django_capture_on_commit_callbacks)
+    user = User.objects.get(email="founder@example.test")
+    assert (user.is_active, user.has_usable_password()) == (False, False)
+
+    path = confirm_path()
+    response = client.post(
+        path, {"new_password1": "a-good-long-password-1", "new_password2": "a-good-long-password-1"}, follow=True
+    )
 
     assert response.redirect_chain[-1][0] == reverse("accounts:start")
     assert "Register your cluster organisation" in response.content.decode()
-    assert User.objects.get(pk=user.pk).is_active is True
+    user.refresh_from_db()
+    assert (user.is_active, user.check_password("a-good-long-password-1")) == (True, True)
+    assert client.get(path).status_code == 410  # used once
+
+
+def test_signing_up_again_voids_the_earlier_link(client: Client, db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    signup(client, "victim@example.test", django_capture_on_commit_callbacks)
+    first = confirm_path()
+    signup(client, "victim@example.test", django_capture_on_commit_callbacks)
+    second = confirm_path()
+
+    assert client.get(first).status_code == 410
+    assert client.get(second).status_code == 200
 
 
 def test_signup_with_taken_address_reveals_nothing(
@@ -395,35 +409,52 @@ def test_signup_with_taken_address_reveals_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     existing = UserFactory(email="taken@example.test")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:signup"),
-            {
-                "email": "taken@example.test",
-                "full_name": "Someone",
-                "preferred_language": "en",
-                "password1": "a-good-long-password-1",
-                "password2": "a-good-long-password-1",
-            },
-        )
+    response = signup(client, "taken@example.test", django_capture_on_commit_callbacks)
 
     assert response["Location"] == reverse("accounts:signup_sent")
     assert User.objects.get(pk=existing.pk).check_password(PASSWORD)
     assert "already has an escaportal account" in mail.outbox[0].body
 
 
-def test_signup_with_weak_password_is_refused(client: Client, db: None) -> None:
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "email": "a@example.test",
-            "full_name": "A",
-            "preferred_language": "en",
-            "password1": "123",
-            "password2": "123",
-        },
-    )
+def test_choosing_a_weak_password_is_refused(client: Client, db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    signup(client, "a@example.test", django_capture_on_commit_callbacks)
+
+    response = client.post(confirm_path(), {"new_password1": "123", "new_password2": "123"})
 
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["password1"]
-    assert User.objects.count() == 0
+    assert list(response.context["form"].errors) == ["new_password2"]
+    assert User.objects.get().is_active is False
+
+
+def test_registering_the_same_organisation_twice_is_refused(client: Client, world: dict) -> None:
+    client.force_login(UserFactory())
+    client.post(reverse("clusters:organisation_register"), register_data())
+
+    second = client.post(reverse("clusters:organisation_register"), register_data(name="sava digital cluster"))
+
+    assert second.status_code == 200
+    assert "already registered in this country" in " ".join(second.context["form"].errors["name"])
+    assert ClusterOrganisation.objects.filter(name__iexact="Sava Digital Cluster").count() == 1
+
+
+def test_country_is_fixed_once_validation_was_asked(client: Client, world: dict) -> None:
+    organisation = world["organisation"]
+    client.force_login(world["manager"])
+
+    client.post(
+        reverse("clusters:organisation_edit", args=[organisation.slug]),
+        register_data(name=organisation.name, country="DE"),
+    )
+
+    organisation.refresh_from_db()
+    assert organisation.country.code == "RS"
+
+
+def test_csv_export_defuses_formulas(client: Client, world: dict) -> None:
+    OrganisationFactory(name='=HYPERLINK("http://evil.example")', country="RS")
+    client.force_login(world["office"])
+
+    exported = client.get(reverse("clusters:organisation_list"), {"format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert [r[0] for r in rows if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil.example")']

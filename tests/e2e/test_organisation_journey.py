@@ -40,12 +40,13 @@ def test_newcomer_registers_gets_validated_and_invites_a_colleague(page, screens
     page.goto("/accounts/signup/")
     page.get_by_label("E-mail address").fill("founder@example.test")
     page.get_by_label("Full name").fill("Fiona Founder")
-    page.locator("#id_password1").fill(password)
-    page.locator("#id_password2").fill(password)
     page.get_by_role("button", name="Sign up").click()
     page.get_by_test_id("signup-sent").wait_for()
     screenshot(page, "1-signup-sent")
     page.goto(link_in_last_mail("/accounts/signup/confirm/"))
+    page.locator("#id_new_password1").fill(password)
+    page.locator("#id_new_password2").fill(password)
+    page.get_by_role("button", name="Set password and continue").click()
     page.get_by_role("link", name="Register your cluster organisation").click()
 
     # Register the organisation.

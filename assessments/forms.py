@@ -1,0 +1,66 @@
+"""Forms of the assessment workflow: they validate input; services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DeclarationForm(forms.Form):
+    no_conflict = forms.BooleanField(
+        label=_(
+            "I declare that I have no conflict of interest with this organisation: I am not and have not been "
+            "its member, employee, adviser or competitor, and nothing impairs my impartiality."
+        ),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Or decline, with the reason (seen only by the label office)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("no_conflict") and not (data.get("reason") or "").strip():
+            raise forms.ValidationError(_("Tick the declaration, or decline with a reason."))
+        return data
+
+
+class ClarificationForm(forms.Form):
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    due_on = forms.DateField(label=_("Answer due by"), widget=forms.DateInput(attrs={"type": "date"}))
+    indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_due_on(self) -> Any:
+        due = self.cleaned_data["due_on"]
+        if due <= timezone.localdate():
+            raise forms.ValidationError(_("The due date must be in the future."))
+        return due
+
+
+class ClarificationAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=8000)
+    file = forms.FileField(label=_("A file, if it helps (PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS)"), required=False)
+
+
+class CompleteForm(forms.Form):
+    assessed_on = forms.DateField(
+        label=_("Date of the interview or site visit"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The label's validity counts from the month of this date."),
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    strengths = forms.CharField(
+        label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, required=False
+    )
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("What the assessors should look at again"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )

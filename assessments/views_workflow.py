@@ -1,0 +1,309 @@
+"""Pages of the assessment workflow: the assessor's declaration, scoring and
+report; the organisation's answers to questions; the office's assignment and
+quality check. The committee's decision pages live in the labels app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from assessments import selectors, workflow
+from assessments.answers import display
+from assessments.enums import ApplicationState, AssignmentState
+from assessments.forms import ClarificationAnswerForm, ClarificationForm, CompleteForm, DeclarationForm, ReturnForm
+from assessments.models import Application, Assignment, Clarification, Indicator, Score, Section
+from assessments.scoring import threshold_met
+from common.errors import ActionRefused
+from common.permissions import permission_required
+from common.scheme import rules_for
+
+
+def _refusable(request: HttpRequest, action: Any, success: str) -> bool:
+    try:
+        action()
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- Assessor -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shown before anything of the application: who and what, nothing more."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("application__organisation"), pk=pk, assessor=request.user
+    )
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        no_conflict = bool(form.cleaned_data["no_conflict"])
+        done = _refusable(
+            request,
+            lambda: workflow.assignment_declare(
+                assignment=assignment,
+                by=request.user,
+                no_conflict=no_conflict,
+                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+            ),
+            _("Thank you: the case is open to you.")
+            if no_conflict
+            else _("You have declined; the label office will assign someone else."),
+        )
+        if done and no_conflict:
+            return redirect("assessments:application_detail", pk=assignment.application_id)
+        if done:
+            return redirect("accounts:assessor_start")
+    return render(request, "assessments/assignment_declare.html", {"assignment": assignment, "form": form})
+
+
+def _scoring_rows(application: Application, section: Section, me: Assignment) -> list[dict[str, Any]]:
+    rows = selectors.application_sections(application, only_section=section.code)[0].rows
+    scores = list(
+        Score.objects.filter(application=application, indicator__section=section).select_related("assignment__assessor")
+    )
+    shared = workflow.is_shared_scoring(application)
+    all_submitted = not application.assignments.filter(
+        state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True
+    ).exists()
+    result = []
+    for row in rows:
+        mine = next((s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id == me.pk), None)
+        agreed = next((s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id is None), None)
+        # With two experts, the other's score stays hidden until both submitted their own.
+        others = (
+            [s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id not in (None, me.pk)]
+            if all_submitted
+            else []
+        )
+        result.append(
+            {
+                "row": row,
+                "answer": display(row.indicator, row.value),
+                "mine": agreed if shared else mine,
+                "agreed": agreed,
+                "others": others,
+                "differs": bool(others and mine and any(o.met != mine.met for o in others)),
+                "suggestion": threshold_met(row.indicator, row.value, bool(row.evidence)),
+            }
+        )
+    return result
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if not request.user.has_perm("assessments.score_application", application):
+        raise Http404
+    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+    section = get_object_or_404(Section, version=application.version, code=code)
+    shared = workflow.is_shared_scoring(application)
+    agreeing = not shared and me.scores_submitted_at is not None
+    if request.method == "POST":
+        saved = 0
+        try:
+            for indicator in Indicator.objects.filter(section=section):
+                verdict = request.POST.get(f"met-{indicator.pk}", "")
+                if verdict not in ("yes", "no"):
+                    continue
+                workflow.score_save(
+                    application=application,
+                    indicator=indicator,
+                    by=request.user,
+                    met=verdict == "yes",  # type: ignore[arg-type]
+                    comment=request.POST.get(f"comment-{indicator.pk}", "")[:4000],
+                    recommendation=request.POST.get(f"recommendation-{indicator.pk}", "")[:4000],
+                    agreed=agreeing,
+                )
+                saved += 1
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("%(n)d score(s) saved.") % {"n": saved})
+        return redirect("assessments:case_scoring", pk=application.pk, code=code)
+    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    return render(
+        request,
+        "assessments/case_scoring.html",
+        {
+            "application": application,
+            "section": section,
+            "sections": sections,
+            "rows": _scoring_rows(application, section, me),
+            "me": me,
+            "shared": shared,
+            "agreeing": agreeing,
+            "clarification_form": ClarificationForm(),
+            "result": workflow.result_of(application),
+        },
+    )
+
+
+@login_required
+@require_POST
+def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    _refusable(
+        request,
+        lambda: workflow.own_scores_submit(application=application, by=request.user),  # type: ignore[arg-type]
+        _("Your own scores are handed in. Now agree the final scores with your fellow expert."),
+    )
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    form = ClarificationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        indicator = None
+        if form.cleaned_data.get("indicator"):
+            indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
+        _refusable(
+            request,
+            lambda: workflow.clarification_ask(
+                application=application,
+                by=request.user,
+                question=form.cleaned_data["question"],  # type: ignore[arg-type]
+                due_on=form.cleaned_data["due_on"],
+                indicator=indicator,
+            ),
+            _("The question has been sent to the organisation."),
+        )
+    code = request.POST.get("section", "")
+    if Section.objects.filter(version=application.version, code=code).exists():
+        return redirect("assessments:case_scoring", pk=application.pk, code=code)
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if not request.user.has_perm("assessments.score_application", application):
+        raise Http404
+    form = CompleteForm(request.POST or None)
+    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    if request.method == "POST" and form.is_valid():
+        recommendations = {s.code: request.POST.get(f"rec-{s.code}", "").strip()[:4000] for s in sections}
+        if _refusable(
+            request,
+            lambda: workflow.assessment_complete(
+                application=application,
+                by=request.user,
+                assessed_on=form.cleaned_data["assessed_on"],  # type: ignore[arg-type]
+                summary=form.cleaned_data["summary"],
+                strengths=form.cleaned_data["strengths"],
+                recommendations=recommendations,
+            ),
+            _("The assessment is complete and goes to the label office for quality check."),
+        ):
+            return redirect("assessments:application_detail", pk=application.pk)
+    return render(
+        request,
+        "assessments/case_complete.html",
+        {"application": application, "form": form, "sections": sections, "result": workflow.result_of(application)},
+    )
+
+
+# --- Organisation ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    clarification = get_object_or_404(Clarification, pk=clarification_pk, application=application)
+    form = ClarificationAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Write an answer."))
+    else:
+        _refusable(
+            request,
+            lambda: workflow.clarification_answer(
+                clarification=clarification,
+                by=request.user,
+                answer=form.cleaned_data["answer"],
+                upload=form.cleaned_data.get("file"),  # type: ignore[arg-type]
+            ),
+            _("Thank you: the assessor has your answer."),
+        )
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+# --- Office ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if not request.user.has_perm("assessments.assign_assessors", application):
+        raise PermissionDenied
+    offered = workflow.assessors_offered(application)
+    if request.method == "POST":
+        chosen_ids = {int(v) for v in request.POST.getlist("assessor") if v.isdigit()}
+        chosen = list(User.objects.filter(pk__in=chosen_ids))
+        if _refusable(
+            request,
+            lambda: workflow.assignment_create(application=application, assessors=chosen, by=request.user),  # type: ignore[arg-type]
+            _("The experts are assigned and notified."),
+        ):
+            return redirect("assessments:application_detail", pk=application.pk)
+    return render(
+        request,
+        "assessments/case_assign.html",
+        {
+            "application": application,
+            "offered": offered,
+            "assignments": application.assignments.select_related("assessor"),
+            "needed": rules_for(application.level).assessors,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if to_state not in (
+        ApplicationState.IN_QUALITY_CHECK,
+        ApplicationState.AWAITING_DECISION,
+        ApplicationState.IN_ASSESSMENT,
+    ):
+        raise Http404
+    note = ""
+    if to_state == ApplicationState.IN_ASSESSMENT:
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say what the assessors should look at again."))
+            return redirect("assessments:application_detail", pk=application.pk)
+        note = form.cleaned_data["note"]
+    _refusable(
+        request,
+        lambda: workflow.quality_check(
+            application=application, by=request.user, to_state=ApplicationState(to_state), note=note
+        ),  # type: ignore[arg-type]
+        _("Done."),
+    )
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+@permission_required("assessments.view_office_cases")
+def office_cases(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/office_cases.html", selectors.office_case_lists())

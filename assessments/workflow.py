@@ -1,0 +1,461 @@
+"""Services of the assessment workflow: assignment and impartiality, scoring,
+clarifications, completion and quality check. Every state change goes through
+``services.application_transition``; the decision itself is the labels app's
+``labels.services.application_decide`` (it creates the label)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AssessorProfile, User
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
+from assessments.models import (
+    Application,
+    AssessmentReport,
+    Assignment,
+    Clarification,
+    Indicator,
+    Score,
+)
+from assessments.scoring import Result, compute_result
+from assessments.services import application_transition
+from clusters.eligibility import eligibility_of
+from clusters.models import Membership
+from clusters.services import managers_of
+from common.enums import Level
+from common.errors import ActionRefused
+from common.notify import notify
+from common.scheme import rules_for
+
+OPEN_STATES = [
+    s
+    for s in ApplicationState
+    if s not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
+]
+
+
+def _case_url(application: Application) -> str:
+    return reverse("assessments:application_detail", args=[application.pk])
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+
+
+# --- Assignment and impartiality ---------------------------------------------------------
+
+
+def assessors_offered(application: Application) -> list[AssessorProfile]:
+    """Active experts certified for the level, never one who is or was a member
+    of the organisation, with their open workload (``open_cases``)."""
+    former_members = Membership.objects.filter(organisation=application.organisation).values("user_id")
+    already = application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values("assessor_id")
+    declined = application.assignments.filter(state=AssignmentState.DECLINED).values("assessor_id")
+    profiles = (
+        AssessorProfile.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user_id__in=former_members)
+        .exclude(user_id__in=already)
+        .exclude(user_id__in=declined)
+        .select_related("user")
+        .prefetch_related("sectors")
+        .annotate(
+            open_cases=Count(
+                "user__assignments",
+                filter=Q(
+                    user__assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
+                    user__assignments__application__state__in=OPEN_STATES,
+                ),
+            )
+        )
+        .order_by("open_cases", "user__full_name")
+    )
+    return [p for p in profiles if application.level in p.certified_levels]
+
+
+@transaction.atomic
+def assignment_create(*, application: Application, assessors: Sequence[User], by: User) -> list[Assignment]:
+    """The office assigns the experts the level needs (Bronze one, Silver one,
+    Gold two: one from the organisation's country, one from another).
+
+    Side effects: the case moves to assessor assignment; each expert is notified
+    (in the portal and by e-mail) after commit.
+    """
+    application = _lock(application)
+    if not by.has_perm("assessments.assign_assessors", application):
+        raise PermissionDenied
+    if application.state not in (ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT):
+        raise ActionRefused(_("Assessors are assigned to submitted applications only."))
+    offered = {p.user_id: p for p in assessors_offered(application)}
+    chosen = list(dict.fromkeys(assessors))
+    if any(person.pk not in offered for person in chosen):
+        raise ActionRefused(
+            _("Choose among the experts offered: certified for the level, and never members of the organisation.")
+        )
+    active = list(
+        application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related("assessor__assessor_profile")
+    )
+    needed = rules_for(application.level).assessors
+    if len(active) + len(chosen) != needed:
+        raise ActionRefused(
+            _("A %(level)s case needs %(n)d expert(s); %(have)d assigned, %(chosen)d chosen.")
+            % {"level": Level(application.level).label, "n": needed, "have": len(active), "chosen": len(chosen)}
+        )
+    if application.level == Level.GOLD:
+        homes = [a.assessor.assessor_profile.home_country.code for a in active] + [
+            offered[p.pk].home_country.code for p in chosen
+        ]
+        country = application.organisation.country.code
+        if homes.count(country) != 1:
+            raise ActionRefused(
+                _(
+                    "A Gold case needs one expert from the organisation's country (%(country)s) "
+                    "and one from another country."
+                )
+                % {"country": application.organisation.country.name}
+            )
+    created = [Assignment.objects.create(application=application, assessor=p, assigned_by=by) for p in chosen]
+    if application.state == ApplicationState.SUBMITTED:
+        application_transition(application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=by)
+    transaction.on_commit(lambda: _notify_assigned([a.pk for a in created]))
+    return created
+
+
+def _notify_assigned(assignment_ids: list[int]) -> None:
+    for assignment in Assignment.objects.filter(pk__in=assignment_ids).select_related("assessor", "application"):
+        notify(
+            people=[assignment.assessor],
+            template="assessments/email/assigned",
+            context={"assignment": assignment},
+            url=reverse("assessments:assignment_declare", args=[assignment.pk]),
+        )
+
+
+@transaction.atomic
+def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, reason: str = "") -> Assignment:
+    """The expert declares, before seeing anything, that they have no conflict of
+    interest, or declines with a reason (which returns the case to the office).
+
+    Side effects: when every expert has declared no conflict, the case moves to
+    assessment; a decline notifies the office.
+    """
+    application = _lock(assignment.application)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.assessor_id != by.pk:
+        raise PermissionDenied
+    if assignment.state != AssignmentState.PENDING:
+        raise ActionRefused(_("You have already answered this assignment."))
+    assignment.declared_at = timezone.now()
+    if no_conflict:
+        assignment.state = AssignmentState.ACCEPTED
+        assignment.save(update_fields=["state", "declared_at"])
+        accepted = application.assignments.filter(state=AssignmentState.ACCEPTED).count()
+        if (
+            accepted == rules_for(application.level).assessors
+            and application.state == ApplicationState.ASSESSOR_ASSIGNMENT
+        ):
+            application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
+        return assignment
+    if not reason.strip():
+        raise ActionRefused(_("Please say why you decline; only the label office sees it."))
+    assignment.state, assignment.decline_reason = AssignmentState.DECLINED, reason.strip()
+    assignment.save(update_fields=["state", "declared_at", "decline_reason"])
+    if application.state == ApplicationState.IN_ASSESSMENT:
+        application_transition(
+            application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=by, note=_("An expert declined.")
+        )
+    transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/declined"))
+    return assignment
+
+
+def _office() -> list[User]:
+    return list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+
+
+def _notify_office(application_id: int, template: str) -> None:
+    application = Application.objects.select_related("organisation").filter(pk=application_id).first()
+    if application is not None:
+        notify(people=_office(), template=template, context={"application": application}, url=_case_url(application))
+
+
+# --- Scoring --------------------------------------------------------------------------------
+
+
+def _my_assignment(application: Application, by: User) -> Assignment:
+    assignment = application.assignments.filter(assessor=by, state=AssignmentState.ACCEPTED).first()
+    if assignment is None:
+        raise PermissionDenied
+    return assignment
+
+
+def _scoring_open(application: Application) -> None:
+    if application.state not in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED):
+        raise ActionRefused(_("Scores can be changed only while the case is in assessment."))
+
+
+def is_shared_scoring(application: Application) -> bool:
+    """With one expert, their score is the agreed score; with two, each scores alone first."""
+    return rules_for(application.level).assessors == 1
+
+
+@transaction.atomic
+def score_save(
+    *,
+    application: Application,
+    indicator: Indicator,
+    by: User,
+    met: bool | None,
+    comment: str = "",
+    recommendation: str = "",
+    agreed: bool = False,
+) -> Score:
+    """Save an expert's verdict on one indicator (their own, or the agreed one).
+
+    The points are those the questionnaire defines: all if met, none if not.
+    Agreed scores of a two-expert case are saved only once both submitted their
+    own. Side effects: none.
+    """
+    application = _lock(application)
+    if not by.has_perm("assessments.score_application", application):
+        raise PermissionDenied
+    _scoring_open(application)
+    if indicator.version_id != application.version_id:
+        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
+    assignment = _my_assignment(application, by)
+    if is_shared_scoring(application):
+        owner = None
+    elif agreed:
+        if application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
+            raise ActionRefused(_("Both experts must submit their own scores before agreeing the final ones."))
+        owner = None
+    else:
+        if assignment.scores_submitted_at is not None:
+            raise ActionRefused(_("You have submitted your own scores; change the agreed scores instead."))
+        owner = assignment
+    points = (indicator.max_points or 0) if met else 0 if met is not None else None
+    score, _created = Score.objects.update_or_create(
+        application=application,
+        indicator=indicator,
+        assignment=owner,
+        defaults={
+            "met": met,
+            "points": points if indicator.max_points is not None else None,
+            "comment": comment.strip(),
+            "recommendation": recommendation.strip(),
+            "updated_by": by,
+            "updated_at": timezone.now(),
+        },
+    )
+    return score
+
+
+@transaction.atomic
+def own_scores_submit(*, application: Application, by: User) -> Assignment:
+    """An expert of a two-expert case hands in their own scores; then they see the other's."""
+    application = _lock(application)
+    assignment = _my_assignment(application, by)
+    _scoring_open(application)
+    indicators = Indicator.objects.filter(version=application.version).count()
+    scored = assignment.scores.filter(met__isnull=False).count()
+    if scored < indicators:
+        raise ActionRefused(
+            _("Score every indicator first (%(done)d of %(all)d).") % {"done": scored, "all": indicators}
+        )
+    assignment.scores_submitted_at = timezone.now()
+    assignment.save(update_fields=["scores_submitted_at"])
+    if not application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
+        _seed_agreed_scores(application)
+    return assignment
+
+
+def _seed_agreed_scores(application: Application) -> None:
+    """Start the agreed scores where both experts agree; differences stay open to discuss."""
+    own: dict[int, list[Score]] = {}
+    for score in Score.objects.filter(application=application, assignment__isnull=False):
+        own.setdefault(score.indicator_id, []).append(score)
+    for indicator_id, scores in own.items():
+        if (
+            len({s.met for s in scores}) == 1
+            and not Score.objects.filter(
+                application=application, indicator_id=indicator_id, assignment__isnull=True
+            ).exists()
+        ):
+            Score.objects.create(
+                application=application,
+                indicator_id=indicator_id,
+                met=scores[0].met,
+                points=scores[0].points,
+                comment="\n".join(s.comment for s in scores if s.comment),
+                updated_by=None,
+            )
+
+
+# --- Clarifications --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def clarification_ask(
+    *, application: Application, by: User, question: str, due_on: date, indicator: Indicator | None = None
+) -> Clarification:
+    """Ask the organisation a question, with a due date. Side effects: the case
+    moves to clarification requested; its managers are notified."""
+    application = _lock(application)
+    if not by.has_perm("assessments.score_application", application):
+        raise PermissionDenied
+    _scoring_open(application)
+    if not question.strip():
+        raise ActionRefused(_("Write the question."))
+    if due_on <= timezone.localdate():
+        raise ActionRefused(_("The due date must be in the future."))
+    if indicator is not None and indicator.version_id != application.version_id:
+        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
+    clarification = Clarification.objects.create(
+        application=application, indicator=indicator, question=question.strip(), asked_by=by, due_on=due_on
+    )
+    if application.state == ApplicationState.IN_ASSESSMENT:
+        application_transition(application=application, to_state=ApplicationState.CLARIFICATION_REQUESTED, by=by)
+    transaction.on_commit(
+        lambda: notify(
+            people=managers_of(application.organisation),
+            template="assessments/email/clarification",
+            context={"application": application, "clarification": clarification},
+            url=_case_url(application),
+        )
+    )
+    return clarification
+
+
+@transaction.atomic
+def clarification_answer(*, clarification: Clarification, by: User, answer: str, upload: Any = None) -> Clarification:
+    """The organisation answers (text and, optionally, a file). When no question
+    is left open the case returns to the assessors' list. Side effects: the
+    assessors are notified then."""
+    from assessments.services import evidence_for_clarification
+
+    application = _lock(clarification.application)
+    if not by.has_perm("assessments.answer_clarification", application):
+        raise PermissionDenied
+    clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
+    if clarification.answered_at is not None:
+        raise ActionRefused(_("This question has already been answered."))
+    if not answer.strip():
+        raise ActionRefused(_("Write an answer."))
+    if upload is not None:
+        evidence_for_clarification(clarification=clarification, upload=upload, by=by)
+    clarification.answer, clarification.answered_by, clarification.answered_at = answer.strip(), by, timezone.now()
+    clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+    still_open = application.clarifications.filter(answered_at__isnull=True).exists()
+    if not still_open and application.state == ApplicationState.CLARIFICATION_REQUESTED:
+        application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
+        assessors = [
+            a.assessor
+            for a in application.assignments.filter(state=AssignmentState.ACCEPTED).select_related("assessor")
+        ]
+        transaction.on_commit(
+            lambda: notify(
+                people=assessors,
+                template="assessments/email/answered",
+                context={"application": application},
+                url=_case_url(application),
+            )
+        )
+    return clarification
+
+
+# --- Completion and quality check -----------------------------------------------------------
+
+
+def agreed_scores(application: Application) -> dict[int, Score]:
+    return {s.indicator_id: s for s in Score.objects.filter(application=application, assignment__isnull=True)}
+
+
+def result_of(application: Application) -> Result:
+    indicators = list(Indicator.objects.filter(version=application.version).select_related("section"))
+    return compute_result(
+        level=application.level,
+        indicators=indicators,
+        agreed=agreed_scores(application),
+        eligible=eligibility_of(application.organisation).is_eligible,
+    )
+
+
+@transaction.atomic
+def assessment_complete(
+    *,
+    application: Application,
+    by: User,
+    assessed_on: date,
+    summary: str,
+    strengths: str = "",
+    recommendations: dict[str, str] | None = None,
+) -> AssessmentReport:
+    """The assessor records the interview or visit date (the label's validity
+    counts from its month), writes the report and hands the case to the office.
+
+    Refused while a question is open or an indicator is not scored. Side effects:
+    the office is notified.
+    """
+    application = _lock(application)
+    if not by.has_perm("assessments.score_application", application):
+        raise PermissionDenied
+    if application.state != ApplicationState.IN_ASSESSMENT:
+        raise ActionRefused(_("The case can be completed only while in assessment, with no question open."))
+    if assessed_on > timezone.localdate() or assessed_on < application.created_at.date():
+        raise ActionRefused(_("The interview or visit date must lie between the application and today."))
+    if not summary.strip():
+        raise ActionRefused(_("Write the summary of the report."))
+    result = result_of(application)
+    if result.percent is None and not result.notes:
+        raise ActionRefused(_("Score every indicator first."))
+    if any(note.startswith(_("Not scored yet")) for note in result.notes):
+        raise ActionRefused(result.notes[0])
+    application.assessed_on = assessed_on
+    application.save(update_fields=["assessed_on"])
+    report, _created = AssessmentReport.objects.update_or_create(
+        application=application,
+        defaults={
+            "summary": summary.strip(),
+            "strengths": strengths.strip(),
+            "recommendations": recommendations or {},
+            "score_percent": result.percent,
+            "passed": result.passed,
+            "result_notes": result.notes,
+            "completed_by": by,
+            "completed_at": timezone.now(),
+        },
+    )
+    application_transition(application=application, to_state=ApplicationState.ASSESSED, by=by)
+    transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/assessed"))
+    return report
+
+
+def quality_check(*, application: Application, by: User, to_state: ApplicationState, note: str = "") -> Application:
+    """The office takes the case into quality check, passes it to the committee,
+    or returns it to the assessors with a note. Side effects: the committee is
+    notified when a case awaits its decision."""
+    moved = application_transition(application=application, to_state=to_state, by=by, note=note)
+    if to_state == ApplicationState.AWAITING_DECISION:
+        committee = list(User.objects.filter(role_grants__role="label_committee", is_active=True).distinct())
+        transaction.on_commit(
+            lambda: notify(
+                people=committee,
+                template="assessments/email/awaiting_decision",
+                context={"application": moved},
+                url=_case_url(moved),
+            )
+        )
+    return moved
+
+
+def overdue_clarifications() -> Any:
+    return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
+        "application__organisation"
+    )

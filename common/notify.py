@@ -1,0 +1,28 @@
+"""Tell people something: an in-portal notification and an e-mail, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from common.mail import send_templated_mail
+from common.models import Notification
+
+
+def notify(*, people: Iterable[Any], template: str, context: dict[str, Any], url: str = "") -> int:
+    """For each person: a ``Notification`` row and an e-mail (``<template>_subject.txt``,
+    ``.txt``, ``.html``), both in the person's preferred language. Returns how many."""
+    sent = 0
+    for person in {p.pk: p for p in people if p is not None and p.is_active}.values():
+        language = getattr(person, "preferred_language", None) or "en"
+        with translation.override(language):
+            title = " ".join(render_to_string(f"{template}_subject.txt", {**context, "person": person}).split())
+        Notification.objects.create(user=person, title=title[:200], url=url)
+        send_templated_mail(
+            to=[person.email], template=template, context={**context, "person": person, "url": url}, language=language
+        )
+        sent += 1
+    return sent

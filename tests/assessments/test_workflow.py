@@ -1,0 +1,305 @@
+"""From a submitted application to a decision: the workflow's rules."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from accounts.enums import StaffRole
+from accounts.models import User
+from assessments import services, workflow
+from assessments.enums import ApplicationState, AssignmentState, DecisionOutcome
+from assessments.models import Application, Decision, Indicator
+from assessments.scoring import compute_result
+from assessments.transitions import MOVES
+from clusters.models import Membership
+from common.errors import ActionRefused
+from common.models import Notification
+from labels.models import Label
+from labels.services import application_decide
+from tests.assessments.conftest import make_version
+from tests.assessments.test_applications import answer_all, start, upload
+from tests.factories import AssessorProfileFactory, MembershipFactory, RoleGrantFactory, UserFactory
+
+
+@pytest.fixture
+def staff(db: None) -> dict[str, User]:
+    return {
+        "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
+        "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
+        "expert_rs": AssessorProfileFactory(home_country="RS", certified_levels=["bronze", "silver", "gold"]).user,
+        "expert_de": AssessorProfileFactory(
+            home_country="DE", countries=["DE"], certified_levels=["bronze", "gold"]
+        ).user,
+        "expert_rs2": AssessorProfileFactory(home_country="RS", certified_levels=["gold"]).user,
+    }
+
+
+def submitted(manager: Membership, level: str = "bronze") -> Application:
+    application = start(manager, level)
+    answer_all(application, manager.user)
+    upload(application, manager.user)
+    return services.application_submit(application=application, by=manager.user)
+
+
+def score_everything(application: Application, expert: User, met: bool = True, agreed: bool = False) -> None:
+    for indicator in Indicator.objects.filter(version=application.version):
+        workflow.score_save(
+            application=application, indicator=indicator, by=expert, met=met, comment="ok", agreed=agreed
+        )
+
+
+def test_moves_table_covers_the_whole_workflow() -> None:
+    reached = {to for _from, to in MOVES}
+    assert reached == set(ApplicationState) - {ApplicationState.DRAFT}
+
+
+def test_bronze_case_from_submission_to_label(
+    bronze, manager: Membership, staff: dict, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    application = submitted(manager)
+    offered = [p.user for p in workflow.assessors_offered(application)]
+    assert staff["expert_rs"] in offered and staff["expert_rs2"] not in offered  # not certified for Bronze
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assert Notification.objects.filter(user=staff["expert_rs"]).count() == 1
+    assert not staff["expert_rs"].has_perm("assessments.view_application", application)
+
+    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.IN_ASSESSMENT
+    assert staff["expert_rs"].has_perm("assessments.view_application", application)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        clarification = workflow.clarification_ask(
+            application=application,
+            by=staff["expert_rs"],
+            question="Which events?",
+            due_on=date.today() + timedelta(days=14),
+        )
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.CLARIFICATION_REQUESTED
+    assert [m.to for m in mail.outbox][-1] == [manager.user.email]
+    workflow.clarification_answer(clarification=clarification, by=manager.user, answer="Matchmaking days.")
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_ASSESSMENT
+
+    score_everything(application, staff["expert_rs"])
+    report = workflow.assessment_complete(
+        application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="Solid."
+    )
+    assert report.passed is True
+    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
+    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
+
+    decision = application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+
+    label = Label.objects.get()
+    assert (decision.outcome, Application.objects.get(pk=application.pk).state) == ("awarded", ApplicationState.AWARDED)
+    assert (label.application_id, label.level, label.assessed_on) == (application.pk, "bronze", timezone.localdate())
+    timeline = [t.to_state for t in Application.objects.get(pk=application.pk).transitions.all()]
+    assert timeline == [
+        "draft",
+        "submitted",
+        "assessor_assignment",
+        "in_assessment",
+        "clarification_requested",
+        "in_assessment",
+        "assessed",
+        "in_quality_check",
+        "awaiting_decision",
+        "awarded",
+    ]
+
+
+def test_former_member_is_never_offered(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    MembershipFactory(organisation=manager.organisation, user=staff["expert_rs"], left_at=timezone.now())
+    application = submitted(manager)
+
+    assert staff["expert_rs"] not in [p.user for p in workflow.assessors_offered(application)]
+    with pytest.raises(ActionRefused, match="Choose among the experts offered"):
+        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+
+
+def test_decline_returns_the_case_to_assignment(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = submitted(manager)
+    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+
+    with pytest.raises(ActionRefused, match="say why"):
+        workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=False)
+    workflow.assignment_declare(
+        assignment=application.assignments.get(),
+        by=staff["expert_rs"],
+        no_conflict=False,
+        reason="I advised them in 2024",
+    )
+
+    assert application.assignments.get().state == AssignmentState.DECLINED
+    assert staff["expert_rs"] not in [p.user for p in workflow.assessors_offered(application)]
+    workflow.assignment_create(application=application, assessors=[staff["expert_de"]], by=staff["office"])
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.ASSESSOR_ASSIGNMENT
+
+
+def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, staff: dict) -> None:
+    make_version("gold")
+    application = submitted(manager, "gold")
+
+    with pytest.raises(ActionRefused, match="needs 2 expert"):
+        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    with pytest.raises(ActionRefused, match="one from another country"):
+        workflow.assignment_create(
+            application=application, assessors=[staff["expert_rs"], staff["expert_rs2"]], by=staff["office"]
+        )
+
+    workflow.assignment_create(
+        application=application, assessors=[staff["expert_rs"], staff["expert_de"]], by=staff["office"]
+    )
+    assert application.assignments.count() == 2
+
+
+def test_gold_experts_score_independently_then_agree(manager: Membership, staff: dict) -> None:
+    make_version("gold")
+    application = submitted(manager, "gold")
+    workflow.assignment_create(
+        application=application, assessors=[staff["expert_rs"], staff["expert_de"]], by=staff["office"]
+    )
+    for expert in (staff["expert_rs"], staff["expert_de"]):
+        workflow.assignment_declare(
+            assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
+        )
+    indicator = Indicator.objects.filter(version=application.version).first()
+
+    score_everything(application, staff["expert_rs"], met=True)
+    with pytest.raises(ActionRefused, match="Both experts must submit"):
+        workflow.score_save(application=application, indicator=indicator, by=staff["expert_rs"], met=True, agreed=True)
+    workflow.own_scores_submit(application=application, by=staff["expert_rs"])
+    assert workflow.agreed_scores(application) == {}
+    score_everything(application, staff["expert_de"], met=True)
+    workflow.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=False)
+    workflow.own_scores_submit(application=application, by=staff["expert_de"])
+
+    agreed = workflow.agreed_scores(application)
+    assert indicator.pk not in agreed  # they differed: left for them to agree
+    assert len(agreed) == Indicator.objects.filter(version=application.version).count() - 1
+    workflow.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=True, agreed=True)
+    assert workflow.agreed_scores(application)[indicator.pk].met is True
+
+
+def test_committee_member_who_assessed_cannot_decide(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    RoleGrantFactory(user=staff["expert_rs"], role=StaffRole.LABEL_COMMITTEE)
+    application = _to_decision(manager, staff)
+
+    with pytest.raises(PermissionDenied):
+        application_decide(
+            application=application, by=User.objects.get(pk=staff["expert_rs"].pk), outcome=DecisionOutcome.AWARDED
+        )
+
+    assert Decision.objects.count() == 0
+
+
+def _to_decision(manager: Membership, staff: dict) -> Application:
+    application = submitted(manager)
+    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    score_everything(application, staff["expert_rs"])
+    workflow.assessment_complete(
+        application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="S"
+    )
+    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
+    return workflow.quality_check(
+        application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION
+    )
+
+
+def test_deciding_twice_gives_one_decision_and_one_label(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+    other_member = RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user
+
+    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    with pytest.raises(ActionRefused, match="already been decided"):
+        application_decide(application=application, by=other_member, outcome=DecisionOutcome.AWARDED)
+
+    assert (Decision.objects.count(), Label.objects.count()) == (1, 1)
+
+
+def test_refusal_needs_a_reason_and_creates_no_label(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+
+    with pytest.raises(ActionRefused, match="reason"):
+        application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.REFUSED)
+    application_decide(
+        application=application,
+        by=staff["committee"],
+        outcome=DecisionOutcome.REFUSED,
+        reason="Evidence does not support B3.",
+    )
+
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.REFUSED
+    assert Label.objects.count() == 0
+
+
+ROLES = ["manager", "contributor", "office", "committee", "assessor", "other_assessor", "outsider"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_office_assigns(bronze, manager: Membership, staff: dict, role: str) -> None:  # type: ignore[no-untyped-def]
+    application = submitted(manager)
+    people = {
+        "manager": manager.user,
+        "contributor": MembershipFactory(organisation=manager.organisation, role="contributor").user,
+        "office": staff["office"],
+        "committee": staff["committee"],
+        "assessor": staff["expert_rs"],
+        "other_assessor": staff["expert_de"],
+        "outsider": UserFactory(),
+    }
+
+    if role == "office":
+        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
+        assert application.assignments.count() == 1
+    else:
+        with pytest.raises(PermissionDenied):
+            workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
+
+
+@pytest.mark.parametrize("role", ["manager", "office", "committee", "other_assessor", "outsider"])
+def test_only_the_assigned_expert_scores(bronze, manager: Membership, staff: dict, role: str) -> None:  # type: ignore[no-untyped-def]
+    application = submitted(manager)
+    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    people = {
+        "manager": manager.user,
+        "office": staff["office"],
+        "committee": staff["committee"],
+        "other_assessor": staff["expert_de"],
+        "outsider": UserFactory(),
+    }
+    indicator = Indicator.objects.filter(version=application.version).first()
+
+    with pytest.raises(PermissionDenied):
+        workflow.score_save(application=application, indicator=indicator, by=people[role], met=True)
+
+
+@pytest.mark.parametrize(
+    ("points", "met", "passed"),
+    [
+        ((799, 201, 0), (True, False, True), False),  # 79.9 %
+        ((800, 200, 0), (True, False, True), True),  # 80 %
+        ((500, 500, 0), (True, True, False), False),  # 100 %, a minimum missed
+    ],
+)
+def test_gold_pass_mark_boundary(points: tuple[int, ...], met: tuple[bool, ...], passed: bool) -> None:
+    from types import SimpleNamespace
+
+    indicators = [
+        SimpleNamespace(pk=n, code=f"G{n}", max_points=p, minimum_requirement=n == 2, section=SimpleNamespace(code="G"))
+        for n, p in enumerate(points)
+    ]
+    agreed = {n: SimpleNamespace(met=m) for n, m in enumerate(met)}
+
+    result = compute_result(level="gold", indicators=indicators, agreed=agreed, eligible=True)  # type: ignore[arg-type]
+
+    assert result.passed is passed
