@@ -68,7 +68,7 @@ def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/assignment_declare.html", {"assignment": assignment, "form": form})
 
 
-def _scoring_rows(application: Application, section: Section, me: Assignment) -> list[dict[str, Any]]:
+def _scoring_rows(application: Application, section: Section, me: Assignment, agreeing: bool) -> list[dict[str, Any]]:
     rows = selectors.application_sections(application, only_section=section.code)[0].rows
     scores = list(
         Score.objects.filter(application=application, indicator__section=section).select_related("assignment__assessor")
@@ -141,7 +141,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "application": application,
             "section": section,
             "sections": sections,
-            "rows": _scoring_rows(application, section, me),
+            "rows": _scoring_rows(application, section, me, agreeing),
             "me": me,
             "shared": shared,
             "agreeing": agreeing,

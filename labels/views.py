@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.selectors import assessor_pool, staff_role_counts
+from assessments.enums import ApplicationState, DecisionOutcome
+from assessments.models import Application, Decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
+from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
+from labels import services
 from labels.forms import ImportUploadForm
 from labels.models import ImportJob
 from labels.services import import_job_create
@@ -35,8 +43,50 @@ def office_start(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("labels.view_committee_start")
+@require_http_methods(["GET", "POST"])
 def committee_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "labels/committee_start.html", {"level_rules": all_rules()})
+    """The committee's monthly meeting on one page: each case with its result,
+    decided one by one or in a batch. A case its reader assessed is shown but
+    cannot be decided by them (four eyes)."""
+    cases = list(
+        Application.objects.filter(state=ApplicationState.AWAITING_DECISION)
+        .select_related("organisation", "report")
+        .order_by("submitted_at")
+    )
+    if request.method == "POST":
+        _decide_batch(request, cases)
+        return redirect("labels:committee_start")
+    rows = [{"case": case, "can_decide": request.user.has_perm("assessments.decide", case)} for case in cases]
+    recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
+    return render(request, "labels/committee_start.html", {"rows": rows, "recent": recent, "level_rules": all_rules()})
+
+
+def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
+    awarded = refused = 0
+    for case in cases:
+        choice = request.POST.get(f"decision-{case.pk}", "")
+        if choice not in ("award", "refuse"):
+            continue
+        outcome = DecisionOutcome.AWARDED if choice == "award" else DecisionOutcome.REFUSED
+        try:
+            services.application_decide(
+                application=case,
+                by=request.user,
+                outcome=outcome,  # type: ignore[arg-type]
+                reason=request.POST.get(f"reason-{case.pk}", "")[:4000],
+            )
+        except ActionRefused as refusal:
+            messages.error(request, f"{case.organisation.name}: {refusal}")
+        except PermissionDenied:
+            messages.error(
+                request,
+                _("%(org)s: you assessed this case, so another member decides it.") % {"org": case.organisation.name},
+            )
+        else:
+            awarded += outcome == DecisionOutcome.AWARDED
+            refused += outcome == DecisionOutcome.REFUSED
+    if awarded or refused:
+        messages.success(request, _("%(a)d awarded, %(r)d refused.") % {"a": awarded, "r": refused})
 
 
 @permission_required("labels.view_statistics")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 import escaportal.settings as configured
 from accounts.enums import StaffRole
+from common.services import sectors_ensure
 from labels.enums import ImportJobState
 from labels.models import ImportJob, Label
 from tests.factories import RoleGrantFactory
@@ -27,6 +28,7 @@ ROWS = (
 def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres: None, settings) -> None:  # type: ignore[no-untyped-def]
     # The worker is another process: the upload must land where it looks.
     settings.MEDIA_ROOT = configured.MEDIA_ROOT
+    sectors_ensure()  # transactional tests before this one flushed the migrated rows
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 
     response = client.post(reverse("labels:import_upload"), {"file": SimpleUploadedFile("legacy.csv", ROWS.encode())})
@@ -37,5 +39,5 @@ def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres
     while time.monotonic() < deadline and not job.is_finished:
         time.sleep(0.5)
         job.refresh_from_db()
-    assert (job.state, job.report.get("created")) == (ImportJobState.DONE, 2)
+    assert (job.state, job.report.get("errors"), job.report.get("created")) == (ImportJobState.DONE, [], 2)
     assert Label.objects.filter(superseded_by__isnull=True).count() == 1
