@@ -8,6 +8,8 @@ post normally and come back to the page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors, services
 from assessments.answers import AnswerInvalid
-from assessments.enums import ApplicationState
+from assessments.enums import ApplicationState, AssignmentState
+from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.questionnaires import published_version
 from clusters.selectors import application_blockers, organisation_for
@@ -94,8 +97,33 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
             and application.state
             not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN),
+            **_workflow_context(request, application),
         },
     )
+
+
+def _workflow_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+    """What the assessment workflow adds to the application page, by who is looking."""
+    user = request.user
+    is_office = user.has_perm("assessments.assign_assessors", application)
+    my_assignment = application.assignments.filter(assessor=user, state=AssignmentState.ACCEPTED).first()
+    is_member = user.has_perm("assessments.answer_clarification", application)
+    # Who assesses whom: the office, the case's assessors and the organisation only.
+    show_assessors = is_office or my_assignment is not None or is_member
+    return {
+        "assignments": application.assignments.select_related("assessor") if show_assessors else [],
+        "clarifications": application.clarifications.select_related("indicator", "asked_by", "answered_by"),
+        "answer_form": ClarificationAnswerForm(),
+        "report": getattr(application, "report", None),
+        "decision": getattr(application, "decision", None),
+        "is_office": is_office,
+        "is_member": is_member,
+        "my_assignment": my_assignment,
+        "scoring_open": my_assignment is not None
+        and application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED),
+        "first_section": application.version.sections.order_by("position").first(),
+        "return_form": ReturnForm(),
+    }
 
 
 @login_required

@@ -541,6 +541,9 @@ def application_decide(
     if locked.state != ApplicationState.AWAITING_DECISION:
         raise ActionRefused(_("Only cases awaiting a decision can be decided."))
     outcome = DecisionOutcome(outcome)
+    report = getattr(locked, "report", None)
+    if outcome == DecisionOutcome.AWARDED and (report is None or not report.passed):
+        raise ActionRefused(_("The assessment does not pass the level's rule: refuse with a reason instead."))
     if outcome == DecisionOutcome.REFUSED and not reason.strip():
         raise ActionRefused(_("Give the reason for refusing: the organisation will read it."))
     try:
@@ -552,7 +555,6 @@ def application_decide(
         raise ActionRefused(_("This case has already been decided.")) from None
     if outcome == DecisionOutcome.AWARDED:
         application_transition(application=locked, to_state=ApplicationState.AWARDED, by=by, note=reason)
-        report = getattr(locked, "report", None)
         label_create(
             organisation=locked.organisation,
             level=Level(locked.level),
