@@ -27,5 +27,6 @@ urlpatterns = [
     path("a/<int:pk>/quality/<str:to_state>/", views_workflow.case_quality, name="case_quality"),
     path("assignments/<int:pk>/declare/", views_workflow.assignment_declare, name="assignment_declare"),
     path("office/", views_workflow.office_cases, name="office_cases"),
+    path("a/<int:pk>/report.pdf", views_workflow.report_download, name="report_download"),
     path("", include("assessments.urls_questionnaires")),
 ]

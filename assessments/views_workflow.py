@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -307,3 +307,26 @@ def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
 @permission_required("assessments.view_office_cases")
 def office_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/office_cases.html", selectors.office_case_lists())
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report PDF: to the organisation after the decision, to the office,
+    the case's assessors and the committee as soon as it exists."""
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    report = getattr(application, "report", None)
+    is_member_only = not (
+        request.user.has_perm("assessments.assign_assessors", application)
+        or request.user.has_perm("assessments.score_application", application)
+        or request.user.has_perm("assessments.view_committee_cases")
+    )
+    if report is None or report.completed_at is None or (is_member_only and not hasattr(application, "decision")):
+        raise Http404
+    if not report.pdf or not report.pdf.storage.exists(report.pdf.name):
+        return render(request, "assessments/report_pending.html", {"application": application}, status=202)
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"assessment-report-{application.organisation.slug}-{application.level}.pdf",
+    )

@@ -401,7 +401,7 @@ def assessment_complete(
     counts from its month), writes the report and hands the case to the office.
 
     Refused while a question is open or an indicator is not scored. Side effects:
-    the office is notified.
+    the office is notified; the report PDF is rendered by a Celery task.
     """
     application = _lock(application)
     if not by.has_perm("assessments.score_application", application):
@@ -434,7 +434,14 @@ def assessment_complete(
     )
     application_transition(application=application, to_state=ApplicationState.ASSESSED, by=by)
     transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/assessed"))
+    transaction.on_commit(lambda: _queue_report(application.pk))
     return report
+
+
+def _queue_report(application_id: int) -> None:
+    from assessments.tasks import render_report  # the task module imports this one
+
+    render_report.delay(application_id)
 
 
 def quality_check(*, application: Application, by: User, to_state: ApplicationState, note: str = "") -> Application:

@@ -303,3 +303,38 @@ def test_gold_pass_mark_boundary(points: tuple[int, ...], met: tuple[bool, ...],
     result = compute_result(level="gold", indicators=indicators, agreed=agreed, eligible=True)  # type: ignore[arg-type]
 
     assert result.passed is passed
+
+
+def test_report_pdf_is_rendered_once_and_shown_to_the_organisation_after_the_decision(
+    bronze,
+    manager: Membership,
+    staff: dict,
+    client,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from django.urls import reverse
+
+    from assessments.models import AssessmentReport
+    from assessments.tasks import render_report
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _to_decision(manager, staff)
+    report = AssessmentReport.objects.get(application=application)
+    first_name = report.pdf.name
+    render_report(application.pk)  # a second run, as after a redelivery
+
+    report.refresh_from_db()
+    assert report.pdf.name == first_name
+    assert report.pdf.read()[:5] == b"%PDF-"
+    url = reverse("assessments:report_download", args=[application.pk])
+    client.force_login(manager.user)
+    assert client.get(url).status_code == 404  # not before the decision
+    client.force_login(staff["office"])
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    client.force_login(manager.user)
+    response = client.get(url)
+    assert response["Content-Disposition"].startswith("attachment;")

@@ -1,0 +1,30 @@
+"""Background work of the assessments app. Tasks take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from assessments.models import AssessmentReport
+from assessments.reports import report_render
+
+
+@shared_task(
+    name="assessments.render_report",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_report(application_id: int) -> None:
+    """Render the assessment report PDF. Quiet if the report is gone; a second
+    run for the same completed report changes nothing."""
+    report = (
+        AssessmentReport.objects.filter(application_id=application_id)
+        .select_related("application__organisation")
+        .first()
+    )
+    if report is None or report.completed_at is None:
+        return
+    report_render(report=report)
