@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from common.views import healthz
+from common.views import healthz, notifications
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
     path("healthz/", healthz, name="healthz"),
+    path("notifications/", notifications, name="notifications"),
     path("accounts/", include("accounts.urls")),
     path("clusters/", include("clusters.urls")),
     path("assessments/", include("assessments.urls")),

@@ -246,5 +246,5 @@ def test_section_page_queries_do_not_grow(
             services.answer_save(application=application, indicator=indicator, raw=raw, revision=0, by=manager.user)
     client.force_login(manager.user)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))

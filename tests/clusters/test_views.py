@@ -345,7 +345,7 @@ def test_organisation_list_queries_do_not_grow(client: Client, db: None, django_
     _many(size)
     client.force_login(office)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("clusters:organisation_list"), {"state": "pending"})
 
     assert len(response.context["page"]) == size
@@ -357,7 +357,7 @@ def test_validation_queue_queries_do_not_grow(client: Client, db: None, django_a
     _many(size)
     client.force_login(partner)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("clusters:validation_queue"))
 
     assert len(response.context["page"]) == size
