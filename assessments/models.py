@@ -398,6 +398,7 @@ class Clarification(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("office told it is overdue"), null=True, blank=True)
 
     class Meta:
         ordering = ["asked_at", "id"]

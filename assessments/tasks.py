@@ -28,3 +28,11 @@ def render_report(application_id: int) -> None:
     if report is None or report.completed_at is None:
         return
     report_render(report=report)
+
+
+@shared_task(name="assessments.notify_overdue_clarifications", acks_late=True)
+def notify_overdue_clarifications() -> int:
+    """Daily: the office hears of every question whose answer is overdue, once."""
+    from assessments.workflow import overdue_clarifications_notify
+
+    return overdue_clarifications_notify()

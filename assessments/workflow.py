@@ -466,3 +466,29 @@ def overdue_clarifications() -> Any:
     return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
         "application__organisation"
     )
+
+
+def overdue_clarifications_notify(*, today: date | None = None) -> int:
+    """Tell the office, once per question, that an organisation's answer is overdue.
+
+    The claim is a conditional update, so two sweeps at once notify once.
+    Side effects: notifications and e-mails to the label office.
+    """
+    today = today or timezone.localdate()
+    told = 0
+    for clarification in Clarification.objects.filter(
+        answered_at__isnull=True, due_on__lt=today, overdue_notified_at__isnull=True
+    ):
+        claimed = Clarification.objects.filter(pk=clarification.pk, overdue_notified_at__isnull=True).update(
+            overdue_notified_at=timezone.now()
+        )
+        if claimed:
+            application = Application.objects.select_related("organisation").get(pk=clarification.application_id)
+            notify(
+                people=_office(),
+                template="assessments/email/overdue",
+                context={"application": application, "clarification": clarification},
+                url=_case_url(application),
+            )
+            told += 1
+    return told

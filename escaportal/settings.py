@@ -13,6 +13,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -231,7 +232,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers unacknowledged tasks after this many seconds; it must exceed
 # the longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "overdue-clarifications": {
+        "task": "assessments.notify_overdue_clarifications",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- The scheme's numbers ------------------------------------------------
 # One place for every number of the label scheme (DOMAIN.md), read through

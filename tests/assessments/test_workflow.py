@@ -338,3 +338,21 @@ def test_report_pdf_is_rendered_once_and_shown_to_the_organisation_after_the_dec
     client.force_login(manager.user)
     response = client.get(url)
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_office_hears_of_an_overdue_answer_once(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    from assessments.models import Clarification
+
+    application = submitted(manager)
+    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    workflow.clarification_ask(
+        application=application, by=staff["expert_rs"], question="Budget?", due_on=date.today() + timedelta(days=3)
+    )
+    Clarification.objects.update(due_on=date.today() - timedelta(days=1))
+
+    first = workflow.overdue_clarifications_notify()
+    second = workflow.overdue_clarifications_notify()
+
+    assert (first, second) == (1, 0)
+    assert Notification.objects.filter(user=staff["office"], title__startswith="Overdue answer").count() == 1
