@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from common.views import healthz, notifications
+from labels import views as labels_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
@@ -12,5 +13,7 @@ urlpatterns = [
     path("clusters/", include("clusters.urls")),
     path("assessments/", include("assessments.urls")),
     path("labels/", include("labels.urls")),
+    path("verify/", labels_views.verify_search, name="verify_search"),
+    path("verify/<str:code>/", labels_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

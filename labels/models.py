@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.enums import Level
+from common.files import private_storage
 from labels.codes import CODE_MAX_LENGTH
 from labels.enums import ImportJobState, LabelSource
 
@@ -107,6 +108,13 @@ class Label(models.Model):
         related_name="label",
         verbose_name=_("application"),
         help_text=_("The application the label was awarded on (empty for imports)."),
+    )
+    certificate = models.FileField(_("certificate"), storage=private_storage, upload_to="certificates/", blank=True)
+    certificate_fingerprint = models.CharField(
+        _("certificate made from"),
+        max_length=64,
+        blank=True,
+        help_text=_("A hash of what the certificate shows: rendering again with the same facts changes nothing."),
     )
     imported_in = models.ForeignKey(
         ImportJob,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Max
+from django.http import HttpRequest
 
 from clusters.models import ClusterOrganisation
 from common.enums import Level
@@ -17,3 +18,18 @@ def latest_bronze_assessed_on(organisation: ClusterOrganisation) -> date | None:
         organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True
     ).aggregate(latest=Max("assessed_on"))["latest"]
     return latest
+
+
+def manager_labels_panel(request: HttpRequest) -> dict[str, object]:
+    """The current labels of the person's organisations, for their start page."""
+    return {
+        "labels": Label.objects.filter(
+            organisation__memberships__user=request.user,
+            organisation__memberships__left_at__isnull=True,
+            revoked_at__isnull=True,
+            superseded_by__isnull=True,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__name", "level")
+    }

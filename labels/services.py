@@ -530,8 +530,8 @@ def application_decide(
     scheme's rules from the month of the interview. Refuse: a reason is
     required. The person deciding is never an assessor of the case. Deciding
     twice (two tabs, two members at once) gives one decision and one label:
-    the second is refused. Side effects: the organisation's managers are
-    notified after commit.
+    the second is refused. Side effects after commit: the organisation's
+    managers are notified; the certificate is rendered by a Celery task.
     """
     locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
     if not by.has_perm("assessments.decide", locked):
@@ -555,7 +555,7 @@ def application_decide(
         raise ActionRefused(_("This case has already been decided.")) from None
     if outcome == DecisionOutcome.AWARDED:
         application_transition(application=locked, to_state=ApplicationState.AWARDED, by=by, note=reason)
-        label_create(
+        label = label_create(
             organisation=locked.organisation,
             level=Level(locked.level),
             assessed_on=locked.assessed_on or (today or timezone.localdate()),
@@ -563,6 +563,7 @@ def application_decide(
             score=report.score_percent if report and locked.level == Level.GOLD else None,
             application=locked,
         )
+        transaction.on_commit(lambda: _queue_certificate(label.pk))
     else:
         application_transition(application=locked, to_state=ApplicationState.REFUSED, by=by, note=reason)
     transaction.on_commit(
@@ -574,3 +575,9 @@ def application_decide(
         )
     )
     return decision
+
+
+def _queue_certificate(label_id: int) -> None:
+    from labels.tasks import render_certificate  # the task module imports this one
+
+    render_certificate.delay(label_id)

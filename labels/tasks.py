@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from labels.models import ImportJob
+from labels.models import ImportJob, Label
 from labels.services import import_job_run
 
 
@@ -17,3 +17,22 @@ def run_import(job_id: int) -> None:
     if job is None or job.is_finished:
         return
     import_job_run(job=job)
+
+
+@shared_task(
+    name="labels.render_certificate",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_certificate(label_id: int) -> None:
+    """Render a label's certificate. Quiet if the label is gone; idempotent."""
+    from labels.certificates import certificate_render
+
+    label = Label.objects.filter(pk=label_id).first()
+    if label is None:
+        return
+    certificate_render(label=label)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
@@ -21,9 +24,12 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import services
+from labels.enums import LabelState
 from labels.forms import ImportUploadForm
-from labels.models import ImportJob
+from labels.models import ImportJob, Label
 from labels.services import import_job_create
+from labels.validity import label_state
+from labels.verification import over_limit
 
 
 @permission_required("labels.view_office_start")
@@ -134,3 +140,51 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The part of the job page htmx polls until the job is finished."""
     job = get_object_or_404(ImportJob, pk=pk)
     return render(request, "labels/_import_progress.html", {"job": job})
+
+
+STATE_STYLE = {
+    LabelState.VALID: "success",
+    LabelState.EXPIRING: "warning",
+    LabelState.RENEWABLE: "warning",
+    LabelState.LAPSED: "secondary",
+    LabelState.REVOKED: "danger",
+    LabelState.SUPERSEDED: "secondary",
+}
+
+
+@never_cache
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: what a QR code on a certificate opens. Always tells the current truth."""
+    if over_limit(request):
+        return render(request, "labels/verify_limited.html", status=429)
+    label = Label.objects.select_related("organisation", "superseded_by").filter(code__iexact=code.strip()).first()
+    if label is None:
+        return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
+    state = label_state(label, timezone.localdate())
+    return render(request, "labels/verify.html", {"label": label, "state": state, "style": STATE_STYLE[state]})
+
+
+def verify_search(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip().upper()
+    if not code:
+        return render(request, "labels/verify_unknown.html", {"code": ""})
+    return redirect("labels:verify", code=code)
+
+
+@login_required
+def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
+    """The certificate PDF, for the organisation's people and the scheme's staff."""
+    label = get_object_or_404(Label.objects.select_related("organisation"), code=code)
+    allowed = request.user.has_perm("clusters.view_organisation", label.organisation) or request.user.has_perm(
+        "labels.view_committee_start"
+    )
+    if not allowed:
+        raise Http404
+    if not label.certificate or not label.certificate.storage.exists(label.certificate.name):
+        return render(request, "labels/certificate_pending.html", {"label": label}, status=202)
+    return FileResponse(
+        label.certificate.open("rb"),
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"certificate-{label.code}.pdf",
+    )

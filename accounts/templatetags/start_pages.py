@@ -12,5 +12,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def role_panels(context: template.Context, role: str) -> SafeString:
     request = context["request"]
-    parts = [render_to_string(p.template, p.context(request), request=request) for p in panels_for(role)]
+    # Rendered without the request so the context processors (navigation, the
+    # notification count) do not run again for every panel.
+    parts = [
+        render_to_string(p.template, {"request": request, "user": request.user, **p.context(request)})
+        for p in panels_for(role)
+    ]
     return mark_safe("".join(parts))  # each part is a template rendered with autoescaping

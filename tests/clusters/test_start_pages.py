@@ -77,7 +77,7 @@ def test_manager_start_queries_do_not_grow_with_rows(
         MembershipFactory(user=membership.user)
     client.force_login(membership.user)
 
-    with django_assert_num_queries(17):  # type: ignore[operator]
+    with django_assert_num_queries(14):  # type: ignore[operator]
         response = client.get(reverse("clusters:manager_start"))
 
     assert len(response.context["memberships"]) == size

@@ -146,5 +146,17 @@ def test_gold_case_from_assignment_to_award(page, screenshot, tmp_path: Path, se
     log_in(page, "manager@demo.test")
     page.goto(case)
     assert page.get_by_test_id("decision").inner_text().startswith("Awarded")
-    assert Label.objects.get(application=application).level == "gold"
+    label = Label.objects.get(application=application)
+    assert label.level == "gold"
     screenshot(page, "5-organisation-sees-award")
+
+    # The manager downloads the certificate; a visitor verifies it from its QR code's address.
+    page.goto("/clusters/my/")
+    with page.expect_download() as download:
+        page.get_by_test_id(f"certificate-{label.code}").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    page.context.clear_cookies()
+    page.goto(f"/verify/{label.code}/")
+    assert page.get_by_test_id("state").get_attribute("data-state") == "valid"
+    assert page.get_by_test_id("organisation").inner_text() == DEMO_MANAGER_ORGANISATION
+    screenshot(page, "6-verified")

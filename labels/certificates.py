@@ -1,0 +1,95 @@
+"""Certificates: A4 landscape PDFs by WeasyPrint, with a QR code (segno, SVG)
+that opens the public verification page. Rendered by a Celery task, never in a
+web request; rendering the same facts twice changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.enums import Level
+from common.pdf import render_pdf
+from labels.models import Label
+
+ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
+
+
+@dataclass(frozen=True)
+class LevelLook:
+    colour: str
+    motto: str
+
+
+LOOKS = {
+    Level.BRONZE: LevelLook("#a0642d", str(_("Striving for Cluster Excellence"))),
+    Level.SILVER: LevelLook("#7b8794", str(_("Dedicated to Cluster Excellence"))),
+    Level.GOLD: LevelLook("#b58b00", str(_("Proven for Cluster Excellence"))),
+}
+
+
+def verify_url(label: Label) -> str:
+    return f"{settings.SITE_URL}{reverse('verify', args=[label.code])}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code as inline SVG: sharp in print, no image file to manage."""
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#143d6b")  # type: ignore[no-any-return]
+
+
+def certificate_facts(label: Label) -> dict[str, str]:
+    """Everything the certificate shows; its hash decides whether to render again."""
+    decision = getattr(getattr(label, "application", None), "decision", None)
+    return {
+        "organisation": label.organisation.name,
+        "country": str(label.organisation.country.name),
+        "level": label.level,
+        "valid_from": label.valid_from.isoformat(),
+        "valid_until": label.valid_until.isoformat(),
+        "code": label.code,
+        "score": "" if label.score is None else str(label.score),
+        "decided_on": decision.decided_at.date().isoformat() if decision else label.assessed_on.isoformat(),
+        "verify_url": verify_url(label),
+        "template_version": "1",
+    }
+
+
+def fingerprint(facts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+@transaction.atomic
+def certificate_render(*, label: Label, force: bool = False) -> Label:
+    """Render and store the label's certificate unless it already shows these facts.
+
+    Side effects: a private PDF file (replacing an outdated one).
+    """
+    label = Label.objects.select_for_update().select_related("organisation").get(pk=label.pk)
+    facts = certificate_facts(label)
+    stamp = fingerprint(facts)
+    if (
+        not force
+        and label.certificate_fingerprint == stamp
+        and label.certificate
+        and label.certificate.storage.exists(label.certificate.name)
+    ):
+        return label
+    look = LOOKS[Level(label.level)]
+    pdf = render_pdf(
+        "labels/certificate_pdf.html",
+        {"label": label, "facts": facts, "look": look, "qr": qr_svg(facts["verify_url"]), "issuer": ISSUER},
+    )
+    old = label.certificate.name if label.certificate else ""
+    label.certificate.save(f"{label.code}-{stamp[:8]}.pdf", ContentFile(pdf), save=False)
+    label.certificate_fingerprint = stamp
+    label.save(update_fields=["certificate", "certificate_fingerprint"])
+    if old and old != label.certificate.name:
+        transaction.on_commit(lambda: label.certificate.storage.delete(old))
+    return label

@@ -1,0 +1,123 @@
+"""Certificates rendered once per set of facts; public verification tells the current truth."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from common.enums import Level
+from labels.certificates import certificate_render, verify_url
+from labels.enums import LabelSource
+from labels.models import Label
+from labels.services import label_create
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def label(db: None) -> Label:
+    organisation = OrganisationFactory(name="Sava Digital Cluster", country="RS")
+    return label_create(
+        organisation=organisation, level=Level.BRONZE, assessed_on=timezone.localdate(), source=LabelSource.APPLICATION
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit() -> None:
+    cache.clear()
+
+
+def test_certificate_is_a_pdf_rendered_once_for_the_same_facts(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+
+    first = certificate_render(label=label)
+    again = certificate_render(label=label)
+
+    assert first.certificate.name == again.certificate.name
+    assert first.certificate.read()[:5] == b"%PDF-"
+    assert verify_url(label) == f"{settings.SITE_URL}/verify/{label.code}/"
+
+
+def test_changed_facts_render_a_new_certificate(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    first = certificate_render(label=label).certificate.name
+    label.organisation.name = "Sava Digital Cluster Association"
+    label.organisation.save()
+
+    second = certificate_render(label=label).certificate.name
+
+    assert second != first
+
+
+def test_verification_shows_a_valid_label(client: Client, label: Label) -> None:
+    response = client.get(reverse("verify", args=[label.code.lower()]))
+
+    assert response.status_code == 200
+    assert response.context["state"] == "valid"
+    assert "Sava Digital Cluster" in response.content.decode()
+
+
+def test_verification_says_revoked_and_why(client: Client, label: Label) -> None:
+    Label.objects.filter(pk=label.pk).update(revoked_at=timezone.now(), revoke_reason="Eligibility misrepresented")
+
+    response = client.get(reverse("verify", args=[label.code]))
+
+    assert response.context["state"] == "revoked"
+    assert "Eligibility misrepresented" in response.content.decode()
+
+
+def test_verification_says_lapsed(client: Client, db: None) -> None:
+    old = label_create(
+        organisation=OrganisationFactory(), level=Level.BRONZE, assessed_on=date(2012, 4, 18), source=LabelSource.IMPORT
+    )
+
+    response = client.get(reverse("verify", args=[old.code]))
+
+    assert response.context["state"] == "lapsed"
+
+
+def test_unknown_code_gets_a_friendly_404_with_a_search_box(client: Client, db: None) -> None:
+    response = client.get(reverse("verify", args=["RS-B-2026-XXXX"]))
+
+    assert response.status_code == 404
+    assert 'name="code"' in response.content.decode()
+
+
+def test_verification_is_rate_limited(client: Client, label: Label) -> None:
+    answers = [client.get(reverse("verify", args=[f"RS-B-2026-{n:04d}"])).status_code for n in range(31)]
+
+    assert answers[:30] == [404] * 30
+    assert answers[30] == 429
+
+
+def test_certificate_download_is_for_the_organisation_and_staff(
+    client: Client, label: Label, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    member = MembershipFactory(organisation=label.organisation).user
+    url = reverse("labels:certificate_download", args=[label.code])
+
+    client.force_login(member)
+    pending = client.get(url)
+    certificate_render(label=label)
+    ready = client.get(url)
+    client.force_login(MembershipFactory().user)
+    other = client.get(url)
+    client.force_login(UserFactory())
+    outsider = client.get(url)
+
+    assert pending.status_code == 202
+    assert ready["Content-Type"] == "application/pdf"
+    assert (other.status_code, outsider.status_code) == (404, 404)
+
+
+def test_manager_start_page_lists_current_labels(client: Client, label: Label) -> None:
+    client.force_login(MembershipFactory(organisation=label.organisation).user)
+
+    response = client.get(reverse("clusters:manager_start"))
+
+    assert reverse("labels:certificate_download", args=[label.code]) in response.content.decode()
