@@ -14,6 +14,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("labels/", include("labels.urls")),
     path("verify/", labels_views.verify_search, name="verify_search"),
+    path("registry/", labels_views.registry, name="registry"),
+    path("registry/o/<slug:slug>/", labels_views.registry_organisation, name="registry_organisation"),
     path("verify/<str:code>/", labels_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

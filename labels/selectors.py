@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Max
+from django.db.models import Case, CharField, DateField, F, Max, QuerySet, Value, When
 from django.http import HttpRequest
 
 from clusters.models import ClusterOrganisation
 from common.enums import Level
+from common.scheme import rules_for
+from labels.enums import LabelState
 from labels.models import Label
 
 
@@ -33,3 +35,39 @@ def manager_labels_panel(request: HttpRequest) -> dict[str, object]:
         .distinct()
         .order_by("organisation__name", "level")
     }
+
+
+def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[Label]:
+    """Annotate each label's state in the database, by the same rules as
+    ``labels.validity.label_state`` (a test holds the two together)."""
+    expiring_limits = [
+        When(level=level.value, then=Value(today + timedelta(days=rules_for(level).expiring_days))) for level in Level
+    ]
+    window_starts = [When(level=level.value, then=Value(_earliest_renewable_expiry(level, today))) for level in Level]
+    return queryset.annotate(
+        expiring_limit=Case(*expiring_limits, output_field=DateField()),
+        renewable_from=Case(*window_starts, output_field=DateField()),
+    ).annotate(
+        state=Case(
+            When(revoked_at__isnull=False, then=Value(LabelState.REVOKED.value)),
+            When(superseded_by__isnull=False, then=Value(LabelState.SUPERSEDED.value)),
+            When(valid_until__gte=today, valid_until__gt=F("expiring_limit"), then=Value(LabelState.VALID.value)),
+            When(valid_until__gte=today, then=Value(LabelState.EXPIRING.value)),
+            When(valid_until__gte=F("renewable_from"), then=Value(LabelState.RENEWABLE.value)),
+            default=Value(LabelState.LAPSED.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def _earliest_renewable_expiry(level: Level, today: date) -> date:
+    """The earliest expiry date still inside its renewal window today.
+
+    The window of a label expiring on ``d`` ends on the last day of the month
+    ``renewal_window_months`` after ``d``'s month; it is open today when that
+    end is on or after today, that is when ``d`` lies in or after the month
+    ``renewal_window_months`` before today's month.
+    """
+    months = rules_for(level).renewal_window_months
+    index = today.year * 12 + (today.month - 1) - months
+    return date(index // 12, index % 12 + 1, 1)

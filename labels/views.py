@@ -7,6 +7,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +28,8 @@ from labels import services
 from labels.enums import LabelState
 from labels.forms import ImportUploadForm
 from labels.models import ImportJob, Label
+from labels.registry import CURRENT, RegistryFilterForm, registry_labels
+from labels.selectors import with_state
 from labels.services import import_job_create
 from labels.validity import label_state
 from labels.verification import over_limit
@@ -187,4 +190,25 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
         as_attachment=True,
         content_type="application/pdf",
         filename=f"certificate-{label.code}.pdf",
+    )
+
+
+def registry(request: HttpRequest) -> HttpResponse:
+    """Public: the labelled organisations, like the scheme's own list but searchable."""
+    data = request.GET.copy()
+    data.setdefault("state", CURRENT)
+    form = RegistryFilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {"state": CURRENT}
+    page = Paginator(registry_labels(filters, timezone.localdate()), 50).get_page(request.GET.get("page"))
+    return render(request, "labels/registry.html", {"form": form, "page": page})
+
+
+def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public: an organisation that holds or held a label, with its label history."""
+    organisation = get_object_or_404(ClusterOrganisation.objects.filter(labels__isnull=False).distinct(), slug=slug)
+    labels = with_state(organisation.labels.all(), timezone.localdate()).order_by("-valid_until")
+    return render(
+        request,
+        "labels/registry_organisation.html",
+        {"organisation": organisation, "labels": labels, "sectors": organisation.sectors.all()},
     )

@@ -1,0 +1,65 @@
+"""The public registry of labelled organisations: filters and sorting in the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from common.enums import Level
+from common.models import Sector
+from labels.enums import LabelState
+from labels.models import Label
+from labels.selectors import with_state
+
+CURRENT = "current"
+SORTS = {
+    "name": ("organisation__name", "level"),
+    "country": ("organisation__country", "organisation__name"),
+    "level": ("level", "organisation__name"),
+    "valid_until": ("-valid_until", "organisation__name"),
+}
+
+
+class RegistryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Organisation"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any")), *Level.choices])
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.all(), required=False, to_field_name="slug"
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[(CURRENT, _("Valid (current)")), ("", _("Any, history included")), *LabelState.choices],
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(k, k.replace("_", " ")) for k in SORTS])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any")), *list(countries)]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+
+def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[Label]:
+    labels = with_state(Label.objects.select_related("organisation"), today)
+    state = filters.get("state", CURRENT)
+    if state == CURRENT:
+        labels = labels.filter(state__in=[LabelState.VALID, LabelState.EXPIRING])
+    elif state:
+        labels = labels.filter(state=state)
+    if filters.get("q"):
+        labels = labels.filter(organisation__name__icontains=filters["q"])
+    if filters.get("country"):
+        labels = labels.filter(organisation__country=filters["country"])
+    if filters.get("level"):
+        labels = labels.filter(level=filters["level"])
+    if filters.get("sector"):
+        labels = labels.filter(organisation__sectors=filters["sector"])
+    return labels.order_by(*SORTS.get(filters.get("sort") or "name", SORTS["name"]))

@@ -1,0 +1,77 @@
+"""The public registry: current labels by default, filters, history, constant queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from common.enums import Level
+from labels.enums import LabelSource
+from labels.services import label_create
+from tests.factories import OrganisationFactory
+
+
+def labelled(name: str, country: str, level: Level, assessed_on: date) -> object:
+    organisation = OrganisationFactory(name=name, country=country)
+    return label_create(organisation=organisation, level=level, assessed_on=assessed_on, source=LabelSource.IMPORT)
+
+
+def test_registry_shows_current_labels_by_default(client: Client, db: None) -> None:
+    labelled("Current Cluster", "DE", Level.GOLD, timezone.localdate())
+    labelled("Lapsed Cluster", "RS", Level.BRONZE, date(2012, 4, 18))
+
+    default = client.get(reverse("registry"))
+    history = client.get(reverse("registry"), {"state": ""})
+
+    assert [label.organisation.name for label in default.context["page"]] == ["Current Cluster"]
+    assert sorted(label.organisation.name for label in history.context["page"]) == ["Current Cluster", "Lapsed Cluster"]
+
+
+def test_registry_filters_by_country_level_and_name(client: Client, db: None) -> None:
+    labelled("Alpha Cluster", "DE", Level.GOLD, timezone.localdate())
+    labelled("Beta Cluster", "DE", Level.BRONZE, timezone.localdate())
+    labelled("Gamma Cluster", "AT", Level.GOLD, timezone.localdate())
+
+    response = client.get(reverse("registry"), {"country": "DE", "level": "gold", "q": "alp"})
+
+    assert [label.organisation.name for label in response.context["page"]] == ["Alpha Cluster"]
+
+
+def test_lapsed_state_filter_finds_the_serbian_story(client: Client, db: None) -> None:
+    labelled("Lapsed Cluster", "RS", Level.BRONZE, date(2012, 4, 18))
+
+    response = client.get(reverse("registry"), {"state": "lapsed", "country": "RS"})
+
+    assert [label.state for label in response.context["page"]] == ["lapsed"]
+
+
+def test_public_organisation_page_lists_its_label_history(client: Client, db: None) -> None:
+    first = labelled("History Cluster", "HR", Level.BRONZE, date(2016, 5, 19))
+    label_create(
+        organisation=first.organisation, level=Level.BRONZE, assessed_on=date(2018, 9, 3), source=LabelSource.IMPORT
+    )
+
+    response = client.get(reverse("registry_organisation", args=[first.organisation.slug]))
+
+    assert [label.state for label in response.context["labels"]] == ["lapsed", "superseded"]
+
+
+def test_organisation_without_label_is_not_public(client: Client, db: None) -> None:
+    organisation = OrganisationFactory()
+
+    assert client.get(reverse("registry_organisation", args=[organisation.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_registry_queries_do_not_grow(client: Client, db: None, django_assert_num_queries, size: int) -> None:  # type: ignore[no-untyped-def]
+    for n in range(size):
+        labelled(f"Cluster {n}", "DE", Level.BRONZE, timezone.localdate())
+
+    with django_assert_num_queries(5):  # the count, the sector choices, the page; the request's savepoint pair
+        response = client.get(reverse("registry"))
+
+    assert len(response.context["page"]) == size
