@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common.views import healthz, notifications
+from labels import api as labels_api
 from labels import views as labels_views
 
 urlpatterns = [
@@ -17,5 +19,9 @@ urlpatterns = [
     path("registry/", labels_views.registry, name="registry"),
     path("registry/o/<slug:slug>/", labels_views.registry_organisation, name="registry_organisation"),
     path("verify/<str:code>/", labels_views.verify, name="verify"),
+    path("api/v1/labels/", labels_api.LabelList.as_view(), name="api_labels"),
+    path("api/v1/labels/<str:code>/", labels_api.LabelDetail.as_view(), name="api_label"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,91 @@
+"""The public JSON API of labels: ``/api/v1/labels/`` and ``/api/v1/labels/<code>/``.
+
+Read-only and anonymous, like the registry it mirrors; throttled per address.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+
+from common.enums import Level
+from labels.certificates import verify_url
+from labels.enums import LabelState
+from labels.models import Label
+from labels.selectors import with_state
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name")
+    country = serializers.CharField(source="organisation.country.code")
+    level = serializers.ChoiceField(choices=Level.choices)
+    state = serializers.ChoiceField(choices=LabelState.choices)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Label
+        fields = [
+            "code",
+            "organisation",
+            "country",
+            "level",
+            "assessed_on",
+            "valid_from",
+            "valid_until",
+            "score",
+            "state",
+            "verify_url",
+        ]
+
+    def get_verify_url(self, label: Label) -> str:
+        return verify_url(label)
+
+
+FILTERS = [
+    OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166 alpha-2 code, e.g. RS"),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values),
+    OpenApiParameter("state", OpenApiTypes.STR, enum=LabelState.values),
+    OpenApiParameter("q", OpenApiTypes.STR, description="organisation name contains (case-insensitive)"),
+]
+
+
+def _labels() -> QuerySet[Label]:
+    return with_state(Label.objects.select_related("organisation"), timezone.localdate())
+
+
+@extend_schema_view(get=extend_schema(parameters=FILTERS, summary="Labels, history included, filterable"))
+class LabelList(generics.ListAPIView):
+    serializer_class = LabelSerializer
+
+    def get_queryset(self) -> QuerySet[Label]:
+        params: Any = self.request.query_params
+        labels = _labels()
+        if params.get("country"):
+            labels = labels.filter(organisation__country=params["country"].upper())
+        if params.get("level"):
+            if params["level"] not in Level.values:
+                raise ValidationError({"level": f"one of {Level.values}"})
+            labels = labels.filter(level=params["level"])
+        if params.get("state"):
+            if params["state"] not in LabelState.values:
+                raise ValidationError({"state": f"one of {LabelState.values}"})
+            labels = labels.filter(state=params["state"])
+        if params.get("q"):
+            labels = labels.filter(organisation__name__icontains=params["q"])
+        return labels.order_by("organisation__name", "level", "-valid_until")
+
+
+@extend_schema_view(get=extend_schema(summary="One label by its code"))
+class LabelDetail(generics.RetrieveAPIView):
+    serializer_class = LabelSerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Label]:
+        return _labels()
