@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from labels.models import ImportJob, Label
+from labels.models import ImportJob, Label, LabelEvent
 
 
 # Read-only: labels are written by labels.services only, which keep the
@@ -33,3 +33,14 @@ class ImportJobAdmin(ReadOnlyAdmin):
     search_fields = ["file", "uploaded_by__email", "uploaded_by__full_name"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(LabelEvent)
+class LabelEventAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "by", "at"]
+    list_filter = ["kind"]
+    search_fields = ["label__code", "label__organisation__name", "reason"]
+    list_select_related = ["label__organisation", "by"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -33,7 +33,7 @@ from common.notify import notify
 from labels.codes import code_random
 from labels.enums import ImportJobState, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
-from labels.models import ImportJob, Label
+from labels.models import ImportJob, Label, LabelEvent
 from labels.validity import compute_validity
 
 logger = logging.getLogger(__name__)
@@ -581,3 +581,58 @@ def _queue_certificate(label_id: int) -> None:
     from labels.tasks import render_certificate  # the task module imports this one
 
     render_certificate.delay(label_id)
+
+
+# --- Revocation and correction ------------------------------------------------------
+
+
+@transaction.atomic
+def label_revoke(*, label: Label, by: User, reason: str) -> Label:
+    """The label office revokes a label, with a mandatory reason.
+
+    Side effects: a history event; verification says revoked and why at once;
+    the certificate is rendered again after commit.
+    """
+    if not by.has_perm("labels.revoke_label"):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ActionRefused(_("Give the reason for revoking: the verification page shows it."))
+    label = Label.objects.select_for_update().get(pk=label.pk)
+    if label.revoked_at is not None:
+        raise ActionRefused(_("This label is already revoked."))
+    label.revoked_at, label.revoked_by, label.revoke_reason = timezone.now(), by, reason.strip()
+    label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    LabelEvent.objects.create(label=label, kind=LabelEvent.Kind.REVOKED, by=by, reason=reason.strip())
+    transaction.on_commit(lambda: _queue_certificate(label.pk))
+    return label
+
+
+@transaction.atomic
+def label_correct(*, label: Label, by: User, reason: str, valid_until: date | None = None) -> Label:
+    """The office corrects a label's end date, with a reason (a name is corrected
+    on the organisation; its certificate follows by itself).
+
+    Side effects: a history event with the old and new value; the certificate
+    is rendered again after commit.
+    """
+    if not by.has_perm("labels.revoke_label"):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ActionRefused(_("Give the reason for the correction."))
+    label = Label.objects.select_for_update().get(pk=label.pk)
+    changes = {}
+    if valid_until is not None and valid_until != label.valid_until:
+        if valid_until <= label.valid_from:
+            raise ActionRefused(
+                _("The end of validity must come after its start (%(date)s).") % {"date": label.valid_from}
+            )
+        changes["valid_until"] = [label.valid_until.isoformat(), valid_until.isoformat()]
+        label.valid_until = valid_until
+        label.save(update_fields=["valid_until"])
+    if not changes:
+        raise ActionRefused(_("Nothing to correct: the values are the same."))
+    LabelEvent.objects.create(
+        label=label, kind=LabelEvent.Kind.CORRECTED, by=by, reason=reason.strip(), changes=changes
+    )
+    transaction.on_commit(lambda: _queue_certificate(label.pk))
+    return label

@@ -5,6 +5,7 @@ from labels import views
 app_name = "labels"
 
 urlpatterns = [
+    path("l/<str:code>/", views.label_manage, name="label_manage"),
     path("l/<str:code>/certificate.pdf", views.certificate_download, name="certificate_download"),
     path("office/", views.office_start, name="office_start"),
     path("committee/", views.committee_start, name="committee_start"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from django.contrib import messages
@@ -200,7 +201,8 @@ def registry(request: HttpRequest) -> HttpResponse:
     form = RegistryFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"state": CURRENT}
     page = Paginator(registry_labels(filters, timezone.localdate()), 50).get_page(request.GET.get("page"))
-    return render(request, "labels/registry.html", {"form": form, "page": page})
+    can_manage = request.user.is_authenticated and request.user.has_perm("labels.revoke_label")
+    return render(request, "labels/registry.html", {"form": form, "page": page, "can_manage": can_manage})
 
 
 def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
@@ -211,4 +213,34 @@ def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "labels/registry_organisation.html",
         {"organisation": organisation, "labels": labels, "sectors": organisation.sectors.all()},
+    )
+
+
+@permission_required("labels.revoke_label")
+@require_http_methods(["GET", "POST"])
+def label_manage(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's page of one label: its history, revocation and correction."""
+    label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:4000]
+        try:
+            if request.POST.get("action") == "revoke":
+                services.label_revoke(label=label, by=request.user, reason=reason)  # type: ignore[arg-type]
+                messages.success(request, _("The label is revoked; verification says so now."))
+            else:
+                until = request.POST.get("valid_until", "")
+                try:
+                    valid_until = date.fromisoformat(until)
+                except ValueError:
+                    raise ActionRefused(_("Enter the end date as YYYY-MM-DD.")) from None
+                services.label_correct(label=label, by=request.user, reason=reason, valid_until=valid_until)  # type: ignore[arg-type]
+                messages.success(request, _("The label is corrected; its certificate is being rendered again."))
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("labels:label_manage", code=label.code)
+    state = label_state(label, timezone.localdate())
+    return render(
+        request,
+        "labels/label_manage.html",
+        {"label": label, "state": state, "events": label.events.select_related("by")},
     )

@@ -121,3 +121,57 @@ def test_manager_start_page_lists_current_labels(client: Client, label: Label) -
     response = client.get(reverse("clusters:manager_start"))
 
     assert reverse("labels:certificate_download", args=[label.code]) in response.content.decode()
+
+
+def test_office_revokes_with_a_reason_and_verification_says_so(
+    client: Client, label: Label, django_capture_on_commit_callbacks, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from accounts.enums import StaffRole
+    from tests.factories import RoleGrantFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+    client.force_login(office)
+    url = reverse("labels:label_manage", args=[label.code])
+
+    refused = client.post(url, {"action": "revoke", "reason": " "}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "revoke", "reason": "The organisation misrepresented its members."})
+
+    assert "Give the reason" in refused.content.decode()
+    label.refresh_from_db()
+    assert (label.revoke_reason, [e.kind for e in label.events.all()]) == (
+        "The organisation misrepresented its members.",
+        ["revoked"],
+    )
+    assert label.certificate  # rendered again after the revocation
+    client.logout()
+    assert client.get(reverse("verify", args=[label.code])).context["state"] == "revoked"
+
+
+def test_office_corrects_the_end_date_with_history(client: Client, label: Label) -> None:
+    from accounts.enums import StaffRole
+    from tests.factories import RoleGrantFactory
+
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+    old = label.valid_until
+
+    client.post(
+        reverse("labels:label_manage", args=[label.code]),
+        {"action": "correct", "valid_until": "2030-01-31", "reason": "Typo in the import"},
+    )
+
+    label.refresh_from_db()
+    assert label.valid_until == date(2030, 1, 31)
+    assert label.events.get().changes == {"valid_until": [old.isoformat(), "2030-01-31"]}
+
+
+@pytest.mark.parametrize("role", ["manager", "committee", "outsider"])
+def test_only_the_office_manages_labels(client: Client, label: Label, people, role: str) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(people[role])
+
+    response = client.post(reverse("labels:label_manage", args=[label.code]), {"action": "revoke", "reason": "x"})
+
+    assert response.status_code == 403
+    label.refresh_from_db()
+    assert label.revoked_at is None
