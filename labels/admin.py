@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from labels.models import ImportJob, Label, LabelEvent
+from labels.models import CertificateJob, ImportJob, Label, LabelEvent
 
 
 # Read-only: labels are written by labels.services only, which keep the
@@ -41,6 +41,16 @@ class LabelEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["label__code", "label__organisation__name", "reason"]
     list_select_related = ["label__organisation", "by"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CertificateJob)
+class CertificateJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "created_by", "state", "total", "processed", "rendered"]
+    list_filter = ["state"]
+    search_fields = ["created_by__email"]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +59,14 @@ def certificate_facts(label: Label) -> dict[str, str]:
         "score": "" if label.score is None else str(label.score),
         "decided_on": decision.decided_at.date().isoformat() if decision else label.assessed_on.isoformat(),
         "verify_url": verify_url(label),
-        "template_version": "1",
+        "template": template_fingerprint(),
     }
+
+
+def template_fingerprint() -> str:
+    """A hash of the certificate template: changing the template outdates every certificate."""
+    source = Path(get_template("labels/certificate_pdf.html").origin.name).read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
 
 
 def fingerprint(facts: dict[str, str]) -> str:
@@ -93,3 +101,7 @@ def certificate_render(*, label: Label, force: bool = False) -> Label:
     if old and old != label.certificate.name:
         transaction.on_commit(lambda: label.certificate.storage.delete(old))
     return label
+
+
+def certificate_outdated(label: Label) -> bool:
+    return label.certificate_fingerprint != fingerprint(certificate_facts(label))

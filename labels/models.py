@@ -179,3 +179,36 @@ class LabelEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label.code}: {self.get_kind_display()}"
+
+
+class CertificateJob(models.Model):
+    """A bulk regeneration of certificates (after a template change), worked through by a Celery task."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
+    total = models.PositiveIntegerField(_("certificates"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    rendered = models.PositiveIntegerField(_("rendered again"), default=0)
+    failed = models.JSONField(_("failures"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("certificate regeneration")
+        verbose_name_plural = _("certificate regenerations")
+
+    def __str__(self) -> str:
+        return f"certificates {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportJobState.DONE, ImportJobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, self.processed * 100 // self.total) if self.total else 0

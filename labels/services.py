@@ -33,7 +33,7 @@ from common.notify import notify
 from labels.codes import code_random
 from labels.enums import ImportJobState, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
-from labels.models import ImportJob, Label, LabelEvent
+from labels.models import CertificateJob, ImportJob, Label, LabelEvent
 from labels.validity import compute_validity
 
 logger = logging.getLogger(__name__)
@@ -636,3 +636,54 @@ def label_correct(*, label: Label, by: User, reason: str, valid_until: date | No
     )
     transaction.on_commit(lambda: _queue_certificate(label.pk))
     return label
+
+
+# --- Bulk regeneration of certificates ----------------------------------------------
+
+
+def certificate_job_create(*, by: User) -> CertificateJob:
+    """The office regenerates every existing certificate (after a template change).
+
+    Side effects: a job row; the work runs in a Celery task after commit.
+    """
+    if not by.has_perm("labels.revoke_label"):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = CertificateJob.objects.create(created_by=by, total=Label.objects.exclude(certificate="").count())
+        transaction.on_commit(lambda: _queue_certificate_job(job.pk))
+    return job
+
+
+def _queue_certificate_job(job_id: int) -> None:
+    from labels.tasks import regenerate_certificates
+
+    regenerate_certificates.delay(job_id)
+
+
+def certificate_job_run(*, job: CertificateJob) -> CertificateJob:
+    """Render again every certificate whose facts or template changed. A re-run
+    after a crash skips what is already current (the fingerprint), so nothing is
+    rendered twice. Progress is saved every few labels for the office's page."""
+    from labels.certificates import certificate_outdated, certificate_render
+
+    CertificateJob.objects.filter(pk=job.pk).update(state=ImportJobState.RUNNING)
+    processed = rendered = 0
+    failed: list[str] = []
+    for label in (
+        Label.objects.exclude(certificate="").select_related("organisation").order_by("pk").iterator(chunk_size=200)
+    ):
+        try:
+            if certificate_outdated(label):
+                certificate_render(label=label)
+                rendered += 1
+        except Exception as exc:  # one broken label must not stop the others; it is reported
+            logger.exception("certificate %s failed", label.code)
+            failed.append(f"{label.code}: {type(exc).__name__}")
+        processed += 1
+        if processed % 10 == 0:
+            CertificateJob.objects.filter(pk=job.pk).update(processed=processed, rendered=rendered)
+    CertificateJob.objects.filter(pk=job.pk).update(
+        processed=processed, rendered=rendered, failed=failed, state=ImportJobState.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from labels.models import ImportJob, Label
+from labels.models import CertificateJob, ImportJob, Label
 from labels.services import import_job_run
 
 
@@ -36,3 +36,15 @@ def render_certificate(label_id: int) -> None:
     if label is None:
         return
     certificate_render(label=label)
+
+
+@shared_task(name="labels.regenerate_certificates", acks_late=True, soft_time_limit=3600, time_limit=3700)
+def regenerate_certificates(job_id: int) -> None:
+    """Bulk regeneration. Quiet if the job is gone or finished; a redelivered run
+    continues where the crash left it (current certificates are skipped)."""
+    from labels.services import certificate_job_run
+
+    job = CertificateJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    certificate_job_run(job=job)

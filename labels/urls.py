@@ -5,6 +5,9 @@ from labels import views
 app_name = "labels"
 
 urlpatterns = [
+    path("logo/<str:level>.<str:extension>", views.label_logo, name="logo"),
+    path("certificates/regenerate/", views.certificates_regenerate, name="certificates_regenerate"),
+    path("certificates/regenerate/<int:pk>/", views.certificate_job, name="certificate_job"),
     path("l/<str:code>/", views.label_manage, name="label_manage"),
     path("l/<str:code>/certificate.pdf", views.certificate_download, name="certificate_download"),
     path("office/", views.office_start, name="office_start"),

@@ -22,13 +22,15 @@ from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import Application, Decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
+from common.enums import Level
 from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import services
 from labels.enums import LabelState
 from labels.forms import ImportUploadForm
-from labels.models import ImportJob, Label
+from labels.logos import logo_png, logo_svg
+from labels.models import CertificateJob, ImportJob, Label
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import with_state
 from labels.services import import_job_create
@@ -244,3 +246,34 @@ def label_manage(request: HttpRequest, code: str) -> HttpResponse:
         "labels/label_manage.html",
         {"label": label, "state": state, "events": label.events.select_related("by")},
     )
+
+
+def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse:
+    """Public: the level's badge, for an organisation's website (cacheable for a day)."""
+    if level not in Level.values or extension not in ("svg", "png"):
+        raise Http404
+    if extension == "svg":
+        response = HttpResponse(logo_svg(Level(level)), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(logo_png(Level(level)), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@permission_required("labels.revoke_label")
+@require_http_methods(["GET", "POST"])
+def certificates_regenerate(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        job = services.certificate_job_create(by=request.user)  # type: ignore[arg-type]
+        return redirect("labels:certificate_job", pk=job.pk)
+    jobs = CertificateJob.objects.select_related("created_by")[:10]
+    return render(request, "labels/certificates_regenerate.html", {"jobs": jobs})
+
+
+@permission_required("labels.revoke_label")
+def certificate_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(CertificateJob, pk=pk)
+    template = (
+        "labels/_certificate_job_progress.html" if request.headers.get("HX-Request") else "labels/certificate_job.html"
+    )
+    return render(request, template, {"job": job})

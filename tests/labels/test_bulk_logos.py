@@ -1,0 +1,71 @@
+"""Bulk regeneration of certificates, and the level logos."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import StaffRole
+from common.enums import Level
+from labels.certificates import certificate_render
+from labels.enums import LabelSource
+from labels.models import CertificateJob, Label
+from labels.services import label_create
+from tests.factories import OrganisationFactory, RoleGrantFactory
+
+
+@pytest.fixture
+def certified(db: None, settings, tmp_path) -> list[Label]:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    labels = [
+        label_create(
+            organisation=OrganisationFactory(),
+            level=Level.BRONZE,
+            assessed_on=timezone.localdate(),
+            source=LabelSource.APPLICATION,
+        )
+        for _ in range(3)
+    ]
+    return [certificate_render(label=label) for label in labels]
+
+
+def test_bulk_regeneration_renders_only_what_changed(
+    client: Client, certified: list[Label], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    renamed = certified[0].organisation
+    renamed.name = "Renamed Cluster"
+    renamed.save()
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("labels:certificates_regenerate"))
+
+    job = CertificateJob.objects.get()
+    assert response["Location"] == reverse("labels:certificate_job", args=[job.pk])
+    assert (job.state, job.total, job.processed, job.rendered, job.failed) == ("done", 3, 3, 1, [])
+    page = client.get(response["Location"])
+    assert "1 of 3 certificates rendered again" in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["manager", "committee", "outsider"])
+def test_only_the_office_regenerates(client: Client, people, role: str) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(people[role])
+
+    assert client.post(reverse("labels:certificates_regenerate")).status_code == 403
+    assert CertificateJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("level", ["bronze", "silver", "gold"])
+def test_logos_are_served_as_svg_and_png(client: Client, db: None, level: str) -> None:
+    svg = client.get(reverse("labels:logo", args=[level, "svg"]))
+    png = client.get(reverse("labels:logo", args=[level, "png"]))
+
+    assert (svg["Content-Type"], png["Content-Type"]) == ("image/svg+xml", "image/png")
+    assert svg.content.startswith(b"<svg") and level.upper().encode() in svg.content
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_logo_is_404(client: Client, db: None) -> None:
+    assert client.get(reverse("labels:logo", args=["platinum", "svg"])).status_code == 404
