@@ -9,6 +9,8 @@ stops the start with a message naming it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -267,6 +269,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Open Badges 3.0 ------------------------------------------------------------
+# The Ed25519 key that signs label credentials: 32 random bytes, base64
+# (python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())").
+# Unset: a key derived from SECRET_KEY, stable as long as SECRET_KEY is.
+OPENBADGES_SIGNING_KEY = env.str("OPENBADGES_SIGNING_KEY") or ""
+if OPENBADGES_SIGNING_KEY:
+    try:
+        if len(base64.b64decode(OPENBADGES_SIGNING_KEY, validate=True)) != 32:
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise ImproperlyConfigured("OPENBADGES_SIGNING_KEY must be 32 bytes in base64.") from None
 
 # --- The scheme's numbers ------------------------------------------------
 # One place for every number of the label scheme (DOMAIN.md), read through

@@ -5,6 +5,10 @@ from labels import views
 app_name = "labels"
 
 urlpatterns = [
+    path("openbadges/issuer.json", views.ob_issuer, name="ob_issuer"),
+    path("openbadges/status.json", views.ob_status, name="ob_status"),
+    path("openbadges/achievements/<str:level>.json", views.ob_achievement, name="ob_achievement"),
+    path("openbadges/<str:code>.json", views.ob_credential, name="ob_credential"),
     path("logo/<str:level>.<str:extension>", views.label_logo, name="logo"),
     path("certificates/regenerate/", views.certificates_regenerate, name="certificates_regenerate"),
     path("certificates/regenerate/<int:pk>/", views.certificate_job, name="certificate_job"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from common.enums import Level
 from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
-from labels import services
+from labels import openbadges, services
 from labels.enums import LabelState
 from labels.forms import ImportUploadForm
 from labels.logos import logo_png, logo_svg
@@ -277,3 +277,41 @@ def certificate_job(request: HttpRequest, pk: int) -> HttpResponse:
         "labels/_certificate_job_progress.html" if request.headers.get("HX-Request") else "labels/certificate_job.html"
     )
     return render(request, template, {"job": job})
+
+
+def _json(document: dict[str, object], download: str | None = None) -> JsonResponse:
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Type"] = "application/ld+json"
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{download}"'
+    return response
+
+
+def ob_credential(request: HttpRequest, code: str) -> JsonResponse:
+    """Public: the label as a signed Open Badges 3.0 credential."""
+    label = get_object_or_404(Label.objects.select_related("organisation"), code=code)
+    download = f"{label.code}.openbadge.json" if request.GET.get("download") else None
+    return _json(openbadges.credential_for(label), download)
+
+
+def ob_issuer(request: HttpRequest) -> JsonResponse:
+    return _json(openbadges.issuer_profile())
+
+
+@never_cache
+def ob_status(request: HttpRequest) -> JsonResponse:
+    return _json(openbadges.status_list_credential())
+
+
+def ob_achievement(request: HttpRequest, level: str) -> JsonResponse:
+    if level not in Level.values:
+        raise Http404
+    return _json(
+        {
+            "@context": openbadges.CONTEXTS,
+            "id": request.build_absolute_uri(),
+            "type": ["Achievement"],
+            "name": f"{Level(level).label} cluster management excellence label",
+            "criteria": {"narrative": openbadges._criteria(Level(level))},
+        }
+    )

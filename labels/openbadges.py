@@ -1,0 +1,208 @@
+"""Labels as Open Badges 3.0 credentials (W3C Verifiable Credentials), signed
+with Ed25519 (Data Integrity, cryptosuite eddsa-jcs-2022), with a Bitstring
+Status List that reflects revocation, so any wallet can check a label outside
+the portal.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.urls import reverse
+
+from common.enums import Level
+from common.scheme import rules_for
+from labels.certificates import ISSUER, LOOKS, verify_url
+from labels.models import Label
+
+CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+STATUS_LIST_MIN_BITS = 131072  # 16 KB, the minimum the Bitstring Status List spec asks for (herd privacy)
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58btc(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    encoded = ""
+    while number:
+        number, remainder = divmod(number, 58)
+        encoded = _B58[remainder] + encoded
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + encoded
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The issuer's key: ``OPENBADGES_SIGNING_KEY`` (32 bytes, base64), or one
+    derived from ``SECRET_KEY`` so the embedded default signs without setup."""
+    configured = settings.OPENBADGES_SIGNING_KEY
+    seed = (
+        base64.b64decode(configured)
+        if configured
+        else hashlib.sha256(f"openbadges:{settings.SECRET_KEY}".encode()).digest()
+    )
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_multibase(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "z" + base58btc(b"\xed\x01" + raw)  # multicodec ed25519-pub
+
+
+def _url(name: str, *args: Any) -> str:
+    return f"{settings.SITE_URL}{reverse(name, args=args)}"
+
+
+def issuer_id() -> str:
+    return _url("labels:ob_issuer")
+
+
+def verification_method() -> str:
+    return f"{issuer_id()}#key-1"
+
+
+def issuer_profile() -> dict[str, Any]:
+    return {
+        "@context": CONTEXTS,
+        "id": issuer_id(),
+        "type": ["Profile"],
+        "name": ISSUER,
+        "url": settings.SITE_URL,
+        "verificationMethod": [
+            {
+                "id": verification_method(),
+                "type": "Multikey",
+                "controller": issuer_id(),
+                "publicKeyMultibase": public_key_multibase(signing_key().public_key()),
+            }
+        ],
+    }
+
+
+def canonical(document: dict[str, Any]) -> bytes:
+    """JSON Canonicalization (RFC 8785) for documents of strings, lists and objects."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _proof_input(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+    return hashlib.sha256(canonical(proof_config)).digest() + hashlib.sha256(canonical(document)).digest()
+
+
+def sign(document: dict[str, Any], created: datetime) -> dict[str, Any]:
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": verification_method(),
+        "proofPurpose": "assertionMethod",
+    }
+    signature = signing_key().sign(_proof_input(document, {**proof, "@context": document["@context"]}))
+    return {**document, "proof": {**proof, "proofValue": "z" + base58btc(signature)}}
+
+
+def verify_signature(credential: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
+    """Check a credential's proof (used by the tests, and by anyone with the issuer's key)."""
+    document = {k: v for k, v in credential.items() if k != "proof"}
+    proof = dict(credential["proof"])
+    value = proof.pop("proofValue")
+    number = 0
+    for char in value[1:]:
+        number = number * 58 + _B58.index(char)
+    signature = number.to_bytes(64, "big")
+    try:
+        public_key.verify(signature, _proof_input(document, {**proof, "@context": document["@context"]}))
+    except Exception:
+        return False
+    return True
+
+
+def credential_for(label: Label) -> dict[str, Any]:
+    level = Level(label.level)
+    achievement_name = f"{level.label} cluster management excellence label"
+    document = {
+        "@context": CONTEXTS,
+        "id": _url("labels:ob_credential", label.code),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement_name,
+        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": ISSUER, "url": settings.SITE_URL},
+        "validFrom": f"{label.valid_from.isoformat()}T00:00:00Z",
+        "validUntil": f"{label.valid_until.isoformat()}T23:59:59Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": label.organisation.name,
+                }
+            ],
+            "achievement": {
+                "id": _url("labels:ob_achievement", level.value),
+                "type": ["Achievement"],
+                "name": achievement_name,
+                "description": str(LOOKS[level].motto),
+                "criteria": {"narrative": _criteria(level)},
+                "image": {"id": _url("labels:logo", level.value, "png"), "type": "Image"},
+            },
+        },
+        "evidence": [{"id": verify_url(label), "type": ["Evidence"], "name": "Label verification page"}],
+        "credentialStatus": {
+            "id": f"{_url('labels:ob_status')}#{label.pk}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(label.pk),
+            "statusListCredential": _url("labels:ob_status"),
+        },
+    }
+    return sign(document, datetime.combine(label.valid_from, datetime.min.time(), tzinfo=UTC))
+
+
+def _criteria(level: Level) -> str:
+    return {
+        Level.BRONZE: "Benchmarked by an ESCA benchmarking expert (36 indicators in six groups), eligibility met.",
+        Level.SILVER: (
+            "A second benchmarking, three improvement areas validated by an auditor, every baseline minimum met."
+        ),
+        Level.GOLD: (
+            f"Assessed by two experts against the quality indicators: at least "
+            f"{rules_for(Level.GOLD).pass_mark_percent} % of the maximum score and every minimum requirement met."
+        ),
+    }[level]
+
+
+def status_list_credential() -> dict[str, Any]:
+    """Bit ``i`` is 1 when the label with primary key ``i`` is revoked."""
+    revoked = list(Label.objects.filter(revoked_at__isnull=False).values_list("pk", flat=True))
+    highest = Label.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    size = max(STATUS_LIST_MIN_BITS, ((highest // 8) + 1) * 8)
+    bits = bytearray(size // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)  # most significant bit first, as the spec orders them
+    encoded = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": _url("labels:ob_status"),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": f"{_url('labels:ob_status')}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded,
+        },
+    }
+    return sign(document, datetime.now(UTC))
+
+
+def is_revoked_in(status_list: dict[str, Any], index: int) -> bool:
+    encoded = status_list["credentialSubject"]["encodedList"][1:]
+    bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
