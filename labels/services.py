@@ -608,9 +608,11 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
 
 
 @transaction.atomic
-def label_correct(*, label: Label, by: User, reason: str, valid_until: date | None = None) -> Label:
-    """The office corrects a label's end date, with a reason (a name is corrected
-    on the organisation; its certificate follows by itself).
+def label_correct(
+    *, label: Label, by: User, reason: str, valid_until: date | None = None, organisation_name: str | None = None
+) -> Label:
+    """The office corrects a label's end date or the organisation's name as
+    printed, with a reason.
 
     Side effects: a history event with the old and new value; the certificate
     is rendered again after commit.
@@ -629,6 +631,10 @@ def label_correct(*, label: Label, by: User, reason: str, valid_until: date | No
         changes["valid_until"] = [label.valid_until.isoformat(), valid_until.isoformat()]
         label.valid_until = valid_until
         label.save(update_fields=["valid_until"])
+    name = (organisation_name or "").strip()
+    if name and name != label.organisation.name:
+        changes["organisation_name"] = [label.organisation.name, name]
+        ClusterOrganisation.objects.filter(pk=label.organisation_id).update(name=name)
     if not changes:
         raise ActionRefused(_("Nothing to correct: the values are the same."))
     LabelEvent.objects.create(

@@ -235,7 +235,13 @@ def label_manage(request: HttpRequest, code: str) -> HttpResponse:
                     valid_until = date.fromisoformat(until)
                 except ValueError:
                     raise ActionRefused(_("Enter the end date as YYYY-MM-DD.")) from None
-                services.label_correct(label=label, by=request.user, reason=reason, valid_until=valid_until)  # type: ignore[arg-type]
+                services.label_correct(
+                    label=label,
+                    by=request.user,
+                    reason=reason,
+                    valid_until=valid_until,  # type: ignore[arg-type]
+                    organisation_name=request.POST.get("organisation_name", "")[:250],
+                )
                 messages.success(request, _("The label is corrected; its certificate is being rendered again."))
         except ActionRefused as refusal:
             messages.error(request, str(refusal))

@@ -175,3 +175,24 @@ def test_only_the_office_manages_labels(client: Client, label: Label, people, ro
     assert response.status_code == 403
     label.refresh_from_db()
     assert label.revoked_at is None
+
+
+def test_office_corrects_the_printed_name_with_history(client: Client, label: Label) -> None:
+    from accounts.enums import StaffRole
+    from tests.factories import RoleGrantFactory
+
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    client.post(
+        reverse("labels:label_manage", args=[label.code]),
+        {
+            "action": "correct",
+            "valid_until": label.valid_until.isoformat(),
+            "organisation_name": "Sava Digital Cluster d.o.o.",
+            "reason": "Legal name changed",
+        },
+    )
+
+    label.refresh_from_db()
+    assert label.organisation.name == "Sava Digital Cluster d.o.o."
+    assert label.events.get().changes == {"organisation_name": ["Sava Digital Cluster", "Sava Digital Cluster d.o.o."]}
