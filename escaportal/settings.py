@@ -211,6 +211,16 @@ else:
         EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 EMAIL_TIMEOUT = 20
 
+# --- Cache ----------------------------------------------------------------------
+# Rate limits (verification, API throttling) count in the cache: with several
+# web processes it must be shared, so production points CACHE_URL at Redis.
+CACHE_URL = env.url("CACHE_URL", None, schemes=BROKER_SCHEMES)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", None, schemes=BROKER_SCHEMES)
 # Without a broker the embedded default runs every task in process, so the
