@@ -30,3 +30,8 @@ def staff_role_counts() -> list[tuple[str, int]]:
 
 def user_exists(email: str) -> bool:
     return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def people_with_role(role: StaffRole) -> list[User]:
+    """Active holders of a staff role: who the office's or committee's notifications go to."""
+    return list(User.objects.filter(role_grants__role=role, is_active=True).distinct())

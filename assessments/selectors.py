@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -190,3 +190,14 @@ def office_case_lists() -> dict[str, Any]:
         .select_related("application__organisation")
         .order_by("due_on"),
     }
+
+
+def cases_awaiting_decision(user: User) -> QuerySet[Application]:
+    """The committee's queue, each case marked ``assessed_by_me`` (four eyes) in the same query."""
+    mine = Assignment.objects.filter(application=OuterRef("pk"), assessor=user).exclude(state=AssignmentState.REMOVED)
+    return (
+        Application.objects.filter(state=ApplicationState.AWAITING_DECISION)
+        .select_related("organisation", "report")
+        .annotate(assessed_by_me=Exists(mine))
+        .order_by("submitted_at")
+    )

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.enums import StaffRole
 from accounts.models import User
+from accounts.selectors import people_with_role
 from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
@@ -203,6 +205,28 @@ def evidence_add(*, application: Application, indicator: Indicator, upload: Uplo
         raise ActionRefused(_("This question does not belong to the application's questionnaire."))
     if Evidence.objects.filter(application=application, indicator=indicator).count() >= MAX_EVIDENCE_PER_INDICATOR:
         raise ActionRefused(_("At most %(n)d files per question.") % {"n": MAX_EVIDENCE_PER_INDICATOR})
+    return _evidence_store(application=application, indicator=indicator, upload=upload, by=by)
+
+
+def evidence_for_clarification(*, clarification: Any, upload: UploadedFile, by: User) -> Evidence:
+    """A file that answers an assessor's question: allowed after submission,
+    tied to the question. The caller (``workflow.clarification_answer``) holds
+    the lock and has checked the person. Side effects: a private file on disk."""
+    if clarification.indicator is None:
+        raise ActionRefused(_("Attach files to questions about an indicator only."))
+    return _evidence_store(
+        application=clarification.application,
+        indicator=clarification.indicator,
+        upload=upload,
+        by=by,
+        clarification=clarification,
+    )
+
+
+def _evidence_store(
+    *, application: Application, indicator: Indicator, upload: UploadedFile, by: User, clarification: Any = None
+) -> Evidence:
+    """Check an upload by its content and keep it privately; refusals say why."""
     name = (upload.name or "file").rsplit("/", 1)[-1][-200:]
     try:
         kind, digest = check_upload(upload, name, upload.size or 0)
@@ -210,32 +234,6 @@ def evidence_add(*, application: Application, indicator: Indicator, upload: Uplo
         raise ActionRefused(str(rejected)) from None
     evidence = Evidence(
         application=application,
-        indicator=indicator,
-        original_name=name,
-        content_type=kind.content_type,
-        size=upload.size,
-        sha256=digest,
-        uploaded_by=by,
-    )
-    evidence.file.save(f"{digest[:16]}.{kind.extension}", upload, save=False)
-    evidence.save()
-    return evidence
-
-
-def evidence_for_clarification(*, clarification: Any, upload: UploadedFile, by: User) -> Evidence:
-    """A file that answers an assessor's question: allowed after submission,
-    tied to the question. The caller (``workflow.clarification_answer``) holds
-    the lock and has checked the person. Side effects: a private file on disk."""
-    name = (upload.name or "file").rsplit("/", 1)[-1][-200:]
-    try:
-        kind, digest = check_upload(upload, name, upload.size or 0)
-    except UploadRejected as rejected:
-        raise ActionRefused(str(rejected)) from None
-    indicator = clarification.indicator
-    if indicator is None:
-        raise ActionRefused(_("Attach files to questions about an indicator only."))
-    evidence = Evidence(
-        application=clarification.application,
         indicator=indicator,
         original_name=name,
         content_type=kind.content_type,
@@ -309,7 +307,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     if missing:
         raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
     submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
-    office = list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+    office = people_with_role(StaffRole.LABEL_OFFICE)
     transaction.on_commit(
         lambda: notify(
             people=office,

@@ -21,20 +21,10 @@ from assessments.enums import ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ClarificationForm, CompleteForm, DeclarationForm, ReturnForm
 from assessments.models import Application, Assignment, Clarification, Indicator, Score, Section
 from assessments.scoring import threshold_met
+from common.actions import refusable
 from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import rules_for
-
-
-def _refusable(request: HttpRequest, action: Any, success: str) -> bool:
-    try:
-        action()
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-        return False
-    messages.success(request, success)
-    return True
-
 
 # --- Assessor -----------------------------------------------------------------------------------
 
@@ -49,7 +39,7 @@ def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         no_conflict = bool(form.cleaned_data["no_conflict"])
-        done = _refusable(
+        done = refusable(
             request,
             lambda: workflow.assignment_declare(
                 assignment=assignment,
@@ -155,7 +145,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
-    _refusable(
+    refusable(
         request,
         lambda: workflow.own_scores_submit(application=application, by=request.user),  # type: ignore[arg-type]
         _("Your own scores are handed in. Now agree the final scores with your fellow expert."),
@@ -174,7 +164,7 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
         indicator = None
         if form.cleaned_data.get("indicator"):
             indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
-        _refusable(
+        refusable(
             request,
             lambda: workflow.clarification_ask(
                 application=application,
@@ -201,7 +191,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
     sections = list(Section.objects.filter(version=application.version).order_by("position"))
     if request.method == "POST" and form.is_valid():
         recommendations = {s.code: request.POST.get(f"rec-{s.code}", "").strip()[:4000] for s in sections}
-        if _refusable(
+        if refusable(
             request,
             lambda: workflow.assessment_complete(
                 application=application,
@@ -233,7 +223,7 @@ def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -
     if not form.is_valid():
         messages.error(request, _("Write an answer."))
     else:
-        _refusable(
+        refusable(
             request,
             lambda: workflow.clarification_answer(
                 clarification=clarification,
@@ -259,7 +249,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         chosen_ids = {int(v) for v in request.POST.getlist("assessor") if v.isdigit()}
         chosen = list(User.objects.filter(pk__in=chosen_ids))
-        if _refusable(
+        if refusable(
             request,
             lambda: workflow.assignment_create(application=application, assessors=chosen, by=request.user),  # type: ignore[arg-type]
             _("The experts are assigned and notified."),
@@ -294,7 +284,7 @@ def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
             messages.error(request, _("Say what the assessors should look at again."))
             return redirect("assessments:application_detail", pk=application.pk)
         note = form.cleaned_data["note"]
-    _refusable(
+    refusable(
         request,
         lambda: workflow.quality_check(
             application=application, by=request.user, to_state=ApplicationState(to_state), note=note

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enums import StaffRole
 from accounts.models import AssessorProfile, User
+from accounts.selectors import people_with_role
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
 from assessments.models import (
     Application,
@@ -177,7 +179,7 @@ def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, r
 
 
 def _office() -> list[User]:
-    return list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+    return people_with_role(StaffRole.LABEL_OFFICE)
 
 
 def _notify_office(application_id: int, template: str) -> None:
@@ -281,14 +283,12 @@ def _seed_agreed_scores(application: Application) -> None:
     own: dict[int, list[Score]] = {}
     for score in Score.objects.filter(application=application, assignment__isnull=False):
         own.setdefault(score.indicator_id, []).append(score)
-    for indicator_id, scores in own.items():
-        if (
-            len({s.met for s in scores}) == 1
-            and not Score.objects.filter(
-                application=application, indicator_id=indicator_id, assignment__isnull=True
-            ).exists()
-        ):
-            Score.objects.create(
+    agreed = set(
+        Score.objects.filter(application=application, assignment__isnull=True).values_list("indicator_id", flat=True)
+    )
+    Score.objects.bulk_create(
+        [
+            Score(
                 application=application,
                 indicator_id=indicator_id,
                 met=scores[0].met,
@@ -296,6 +296,10 @@ def _seed_agreed_scores(application: Application) -> None:
                 comment="\n".join(s.comment for s in scores if s.comment),
                 updated_by=None,
             )
+            for indicator_id, scores in own.items()
+            if len({s.met for s in scores}) == 1 and indicator_id not in agreed
+        ]
+    )
 
 
 # --- Clarifications --------------------------------------------------------------------------
@@ -450,7 +454,7 @@ def quality_check(*, application: Application, by: User, to_state: ApplicationSt
     notified when a case awaits its decision."""
     moved = application_transition(application=application, to_state=to_state, by=by, note=note)
     if to_state == ApplicationState.AWAITING_DECISION:
-        committee = list(User.objects.filter(role_grants__role="label_committee", is_active=True).distinct())
+        committee = people_with_role(StaffRole.LABEL_COMMITTEE)
         transaction.on_commit(
             lambda: notify(
                 people=committee,

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.enums import StaffRole
 from accounts.models import User
+from accounts.selectors import people_with_role
 from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
 from clusters.models import (
     ClusterOrganisation,
@@ -213,7 +215,7 @@ def validators_of(organisation: ClusterOrganisation) -> list[User]:
     staff = list(User.objects.filter(partner_staff__partner__in=partners, is_active=True).distinct())
     if staff:
         return staff
-    return list(User.objects.filter(role_grants__role="label_office", is_active=True).distinct())
+    return people_with_role(StaffRole.LABEL_OFFICE)
 
 
 def managers_of(organisation: ClusterOrganisation) -> list[User]:

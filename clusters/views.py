@@ -8,7 +8,6 @@ person who may not see it gets a 404 and learns nothing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -31,21 +30,11 @@ from clusters.eligibility import eligibility_of
 from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
 from clusters.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReasonForm, RoleForm, WaiverForm
 from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership
+from common.actions import refusable
 from common.errors import ActionRefused
 from common.permissions import permission_required
 
 PAGE_SIZE = 25
-
-
-def _refusable(action: Callable[[], Any], request: HttpRequest, success: str) -> bool:
-    """Run a service; show its refusal as a message instead of an error page."""
-    try:
-        action()
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _require(request: HttpRequest, perm: str, organisation: ClusterOrganisation) -> None:
@@ -168,14 +157,14 @@ def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpRes
         OrganisationState.DRAFT: _("The profile was sent back to the organisation with your reason."),
         OrganisationState.INACTIVE: _("The organisation is inactive."),
     }[OrganisationState(to_state)]
-    _refusable(
+    refusable(
+        request,
         lambda: services.organisation_transition(
             organisation=organisation,
             to_state=OrganisationState(to_state),
             by=request.user,
             note=note,  # type: ignore[arg-type]
         ),
-        request,
         done,
     )
     return redirect("clusters:organisation_detail", slug=organisation.slug)
@@ -190,14 +179,14 @@ def waiver_add(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a criterion and give the reason for the waiver."))
     else:
-        _refusable(
+        refusable(
+            request,
             lambda: services.waiver_grant(
                 organisation=organisation,
                 criterion=EligibilityCriterion(form.cleaned_data["criterion"]),
                 reason=form.cleaned_data["reason"],
                 by=request.user,  # type: ignore[arg-type]
             ),
-            request,
             _("The criterion is waived."),
         )
     return redirect("clusters:organisation_detail", slug=organisation.slug)
@@ -226,14 +215,14 @@ def organisation_people(request: HttpRequest, slug: str) -> HttpResponse:
         _require(request, "clusters.manage_people", organisation)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            if _refusable(
+            if refusable(
+                request,
                 lambda: services.invitation_send(
                     organisation=organisation,
                     email=email,
                     role=MembershipRole(form.cleaned_data["role"]),
                     by=request.user,  # type: ignore[arg-type]
                 ),
-                request,
                 _("An invitation has been sent to %(email)s.") % {"email": email},
             ):
                 return redirect("clusters:organisation_people", slug=organisation.slug)
@@ -259,13 +248,13 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation, left_at__isnull=True)
     form = RoleForm(request.POST)
     if form.is_valid():
-        _refusable(
+        refusable(
+            request,
             lambda: services.membership_set_role(
                 membership=membership,
                 role=MembershipRole(form.cleaned_data["role"]),
                 by=request.user,  # type: ignore[arg-type]
             ),
-            request,
             _("The role has been changed."),
         )
     return redirect("clusters:organisation_people", slug=organisation.slug)
@@ -280,9 +269,9 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not leaving_self:
         _require(request, "clusters.manage_people", organisation)
     if (
-        _refusable(
-            lambda: services.membership_end(membership=membership, by=request.user),  # type: ignore[arg-type]
+        refusable(
             request,
+            lambda: services.membership_end(membership=membership, by=request.user),  # type: ignore[arg-type]
             _("You have left the organisation.") if leaving_self else _("The person has been removed."),
         )
         and leaving_self

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.selectors import assessor_pool, staff_role_counts
-from assessments.enums import ApplicationState, DecisionOutcome
+from assessments.enums import DecisionOutcome
 from assessments.models import Application, Decision
+from assessments.selectors import cases_awaiting_decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
 from common.enums import Level
@@ -60,15 +61,12 @@ def committee_start(request: HttpRequest) -> HttpResponse:
     """The committee's monthly meeting on one page: each case with its result,
     decided one by one or in a batch. A case its reader assessed is shown but
     cannot be decided by them (four eyes)."""
-    cases = list(
-        Application.objects.filter(state=ApplicationState.AWAITING_DECISION)
-        .select_related("organisation", "report")
-        .order_by("submitted_at")
-    )
+    cases = list(cases_awaiting_decision(request.user))  # type: ignore[arg-type]
     if request.method == "POST":
         _decide_batch(request, cases)
         return redirect("labels:committee_start")
-    rows = [{"case": case, "can_decide": request.user.has_perm("assessments.decide", case)} for case in cases]
+    # The service checks the four-eyes rule again; here it only greys out the row.
+    rows = [{"case": case, "can_decide": not case.assessed_by_me} for case in cases]
     recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
     return render(request, "labels/committee_start.html", {"rows": rows, "recent": recent, "level_rules": all_rules()})
 

@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.enums import StaffRole
 from assessments.enums import AnswerType, VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import AssessorProfileFactory, MembershipFactory, OrganisationFactory, RoleGrantFactory
 
 CHOICES = [{"value": "a", "label": "Alpha"}, {"value": "b", "label": "Beta"}, {"value": "c", "label": "Gamma"}]
 ELIGIBLE = {
@@ -84,3 +85,16 @@ ANSWERS = {
     "S2.2": ["a", "c"],
     "S2.3": ["We run matchmaking events."],
 }
+
+
+@pytest.fixture
+def staff(db: None) -> dict[str, object]:
+    return {
+        "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
+        "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
+        "expert_rs": AssessorProfileFactory(home_country="RS", certified_levels=["bronze", "silver", "gold"]).user,
+        "expert_de": AssessorProfileFactory(
+            home_country="DE", countries=["DE"], certified_levels=["bronze", "gold"]
+        ).user,
+        "expert_rs2": AssessorProfileFactory(home_country="RS", certified_levels=["gold"]).user,
+    }

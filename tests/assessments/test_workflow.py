@@ -23,20 +23,7 @@ from labels.models import Label
 from labels.services import application_decide
 from tests.assessments.conftest import make_version
 from tests.assessments.test_applications import answer_all, start, upload
-from tests.factories import AssessorProfileFactory, MembershipFactory, RoleGrantFactory, UserFactory
-
-
-@pytest.fixture
-def staff(db: None) -> dict[str, User]:
-    return {
-        "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
-        "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
-        "expert_rs": AssessorProfileFactory(home_country="RS", certified_levels=["bronze", "silver", "gold"]).user,
-        "expert_de": AssessorProfileFactory(
-            home_country="DE", countries=["DE"], certified_levels=["bronze", "gold"]
-        ).user,
-        "expert_rs2": AssessorProfileFactory(home_country="RS", certified_levels=["gold"]).user,
-    }
+from tests.factories import MembershipFactory, RoleGrantFactory, UserFactory
 
 
 def submitted(manager: Membership, level: str = "bronze") -> Application:

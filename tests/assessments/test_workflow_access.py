@@ -1,0 +1,120 @@
+"""The workflow's remaining pages: refused to outsiders, constant queries on the office's and committee's lists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.enums import StaffRole
+from assessments import workflow
+from assessments.enums import ApplicationState
+from assessments.models import Application, Clarification
+from clusters.models import Membership
+from tests.assessments.test_workflow import _to_decision, submitted
+from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
+
+
+def in_assessment(manager: Membership, staff: dict) -> Application:
+    application = submitted(manager)
+    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    return application
+
+
+@pytest.mark.parametrize("visitor", ["outsider", "other_manager"])
+def test_workflow_endpoints_are_refused_to_outsiders(
+    client: Client, bronze, manager: Membership, staff: dict, visitor: str
+) -> None:  # type: ignore[no-untyped-def]
+    application = in_assessment(manager, staff)
+    clarification = workflow.clarification_ask(
+        application=application, by=staff["expert_rs"], question="Q?", due_on=date.today() + timedelta(days=5)
+    )
+    pk = application.pk
+    client.force_login(
+        UserFactory() if visitor == "outsider" else MembershipFactory(organisation=OrganisationFactory()).user
+    )
+
+    answers = [
+        client.post(reverse("assessments:case_complete", args=[pk]), {"assessed_on": "2026-01-01", "summary": "x"}),
+        client.post(reverse("assessments:clarification_ask", args=[pk]), {"question": "x", "due_on": "2030-01-01"}),
+        client.post(reverse("assessments:own_scores_submit", args=[pk])),
+        client.post(reverse("assessments:case_quality", args=[pk, "in_quality_check"])),
+        client.post(reverse("assessments:clarification_answer", args=[pk, clarification.pk]), {"answer": "x"}),
+        client.get(reverse("assessments:report_download", args=[pk])),
+    ]
+
+    assert [response.status_code for response in answers] == [404] * 6
+    assert Application.objects.get(pk=pk).state == ApplicationState.CLARIFICATION_REQUESTED
+    assert Clarification.objects.get().answered_at is None
+
+
+@pytest.mark.parametrize("url", ["assessments:office_cases", "labels:committee_start"])
+@pytest.mark.parametrize("who", ["outsider", "manager"])
+def test_staff_lists_are_refused_to_others(client: Client, manager: Membership, url: str, who: str) -> None:
+    client.force_login(UserFactory() if who == "outsider" else manager.user)
+
+    assert client.get(reverse(url)).status_code == 403
+
+
+def test_notifications_need_login(client: Client, db: None) -> None:
+    response = client.get(reverse("notifications"))
+
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_certificate_job_page_is_refused_to_others(client: Client, db: None) -> None:
+    from labels.models import CertificateJob
+
+    job = CertificateJob.objects.create()
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("labels:certificate_job", args=[job.pk])).status_code == 403
+
+
+def _cases(manager: Membership, staff: dict, n: int) -> None:
+    for _ in range(n):
+        other = MembershipFactory(
+            organisation=OrganisationFactory(
+                **{
+                    k: getattr(manager.organisation, k)
+                    for k in (
+                        "management_fte",
+                        "members_sme",
+                        "members_research",
+                        "website",
+                        "website_in_english",
+                        "eccp_url",
+                    )
+                }
+            )
+        )
+        _to_decision(other, staff)
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_committee_page_queries_do_not_grow(
+    client: Client, bronze, manager: Membership, staff: dict, django_assert_num_queries, size: int
+) -> None:  # type: ignore[no-untyped-def]
+    _cases(manager, staff, size)
+    client.force_login(staff["committee"])
+
+    with django_assert_num_queries(11):
+        response = client.get(reverse("labels:committee_start"))
+
+    assert len(response.context["rows"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_office_cases_queries_do_not_grow(
+    client: Client, bronze, manager: Membership, staff: dict, django_assert_num_queries, size: int
+) -> None:  # type: ignore[no-untyped-def]
+    _cases(manager, staff, size)
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    with django_assert_num_queries(14):
+        response = client.get(reverse("assessments:office_cases"))
+
+    assert len(response.context["awaiting_decision"]) == size
