@@ -7,7 +7,6 @@ person who may not see it gets a 404 and learns nothing.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationSta
 from clusters.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReasonForm, RoleForm, WaiverForm
 from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership
 from common.actions import refusable
+from common.csv_export import csv_response
 from common.errors import ActionRefused
 from common.permissions import permission_required
 
@@ -384,45 +384,24 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_safe(value: object) -> object:
-    """Keep spreadsheets from running a cell as a formula (=HYPERLINK(...) in a name)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_rows(organisations: QuerySet[ClusterOrganisation]) -> Any:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+def _csv_values(organisations: QuerySet[ClusterOrganisation]) -> Any:
     for org in organisations.iterator(chunk_size=500):
-        yield writer.writerow(
-            map(
-                csv_safe,
-                [
-                    org.name,
-                    org.acronym,
-                    org.country.code,
-                    org.city,
-                    org.state,
-                    "yes" if org.is_eligible else "no",
-                    "; ".join(s.name for s in org.sectors.all()),
-                    org.website,
-                    org.eccp_url,
-                    org.management_fte,
-                    org.members_total,
-                    "; ".join(m.user.email for m in org.current_managers),
-                    org.created_at.date().isoformat(),
-                ],
-            )
-        )
+        yield [
+            org.name,
+            org.acronym,
+            org.country.code,
+            org.city,
+            org.state,
+            "yes" if org.is_eligible else "no",
+            "; ".join(s.name for s in org.sectors.all()),
+            org.website,
+            org.eccp_url,
+            org.management_fte,
+            org.members_total,
+            "; ".join(m.user.email for m in org.current_managers),
+            org.created_at.date().isoformat(),
+        ]
 
 
 def _csv_response(organisations: QuerySet[ClusterOrganisation]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_rows(organisations), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="organisations.csv"'
-    return response
+    return csv_response(filename="organisations.csv", header=CSV_COLUMNS, rows=_csv_values(organisations))

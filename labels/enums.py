@@ -26,3 +26,11 @@ class ImportJobState(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class ReminderState(models.TextChoices):
+    """A reminder is claimed by a sweep (pending), then sent, or skipped when it no longer applies."""
+
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common.enums import Level
 from common.files import private_storage
 from labels.codes import CODE_MAX_LENGTH
-from labels.enums import ImportJobState, LabelSource
+from labels.enums import ImportJobState, LabelSource, ReminderState
 
 
 class ImportJob(models.Model):
@@ -212,3 +212,58 @@ class CertificateJob(models.Model):
         if self.is_finished:
             return 100
         return min(100, self.processed * 100 // self.total) if self.total else 0
+
+
+class LabelReminder(models.Model):
+    """One re-certification reminder of one label, e.g. "expiry-90" or "window-30".
+
+    A sweep first claims the reminders that are due (rows in ``pending``), then
+    sends each one under a row lock and marks it ``sent``. The unique
+    (label, kind) constraint is what makes "at most once" hold: a second sweep,
+    a beat started twice or a retried task can only find the row already there.
+    """
+
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("label"))
+    kind = models.CharField(_("reminder"), max_length=32)
+    sequence = models.PositiveSmallIntegerField(
+        _("position"), help_text=_("The reminder's place in the label's timeline; an earlier one is never sent later.")
+    )
+    due_on = models.DateField(_("due on"))
+    state = models.CharField(_("state"), max_length=16, choices=ReminderState.choices, default=ReminderState.PENDING)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["label", "sequence"]
+        verbose_name = _("label reminder")
+        verbose_name_plural = _("label reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label", "kind"],
+                name="labels_reminder_once",
+                violation_error_message=_("This reminder was already sent for this label."),
+            )
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="labels_reminder_state")]
+
+    def __str__(self) -> str:
+        return f"{self.label.code}: {self.kind} ({self.get_state_display()})"
+
+
+class ReminderDigest(models.Model):
+    """The label office's weekly digest: one row per week, so it goes out once."""
+
+    week = models.DateField(_("week starting"), unique=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-week"]
+        verbose_name = _("weekly reminder digest")
+        verbose_name_plural = _("weekly reminder digests")
+
+    def __str__(self) -> str:
+        return f"{self.week:%Y-%m-%d}"

@@ -43,7 +43,7 @@ def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[Label]:
     expiring_limits = [
         When(level=level.value, then=Value(today + timedelta(days=rules_for(level).expiring_days))) for level in Level
     ]
-    window_starts = [When(level=level.value, then=Value(_earliest_renewable_expiry(level, today))) for level in Level]
+    window_starts = [When(level=level.value, then=Value(earliest_renewable_expiry(level, today))) for level in Level]
     return queryset.annotate(
         expiring_limit=Case(*expiring_limits, output_field=DateField()),
         renewable_from=Case(*window_starts, output_field=DateField()),
@@ -60,7 +60,7 @@ def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[Label]:
     )
 
 
-def _earliest_renewable_expiry(level: Level, today: date) -> date:
+def earliest_renewable_expiry(level: Level, today: date) -> date:
     """The earliest expiry date still inside its renewal window today.
 
     The window of a label expiring on ``d`` ends on the last day of the month
