@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "assessments.notify_overdue_clarifications",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Re-certification reminders: each (label, reminder) once, whatever the beat does.
+    "label-reminders": {"task": "labels.send_label_reminders", "schedule": crontab(hour=6, minute=30)},
+    "label-reminder-digest": {
+        "task": "labels.send_reminder_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
 }
 
 # --- Public API -------------------------------------------------------------

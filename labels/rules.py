@@ -1,6 +1,7 @@
 import rules
 
 from accounts.rules import is_label_committee, is_label_office, is_policy_reader
+from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
 
 rules.add_perm("labels.view_office_start", is_label_office)
 rules.add_perm("labels.view_committee_start", is_label_committee)
@@ -8,3 +9,18 @@ rules.add_perm("labels.view_committee_start", is_label_committee)
 rules.add_perm("labels.view_statistics", is_policy_reader | is_label_office)
 rules.add_perm("labels.import_labels", is_label_office)
 rules.add_perm("labels.revoke_label", is_label_office)
+
+
+@rules.predicate
+def is_member_of_label_organisation(user: object, label: object) -> bool:
+    return bool(label is not None and is_member_of_cluster(user, label.organisation))  # type: ignore[attr-defined]
+
+
+@rules.predicate
+def is_partner_for_label(user: object, label: object) -> bool:
+    return bool(label is not None and is_partner_for_country(user, label.organisation))  # type: ignore[attr-defined]
+
+
+# Expiry tracking: a partner for its countries, the office for all of them.
+rules.add_perm("labels.view_dashboard", is_partner_staff | is_label_office)
+rules.add_perm("labels.view_label", is_member_of_label_organisation | is_partner_for_label | is_label_office)

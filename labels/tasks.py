@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
 
 from labels.models import CertificateJob, ImportJob, Label
@@ -48,3 +50,37 @@ def regenerate_certificates(job_id: int) -> None:
     if job is None or job.is_finished:
         return
     certificate_job_run(job=job)
+
+
+# SMTP failures (smtplib errors are OSErrors) leave the reminder pending: the
+# retry, or tomorrow's sweep, sends it. Rows already sent are never sent again.
+@shared_task(
+    name="labels.send_label_reminders",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def send_label_reminders(today: str | None = None, dry_run: bool = False) -> dict[str, object]:
+    """The daily re-certification sweep (beat), also run by ``manage.py send_label_reminders``."""
+    from labels.reminders import reminders_sweep
+
+    report = reminders_sweep(today=date.fromisoformat(today) if today else None, dry_run=dry_run)
+    return {
+        "today": report.today.isoformat(),
+        "due": report.due,
+        "sent": report.sent,
+        "skipped": report.skipped,
+        "messages": report.messages,
+        "planned": report.planned,
+    }
+
+
+@shared_task(name="labels.send_reminder_digest", acks_late=True, autoretry_for=(OSError,), retry_backoff=60)
+def send_reminder_digest() -> None:
+    """The label office's weekly digest (beat); once a week whatever the retries."""
+    from labels.reminders import reminder_digest_send
+
+    reminder_digest_send()

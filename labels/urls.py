@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels import views
+from labels import views, views_dashboard
 
 app_name = "labels"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("logo/<str:level>.<str:extension>", views.label_logo, name="logo"),
     path("certificates/regenerate/", views.certificates_regenerate, name="certificates_regenerate"),
     path("certificates/regenerate/<int:pk>/", views.certificate_job, name="certificate_job"),
+    path("dashboard/", views_dashboard.dashboard_view, name="dashboard"),
+    path("dashboard/<str:figure>/", views_dashboard.dashboard_list, name="dashboard_list"),
+    path("label/<str:code>/", views_dashboard.label_detail, name="label_detail"),
     path("l/<str:code>/", views.label_manage, name="label_manage"),
     path("l/<str:code>/certificate.pdf", views.certificate_download, name="certificate_download"),
     path("office/", views.office_start, name="office_start"),

@@ -1,0 +1,39 @@
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from labels.tasks import send_label_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the re-certification reminders due today (the same code as the daily beat task). "
+        "Each reminder goes once: running it again sends nothing new."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--today", help="the day to sweep for, YYYY-MM-DD (default: today)")
+        parser.add_argument("--dry-run", action="store_true", help="list what would be sent; send and write nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = options["today"]
+        if today:
+            try:
+                date.fromisoformat(today)
+            except ValueError:
+                raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}") from None
+        # Called in process: the task's body, not a message to a worker.
+        result = send_label_reminders(today=today, dry_run=options["dry_run"])
+        if options["dry_run"]:
+            for planned in result["planned"]:  # type: ignore[union-attr]
+                self.stdout.write(
+                    f"{planned['code']}  {planned['organisation']} ({planned['country']})  {planned['reminder']}  "
+                    f"valid until {planned['valid_until']}  to: {', '.join(planned['recipients']) or '(nobody)'}"
+                )
+            self.stdout.write(f"{result['due']} reminder(s) would be sent on {result['today']}; nothing was sent.")
+            return
+        self.stdout.write(
+            f"{result['today']}: {result['sent']} reminder(s) sent ({result['messages']} e-mail(s)), "
+            f"{result['skipped']} skipped as no longer applicable."
+        )

@@ -1,0 +1,194 @@
+"""Expiry dashboards (partners for their countries, the office for all) and a label's own page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
+
+from accounts.models import User
+from clusters.rules import partner_countries_of
+from common.charts import Chart, Series, bar_chart
+from common.csv_export import csv_response
+from common.enums import Level
+from common.permissions import permission_required
+from labels import dashboard
+from labels.enums import LabelState
+from labels.models import Label
+from labels.reminders import reminders_of
+from labels.validity import label_state, renewal_window_end
+
+PAGE_SIZE = 50
+RENEWABLE_STATES = (LabelState.VALID, LabelState.EXPIRING, LabelState.RENEWABLE)
+
+
+def _countries_for(request: HttpRequest) -> tuple[list[str] | None, list[tuple[str, str]], str]:
+    """The countries the person may track, those they can pick from, and the one picked ("" for all).
+
+    A country outside the person's own is ignored, never shown.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    office = user.has_perm("labels.view_office_start")
+    own = None if office else sorted(partner_countries_of(user))
+    choices = [(code, name) for code, name in all_countries if own is None or code in own]
+    picked = request.GET.get("country", "").upper()
+    if picked and any(code == picked for code, _name in choices):
+        return [picked], choices, picked
+    return own, choices, ""
+
+
+@permission_required("labels.view_dashboard")
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    countries, choices, picked = _countries_for(request)
+    today = timezone.localdate()
+    figures = dashboard.dashboard_figures(countries, today)
+    query = urlencode({"country": picked}) if picked else ""
+    return render(
+        request,
+        "labels/dashboard.html",
+        {
+            "today": today,
+            "figures": [
+                {"figure": figure, "count": figures[figure.key], "query": query} for figure in dashboard.FIGURES
+            ],
+            "country_choices": choices,
+            "picked": picked,
+            "scope_all": countries is None,
+            "timeline": _timeline_chart(countries, today),
+            "per_year": _per_year_chart(countries, today),
+        },
+    )
+
+
+def _timeline_chart(countries: Sequence[str] | None, today: date) -> Chart:
+    months, per_level = dashboard.expiry_timeline(countries, today)
+    return bar_chart(
+        title=_("Labels expiring in the next 24 months"),
+        description=_("Labels valid today, by the month in which they expire, per level."),
+        categories=[f"{m:%Y-%m}" for m in months],
+        series=[Series(name=str(level.label), values=per_level[level.value]) for level in Level],
+        stacked=True,
+        category_name=_("Month"),
+    )
+
+
+def _per_year_chart(countries: Sequence[str] | None, today: date) -> Chart:
+    years, per_level = dashboard.labelled_organisations_per_year(countries, today)
+    return bar_chart(
+        title=_("Labelled organisations per year since %(year)d") % {"year": dashboard.FIRST_YEAR},
+        description=_("Organisations that held a label of each level at some time in the year."),
+        categories=[str(year) for year in years],
+        series=[Series(name=str(level.label), values=per_level[level.value]) for level in Level],
+        stacked=True,
+        highlight=str(today.year),
+        category_name=_("Year"),
+    )
+
+
+@permission_required("labels.view_dashboard")
+def dashboard_list(request: HttpRequest, figure: str) -> HttpResponse:
+    if figure not in dashboard.FIGURE_KEYS:
+        raise Http404
+    described = dashboard.FIGURE_KEYS[figure]
+    countries, _choices, picked = _countries_for(request)
+    today = timezone.localdate()
+    if described.lists == "labels":
+        rows = dashboard.figure_labels(figure, countries, today)
+        if request.GET.get("format") == "csv":
+            return csv_response(filename=f"labels-{figure}.csv", header=LABEL_COLUMNS, rows=_label_csv(rows, today))
+    else:
+        rows = dashboard.figure_organisations(figure, countries, today)  # type: ignore[assignment]
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                filename=f"organisations-{figure}.csv", header=ORGANISATION_COLUMNS, rows=_organisation_csv(rows)
+            )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if described.lists == "labels":
+        for label in page:
+            label.window_end = renewal_window_end(level=label.level, valid_until=label.valid_until)
+            label.days_left = (label.valid_until - today).days
+    return render(
+        request,
+        "labels/dashboard_list.html",
+        {"figure": described, "page": page, "picked": picked, "today": today, "country_query": _query(picked)},
+    )
+
+
+def _query(picked: str) -> str:
+    return urlencode({"country": picked}) if picked else ""
+
+
+LABEL_COLUMNS = [
+    "code",
+    "organisation",
+    "country",
+    "level",
+    "valid_from",
+    "valid_until",
+    "days_left",
+    "state",
+    "last_day_to_renew",
+]
+ORGANISATION_COLUMNS = ["name", "country", "city", "state", "website"]
+
+
+def _label_csv(labels: Iterator[Label] | object, today: date) -> Iterator[list[object]]:
+    for label in labels.iterator(chunk_size=500):  # type: ignore[attr-defined]
+        yield [
+            label.code,
+            label.organisation.name,
+            label.organisation.country.code,
+            label.level,
+            label.valid_from.isoformat(),
+            label.valid_until.isoformat(),
+            (label.valid_until - today).days,
+            label.state,
+            renewal_window_end(level=label.level, valid_until=label.valid_until).isoformat(),
+        ]
+
+
+def _organisation_csv(organisations: object) -> Iterator[list[object]]:
+    for organisation in organisations.iterator(chunk_size=500):  # type: ignore[attr-defined]
+        yield [
+            organisation.name,
+            organisation.country.code,
+            organisation.city,
+            organisation.state,
+            organisation.website,
+        ]
+
+
+@login_required
+def label_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One label for its organisation's people, the country's partner and the office:
+    its dates, the renewal window, its history and every reminder sent."""
+    label = get_object_or_404(Label.objects.select_related("organisation", "superseded_by"), code=code)
+    if not request.user.has_perm("labels.view_label", label):
+        raise Http404  # no hint that the code exists
+    today = timezone.localdate()
+    state = label_state(label, today)
+    return render(
+        request,
+        "labels/label_detail.html",
+        {
+            "label": label,
+            "state": state,
+            "window_end": renewal_window_end(level=label.level, valid_until=label.valid_until),
+            "reminders": reminders_of(label),
+            "events": label.events.select_related("by"),
+            "can_manage": request.user.has_perm("labels.revoke_label"),
+            "renew_url": reverse("assessments:application_new", kwargs={"slug": label.organisation.slug})
+            + f"?level={label.level}",
+            "can_renew": state in RENEWABLE_STATES
+            and request.user.has_perm("assessments.start_application", label.organisation),
+        },
+    )
