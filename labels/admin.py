@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from labels.models import CertificateJob, ImportJob, Label, LabelEvent
+from labels.models import CertificateJob, ImportJob, Label, LabelEvent, LabelReminder, ReminderDigest
 
 
 # Read-only: labels are written by labels.services only, which keep the
@@ -54,3 +54,18 @@ class CertificateJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+# Reminders are written by the sweep only; the admin shows what went to whom.
+@admin.register(LabelReminder)
+class LabelReminderAdmin(ReadOnlyAdmin):
+    list_display = ["label", "kind", "due_on", "state", "sent_at", "note"]
+    list_filter = ["state", "kind", "label__organisation__country"]
+    search_fields = ["label__code", "label__organisation__name"]
+    list_select_related = ["label__organisation"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(ReminderDigest)
+class ReminderDigestAdmin(ReadOnlyAdmin):
+    list_display = ["week", "sent_at"]

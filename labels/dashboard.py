@@ -14,10 +14,13 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
+from clusters.rules import partner_countries_of
 from common.enums import Level
 from labels.enums import LabelState
 from labels.models import Label
@@ -203,3 +206,10 @@ def labelled_organisations_per_year(
     }
     counts = labels.aggregate(**aggregates)
     return years, {level.value: [counts[f"{level.value}_{year}"] for year in years] for level in Level}
+
+
+def partner_expiry_panel(request: HttpRequest) -> dict[str, object]:
+    """The expiry figures of the partner's countries, for its start page."""
+    countries = sorted(partner_countries_of(request.user))
+    counts = dashboard_figures(countries, timezone.localdate())
+    return {"figures": [{"figure": figure, "count": counts[figure.key]} for figure in FIGURES]}
