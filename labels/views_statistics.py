@@ -1,0 +1,356 @@
+"""Statistics pages: each figure as a chart and a table, exportable to CSV.
+
+Policy readers and the label office read every country (and may filter by
+one); national partner staff read their own countries only. The figures come
+from ``labels.statistics``; this module only turns them into charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import cached_property, wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from common.charts import MISSING, Chart, Series, bar_chart, heatmap, line_chart
+from common.csv_export import csv_response, csv_safe
+from common.enums import Level
+from labels import statistics as stats
+
+PERCENT = "{:.0f} %"
+DAYS = "{:,.0f}"
+
+
+def statistics_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Policy readers, the label office and national partner staff; anonymous people log in first.
+
+    A predicate rather than a named permission because partners read a narrower
+    scope than ``labels.view_statistics`` grants (see ``labels.statistics.scope_for``).
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not stats.can_read_statistics(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def country_name(code: str) -> str:
+    return str(countries.name(code)) or code
+
+
+def _level_name(level: str) -> str:
+    return str(Level(level).label)
+
+
+class Figures:
+    """The charts for one scope and day; each selector runs at most once per request."""
+
+    def __init__(self, scope: stats.Scope, today: date, focus: str | None = None) -> None:
+        self.scope = scope
+        self.today = today
+        self.focus = focus
+
+    @cached_property
+    def _countries(self) -> list[stats.CountryRow]:
+        return stats.by_country(self.scope, self.today)
+
+    def organisations_by_country(self) -> Chart:
+        rows = self._countries
+        return bar_chart(
+            title=_("Organisations and labelled organisations by country"),
+            description=_("Validated organisations, and organisations holding a valid label today, per country."),
+            categories=[country_name(r.country) for r in rows],
+            series=[
+                Series(_("Organisations"), [r.organisations for r in rows]),
+                Series(_("Labelled organisations"), [r.labelled for r in rows]),
+            ],
+            highlight=country_name(self.focus) if self.focus else None,
+            category_name=_("Country"),
+        )
+
+    def labels_by_level(self) -> Chart:
+        rows = self._countries
+        return bar_chart(
+            title=_("Labelled organisations by country and level"),
+            description=_("Organisations holding a valid label today, per country, stacked by level."),
+            categories=[country_name(r.country) for r in rows],
+            series=[Series(_level_name(level), [r.by_level.get(level.value, 0) for r in rows]) for level in Level],
+            stacked=True,
+            highlight=country_name(self.focus) if self.focus else None,
+            category_name=_("Country"),
+        )
+
+    def labels_by_level_total(self) -> Chart:
+        totals = stats.by_level(self._countries)
+        return bar_chart(
+            title=_("Labelled organisations by level"),
+            description=_("Organisations holding a valid label today, per level."),
+            categories=[_level_name(level) for level in totals],
+            series=[Series(_("Labelled organisations"), list(totals.values()))],
+            category_name=_("Level"),
+        )
+
+    def organisations_by_sector(self) -> Chart:
+        rows = stats.by_sector(self.scope, self.today)
+        return bar_chart(
+            title=_("Organisations and labelled organisations by sector"),
+            description=_("An organisation working in several sectors counts in each of them."),
+            categories=[r.sector for r in rows],
+            series=[
+                Series(_("Organisations"), [r.organisations for r in rows]),
+                Series(_("Labelled organisations"), [r.labelled for r in rows]),
+            ],
+            category_name=_("Sector"),
+        )
+
+    def held_per_year(self) -> Chart:
+        per_level = stats.held_per_year(self.scope, self.today)
+        return bar_chart(
+            title=_("Labels held per year since %(year)d") % {"year": stats.FIRST_YEAR},
+            description=_(
+                "Organisations holding a label at some time in the year, by level; revoked labels are left out."
+            ),
+            categories=[str(year) for year in stats.years_until(self.today)],
+            series=[Series(_level_name(level), values) for level, values in per_level.items()],
+            stacked=True,
+            category_name=_("Year"),
+        )
+
+    @cached_property
+    def _renewals(self) -> stats.Renewals:
+        return stats.renewals(self.scope, self.today)
+
+    def renewal_rate_by_year(self) -> Chart:
+        data = self._renewals
+        series = [Series(_("All countries shown"), [data.rate(pair) for pair in data.total])]
+        if len(data.by_country) > 1 and self.focus in data.by_country:
+            series.append(Series(country_name(self.focus), [data.rate(p) for p in data.by_country[self.focus]]))
+        return line_chart(
+            title=_("Renewal rate by year of expiry"),
+            description=_(
+                "Of the labels that expired in the year, the share renewed inside the renewal window. "
+                "Labels whose window is still open and not yet renewed are left out."
+            ),
+            categories=[str(year) for year in data.years],
+            series=series,
+            value_format=PERCENT,
+            category_name=_("Year of expiry"),
+        )
+
+    def renewal_rate_by_country(self) -> Chart:
+        data = self._renewals
+        first = _first_year_with_data(data)
+        years = data.years[first:]
+        return heatmap(
+            title=_("Renewal rate by country and year of expiry"),
+            description=_(
+                "Each cell: of the labels of the country that expired that year, the share renewed inside "
+                "the window. Vermillion is low, blue high; an empty cell means no label expired."
+            ),
+            rows=[country_name(code) for code in data.by_country],
+            columns=[str(year) for year in years],
+            values=[[data.rate(pair) for pair in pairs[first:]] for pairs in data.by_country.values()],
+            value_format=PERCENT,
+            row_name=_("Country"),
+            # Counts beside the rates: a 0 % of five labels weighs more than a 0 % of one.
+            row_notes=[
+                _("%(renewed)d of %(expired)d")
+                % {"renewed": sum(p[1] for p in pairs), "expired": sum(p[0] for p in pairs)}
+                for pairs in data.by_country.values()
+            ],
+            notes_name=_("Renewed of expired, all years"),
+            highlight=country_name(self.focus) if self.focus else None,
+        )
+
+    def decision_time(self) -> Chart:
+        data = stats.decision_times(self.scope)
+        items = [(_level_name(level), *figures) for level, figures in data.per_level.items()]
+        items.append((_("All levels"), *data.overall))
+        return bar_chart(
+            title=_("Median time from submission to decision"),
+            description=_("Days from the submission of an application to the committee's decision."),
+            categories=[f"{name} (n={count})" for name, _median, count in items],
+            series=[Series(_("Median days"), [median for _name, median, _count in items])],
+            value_format=DAYS,
+            category_name=_("Level (decisions)"),
+        )
+
+    def eligible_share(self) -> Chart:
+        rows = stats.eligible_share(self.scope, self.today)
+        eligible = sum(r.eligible for r in rows)
+        labelled = sum(r.labelled for r in rows)
+        return bar_chart(
+            title=_("Share of eligible organisations holding a label"),
+            description=_(
+                "Validated organisations that meet the eligibility criteria, "
+                "and the share of them holding a valid label today."
+            ),
+            categories=[*(country_name(r.country) for r in rows), _("All countries shown")],
+            series=[
+                Series(
+                    _("Share holding a label"),
+                    [*(r.share for r in rows), 100 * labelled / eligible if eligible else None],
+                )
+            ],
+            value_format=PERCENT,
+            highlight=country_name(self.focus) if self.focus else None,
+            category_name=_("Country"),
+        )
+
+
+def _first_year_with_data(data: stats.Renewals) -> int:
+    """Leave out the leading years in which no label expired, so the grid stays readable."""
+    return next((i for i, (expired, _renewed) in enumerate(data.total) if expired), 0)
+
+
+OVERVIEW: dict[str, Callable[[Figures], Chart]] = {
+    "renewal-rate": Figures.renewal_rate_by_year,
+    "renewal-rate-by-country": Figures.renewal_rate_by_country,
+    "held-per-year": Figures.held_per_year,
+    "by-country": Figures.organisations_by_country,
+    "by-country-and-level": Figures.labels_by_level,
+    "by-level": Figures.labels_by_level_total,
+    "by-sector": Figures.organisations_by_sector,
+    "decision-time": Figures.decision_time,
+    "eligible-share": Figures.eligible_share,
+}
+
+
+def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
+    choices = stats.country_choices_for(request.user)
+    country = request.GET.get("country", "").upper()
+    return (country if country in choices else None), choices
+
+
+@statistics_reader_required
+def overview(request: HttpRequest) -> HttpResponse:
+    country, choices = _country_filter(request)
+    scope = stats.scope_for(request.user, country)
+    figures = Figures(scope, timezone.localdate(), focus=country)
+    charts = [(slug, build(figures)) for slug, build in OVERVIEW.items()]
+    return render(
+        request,
+        "labels/statistics_overview.html",
+        {
+            "charts": charts,
+            "country": country,
+            "choices": [(code, country_name(code)) for code in choices],
+            "all_countries": stats.reads_all_countries(request.user),
+            "scope_names": [country_name(code) for code in scope.countries or ()],
+        },
+    )
+
+
+def _comparison_charts(comparison: stats.Comparison) -> list[tuple[str, Chart]]:
+    name = country_name(comparison.country)
+    median = _("European median")
+    return [
+        (
+            "comparison-labelled",
+            bar_chart(
+                title=_("Labelled organisations: %(country)s and the European median") % {"country": name},
+                description=_(
+                    "Organisations holding a valid label today; the median is over every country in the portal."
+                ),
+                categories=[name, median],
+                series=[Series(_("Labelled organisations"), [comparison.labelled, comparison.median_labelled])],
+                value_format="{:,.1f}",
+                highlight=name,
+                category_name=_("Country"),
+            ),
+        ),
+        (
+            "comparison-gold-share",
+            bar_chart(
+                title=_("Gold share: %(country)s and the European median") % {"country": name},
+                description=_(
+                    "Share of the labelled organisations that hold Gold; the median is over the countries with any."
+                ),
+                categories=[name, median],
+                series=[Series(_("Gold share"), [comparison.gold_share, comparison.median_gold_share])],
+                value_format=PERCENT,
+                highlight=name,
+                category_name=_("Country"),
+            ),
+        ),
+        (
+            "comparison-ranking",
+            bar_chart(
+                title=_("Labelled organisations per country"),
+                description=_("Every country in the portal, by organisations holding a valid label today."),
+                categories=[country_name(r.country) for r in comparison.rows],
+                series=[
+                    Series(_level_name(level), [r.by_level.get(level.value, 0) for r in comparison.rows])
+                    for level in Level
+                ],
+                stacked=True,
+                highlight=name,
+                category_name=_("Country"),
+            ),
+        ),
+    ]
+
+
+def _comparison_country(request: HttpRequest, choices: list[str]) -> str | None:
+    country, _choices = _country_filter(request)
+    if country:
+        return country
+    return choices[0] if choices else None
+
+
+@statistics_reader_required
+def comparison(request: HttpRequest) -> HttpResponse:
+    choices = stats.country_choices_for(request.user)
+    country = _comparison_country(request, choices)
+    data = stats.country_comparison(country, timezone.localdate()) if country else None
+    return render(
+        request,
+        "labels/statistics_comparison.html",
+        {
+            "charts": _comparison_charts(data) if data else [],
+            "comparison": data,
+            "country": country,
+            "country_label": country_name(country) if country else "",
+            "choices": [(code, country_name(code)) for code in choices],
+        },
+    )
+
+
+@statistics_reader_required
+def export_csv(request: HttpRequest, figure: str) -> HttpResponseBase:
+    """One figure's table as CSV, for the same scope and filter as the page."""
+    choices = stats.country_choices_for(request.user)
+    if figure in OVERVIEW:
+        country, _choices = _country_filter(request)
+        chart = OVERVIEW[figure](Figures(stats.scope_for(request.user, country), timezone.localdate(), focus=country))
+    elif figure.startswith("comparison-"):
+        country = _comparison_country(request, choices)
+        if not country:
+            raise Http404
+        charts = dict(_comparison_charts(stats.country_comparison(country, timezone.localdate())))
+        if figure not in charts:
+            raise Http404
+        chart = charts[figure]
+    else:
+        raise Http404
+    return _csv_response(chart, f"{figure}-{slugify(country or 'all')}.csv")
+
+
+def _csv_response(chart: Chart, filename: str) -> HttpResponseBase:
+    # A spreadsheet reads an empty cell as "no figure"; the page's dash is for people.
+    rows = [["" if cell == MISSING else cell for cell in row] for row in chart.rows]
+    return csv_response(filename=filename, header=[str(csv_safe(h)) for h in chart.headers], rows=rows)
