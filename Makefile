@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate worker beat lint bench clean
+.PHONY: run test install migrate worker beat lint bench clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -42,6 +42,15 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Extract every marked string into the Serbian Latin catalogue (needs GNU
+# gettext), then write the Cyrillic catalogue as its transliteration and
+# compile both .mo files (in Python). Translate the new msgstr in
+# locale/sr_Latn/LC_MESSAGES/django.po, then run it again.
+messages: install
+	$(BIN)/python manage.py makemessages --locale=sr_Latn --no-obsolete --add-location=file \
+		--ignore=tests --ignore=bench --ignore=var --ignore=staticfiles --ignore=test-artifacts --ignore=bench-results
+	$(BIN)/python manage.py translate_cyrillic
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

@@ -1,14 +1,23 @@
+import contextlib
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from accounts.services import user_set_language
+from common.errors import ActionRefused
+
 
 class PreferredLanguageMiddleware:
     """Speak to a signed-in person in the language of their profile.
 
-    Runs after LocaleMiddleware (which serves visitors by their browser's
-    language) and overrides it for people who chose a language.
+    Runs after LocaleMiddleware (which serves visitors by their language
+    cookie or their browser's Accept-Language: ``sr-Latn`` gives Serbian in
+    Latin letters, plain ``sr``, ``sr-RS`` or ``sr-Cyrl`` Cyrillic) and
+    overrides it for people signed in: the profile wins over the browser.
+    A signed-in person who switches language in the header (Django's
+    ``set_language`` view) changes their profile's language too, so the
+    e-mails they receive follow.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -16,7 +25,14 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language:
-            translation.activate(user.preferred_language)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and user.preferred_language:  # type: ignore[union-attr]
+            translation.activate(user.preferred_language)  # type: ignore[union-attr]
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if signed_in and request.method == "POST" and match is not None and match.url_name == "set_language":
+            # An unknown language is ignored, as Django's view ignores it.
+            with contextlib.suppress(ActionRefused):
+                user_set_language(user=user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+        return response

@@ -141,6 +141,20 @@ def user_update_profile(*, user: User, full_name: str, preferred_language: str) 
     return user
 
 
+def user_set_language(*, user: User, language: str) -> User:
+    """Keep the language a person picked in the header as their profile's language.
+
+    Refuses (``ActionRefused``) a language the portal does not speak. Side
+    effects: saves ``preferred_language`` when it changes (e-mails follow it).
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ActionRefused(_("This language is not available."))
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
 def role_grant(*, user: User, role: StaffRole, by: User | None = None, note: str = "") -> RoleGrant:
     """Give a staff role; granting it again changes nothing. Side effects: none."""
     grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})

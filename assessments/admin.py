@@ -7,6 +7,7 @@ from assessments.models import (
     ApplicationTransition,
     AssessmentReport,
     Assignment,
+    BenchmarkingReport,
     Clarification,
     Decision,
     Evidence,
@@ -133,6 +134,20 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(BenchmarkingReport)
+class BenchmarkingReportAdmin(admin.ModelAdmin):
+    """Read-only: the PDF is rendered by a task whenever the figures it shows change."""
+
+    list_display = ["application", "rendered_at", "fingerprint"]
+    list_filter = ["rendered_at"]
+    search_fields = ["application__organisation__name"]
+    list_select_related = ["application__organisation"]
+    readonly_fields = ["application", "pdf", "fingerprint", "rendered_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -349,7 +349,7 @@ class IndicatorInline(admin.TabularInline):
 class SectionAdminForm(forms.ModelForm):
     class Meta:
         model = Section
-        fields = ["version", "code", "title", "guidance", "position"]
+        fields = ["version", "code", "title", "guidance", "translations", "position"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -367,7 +367,7 @@ class SectionAdminForm(forms.ModelForm):
         return cleaned
 
 
-SECTION_FIELDS = ("version", "code", "title", "guidance", "position")
+SECTION_FIELDS = ("version", "code", "title", "guidance", "translations", "position")
 
 
 @admin.register(Section)
@@ -426,6 +426,7 @@ INDICATOR_FIELDSETS: Any = [
         {"fields": ["answer_type", "unit", "min_value", "max_value", "choices", "required", "evidence_required"]},
     ),
     (_("Scoring (Gold) and minimum requirements"), {"fields": ["max_points", "threshold", "minimum_requirement"]}),
+    (_("Translations"), {"fields": ["translations"]}),
 ]
 
 

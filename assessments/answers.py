@@ -153,7 +153,7 @@ def display(indicator: Indicator, value: Any) -> str:
     """An answer as a person reads it (for diffs and read-only pages)."""
     if not is_answered(value):
         return "—"
-    labels = {str(choice["value"]): str(choice["label"]) for choice in indicator.choices}
+    labels = {str(choice["value"]): str(choice["label"]) for choice in indicator.tr_choices}
     if indicator.answer_type == AnswerType.YES_NO:
         return _("yes") if value else _("no")
     if indicator.answer_type == AnswerType.MULTIPLE_CHOICE:

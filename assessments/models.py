@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.enums import (
@@ -19,6 +20,24 @@ from assessments.enums import (
 )
 from common.enums import Level
 from common.files import private_storage
+from common.transliterate import latin_to_cyrillic
+
+# Questionnaire texts are written in English and translated by hand into the
+# languages listed here; other languages derive from one of them (Serbian
+# Cyrillic is the transliteration of Serbian Latin), or fall back to English.
+TRANSLATED_LANGUAGES = ("sr-latn",)
+DERIVED_LANGUAGES = {"sr": ("sr-latn", latin_to_cyrillic)}
+TRANSLATIONS_HELP = _('Per language, e.g. {"sr-latn": {"title": "...", "guidance": "..."}}.')
+
+
+def translated_text(translations: dict[str, dict[str, object]] | None, name: str, english: str) -> str:
+    """A text of a questionnaire in the active language, or in English where no translation is given."""
+    language = (get_language() or "en").lower()
+    source, convert = DERIVED_LANGUAGES.get(language, (language, None))
+    text = ((translations or {}).get(source) or {}).get(name)
+    if not isinstance(text, str) or not text.strip():
+        return english
+    return convert(text) if convert else text
 
 
 class Questionnaire(models.Model):
@@ -26,6 +45,7 @@ class Questionnaire(models.Model):
 
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, unique=True)
     title = models.CharField(_("title"), max_length=200)
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
 
     class Meta:
         ordering = ["level"]
@@ -33,7 +53,11 @@ class Questionnaire(models.Model):
         verbose_name_plural = _("questionnaires")
 
     def __str__(self) -> str:
-        return self.title
+        return self.tr_title
+
+    @property
+    def tr_title(self) -> str:
+        return translated_text(self.translations, "title", self.title)
 
 
 class QuestionnaireVersion(models.Model):
@@ -77,6 +101,7 @@ class Section(models.Model):
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     guidance = models.TextField(_("guidance"), blank=True)
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -87,6 +112,14 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def tr_title(self) -> str:
+        return translated_text(self.translations, "title", self.title)
+
+    @property
+    def tr_guidance(self) -> str:
+        return translated_text(self.translations, "guidance", self.guidance)
 
 
 class Indicator(models.Model):
@@ -115,6 +148,15 @@ class Indicator(models.Model):
     minimum_requirement = models.BooleanField(
         _("minimum requirement"), default=False, help_text=_("Must be met whatever the total score.")
     )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Per language: {"sr-latn": {"title": "...", "guidance": "...", "unit": "...", '
+            '"choices": {"a": "..."}}}. Choices are keyed by their value.'
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -125,6 +167,34 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def tr_title(self) -> str:
+        return translated_text(self.translations, "title", self.title)
+
+    @property
+    def tr_guidance(self) -> str:
+        return translated_text(self.translations, "guidance", self.guidance)
+
+    @property
+    def tr_unit(self) -> str:
+        return translated_text(self.translations, "unit", self.unit)
+
+    @property
+    def tr_choices(self) -> list[dict[str, str]]:
+        """The choices with their labels in the active language (values never change)."""
+        language = (get_language() or "en").lower()
+        source, convert = DERIVED_LANGUAGES.get(language, (language, None))
+        labels = ((self.translations or {}).get(source) or {}).get("choices") or {}
+        result = []
+        for choice in self.choices or []:
+            label = labels.get(choice["value"]) if isinstance(labels, dict) else None
+            if isinstance(label, str) and label.strip():
+                label = convert(label) if convert else label
+            else:
+                label = choice["label"]
+            result.append({"value": choice["value"], "label": label})
+        return result
 
 
 class Application(models.Model):
@@ -461,3 +531,26 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.get_outcome_display()}"
+
+
+class BenchmarkingReport(models.Model):
+    """The benchmarking report of a completed Bronze benchmarking as a PDF.
+
+    The figures move whenever another organisation completes a benchmarking, so
+    the PDF is kept with the fingerprint of the figures it shows and rendered
+    again (by a Celery task) only when they have changed.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="benchmarking_report", verbose_name=_("application")
+    )
+    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="benchmarkings/", blank=True)
+    fingerprint = models.CharField(_("fingerprint of the figures shown"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("benchmarking report")
+        verbose_name_plural = _("benchmarking reports")
+
+    def __str__(self) -> str:
+        return f"benchmarking report {self.application_id}"

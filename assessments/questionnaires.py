@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.enums import AnswerType, ThresholdKind, VersionStatus
-from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
+from assessments.models import TRANSLATED_LANGUAGES, Indicator, Questionnaire, QuestionnaireVersion, Section
 from common.enums import Level
 from common.errors import ActionRefused
 
@@ -43,8 +43,8 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 NUMERIC_TYPES = frozenset({AnswerType.INTEGER, AnswerType.DECIMAL, AnswerType.PERCENTAGE})
 CHOICE_TYPES = frozenset({AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE})
 
-DOCUMENT_KEYS = frozenset({"level", "version", "status", "title", "notes", "sections"})
-SECTION_KEYS = frozenset({"code", "title", "guidance", "indicators"})
+DOCUMENT_KEYS = frozenset({"level", "version", "status", "title", "notes", "sections", "translations"})
+SECTION_KEYS = frozenset({"code", "title", "guidance", "indicators", "translations"})
 INDICATOR_KEYS = frozenset(
     {
         "code",
@@ -60,13 +60,18 @@ INDICATOR_KEYS = frozenset(
         "minimum_requirement",
         "max_points",
         "threshold",
+        "translations",
     }
 )
+# What each kind of text may carry per language ({"sr-latn": {"title": ...}}).
+QUESTIONNAIRE_TRANSLATED = ("title",)
+SECTION_TRANSLATED = ("title", "guidance")
+INDICATOR_TRANSLATED = ("title", "guidance", "unit", "choices")
 THRESHOLD_KEYS = frozenset({"kind", "value", "choices"})
 
 # What the editing helpers accept: the file keys plus the position, which a
 # file expresses by order instead.
-SECTION_EDITABLE = frozenset({"code", "title", "guidance", "position"})
+SECTION_EDITABLE = frozenset({"code", "title", "guidance", "position", "translations"})
 INDICATOR_EDITABLE = INDICATOR_KEYS | {"position"}
 
 # Codes appear in URLs (/a/<pk>/s/<code>/) and in Silver's references to
@@ -150,7 +155,7 @@ def threshold_text(indicator: Indicator) -> str:
     """When a Gold indicator is met, in words: "Met with at least 15 members"."""
     threshold = indicator.threshold or {}
     kind = threshold.get("kind")
-    unit = f" {indicator.unit}" if indicator.unit else ""
+    unit = f" {indicator.tr_unit}" if indicator.unit else ""
     if indicator.answer_type == AnswerType.PERCENTAGE:
         unit = " %"
     if kind == ThresholdKind.AT_LEAST:
@@ -160,7 +165,7 @@ def threshold_text(indicator: Indicator) -> str:
     if kind == ThresholdKind.YES:
         return _("Met when answered yes.")
     if kind == ThresholdKind.CHOICE_IN:
-        labels = {choice["value"]: choice["label"] for choice in indicator.choices}
+        labels = {choice["value"]: choice["label"] for choice in indicator.tr_choices}
         chosen = "; ".join(str(labels.get(value, value)) for value in threshold.get("choices", []))
         return _("Met with one of: %(choices)s.") % {"choices": chosen}
     if kind == ThresholdKind.ANSWERED:
@@ -200,11 +205,13 @@ def questionnaire_export(version: QuestionnaireVersion) -> dict[str, Any]:
         "status": version.status,
         "title": questionnaire.title,
         "notes": version.notes,
+        **({"translations": copy.deepcopy(questionnaire.translations)} if questionnaire.translations else {}),
         "sections": [
             {
                 "code": section.code,
                 "title": section.title,
                 "guidance": section.guidance,
+                **({"translations": copy.deepcopy(section.translations)} if section.translations else {}),
                 "indicators": [_indicator_export(indicator, scored=scored) for indicator in section.indicators.all()],
             }
             for section in version_tree(version)
@@ -234,7 +241,7 @@ def questionnaire_import(
         raise ActionRefused(_("A version is imported as a draft or published, never retired."))
     document = _clean_document(data)
     with transaction.atomic():
-        questionnaire = _questionnaire_locked(document.level, document.title)
+        questionnaire = _questionnaire_locked(document.level, document.title, document.translations)
         version = _version_create(questionnaire, document)
         if status == VersionStatus.PUBLISHED:
             version = version_publish(version=version)
@@ -257,16 +264,92 @@ def catalogue_load() -> list[QuestionnaireVersion]:
     loaded: list[QuestionnaireVersion] = []
     for level in Level:
         if QuestionnaireVersion.objects.filter(questionnaire__level=level).exists():
+            catalogue_fill_translations(level)
             continue
         document = _clean_document(catalogue_data(level))
         with transaction.atomic():
-            questionnaire = _questionnaire_locked(document.level, document.title)
+            questionnaire = _questionnaire_locked(document.level, document.title, document.translations)
             # Checked again under the lock: another process may have loaded it meanwhile.
             if questionnaire.versions.exists():
                 continue
             version = _version_create(questionnaire, document)
             loaded.append(version_publish(version=version))
     return loaded
+
+
+def catalogue_fill_translations(level: Level | str) -> int:
+    """Give the versions of a level the shipped catalogue's translations where they have none.
+
+    Only texts whose English is exactly the catalogue's receive its
+    translation, so a version the label office changed keeps its own words;
+    a translation changes no answer, so published versions are filled too.
+    Idempotent. Returns how many sections and indicators changed.
+
+    Side effects: saves the ``translations`` of those sections, indicators
+    and the questionnaire.
+    """
+    document = _clean_document(catalogue_data(level))
+    sections = {data.fields["code"]: data.fields for data in document.sections}
+    indicators = {values["code"]: values for data in document.sections for values in data.indicators}
+    changed = 0
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().filter(level=Level(level)).first()
+        if questionnaire is None:
+            return 0
+        _questionnaire_locked(document.level, document.title, document.translations)
+        for section in Section.objects.filter(version__questionnaire=questionnaire):
+            shipped = sections.get(section.code)
+            if shipped and _fill(section, shipped, ("title", "guidance")):
+                section.save(update_fields=["translations"])
+                changed += 1
+        for indicator in Indicator.objects.filter(version__questionnaire=questionnaire):
+            shipped = indicators.get(indicator.code)
+            if (
+                shipped
+                and indicator.choices == shipped["choices"]
+                and _fill(indicator, shipped, ("title", "guidance", "unit"))
+            ):
+                indicator.save(update_fields=["translations"])
+                changed += 1
+    return changed
+
+
+def _fill(item: Section | Indicator, shipped: Mapping[str, Any], names: tuple[str, ...]) -> bool:
+    if any(getattr(item, name) != shipped[name] for name in names) or not shipped["translations"]:
+        return False
+    merged = {**shipped["translations"], **(item.translations or {})}
+    if merged == item.translations:
+        return False
+    item.translations = merged
+    return True
+
+
+def missing_translations(version: QuestionnaireVersion, language: str = "sr-latn") -> list[dict[str, str]]:
+    """Every text of a version without a translation into ``language``: place, field and the English text.
+
+    Two queries. No side effects.
+    """
+    missing: list[dict[str, str]] = []
+
+    def check(place: str, item: Any, names: tuple[str, ...]) -> None:
+        texts = (item.translations or {}).get(language) or {}
+        for name in names:
+            if name == "choices":
+                labels = texts.get("choices") or {}
+                missing.extend(
+                    {"place": place, "field": f"choice {choice['value']}", "english": choice["label"]}
+                    for choice in item.choices or []
+                    if not str(labels.get(choice["value"], "")).strip()
+                )
+            elif getattr(item, name) and not str(texts.get(name, "")).strip():
+                missing.append({"place": place, "field": name, "english": getattr(item, name)})
+
+    check(str(_("questionnaire")), version.questionnaire, QUESTIONNAIRE_TRANSLATED)
+    for section in version_tree(version):
+        check(section.code, section, SECTION_TRANSLATED)
+        for indicator in section.indicators.all():
+            check(indicator.code, indicator, INDICATOR_TRANSLATED)
+    return missing
 
 
 def version_publish(*, version: QuestionnaireVersion, by: User | None = None) -> QuestionnaireVersion:
@@ -344,6 +427,7 @@ def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVer
                 code=section.code,
                 title=section.title,
                 guidance=section.guidance,
+                translations=copy.deepcopy(section.translations),
                 position=section.position,
             )
             copies += [
@@ -373,11 +457,17 @@ def section_update(*, section: Section, **fields: Any) -> Section:
         version = _draft_locked(section.version_id)
         problems = _Problems()
         place = f"section {section.code}"
-        values = {"code": section.code, "title": section.title, "guidance": section.guidance} | fields
+        values = {
+            "code": section.code,
+            "title": section.title,
+            "guidance": section.guidance,
+            "translations": section.translations,
+        } | fields
         cleaned: dict[str, Any] = {
             "code": _clean_code(values.get("code"), place, problems),
             "title": _clean_text(values, "title", place, problems, required=True, max_length=SECTION_TITLE_MAX),
             "guidance": _clean_text(values, "guidance", place, problems),
+            "translations": _clean_translations(values, SECTION_TRANSLATED, place, problems),
         }
         if "position" in fields:
             cleaned["position"] = _clean_position(fields["position"], place, problems)
@@ -434,6 +524,8 @@ def section_check(*, values: Mapping[str, Any]) -> dict[str, Any]:
         "title": _clean_text(values, "title", place, problems, required=True, max_length=SECTION_TITLE_MAX),
         "guidance": _clean_text(values, "guidance", place, problems),
     }
+    if "translations" in values:
+        cleaned["translations"] = _clean_translations(values, SECTION_TRANSLATED, place, problems)
     problems.raise_if_any()
     return cleaned
 
@@ -456,11 +548,20 @@ def indicator_check(*, level: Level | str, values: Mapping[str, Any]) -> dict[st
 # ---------------------------------------------------------------------------
 
 
-def _questionnaire_locked(level: str, title: str) -> Questionnaire:
+def _questionnaire_locked(
+    level: str, title: str, translations: dict[str, dict[str, Any]] | None = None
+) -> Questionnaire:
     questionnaire, _created = Questionnaire.objects.get_or_create(
         level=level, defaults={"title": title or f"{Level(level).label} questionnaire"}
     )
-    return Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    # The title's translations are the questionnaire's: a document adds the languages it lacks.
+    if translations and locked.title == title:
+        merged = {**translations, **(locked.translations or {})}
+        if merged != locked.translations:
+            locked.translations = merged
+            locked.save(update_fields=["translations"])
+    return locked
 
 
 def _next_number(questionnaire: Questionnaire) -> int:
@@ -514,6 +615,8 @@ def _indicator_export(indicator: Indicator, *, scored: bool) -> dict[str, Any]:
         "evidence_required": indicator.evidence_required,
         "minimum_requirement": indicator.minimum_requirement,
     }
+    if indicator.translations:
+        item["translations"] = copy.deepcopy(indicator.translations)
     if scored or indicator.max_points is not None or indicator.threshold:
         item["max_points"] = indicator.max_points
         item["threshold"] = copy.deepcopy(indicator.threshold or {})
@@ -560,6 +663,7 @@ class _Document:
     title: str
     notes: str
     sections: list[_SectionData]
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _label(raw: Any, index: int) -> str:
@@ -581,6 +685,7 @@ def _clean_document(data: Any) -> _Document:
         level = None
     title = _clean_text(data, "title", top, problems, max_length=QUESTIONNAIRE_TITLE_MAX)
     notes = _clean_text(data, "notes", top, problems)
+    translations = _clean_translations(data, QUESTIONNAIRE_TRANSLATED, top, problems)
     number = data.get("version")
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
         problems.add(top, "version", f"must be a whole number from 1, not {number!r}")
@@ -613,6 +718,7 @@ def _clean_document(data: Any) -> _Document:
                     raw_section, "title", place, problems, required=True, max_length=SECTION_TITLE_MAX
                 ),
                 "guidance": _clean_text(raw_section, "guidance", place, problems),
+                "translations": _clean_translations(raw_section, SECTION_TRANSLATED, place, problems),
             }
         )
         raw_indicators = raw_section.get("indicators")
@@ -635,7 +741,7 @@ def _clean_document(data: Any) -> _Document:
         sections.append(section)
     problems.raise_if_any()
     assert level is not None  # a bad level was a problem, raised above
-    return _Document(level=level, title=title, notes=notes, sections=sections)
+    return _Document(level=level, title=title, notes=notes, sections=sections, translations=translations)
 
 
 def _clean_indicator(raw: Any, *, level: str | None, place: str, problems: _Problems) -> dict[str, Any]:
@@ -652,6 +758,7 @@ def _clean_indicator(raw: Any, *, level: str | None, place: str, problems: _Prob
         "required": _clean_flag(raw, "required", True, place, problems),
         "evidence_required": _clean_flag(raw, "evidence_required", False, place, problems),
         "minimum_requirement": _clean_flag(raw, "minimum_requirement", False, place, problems),
+        "translations": _clean_translations(raw, INDICATOR_TRANSLATED, place, problems),
     }
 
     answer_type: AnswerType | None = None
@@ -693,6 +800,12 @@ def _clean_indicator(raw: Any, *, level: str | None, place: str, problems: _Prob
     cleaned["max_value"] = maximum
 
     cleaned["choices"] = _clean_choices(raw.get("choices"), answer_type, place, problems)
+    values = {choice["value"] for choice in cleaned["choices"]}
+    # Checked only against valid choices: a broken choice list is reported once, above.
+    for language, texts in cleaned["translations"].items() if values else ():
+        unknown = sorted(set(texts.get("choices", {})) - values)
+        if unknown:
+            problems.add(place, f"translations.{language}.choices", f"not among the choices: {', '.join(unknown)}")
 
     max_points = raw.get("max_points")
     if max_points is not None and (
@@ -828,6 +941,54 @@ def _clean_choices(raw: Any, answer_type: AnswerType | None, place: str, problem
         )
         return []
     return choices
+
+
+def _clean_translations(
+    raw: Mapping[str, Any], allowed: tuple[str, ...], place: str, problems: _Problems
+) -> dict[str, dict[str, Any]]:
+    """``{"sr-latn": {"title": "...", "choices": {"a": "..."}}}``: hand-made translations only.
+
+    Serbian Cyrillic is not accepted: it is made from the Latin text when shown.
+    Empty texts are dropped, so a missing translation is simply absent.
+    """
+    value = raw.get("translations")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.add(place, "translations", 'must be an object such as {"sr-latn": {"title": "..."}}')
+        return {}
+    cleaned: dict[str, dict[str, Any]] = {}
+    for language, texts in value.items():
+        where = f"translations.{language}"
+        if language not in TRANSLATED_LANGUAGES:
+            problems.add(place, where, f"unknown language; expected one of {', '.join(TRANSLATED_LANGUAGES)}")
+            continue
+        if not isinstance(texts, Mapping):
+            problems.add(place, where, "must be an object")
+            continue
+        _check_keys(texts, frozenset(allowed), place, problems, prefix=f"{where}.")
+        entry: dict[str, Any] = {}
+        for name in allowed:
+            text = texts.get(name)
+            if name == "choices":
+                if text is None:
+                    continue
+                if not isinstance(text, Mapping) or not all(
+                    isinstance(key, str) and isinstance(label, str) for key, label in text.items()
+                ):
+                    problems.add(place, f"{where}.choices", 'must map choice values to labels: {"a": "..."}')
+                    continue
+                labels = {key: label.strip() for key, label in text.items() if label.strip()}
+                if labels:
+                    entry["choices"] = labels
+            elif text is not None:
+                if not isinstance(text, str):
+                    problems.add(place, f"{where}.{name}", f"must be text, not {type(text).__name__}")
+                elif text.strip():
+                    entry[name] = text.strip()
+        if entry:
+            cleaned[language] = entry
+    return cleaned
 
 
 def _check_keys(

@@ -7,6 +7,7 @@ import rules
 from accounts.rules import is_assessor, is_label_committee, is_label_office
 from assessments.enums import ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster
+from common.enums import Level
 
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 
@@ -71,3 +72,30 @@ rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
 rules.add_perm("assessments.view_assessor_cases", is_assessor)
 rules.add_perm("assessments.view_office_cases", is_label_office)
 rules.add_perm("assessments.view_committee_cases", is_label_committee)
+
+
+# --- Benchmarking report ------------------------------------------------------------------------
+
+# A benchmarking counts as completed once its Bronze application is awarded: the
+# assessor has scored every indicator, the office's quality check has passed and
+# the committee has decided. Earlier states may still go back to assessment, and a
+# refused case may have been refused because its answers were doubted, so neither
+# feeds anyone's peer figures. The same states as Silver's "a Bronze benchmarking"
+# (providers.latest_bronze_benchmarking).
+BENCHMARKING_COMPLETED_STATES = (ApplicationState.AWARDED,)
+
+
+@rules.predicate
+def is_completed_benchmarking(user: object, application: object) -> bool:
+    return (
+        getattr(application, "level", None) == Level.BRONZE
+        and getattr(application, "state", None) in BENCHMARKING_COMPLETED_STATES
+    )
+
+
+# The organisation and its assessors read the report; the office, which sees every
+# answer anyway, too. The committee decides on the assessment report, not this one.
+rules.add_perm(
+    "assessments.view_benchmarking",
+    is_completed_benchmarking & (is_member_of_applicant | is_assigned_assessor | is_label_office),
+)

@@ -36,3 +36,23 @@ def notify_overdue_clarifications() -> int:
     from assessments.workflow import overdue_clarifications_notify
 
     return overdue_clarifications_notify()
+
+
+@shared_task(
+    name="assessments.render_benchmarking_report",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def render_benchmarking_report(application_id: int) -> None:
+    """Render a completed benchmarking's report as a PDF. Quiet if the application is
+    gone or not a completed benchmarking; a second run with the same figures changes nothing."""
+    from assessments.benchmarking import benchmarking_pdf_render, completed_benchmarkings
+
+    application = completed_benchmarkings().select_related("organisation", "version").filter(pk=application_id).first()
+    if application is None:
+        return
+    benchmarking_pdf_render(application=application)

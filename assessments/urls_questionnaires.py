@@ -10,4 +10,9 @@ urlpatterns = [
         views_questionnaires.questionnaire_preview,
         name="questionnaire_preview",
     ),
+    path(
+        "questionnaires/<int:pk>/translations/",
+        views_questionnaires.questionnaire_translations,
+        name="questionnaire_translations",
+    ),
 ]

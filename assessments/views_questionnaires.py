@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.rules import is_label_office
 from assessments.enums import AnswerType
-from assessments.models import Indicator, QuestionnaireVersion, Section
-from assessments.questionnaires import plain_number, threshold_text, version_tree
+from assessments.models import TRANSLATED_LANGUAGES, Indicator, QuestionnaireVersion, Section
+from assessments.questionnaires import missing_translations, plain_number, threshold_text, version_tree
 from common.enums import Level
 from common.permissions import permission_required
 
@@ -30,7 +31,7 @@ class IndicatorPreview:
 
     @property
     def unit(self) -> str:
-        return "%" if self.indicator.answer_type == AnswerType.PERCENTAGE else self.indicator.unit
+        return "%" if self.indicator.answer_type == AnswerType.PERCENTAGE else self.indicator.tr_unit
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,15 @@ def questionnaire_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "minimum_requirements": sum(1 for indicator in indicators if indicator.minimum_requirement),
         },
     )
+
+
+@permission_required("assessments.edit_questionnaires")
+def questionnaire_translations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which texts of a version have no translation yet, per hand-translated language."""
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    languages = dict(settings.LANGUAGES)
+    report = [
+        {"code": code, "name": languages.get(code, code), "missing": missing_translations(version, code)}
+        for code in TRANSLATED_LANGUAGES
+    ]
+    return render(request, "assessments/questionnaire_translations.html", {"version": version, "report": report})

@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -15,11 +16,18 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from common.enums import Level
+from common.errors import ActionRefused
 from common.pdf import render_pdf
-from labels.models import Label
+from labels.enums import CertificateLanguage
+from labels.models import Label, LabelEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
 
@@ -27,14 +35,17 @@ ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
 @dataclass(frozen=True)
 class LevelLook:
     colour: str
+    # The scheme's English motto; templates translate it ({% translate look.motto %}).
     motto: str
 
 
 LOOKS = {
-    Level.BRONZE: LevelLook("#a0642d", str(_("Striving for Cluster Excellence"))),
-    Level.SILVER: LevelLook("#7b8794", str(_("Dedicated to Cluster Excellence"))),
-    Level.GOLD: LevelLook("#b58b00", str(_("Proven for Cluster Excellence"))),
+    Level.BRONZE: LevelLook("#a0642d", gettext_noop("Striving for Cluster Excellence")),
+    Level.SILVER: LevelLook("#7b8794", gettext_noop("Dedicated to Cluster Excellence")),
+    Level.GOLD: LevelLook("#b58b00", gettext_noop("Proven for Cluster Excellence")),
 }
+# The second language of a bilingual certificate.
+SECOND_LANGUAGE = {CertificateLanguage.ENGLISH_SERBIAN: "sr-latn"}
 
 
 def verify_url(label: Label) -> str:
@@ -49,9 +60,13 @@ def qr_svg(url: str) -> str:
 def certificate_facts(label: Label) -> dict[str, str]:
     """Everything the certificate shows; its hash decides whether to render again."""
     decision = getattr(getattr(label, "application", None), "decision", None)
-    return {
+    second = SECOND_LANGUAGE.get(CertificateLanguage(label.certificate_language or CertificateLanguage.ENGLISH))
+    # The facts are the same whoever triggers the rendering, in whatever language they read the portal.
+    with translation.override("en"):
+        country = str(label.organisation.country.name)
+    facts = {
         "organisation": label.organisation.name,
-        "country": str(label.organisation.country.name),
+        "country": country,
         "level": label.level,
         "valid_from": label.valid_from.isoformat(),
         "valid_until": label.valid_until.isoformat(),
@@ -60,7 +75,12 @@ def certificate_facts(label: Label) -> dict[str, str]:
         "decided_on": decision.decided_at.date().isoformat() if decision else label.assessed_on.isoformat(),
         "verify_url": verify_url(label),
         "template": template_fingerprint(),
+        "language": label.certificate_language,
     }
+    if second:
+        with translation.override(second):
+            facts["country_second"] = str(label.organisation.country.name)
+    return facts
 
 
 def template_fingerprint() -> str:
@@ -92,7 +112,15 @@ def certificate_render(*, label: Label, force: bool = False) -> Label:
     look = LOOKS[Level(label.level)]
     pdf = render_pdf(
         "labels/certificate_pdf.html",
-        {"label": label, "facts": facts, "look": look, "qr": qr_svg(facts["verify_url"]), "issuer": ISSUER},
+        {
+            "label": label,
+            "facts": facts,
+            "look": look,
+            "qr": qr_svg(facts["verify_url"]),
+            "issuer": ISSUER,
+            "second_language": SECOND_LANGUAGE.get(CertificateLanguage(label.certificate_language)),
+        },
+        language="en",
     )
     old = label.certificate.name if label.certificate else ""
     label.certificate.save(f"{label.code}-{stamp[:8]}.pdf", ContentFile(pdf), save=False)
@@ -101,6 +129,40 @@ def certificate_render(*, label: Label, force: bool = False) -> Label:
     if old and old != label.certificate.name:
         transaction.on_commit(lambda: label.certificate.storage.delete(old))
     return label
+
+
+def label_set_certificate_language(*, label: Label, language: str, by: User) -> Label:
+    """The label office chooses the certificate's language(s) for one label.
+
+    Refuses (``ActionRefused``) an unknown choice. Side effects: saves the
+    label's ``certificate_language`` and a "certificate" event in its history
+    when it changes; the certificate is rendered again after commit (its
+    fingerprint covers the language).
+    """
+    if language not in CertificateLanguage.values:
+        raise ActionRefused(_("Choose English, or English and Serbian."))
+    with transaction.atomic():
+        locked = Label.objects.select_for_update().get(pk=label.pk)
+        if locked.certificate_language == language:
+            return locked
+        before = locked.certificate_language
+        locked.certificate_language = language
+        locked.save(update_fields=["certificate_language"])
+        LabelEvent.objects.create(
+            label=locked,
+            kind=LabelEvent.Kind.CERTIFICATE,
+            by=by,
+            reason=str(CertificateLanguage(language).label),
+            changes={"certificate_language": [before, language]},
+        )
+        transaction.on_commit(lambda: _queue_render(locked.pk))
+    return locked
+
+
+def _queue_render(label_id: int) -> None:
+    from labels.tasks import render_certificate  # the task module imports the services, which import this one
+
+    render_certificate.delay(label_id)
 
 
 def certificate_outdated(label: Label) -> bool:

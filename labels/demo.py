@@ -20,6 +20,7 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.enums import StaffRole
 from accounts.models import User
+from assessments.demo_benchmarkings import seed_benchmarkings
 from assessments.questionnaires import catalogue_load
 from clusters import services as cluster_services
 from clusters.enums import MembershipRole, OrganisationState
@@ -228,6 +229,13 @@ def seed_demo() -> list[str]:
     cluster_services.partner_staff_add(partner=partner, user=users["partner@demo.test"])
     _import_label_history(organisations, created)
     created.extend(f"questionnaire {v.questionnaire.title} v{v.number}" for v in catalogue_load())
+    created.extend(
+        seed_benchmarkings(
+            organisations=organisations.values(),
+            assessors=[users["assessor.rs@demo.test"], users["assessor.de@demo.test"]],
+            committee=users["committee@demo.test"],
+        )
+    )
     return created
 
 

@@ -34,3 +34,10 @@ class ReminderState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Skipped")
+
+
+class CertificateLanguage(models.TextChoices):
+    """What the certificate is printed in, chosen per label by the label office."""
+
+    ENGLISH = "en", _("English")
+    ENGLISH_SERBIAN = "en+sr-latn", _("English and Serbian")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common.enums import Level
 from common.files import private_storage
 from labels.codes import CODE_MAX_LENGTH
-from labels.enums import ImportJobState, LabelSource, ReminderState
+from labels.enums import CertificateLanguage, ImportJobState, LabelSource, ReminderState
 
 
 class ImportJob(models.Model):
@@ -115,6 +115,13 @@ class Label(models.Model):
         max_length=64,
         blank=True,
         help_text=_("A hash of what the certificate shows: rendering again with the same facts changes nothing."),
+    )
+    certificate_language = models.CharField(
+        _("certificate language"),
+        max_length=12,
+        choices=CertificateLanguage.choices,
+        default=CertificateLanguage.ENGLISH,
+        help_text=_("English, or English and Serbian side by side."),
     )
     imported_in = models.ForeignKey(
         ImportJob,

@@ -28,15 +28,18 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
-from labels.enums import LabelState
+from labels.certificates import label_set_certificate_language as certificate_language_set
+from labels.enums import CertificateLanguage, LabelState
 from labels.forms import ImportUploadForm
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import with_state
 from labels.services import import_job_create
+from labels.statistics import scope_for as statistics_scope_for
 from labels.validity import label_state
 from labels.verification import over_limit
+from labels.views_statistics import Figures
 
 
 @permission_required("labels.view_office_start")
@@ -109,6 +112,10 @@ def policy_start(request: HttpRequest) -> HttpResponse:
             "by_country": cluster_selectors.organisation_counts_by_country(organisations),
             "by_sector": cluster_selectors.organisation_counts_by_sector(organisations),
             "state_counts": cluster_selectors.organisation_counts_by_state(organisations),
+            # The headline figure: where labels lapse (the Serbian story) shows first.
+            "renewal_chart": Figures(
+                statistics_scope_for(request.user), timezone.localdate()
+            ).renewal_rate_by_country(),
         },
     )
 
@@ -224,7 +231,14 @@ def label_manage(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         reason = request.POST.get("reason", "")[:4000]
         try:
-            if request.POST.get("action") == "revoke":
+            if request.POST.get("action") == "certificate_language":
+                certificate_language_set(
+                    label=label,
+                    language=request.POST.get("certificate_language", ""),
+                    by=request.user,  # type: ignore[arg-type]
+                )
+                messages.success(request, _("The certificate's language is saved; it is being rendered again."))
+            elif request.POST.get("action") == "revoke":
                 services.label_revoke(label=label, by=request.user, reason=reason)  # type: ignore[arg-type]
                 messages.success(request, _("The label is revoked; verification says so now."))
             else:
@@ -248,7 +262,12 @@ def label_manage(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "labels/label_manage.html",
-        {"label": label, "state": state, "events": label.events.select_related("by")},
+        {
+            "label": label,
+            "state": state,
+            "events": label.events.select_related("by"),
+            "certificate_languages": CertificateLanguage.choices,
+        },
     )
 
 

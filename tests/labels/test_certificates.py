@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.enums import StaffRole
 from common.enums import Level
 from labels.certificates import certificate_render, verify_url
-from labels.enums import LabelSource
+from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.services import label_create
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 
 
 @pytest.fixture
@@ -196,3 +200,44 @@ def test_office_corrects_the_printed_name_with_history(client: Client, label: La
     label.refresh_from_db()
     assert label.organisation.name == "Sava Digital Cluster d.o.o."
     assert label.events.get().changes == {"organisation_name": ["Sava Digital Cluster", "Sava Digital Cluster d.o.o."]}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_bilingual_certificate_prints_english_and_serbian(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    english_only = certificate_render(label=label)
+    english_text = _pdf_text(english_only.certificate.read(), tmp_path)
+    label.certificate_language = CertificateLanguage.ENGLISH_SERBIAN
+    label.save()
+
+    with translation.override("sr"):  # whoever triggers the rendering, the certificate's languages are the label's
+        bilingual = certificate_render(label=label)
+    text = _pdf_text(bilingual.certificate.read(), tmp_path)
+
+    assert bilingual.certificate.name != english_only.certificate.name
+    assert "Cluster Management Excellence Label" in english_text
+    assert "Oznaka izvrsnosti upravljanja klasterom" not in english_text
+    assert "Oznaka izvrsnosti upravljanja klasterom" in text
+    assert "Težnja ka izvrsnosti klastera" in text
+    assert "Striving for Cluster Excellence" in text
+    assert "Srbija" in text
+
+
+def test_office_chooses_the_certificate_language(client: Client, label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+    url = reverse("labels:label_manage", args=[label.code])
+
+    response = client.post(url, {"action": "certificate_language", "certificate_language": "en+sr-latn"})
+
+    label.refresh_from_db()
+    assert response.status_code == 302
+    assert label.certificate_language == "en+sr-latn"
+    assert label.events.get().changes == {"certificate_language": ["en", "en+sr-latn"]}
+    assert 'value="en+sr-latn" selected' in client.get(url).content.decode()
+
+
+def _pdf_text(pdf: bytes, directory: Path) -> str:
+    path = directory / "certificate.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout

@@ -1,0 +1,66 @@
+"""The benchmarking report of a completed Bronze benchmarking, as a page and as a PDF.
+
+Who may read it is the permission ``assessments.view_benchmarking`` (rules.py):
+the organisation's members, its assigned assessors and the label office. Anyone
+else gets a 404, so nobody learns which benchmarkings exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from assessments import selectors
+from assessments.benchmarking import MIN_PEERS, benchmarking_report, current_pdf
+from assessments.models import Application
+
+PERMISSION = "assessments.view_benchmarking"
+# While a PDF renders, the waiting page reloads every few seconds: queue it once a minute at most.
+QUEUE_GUARD_SECONDS = 60
+
+
+def _benchmarking_for(request: HttpRequest, pk: int) -> Application:
+    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    if not request.user.has_perm(PERMISSION, application):
+        raise Http404
+    return application
+
+
+@login_required
+@require_GET
+def benchmarking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _benchmarking_for(request, pk)
+    return render(
+        request,
+        "assessments/benchmarking_detail.html",
+        {"application": application, "data": benchmarking_report(application), "min_peers": MIN_PEERS},
+    )
+
+
+@login_required
+@require_GET
+def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF when it shows today's figures; otherwise it is queued and a waiting page checks again."""
+    application = _benchmarking_for(request, pk)
+    data = benchmarking_report(application)
+    stored = current_pdf(application, data.fingerprint)
+    if stored is not None:
+        return FileResponse(
+            stored.pdf.open("rb"),
+            as_attachment=True,
+            content_type="application/pdf",
+            filename=f"benchmarking-report-{application.organisation.slug}-{application.pk}.pdf",
+        )
+    if cache.add(f"benchmarking-pdf:{application.pk}:{data.fingerprint}", True, QUEUE_GUARD_SECONDS):
+        transaction.on_commit(lambda: _queue_pdf(application.pk))
+    return render(request, "assessments/benchmarking_pending.html", {"application": application}, status=202)
+
+
+def _queue_pdf(application_id: int) -> None:
+    from assessments.tasks import render_benchmarking_report  # the task module imports the services
+
+    render_benchmarking_report.delay(application_id)
