@@ -209,6 +209,40 @@ def bench_certificate() -> None:
     )
 
 
+def bench_statistics_and_dashboards() -> None:
+    """Issue #8's volume (5,000 organisations, 20,000 labels): statistics pages and the expiry dashboards."""
+    from bench.statistics import bench_statistics, seed_volume
+
+    seed_volume(organisations=5000, labels=20000)
+    for name, durations in bench_statistics().items():
+        record(name, durations, "< 300 ms median")
+    from accounts.models import User
+
+    client = Client()
+    for email, who in (("office@demo.test", "office, all countries"), ("partner@demo.test", "partner, Serbia")):
+        client.force_login(User.objects.get(email=email))
+        client.get("/labels/dashboard/")
+        record(f"expiry dashboard ({who})", timed(20, lambda i: client.get("/labels/dashboard/")), "< 300 ms median")
+        record(
+            f"expiry list, 180 days ({who})",
+            timed(20, lambda i: client.get("/labels/dashboard/expiring-180/")),
+            "< 300 ms median",
+        )
+
+
+def bench_reminders() -> None:
+    """Issue #7: 1,000 reminders through a real SMTP server, then the selection among 100,000 labels."""
+    from django.utils import timezone
+
+    from bench.reminders import bench_reminder_selection, bench_reminder_smtp
+
+    today = timezone.localdate()
+    smtp = bench_reminder_smtp(today)
+    RESULTS["reminders: 1,000 sent through SMTP on localhost"] = {**smtp, "target": "< 30 s"}
+    selection = bench_reminder_selection(today)
+    RESULTS["reminders: select what is due among 100,000 labels"] = {**selection, "target": "< 2 s"}
+
+
 def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
@@ -218,6 +252,8 @@ def main() -> None:
     bench_autosave()
     bench_pages()
     bench_certificate()
+    bench_statistics_and_dashboards()
+    bench_reminders()
     width = max(len(name) for name in RESULTS)
     for name, figures in RESULTS.items():
         shown = ", ".join(f"{k}={v}" for k, v in figures.items())

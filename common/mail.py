@@ -7,16 +7,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
 def send_templated_mail(
-    *, to: Iterable[str], template: str, context: dict[str, Any], language: str | None = None
+    *,
+    to: Iterable[str],
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    connection: BaseEmailBackend | None = None,
 ) -> int:
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` and send one message per recipient.
 
     Each recipient gets their own message, so no address is shown to the others.
+    A batch (the reminder sweep) passes one open ``connection`` for all its mail.
     """
     recipients = sorted({address for address in to if address})
     context = {"site_url": settings.SITE_URL, **context}
@@ -26,7 +33,7 @@ def send_templated_mail(
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     for address in recipients:
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address], connection=connection)
         message.attach_alternative(html, "text/html")
         sent += message.send()
     return sent

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -12,7 +13,14 @@ from common.mail import send_templated_mail
 from common.models import Notification
 
 
-def notify(*, people: Iterable[Any], template: str, context: dict[str, Any], url: str = "") -> int:
+def notify(
+    *,
+    people: Iterable[Any],
+    template: str,
+    context: dict[str, Any],
+    url: str = "",
+    connection: BaseEmailBackend | None = None,
+) -> int:
     """For each person: a ``Notification`` row and an e-mail (``<template>_subject.txt``,
     ``.txt``, ``.html``), both in the person's preferred language. Returns how many."""
     sent = 0
@@ -22,7 +30,11 @@ def notify(*, people: Iterable[Any], template: str, context: dict[str, Any], url
             title = " ".join(render_to_string(f"{template}_subject.txt", {**context, "person": person}).split())
         Notification.objects.create(user=person, title=title[:200], url=url)
         send_templated_mail(
-            to=[person.email], template=template, context={**context, "person": person, "url": url}, language=language
+            to=[person.email],
+            template=template,
+            context={**context, "person": person, "url": url},
+            language=language,
+            connection=connection,
         )
         sent += 1
     return sent

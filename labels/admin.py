@@ -69,3 +69,6 @@ class LabelReminderAdmin(ReadOnlyAdmin):
 @admin.register(ReminderDigest)
 class ReminderDigestAdmin(ReadOnlyAdmin):
     list_display = ["week", "sent_at"]
+    list_filter = ["sent_at"]
+    search_fields = ["recipients"]
+    date_hierarchy = "week"

@@ -29,6 +29,8 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
@@ -41,7 +43,7 @@ from accounts.selectors import people_with_role
 from assessments.enums import CLOSED_STATES, ApplicationState
 from assessments.models import Application
 from clusters.enums import MembershipRole, OrganisationState
-from clusters.models import NationalPartner
+from clusters.models import Membership, NationalPartner
 from common.enums import Level
 from common.notify import notify
 from common.scheme import rules_for
@@ -224,16 +226,24 @@ def reminders_sweep(*, today: date | None = None, dry_run: bool = False) -> Swee
         return report
     report.due = reminders_claim(today=today)
     pending = LabelReminder.objects.filter(state=ReminderState.PENDING).order_by("claimed_at", "pk")
-    for reminder_id in list(pending.values_list("pk", flat=True)):
-        outcome = reminder_send(reminder_id=reminder_id, today=today)
-        if outcome is None:
-            continue
-        if outcome.state == ReminderState.SENT:
-            report.sent += 1
-            report.messages += len(outcome.recipients)
-        else:
-            report.skipped += 1
+    # One SMTP connection and one read of the partners' staff for the whole batch.
+    with get_connection() as connection:
+        partner_staff = _partner_staff_by_country()
+        for reminder_id in list(pending.values_list("pk", flat=True)):
+            outcome = reminder_send(
+                reminder_id=reminder_id, today=today, partner_staff=partner_staff, connection=connection
+            )
+            if outcome is not None:
+                _count(report, outcome)
     return report
+
+
+def _count(report: SweepReport, outcome: LabelReminder) -> None:
+    if outcome.state == ReminderState.SENT:
+        report.sent += 1
+        report.messages += len(outcome.recipients)
+    else:
+        report.skipped += 1
 
 
 def reminders_planned(today: date) -> list[dict[str, object]]:
@@ -257,7 +267,13 @@ def reminders_planned(today: date) -> list[dict[str, object]]:
     ]
 
 
-def reminder_send(*, reminder_id: int, today: date) -> LabelReminder | None:
+def reminder_send(
+    *,
+    reminder_id: int,
+    today: date,
+    partner_staff: dict[str, list[User]] | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> LabelReminder | None:
     """Send one pending reminder, under a row lock; None when another sweep has it or it is done.
 
     If it no longer applies (renewed, revoked, organisation inactive, overtaken
@@ -279,7 +295,8 @@ def reminder_send(*, reminder_id: int, today: date) -> LabelReminder | None:
             reminder.note = problem
             reminder.save(update_fields=["state", "note"])
             return reminder
-        reminder.recipients = _deliver(reminder, today)
+        staff = partner_staff if partner_staff is not None else _partner_staff_by_country()
+        reminder.recipients = _deliver(reminder, today, staff, connection)
         reminder.state = ReminderState.SENT
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["recipients", "state", "sent_at"])
@@ -302,19 +319,31 @@ def _why_not_send(reminder: LabelReminder, today: date) -> str:
     return ""
 
 
-def _deliver(reminder: LabelReminder, today: date) -> list[str]:
+def _deliver(
+    reminder: LabelReminder,
+    today: date,
+    partner_staff_by_country: dict[str, list[User]],
+    connection: BaseEmailBackend | None,
+) -> list[str]:
     label = reminder.label
     organisation = label.organisation
     context = reminder_context(label, reminder.kind, today)
     managers = _managers_by_organisation([organisation.pk]).get(organisation.pk, [])
-    partner_staff = _partner_staff_by_country().get(organisation.country.code, [])
+    partner_staff = partner_staff_by_country.get(organisation.country.code, [])
     renew_url = reverse("assessments:application_new", kwargs={"slug": organisation.slug}) + f"?level={label.level}"
-    notify(people=managers, template="labels/email/reminder", context={**context, "for_partner": False}, url=renew_url)
+    notify(
+        people=managers,
+        template="labels/email/reminder",
+        context={**context, "for_partner": False},
+        url=renew_url,
+        connection=connection,
+    )
     notify(
         people=[p for p in partner_staff if p not in managers],
         template="labels/email/reminder",
         context={**context, "for_partner": True},
         url=reverse("labels:label_detail", kwargs={"code": label.code}),
+        connection=connection,
     )
     return sorted({p.email for p in managers} | {p.email for p in partner_staff})
 
@@ -337,17 +366,15 @@ def reminder_context(label: Label, kind: str, today: date) -> dict[str, object]:
 
 
 def _managers_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
-    ids = set(organisation_ids)
-    people = User.objects.filter(
-        is_active=True,
-        memberships__organisation_id__in=ids,
-        memberships__left_at__isnull=True,
-        memberships__role=MembershipRole.MANAGER,
-    ).values_list("memberships__organisation_id", "pk")
-    users = {u.pk: u for u in User.objects.filter(pk__in={pk for _, pk in people})}
+    memberships = Membership.objects.filter(
+        organisation_id__in=set(organisation_ids),
+        left_at__isnull=True,
+        role=MembershipRole.MANAGER,
+        user__is_active=True,
+    ).select_related("user")
     grouped: dict[int, list[User]] = {}
-    for organisation_id, pk in people:
-        grouped.setdefault(organisation_id, []).append(users[pk])
+    for membership in memberships:
+        grouped.setdefault(membership.organisation_id, []).append(membership.user)
     return grouped
 
 
