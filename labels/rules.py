@@ -21,6 +21,9 @@ def is_partner_for_label(user: object, label: object) -> bool:
     return bool(label is not None and is_partner_for_country(user, label.organisation))  # type: ignore[attr-defined]
 
 
+# The statistics pages: partners read them too, scoped to their countries
+# (labels.statistics.scope_for); the policy start page stays for policy readers and the office.
+rules.add_perm("labels.read_statistics", is_policy_reader | is_label_office | is_partner_staff)
 # Expiry tracking: a partner for its countries, the office for all of them.
 rules.add_perm("labels.view_dashboard", is_partner_staff | is_label_office)
 rules.add_perm("labels.view_label", is_member_of_label_organisation | is_partner_for_label | is_label_office)

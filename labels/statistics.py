@@ -55,10 +55,6 @@ def reads_all_countries(user: object) -> bool:
     return bool(is_label_office(user) or is_policy_reader(user))
 
 
-def can_read_statistics(user: object) -> bool:
-    return reads_all_countries(user) or bool(partner_countries_of(user))
-
-
 def country_choices_for(user: object) -> list[str]:
     """The countries the person may filter by: their partner's, or every country in the portal."""
     if reads_all_countries(user):

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import cached_property, wraps
-from typing import Any
+from functools import cached_property
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,28 +21,11 @@ from django_countries import countries
 from common.charts import MISSING, Chart, Series, bar_chart, heatmap, line_chart
 from common.csv_export import csv_response, csv_safe
 from common.enums import Level
+from common.permissions import permission_required
 from labels import statistics as stats
 
 PERCENT = "{:.0f} %"
 DAYS = "{:,.0f}"
-
-
-def statistics_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Policy readers, the label office and national partner staff; anonymous people log in first.
-
-    A predicate rather than a named permission because partners read a narrower
-    scope than ``labels.view_statistics`` grants (see ``labels.statistics.scope_for``).
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not stats.can_read_statistics(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def country_name(code: str) -> str:
@@ -236,7 +216,7 @@ def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
     return (country if country in choices else None), choices
 
 
-@statistics_reader_required
+@permission_required("labels.read_statistics")
 def overview(request: HttpRequest) -> HttpResponse:
     country, choices = _country_filter(request)
     scope = stats.scope_for(request.user, country)
@@ -312,7 +292,7 @@ def _comparison_country(request: HttpRequest, choices: list[str]) -> str | None:
     return choices[0] if choices else None
 
 
-@statistics_reader_required
+@permission_required("labels.read_statistics")
 def comparison(request: HttpRequest) -> HttpResponse:
     choices = stats.country_choices_for(request.user)
     country = _comparison_country(request, choices)
@@ -330,7 +310,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
     )
 
 
-@statistics_reader_required
+@permission_required("labels.read_statistics")
 def export_csv(request: HttpRequest, figure: str) -> HttpResponseBase:
     """One figure's table as CSV, for the same scope and filter as the page."""
     choices = stats.country_choices_for(request.user)
