@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate worker beat lint bench clean messages
+.PHONY: run test install migrate worker beat lint bench clean messages fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -42,6 +42,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Hypothesis with 200 examples per form and Schemathesis with 200 per API operation.
+fuzz: install
+	HYPOTHESIS_PROFILE=thorough SCHEMATHESIS_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz_forms.py tests/test_api_schemathesis.py $(PYTEST_ARGS)
 
 # Extract every marked string into the Serbian Latin catalogue (needs GNU
 # gettext), then write the Cyrillic catalogue as its transliteration and

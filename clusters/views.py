@@ -151,6 +151,13 @@ def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpRes
     if to_state not in OrganisationState.values:
         raise PermissionDenied
     note = request.POST.get("reason", "")
+    if note.strip():
+        # The same limits as the form on the page (a reason is at most 2,000 characters).
+        reason_form = ReasonForm(request.POST)
+        if not reason_form.is_valid():
+            messages.error(request, " ".join(reason_form.errors["reason"]))
+            return redirect("clusters:organisation_detail", slug=organisation.slug)
+        note = reason_form.cleaned_data["reason"]
     done = {
         OrganisationState.PENDING: _("Sent for validation."),
         OrganisationState.ACTIVE: _("The organisation is active."),

@@ -20,6 +20,18 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# An office document unpacks to about its own size (its images do not
+# compress); far more than that is a zip bomb waiting for whoever opens it.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ARCHIVE_ENTRIES = 5000
+# Path separators, control characters and bidirectional overrides (which make
+# "report\u202efdp.exe" look like "reportexe.pdf") have no place in a file name.
+FORBIDDEN_NAME_CHARACTERS = frozenset(
+    ["/", "\\"]
+    + [chr(c) for c in range(32)]
+    + [chr(127)]
+    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+)
 
 
 @deconstructible
@@ -116,6 +128,11 @@ def check_upload(uploaded: IO[bytes], name: str, size: int) -> tuple[FileKind, s
         raise UploadRejected(
             _("The file %(name)s is %(size).1f MB; the limit is 10 MB.") % {"name": name, "size": size / 1024 / 1024}
         )
+    if FORBIDDEN_NAME_CHARACTERS.intersection(name) or name.strip(". ") == "":
+        raise UploadRejected(
+            _("The file name %(name)s contains characters that are not allowed; rename the file and try again.")
+            % {"name": ascii(name)}
+        )
     extension = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     if extension is None:
         raise UploadRejected(
@@ -130,9 +147,42 @@ def check_upload(uploaded: IO[bytes], name: str, size: int) -> tuple[FileKind, s
             _("%(name)s is named as %(expected)s but its content is %(found)s. Accepted: %(kinds)s.")
             % {"name": name, "expected": KINDS[extension].label, "found": found, "kinds": ALLOWED_TEXT}
         )
+    problem = _hidden_content(uploaded, extension)
+    if problem:
+        raise UploadRejected(problem % {"name": name, "kind": KINDS[extension].label})
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):
         digest.update(chunk)
     uploaded.seek(0)
     return KINDS[extension], digest.hexdigest()
+
+
+def _hidden_content(stream: IO[bytes], kind: str) -> str | None:
+    """Why a file whose first bytes match its kind is still refused, or None.
+
+    A polyglot (a PDF or an image with an archive appended, an archive whose
+    first entry reads as a PDF) is two files at once: a viewer opens one, an
+    unpacker the other. An archive declaring far more unpacked bytes than a
+    document needs is a zip bomb. Only the archive's directory is read: nothing
+    is inflated.
+    """
+    try:
+        if kind in ("pdf", "png", "jpg"):
+            stream.seek(0)
+            if zipfile.is_zipfile(stream):
+                return _("%(name)s is a %(kind)s with an archive hidden inside; save it again as a plain %(kind)s.")
+            return None
+        stream.seek(0)
+        if b"%PDF-" in stream.read(1024):
+            return _("%(name)s is a %(kind)s that also reads as a PDF; save it again as a plain %(kind)s.")
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ARCHIVE_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+                return _("%(name)s would unpack to more than 100 MB: it is refused as a possible zip bomb.")
+    except (zipfile.BadZipFile, OSError):
+        return _("%(name)s is not a readable %(kind)s file.")
+    finally:
+        stream.seek(0)
+    return None

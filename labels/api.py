@@ -10,7 +10,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -56,11 +62,26 @@ FILTERS = [
 ]
 
 
+# Every answer the API can give, so clients (and schemathesis) can rely on the schema.
+_DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+NOT_FOUND = OpenApiResponse(_DETAIL, description="No such label, or a page past the last one.")
+THROTTLED = OpenApiResponse(_DETAIL, description="Too many requests from this address (120 a minute).")
+BAD_FILTER = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A filter value that is not allowed: {filter name: [reason]}."
+)
+
+
 def _labels() -> QuerySet[Label]:
     return with_state(Label.objects.select_related("organisation"), timezone.localdate())
 
 
-@extend_schema_view(get=extend_schema(parameters=FILTERS, summary="Labels, history included, filterable"))
+@extend_schema_view(
+    get=extend_schema(
+        parameters=FILTERS,
+        summary="Labels, history included, filterable",
+        responses={200: LabelSerializer(many=True), 400: BAD_FILTER, 404: NOT_FOUND, 429: THROTTLED},
+    )
+)
 class LabelList(generics.ListAPIView):
     serializer_class = LabelSerializer
 
@@ -82,7 +103,9 @@ class LabelList(generics.ListAPIView):
         return labels.order_by("organisation__name", "level", "-valid_until")
 
 
-@extend_schema_view(get=extend_schema(summary="One label by its code"))
+@extend_schema_view(
+    get=extend_schema(summary="One label by its code", responses={200: LabelSerializer, 404: NOT_FOUND, 429: THROTTLED})
+)
 class LabelDetail(generics.RetrieveAPIView):
     serializer_class = LabelSerializer
     lookup_field = "code"

@@ -45,9 +45,10 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("office@demo.test", "Olivia Office", "label office"),
     DemoAccount("committee@demo.test", "Conrad Committee", "label committee"),
-    DemoAccount("assessor.rs@demo.test", "Milica Assessor", "assessor (Serbia)", "sr-latn"),
+    DemoAccount("assessor.rs@demo.test", "Milica Assessor", "assessor (Serbia)"),
     DemoAccount("assessor.de@demo.test", "Dieter Assessor", "assessor (Germany)"),
-    DemoAccount("manager@demo.test", "Marko Manager", "cluster manager (Serbian organisation)", "sr-latn"),
+    # Everyone starts in English; the header's language menu switches (and remembers) Serbian.
+    DemoAccount("manager@demo.test", "Marko Manager", "cluster manager (Serbian organisation)"),
     DemoAccount("partner@demo.test", "Petra Partner", "national partner for Serbia"),
     DemoAccount("policy@demo.test", "Paul Policy", "policy reader"),
 )

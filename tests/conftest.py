@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -33,6 +34,15 @@ def missing(reason: str) -> None:
 def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Real hashing costs ~0.3 s per password; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked() -> Iterator[None]:
+    """Every test starts in English: a request in Serbian activates Serbian for
+    the thread, and without this it would leak into the next test's messages."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

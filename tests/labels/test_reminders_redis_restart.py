@@ -1,0 +1,81 @@
+"""Redis drops every connection while a real worker runs the reminder sweep:
+no reminder is lost and none is sent twice, because the reminders live in
+PostgreSQL, not in the broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from common.models import Notification
+from labels.enums import ReminderState
+from labels.models import LabelReminder
+from labels.reminders import reminders_sweep
+from labels.tasks import send_label_reminders
+from tests.factories import LabelFactory, MembershipFactory, OrganisationFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+DAY = date(2028, 3, 1)
+LABELS = 12
+
+
+def wait_for(condition, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_a_sweep_survives_redis_dropping_its_connections(broker_url: str, postgres: None, tmp_path: Path) -> None:
+    for _ in range(LABELS):
+        organisation = OrganisationFactory(country="RS")
+        MembershipFactory(organisation=organisation)
+        LabelFactory(organisation=organisation, valid_from=date(2026, 3, 1), valid_until=DAY + timedelta(days=30))
+    marker = tmp_path / "pids"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CONN_MAX_AGE": "0",
+        "CHAOS_MARKER": str(marker),
+        "CHAOS_PAUSE": "2",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tests.chaos_worker", "worker", "-Q", "chaos-redis", "-c", "1"]
+        + ["--prefetch-multiplier", "1", "-n", f"chaos-redis-{os.getpid()}@%h", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        send_label_reminders.apply_async(kwargs={"today": DAY.isoformat()}, queue="chaos-redis")
+        wait_for(lambda: marker.exists() and marker.read_text().strip(), 60, "the worker to start the sweep")
+        # What a Redis restart looks like from the clients: every connection cut at once.
+        redis.Redis.from_url(broker_url).client_kill_filter(_type="normal", skipme=True)
+
+        wait_for(
+            lambda: LabelReminder.objects.filter(state=ReminderState.SENT).count() == LABELS,
+            90,
+            "the sweep to finish",
+        )
+        # The unacknowledged message may come back (acks_late): running the sweep again changes nothing.
+        reminders_sweep(today=DAY)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    assert LabelReminder.objects.filter(state=ReminderState.PENDING).count() == 0
+    assert LabelReminder.objects.filter(state=ReminderState.SENT).count() == LABELS
+    assert Notification.objects.count() == LABELS  # one manager per organisation, told once
