@@ -17,9 +17,9 @@ Definitions (the README's "Benchmarking report" repeats them for readers):
 - Answers are matched by indicator code, so peers answered on an older
   questionnaire version still count where the code and a numeric type agree.
 - **Same sector**: sharing at least one sector with the organisation.
-  **Same label level**: the same highest level awarded through the portal's
-  applications (imported labels live in the labels app, which assessments does
-  not read).
+  **Same label level**: the same highest level the organisation holds, from
+  the portal's awarded applications and from the labels app's current labels
+  (imported ones included), which it provides through ``assessments.providers``.
 - **k-anonymity**: a peer group with fewer than ``MIN_PEERS`` organisations is
   not shown at all, and on one indicator a group is not shown when fewer than
   ``MIN_PEERS`` of its organisations answered it. The page says why. Peers'
@@ -59,6 +59,7 @@ from assessments.models import (
     Score,
     Section,
 )
+from assessments.providers import levels_held_elsewhere
 from assessments.questionnaires import NUMERIC_TYPES
 from assessments.rules import BENCHMARKING_COMPLETED_STATES
 from clusters.models import ClusterOrganisation
@@ -196,13 +197,18 @@ def peer_data(application: Application, codes: Sequence[str]) -> PeerData:
 
 
 def highest_levels(organisation: ClusterOrganisation, peers: QuerySet[Application]) -> dict[int, str]:
-    """The highest level each organisation was awarded through the portal."""
-    awarded = Application.objects.filter(
-        Q(organisation__in=peers.values("organisation_id")) | Q(organisation=organisation),
-        state=ApplicationState.AWARDED,
-    ).values_list("organisation_id", "level")
+    """The highest level each organisation holds: awarded through the portal, or a current label."""
+    awarded = list(
+        Application.objects.filter(
+            Q(organisation__in=peers.values("organisation_id")) | Q(organisation=organisation),
+            state=ApplicationState.AWARDED,
+        ).values_list("organisation_id", "level")
+    )
+    # Every peer has an awarded (completed) benchmarking, so ``awarded`` names them all.
+    ids = {org_id for org_id, _level in awarded} | {organisation.pk}
+    held = [pair for lookup in levels_held_elsewhere(ids) for pair in lookup.items()]
     levels: dict[int, str] = {}
-    for org_id, level in awarded:
+    for org_id, level in [*awarded, *held]:
         if LEVEL_RANK[level] > LEVEL_RANK.get(levels.get(org_id, ""), -1):
             levels[org_id] = level
     return levels

@@ -8,7 +8,7 @@ So labels registers a lookup at start-up, and assessments asks this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 
 from django.db.models import Max
@@ -19,7 +19,9 @@ from clusters.models import ClusterOrganisation
 from common.enums import Level
 
 BronzeLookup = Callable[[ClusterOrganisation], date | None]
+LevelsLookup = Callable[[Collection[int]], dict[int, str]]
 _lookups: dict[str, BronzeLookup] = {}
+_level_lookups: dict[str, LevelsLookup] = {}
 
 
 def register_bronze_lookup(name: str, lookup: BronzeLookup) -> None:
@@ -34,3 +36,12 @@ def latest_bronze_benchmarking(organisation: ClusterOrganisation) -> date | None
     dates = [own, *(lookup(organisation) for lookup in _lookups.values())]
     known = [day for day in dates if day is not None]
     return max(known) if known else None
+
+
+def register_levels_lookup(name: str, lookup: LevelsLookup) -> None:
+    _level_lookups[name] = lookup
+
+
+def levels_held_elsewhere(organisation_ids: Collection[int]) -> list[dict[int, str]]:
+    """The level each organisation holds according to the apps above (its labels), one dict per lookup."""
+    return [lookup(organisation_ids) for lookup in _level_lookups.values()]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from django.db.models import Case, CharField, DateField, F, Max, QuerySet, Value, When
 from django.http import HttpRequest
+from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
 from common.enums import Level
@@ -71,3 +73,19 @@ def earliest_renewable_expiry(level: Level, today: date) -> date:
     months = rules_for(level).renewal_window_months
     index = today.year * 12 + (today.month - 1) - months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def levels_held(organisation_ids: Collection[int]) -> dict[int, str]:
+    """The highest level of a label each organisation holds today (valid, not revoked or superseded)."""
+    rank = {level: position for position, level in enumerate(Level.values)}
+    held: dict[int, str] = {}
+    current = Label.objects.filter(
+        organisation_id__in=list(organisation_ids),
+        revoked_at__isnull=True,
+        superseded_by__isnull=True,
+        valid_until__gte=timezone.localdate(),
+    ).values_list("organisation_id", "level")
+    for organisation_id, level in current:
+        if rank[level] > rank.get(held.get(organisation_id, ""), -1):
+            held[organisation_id] = level
+    return held

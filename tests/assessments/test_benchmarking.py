@@ -289,8 +289,8 @@ def test_page_queries_do_not_grow_with_the_peers(
 
     # session, user, savepoint pair; roles, the application's scope, the membership rule;
     # the report: sections, indicators, own answers, scores, assessor's report, sectors,
-    # peers, peers' answers, peers sharing a sector, levels; the menu's role pages (4)
-    with django_assert_num_queries(21):
+    # peers, peers' answers, peers sharing a sector, levels awarded, labels held; the menu's role pages (4)
+    with django_assert_num_queries(22):
         response = client.get(reverse("benchmarking:detail", args=[own.pk]))
 
     assert response.status_code == 200
@@ -391,3 +391,18 @@ def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: N
     assert all(row.figures[0].percentile is not None for row in rows)
     assert reverse("benchmarking:detail", args=[application.pk]) in start
     assert page.count('data-testid="figure-all"') == 17
+
+
+def test_the_level_group_counts_labels_imported_before_the_portal(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+    """A peer holding an imported Gold label is in the Gold group, though its Gold was never awarded here."""
+    from assessments.benchmarking import highest_levels, latest_completed_benchmarkings
+    from tests.factories import LabelFactory
+
+    peers(bronze, list(range(10, 16)))
+    peer_organisation = Application.objects.exclude(organisation=own.organisation).first().organisation
+    LabelFactory(organisation=peer_organisation, level="gold")
+
+    levels = highest_levels(own.organisation, latest_completed_benchmarkings().exclude(organisation=own.organisation))
+
+    assert levels[peer_organisation.pk] == "gold"
+    assert levels[own.organisation.pk] == "bronze"
