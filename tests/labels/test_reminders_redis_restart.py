@@ -51,9 +51,10 @@ def test_a_sweep_survives_redis_dropping_its_connections(broker_url: str, postgr
         "CHAOS_MARKER": str(marker),
         "CHAOS_PAUSE": "2",
     }
+    command = [sys.executable, "-m", "celery", "-A", "tests.chaos_worker", "worker", "-Q", "chaos-redis", "-c", "1"]
+    options = ["--prefetch-multiplier", "1", "-n", f"chaos-redis-{os.getpid()}@%h", "--loglevel", "WARNING"]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.chaos_worker", "worker", "-Q", "chaos-redis", "-c", "1"]
-        + ["--prefetch-multiplier", "1", "-n", f"chaos-redis-{os.getpid()}@%h", "--loglevel", "WARNING"],
+        [*command, *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
