@@ -70,10 +70,17 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
                 "published": published_version(level) is not None,
             }
         )
+    # A reminder's link names the level to renew; that card is marked.
+    suggested = request.GET.get("level", "")
     return render(
         request,
         "assessments/application_new.html",
-        {"organisation": organisation, "blockers": blockers, "levels": levels},
+        {
+            "organisation": organisation,
+            "blockers": blockers,
+            "levels": levels,
+            "suggested": suggested if suggested in Level.values else "",
+        },
     )
 
 

@@ -330,7 +330,7 @@ def _deliver(
     context = reminder_context(label, reminder.kind, today)
     managers = _managers_by_organisation([organisation.pk]).get(organisation.pk, [])
     partner_staff = partner_staff_by_country.get(organisation.country.code, [])
-    renew_url = reverse("assessments:application_new", kwargs={"slug": organisation.slug}) + f"?level={label.level}"
+    renew_url = renewal_url(label)
     notify(
         people=managers,
         template="labels/email/reminder",
@@ -346,6 +346,12 @@ def _deliver(
         connection=connection,
     )
     return sorted({p.email for p in managers} | {p.email for p in partner_staff})
+
+
+def renewal_url(label: Label) -> str:
+    """Where a manager starts the renewal of ``label``: the application page, its level marked."""
+    path = reverse("assessments:application_new", kwargs={"slug": label.organisation.slug})
+    return f"{path}?level={label.level}#level-{label.level}"
 
 
 def reminder_context(label: Label, kind: str, today: date) -> dict[str, object]:

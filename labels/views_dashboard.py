@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from common.permissions import permission_required
 from labels import dashboard
 from labels.enums import LabelState
 from labels.models import Label
-from labels.reminders import reminders_of
+from labels.reminders import reminders_of, renewal_url
 from labels.validity import label_state, renewal_window_end
 
 PAGE_SIZE = 50
@@ -186,8 +185,7 @@ def label_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reminders": reminders_of(label),
             "events": label.events.select_related("by"),
             "can_manage": request.user.has_perm("labels.revoke_label"),
-            "renew_url": reverse("assessments:application_new", kwargs={"slug": label.organisation.slug})
-            + f"?level={label.level}",
+            "renew_url": renewal_url(label),
             "can_renew": state in RENEWABLE_STATES
             and request.user.has_perm("assessments.start_application", label.organisation),
         },

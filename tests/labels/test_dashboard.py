@@ -213,4 +213,6 @@ def test_the_label_page_offers_the_renewal_to_its_manager(client: Client, scene:
     manager = MembershipFactory(organisation=label.organisation).user
     client.force_login(manager)
     page = client.get(f"/labels/label/{label.code}/").content.decode()
-    assert f'href="/assessments/new/{label.organisation.slug}/?level=bronze"' in page
+    assert f'href="/assessments/new/{label.organisation.slug}/?level=bronze#level-bronze"' in page
+    start = client.get(f"/assessments/new/{label.organisation.slug}/?level=bronze").content.decode()
+    assert 'id="level-bronze" data-testid="level-bronze" data-suggested="true"' in start
