@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 # Scripts and styles come from the portal's own static files only: no inline
 # <script>, no event-handler attributes, no style="" attributes (the templates
@@ -35,3 +36,23 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Refuse a request whose path or query carries a NUL character, with a 400.
+
+    No page needs one, and PostgreSQL refuses them in a query ("A string
+    literal cannot contain NUL"), which would otherwise surface as a 500 from
+    whatever view passed the value on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.GET.items()):
+            message = _("The address contains a character that is not allowed (NUL).")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": str(message)}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -28,6 +28,7 @@ from labels.models import Label, LabelEvent
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from clusters.models import ClusterOrganisation
 
 ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
 
@@ -46,6 +47,22 @@ LOOKS = {
 }
 # The second language of a bilingual certificate.
 SECOND_LANGUAGE = {CertificateLanguage.ENGLISH_SERBIAN: "sr-latn"}
+
+
+# Organisations in these countries get a bilingual certificate unless the committee chooses English.
+SERBIAN_CERTIFICATE_COUNTRIES = frozenset({"RS"})
+
+
+def certificate_language_default(organisation: ClusterOrganisation) -> CertificateLanguage:
+    """The certificate language a newly awarded label gets unless the committee chooses another.
+
+    English and Serbian side by side for an organisation in Serbia, English
+    elsewhere. The one place of this rule, so it can later become a setting
+    the label office edits. No side effects.
+    """
+    if organisation.country.code in SERBIAN_CERTIFICATE_COUNTRIES:
+        return CertificateLanguage.ENGLISH_SERBIAN
+    return CertificateLanguage.ENGLISH
 
 
 def verify_url(label: Label) -> str:

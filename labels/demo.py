@@ -28,7 +28,10 @@ from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from common.models import Sector
 from common.services import sectors_ensure
+from labels.certificates import label_set_certificate_language
+from labels.enums import CertificateLanguage
 from labels.importing import COLUMNS
+from labels.models import Label
 from labels.services import labels_import
 
 DEMO_PASSWORD = "escaportal-demo"
@@ -237,7 +240,18 @@ def seed_demo() -> list[str]:
             committee=users["committee@demo.test"],
         )
     )
+    _demo_manager_certificate(organisations[DEMO_MANAGER_ORGANISATION], office=users["office@demo.test"])
     return created
+
+
+def _demo_manager_certificate(organisation: ClusterOrganisation, *, office: User) -> None:
+    """The demo manager's organisation is Serbian: its current label's
+    certificate is printed in English and Serbian, as the office would choose,
+    so a manager who switches to Serbian finds the certificate in Serbian too.
+    Idempotent: the service changes nothing when it is already bilingual."""
+    label = Label.objects.filter(organisation=organisation, revoked_at__isnull=True).order_by("-assessed_on").first()
+    if label is not None:
+        label_set_certificate_language(label=label, language=CertificateLanguage.ENGLISH_SERBIAN, by=office)
 
 
 OFFICE_ADMIN_GROUP = "Label office (admin)"

@@ -30,8 +30,9 @@ from common.enums import Level
 from common.errors import ActionRefused
 from common.models import Sector
 from common.notify import notify
+from labels.certificates import certificate_language_default
 from labels.codes import code_random
-from labels.enums import ImportJobState, LabelSource
+from labels.enums import CertificateLanguage, ImportJobState, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
 from labels.models import CertificateJob, ImportJob, Label, LabelEvent
 from labels.validity import compute_validity
@@ -143,10 +144,12 @@ def label_create(
     code: str = "",
     imported_in: ImportJob | None = None,
     application: Application | None = None,
+    certificate_language: CertificateLanguage = CertificateLanguage.ENGLISH,
 ) -> Label:
     """Create a label, its validity computed from the organisation's previous label of that level.
 
-    ``valid_until`` overrides the computed end (legacy records). Side effects:
+    ``valid_until`` overrides the computed end (legacy records);
+    ``certificate_language`` is what its certificate is printed in. Side effects:
     the current label of that organisation and level, when older, is
     superseded by the new one; when newer, the new label is created already
     superseded by it (a late record of history). No e-mail, no task.
@@ -174,6 +177,7 @@ def label_create(
         code=code,
         imported_in=imported_in,
         application=application,
+        certificate_language=certificate_language,
     )
     if label.valid_until <= label.valid_from:
         raise ValidationError(_("valid_until must be after valid_from (%(date)s).") % {"date": label.valid_from})
@@ -521,13 +525,21 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
 
 @transaction.atomic
 def application_decide(
-    *, application: Application, by: User, outcome: DecisionOutcome, reason: str = "", today: date | None = None
+    *,
+    application: Application,
+    by: User,
+    outcome: DecisionOutcome,
+    reason: str = "",
+    today: date | None = None,
+    certificate_language: CertificateLanguage | str | None = None,
 ) -> Decision:
     """The label committee decides a case awaiting its decision.
 
     Award: in one transaction the application moves to awarded (through the
     assessments transition service) and the label is created, valid by the
-    scheme's rules from the month of the interview. Refuse: a reason is
+    scheme's rules from the month of the interview, its certificate in
+    ``certificate_language`` (by default ``certificate_language_default``:
+    bilingual in Serbia, English elsewhere; ignored on refusal). Refuse: a reason is
     required. The person deciding is never an assessor of the case. Deciding
     twice (two tabs, two members at once) gives one decision and one label:
     the second is refused. Side effects after commit: the organisation's
@@ -546,6 +558,9 @@ def application_decide(
         raise ActionRefused(_("The assessment does not pass the level's rule: refuse with a reason instead."))
     if outcome == DecisionOutcome.REFUSED and not reason.strip():
         raise ActionRefused(_("Give the reason for refusing: the organisation will read it."))
+    if certificate_language and certificate_language not in CertificateLanguage.values:
+        raise ActionRefused(_("Choose English, or English and Serbian."))
+    language = CertificateLanguage(certificate_language or certificate_language_default(locked.organisation))
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
@@ -562,6 +577,7 @@ def application_decide(
             source=LabelSource.APPLICATION,
             score=report.score_percent if report and locked.level == Level.GOLD else None,
             application=locked,
+            certificate_language=language,
         )
         transaction.on_commit(lambda: _queue_certificate(label.pk))
     else:

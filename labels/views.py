@@ -28,6 +28,7 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
+from labels.certificates import certificate_language_default
 from labels.certificates import label_set_certificate_language as certificate_language_set
 from labels.enums import CertificateLanguage, LabelState
 from labels.forms import ImportUploadForm
@@ -69,9 +70,25 @@ def committee_start(request: HttpRequest) -> HttpResponse:
         _decide_batch(request, cases)
         return redirect("labels:committee_start")
     # The service checks the four-eyes rule again; here it only greys out the row.
-    rows = [{"case": case, "can_decide": not case.assessed_by_me} for case in cases]
+    rows = [
+        {
+            "case": case,
+            "can_decide": not case.assessed_by_me,
+            "certificate_language": certificate_language_default(case.organisation),
+        }
+        for case in cases
+    ]
     recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
-    return render(request, "labels/committee_start.html", {"rows": rows, "recent": recent, "level_rules": all_rules()})
+    return render(
+        request,
+        "labels/committee_start.html",
+        {
+            "rows": rows,
+            "recent": recent,
+            "level_rules": all_rules(),
+            "certificate_languages": CertificateLanguage.choices,
+        },
+    )
 
 
 def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
@@ -87,6 +104,8 @@ def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
                 by=request.user,
                 outcome=outcome,  # type: ignore[arg-type]
                 reason=request.POST.get(f"reason-{case.pk}", "")[:4000],
+                # Absent (an older form, an API-like post): the service's default by country.
+                certificate_language=request.POST.get(f"certificate-{case.pk}") or None,
             )
         except ActionRefused as refusal:
             messages.error(request, f"{case.organisation.name}: {refusal}")

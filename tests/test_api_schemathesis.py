@@ -8,9 +8,13 @@ the schema (status code, content type, body).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from escaportal.wsgi import application
@@ -31,7 +35,19 @@ def seed() -> None:
     LabelFactory(code="RS-B-2013-7UTB", organisation=OrganisationFactory(country="RS"))
 
 
-def test_api_answers_as_its_schema_says(db: None) -> None:
+@pytest.fixture
+def connection_kept_between_requests() -> Iterator[None]:
+    """Schemathesis calls the WSGI application directly, which ends each request by
+    closing the database connection (CONN_MAX_AGE=0 in CI), and with it the
+    test's transaction. Django's test client disconnects that handler too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_answers_as_its_schema_says(db: None, connection_kept_between_requests: None) -> None:
     """Each operation of the schema, driven by Hypothesis (the pytest loader of
     schemathesis does not run under pytest 9, so the operations are walked here)."""
     seed()

@@ -183,3 +183,12 @@ def test_production_settings_send_secure_cookies_and_hsts() -> None:
     assert seen["csp"] == CONTENT_SECURITY_POLICY
     assert seen["csrf_cookie_secure"] is True
     assert seen["http_redirects"] == 301
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/labels/?q=a%00b", "/verify/RS%00B/", "/registry/?q=%00", "/api/v1/labels/RS%00/"]
+)
+def test_a_nul_character_in_the_address_is_refused_with_a_400(client, db: None, url: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "not allowed (NUL)" in response.content.decode()

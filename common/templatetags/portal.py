@@ -36,3 +36,34 @@ def plain(value: object) -> str:
         return ""
     number = Decimal(str(value)).normalize()
     return format(number, "f")
+
+
+@register.filter
+def percent(value: object, decimals: int | str | None = None) -> str:
+    """A percentage as the active language writes it: "85 %" in English, "85,5 %" in Serbian.
+
+    The sign and its spacing come from the locale's ``PERCENT_FORMAT`` (a
+    no-break space in Serbian), the decimal separator from its number format.
+    ``|percent:0`` fixes the decimal places; without it the number keeps its
+    own, trailing zeros dropped (85.50 gives 85.5). Empty for None.
+    """
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from django.utils import formats
+
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places: int | None = None
+    if decimals not in (None, ""):
+        places = int(decimals)  # type: ignore[arg-type]
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    else:
+        number = Decimal(format(number.normalize(), "f"))
+    pattern = str(formats.get_format("PERCENT_FORMAT"))
+    if pattern == "PERCENT_FORMAT":  # a language without a format module of the portal's
+        pattern = "{} %"
+    return pattern.format(formats.number_format(number, decimal_pos=places))

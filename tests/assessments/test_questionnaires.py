@@ -183,11 +183,11 @@ def test_export_has_the_required_keys(catalogue: dict[str, QuestionnaireVersion]
     bronze = questionnaire_export(catalogue["bronze"])
     gold = questionnaire_export(catalogue["gold"])
 
-    # Translations are exported where there are some: the shipped Bronze catalogue has them, Gold not yet.
+    # Translations are exported where there are some: every shipped catalogue has them.
     assert set(bronze) == DOCUMENT_KEYS | {"translations"}
     assert set(bronze["sections"][0]) == SECTION_KEYS | {"translations"}
     assert set(bronze["sections"][0]["indicators"][0]) == INDICATOR_KEYS | {"translations"}
-    assert set(gold["sections"][0]["indicators"][0]) == INDICATOR_KEYS | SCORING_KEYS
+    assert set(gold["sections"][0]["indicators"][0]) == INDICATOR_KEYS | SCORING_KEYS | {"translations"}
 
 
 def test_import_never_changes_an_existing_version(catalogue: dict[str, QuestionnaireVersion]) -> None:
@@ -558,10 +558,10 @@ def test_export_questionnaire_command_prints_the_published_version(catalogue: di
     call_command("export_questionnaire", "gold", stdout=out)
 
     data = json.loads(out.getvalue())
-    assert set(data) == DOCUMENT_KEYS
+    assert set(data) == DOCUMENT_KEYS | {"translations"}
     assert (data["level"], data["version"], data["status"]) == ("gold", 1, "published")
-    assert set(data["sections"][0]) == SECTION_KEYS
-    assert set(data["sections"][0]["indicators"][0]) == INDICATOR_KEYS | SCORING_KEYS
+    assert set(data["sections"][0]) == SECTION_KEYS | {"translations"}
+    assert set(data["sections"][0]["indicators"][0]) == INDICATOR_KEYS | SCORING_KEYS | {"translations"}
 
 
 def test_export_questionnaire_command_prints_a_chosen_version(catalogue: dict[str, QuestionnaireVersion]) -> None:

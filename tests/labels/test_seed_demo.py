@@ -74,6 +74,8 @@ def test_demo_tells_the_serbian_story(db: None, settings: pytest.FixtureRequest)
     ]
     never_labelled = ClusterOrganisation.objects.filter(country="RS", labels__isnull=True)
     assert never_labelled.count() >= 3
+    # The demo manager, reading in Serbian, gets the current certificate in English and Serbian.
+    assert [label.certificate_language for label in serbian if label.assessed_on.year > 2013] == ["en+sr-latn"]
 
 
 def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: pytest.FixtureRequest) -> None:

@@ -1,0 +1,5 @@
+"""Serbian (Cyrillic): the same formats as the Latin script; only the month names differ."""
+
+from escaportal.formats.sr_Latn.formats import PERCENT_FORMAT, SHORT_DATE_FORMAT, SHORT_DATETIME_FORMAT
+
+__all__ = ["PERCENT_FORMAT", "SHORT_DATETIME_FORMAT", "SHORT_DATE_FORMAT"]

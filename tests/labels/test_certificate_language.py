@@ -1,0 +1,90 @@
+"""The certificate's language, chosen when the committee awards: English and
+Serbian for an organisation in Serbia unless the committee says otherwise,
+English elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.enums import DecisionOutcome
+from assessments.models import Decision
+from clusters.models import ClusterOrganisation, Membership
+from common.errors import ActionRefused
+from labels.certificates import certificate_language_default
+from labels.enums import CertificateLanguage
+from labels.models import Label
+from labels.services import application_decide
+from tests.assessments import conftest as assessments_fixtures
+from tests.assessments.test_workflow import _to_decision
+from tests.factories import OrganisationFactory
+
+# The workflow's fixtures live with the assessments tests.
+bronze = assessments_fixtures.bronze
+organisation = assessments_fixtures.organisation
+manager = assessments_fixtures.manager
+staff = assessments_fixtures.staff
+
+
+def test_default_is_bilingual_in_serbia_and_english_elsewhere(db: None) -> None:
+    defaults = [certificate_language_default(OrganisationFactory(country=code)) for code in ("RS", "DE", "HR")]
+
+    assert defaults == [CertificateLanguage.ENGLISH_SERBIAN, CertificateLanguage.ENGLISH, CertificateLanguage.ENGLISH]
+
+
+def test_award_in_serbia_prints_english_and_serbian(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+
+    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+
+    assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH_SERBIAN
+
+
+def test_award_elsewhere_prints_english(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+    ClusterOrganisation.objects.filter(pk=manager.organisation_id).update(country="DE")
+
+    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+
+    assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
+
+
+def test_committee_chooses_english_for_an_organisation_in_serbia(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+
+    application_decide(
+        application=application,
+        by=staff["committee"],
+        outcome=DecisionOutcome.AWARDED,
+        certificate_language=CertificateLanguage.ENGLISH,
+    )
+
+    assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
+
+
+def test_unknown_certificate_language_is_refused(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = _to_decision(manager, staff)
+
+    with pytest.raises(ActionRefused, match="English, or English and Serbian"):
+        application_decide(
+            application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED, certificate_language="fr"
+        )
+
+    assert (Decision.objects.count(), Label.objects.count()) == (0, 0)
+
+
+def test_committee_page_offers_the_default_and_records_the_choice(  # type: ignore[no-untyped-def]
+    client: Client, bronze, manager: Membership, staff: dict
+) -> None:
+    application = _to_decision(manager, staff)
+    client.force_login(staff["committee"])
+    url = reverse("labels:committee_start")
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {f"decision-{application.pk}": "award", f"certificate-{application.pk}": "en"})
+
+    assert f'name="certificate-{application.pk}"' in page
+    assert '<option value="en+sr-latn" selected>English and Serbian</option>' in page
+    assert response.status_code == 302
+    assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
