@@ -211,7 +211,7 @@ def bench_certificate() -> None:
 
 def bench_statistics_and_dashboards() -> None:
     """Issue #8's volume (5,000 organisations, 20,000 labels): statistics pages and the expiry dashboards."""
-    from bench.statistics import bench_statistics, seed_volume
+    from bench.statistics_pages import bench_statistics, seed_volume
 
     seed_volume(organisations=5000, labels=20000)
     for name, durations in bench_statistics().items():
@@ -254,6 +254,9 @@ def main() -> None:
     bench_certificate()
     bench_statistics_and_dashboards()
     bench_reminders()
+    from bench.load import bench_load
+
+    bench_load(RESULTS)
     width = max(len(name) for name in RESULTS)
     for name, figures in RESULTS.items():
         shown = ", ".join(f"{k}={v}" for k, v in figures.items())

@@ -125,7 +125,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite holds a global write lock; a timeout lets a second writer wait
     # instead of failing at once, which matters for the in-process tasks.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # IMMEDIATE takes that lock when a transaction starts: a deferred one that
+    # read first and writes later cannot wait (SQLite refuses it at once with
+    # "database is locked"), which two autosaves at the same moment would hit.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
