@@ -14,7 +14,7 @@ from common.enums import Level
 from common.models import Sector
 from labels.enums import LabelState
 from labels.models import Label
-from labels.selectors import with_state
+from labels.selectors import with_state, with_state_in
 
 CURRENT = "current"
 SORTS = {
@@ -51,9 +51,9 @@ def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[Label]:
     labels = with_state(Label.objects.select_related("organisation"), today)
     state = filters.get("state", CURRENT)
     if state == CURRENT:
-        labels = labels.filter(state__in=[LabelState.VALID, LabelState.EXPIRING])
+        labels = with_state_in(labels, [LabelState.VALID, LabelState.EXPIRING], today)
     elif state:
-        labels = labels.filter(state=state)
+        labels = with_state_in(labels, [state], today)
     if filters.get("q"):
         labels = labels.filter(organisation__name__icontains=filters["q"])
     if filters.get("country"):
