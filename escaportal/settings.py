@@ -344,6 +344,9 @@ LABEL_SCHEME = {
 # The public eligibility criteria (DOMAIN.md, since 15 Nov 2019), read through
 # common.scheme.eligibility_rules().
 LABEL_ELIGIBILITY = {"min_management_fte": "0.5", "min_members": 15, "min_member_types": 2}
+# Statistics pages keep each figure this long (labels.statistics.cached_figure);
+# 0 computes every figure on every request.
+STATISTICS_CACHE_SECONDS = 300
 # An invitation link to join an organisation works this many days, once.
 INVITATION_VALID_DAYS = 7
 # A sign-up confirmation link works this many days.

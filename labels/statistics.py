@@ -13,12 +13,17 @@ renewal decided before expiry supersedes a label that is still valid.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 
 from accounts.rules import is_label_office, is_policy_reader
@@ -33,6 +38,34 @@ from labels.models import Label
 from labels.selectors import earliest_renewable_expiry
 
 FIRST_YEAR = 2010
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def cached_figure(compute: Callable[P, R]) -> Callable[P, R]:
+    """Keep a figure for ``STATISTICS_CACHE_SECONDS`` (5 minutes by default).
+
+    Statistics are read far more often than the labels behind them change, and
+    on a full data set one figure takes a second of database time; a policy
+    reader can wait five minutes to see a revocation in the renewal rate. The
+    key holds the function, the scope and the day, so a partner never reads
+    another scope's figures.
+    """
+
+    @wraps(compute)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        seconds = settings.STATISTICS_CACHE_SECONDS
+        if not seconds:
+            return compute(*args, **kwargs)
+        digest = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()[:32]
+        key = f"statistics:{compute.__name__}:{digest}"
+        found = cache.get(key)
+        if found is None:
+            found = compute(*args, **kwargs)
+            cache.set(key, found, seconds)
+        return found  # type: ignore[no-any-return]
+
+    return cached
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,7 @@ class CountryRow:
         return 100 * self.by_level.get(Level.GOLD.value, 0) / self.labelled if self.labelled else None
 
 
+@cached_figure
 def by_country(scope: Scope, today: date) -> list[CountryRow]:
     """Per country: validated organisations, organisations holding a label today, and holders per level.
 
@@ -146,6 +180,7 @@ class SectorRow:
     labelled: int
 
 
+@cached_figure
 def by_sector(scope: Scope, today: date) -> list[SectorRow]:
     """Per sector: validated organisations and organisations holding a label (one query)."""
     counts = (
@@ -169,6 +204,7 @@ def years_until(today: date) -> list[int]:
     return list(range(FIRST_YEAR, today.year + 1))
 
 
+@cached_figure
 def held_per_year(scope: Scope, today: date) -> dict[str, list[int]]:
     """Per level, per year since 2010: organisations holding a label of that level at some time in the year.
 
@@ -272,6 +308,7 @@ class Renewals:
         return 100 * renewed / expired if expired else None
 
 
+@cached_figure
 def renewals(scope: Scope, today: date) -> Renewals:
     """The renewal rate: of the labels that expired in a year (before today, revoked
     ones aside) and whose outcome is known, the share renewed inside the window.
@@ -318,6 +355,7 @@ class DecisionTimes:
     overall: tuple[float | None, int]
 
 
+@cached_figure
 def decision_times(scope: Scope) -> DecisionTimes:
     """One query for the (level, submitted, decided) triples; the median is taken
     in Python because SQLite has no median aggregate."""
@@ -354,6 +392,7 @@ class EligibleRow:
         return 100 * self.labelled / self.eligible if self.eligible else None
 
 
+@cached_figure
 def eligible_share(scope: Scope, today: date) -> list[EligibleRow]:
     """Per country: validated organisations that meet the eligibility criteria
     (``clusters.eligibility.with_eligibility``), and how many of them hold a label. One query."""
@@ -383,6 +422,7 @@ class Comparison:
     rows: list[CountryRow]
 
 
+@cached_figure
 def country_comparison(country: str, today: date) -> Comparison:
     """The country next to the European median, the way the scheme's public figures
     are discussed: labelled organisations per country (over every country with an

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -34,6 +35,14 @@ def missing(reason: str) -> None:
 def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Real hashing costs ~0.3 s per password; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Cached statistics and rate-limit counters belong to the test that made them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
