@@ -98,7 +98,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": sections,
             "done": done,
             "total": total,
-            "percent": round(100 * done / total) if total else 100,
+            "percent": _percent(done, total),
             "transitions": application.transitions.select_related("by"),
             "can_submit": request.user.has_perm("assessments.submit_application", application),
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
@@ -155,7 +155,7 @@ def application_section(request: HttpRequest, pk: int, code: str) -> HttpRespons
             "editable": request.user.has_perm("assessments.edit_answers", application),
             "done": done,
             "total": total,
-            "percent": round(100 * done / total) if total else 100,
+            "percent": _percent(done, total),
         },
     )
 
@@ -187,17 +187,22 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
     except (AnswerInvalid, ActionRefused) as refusal:
         status, error = "invalid", str(refusal)
     if _is_htmx(request):
-        # Always 200: the fragment itself says what happened, and htmx swaps it.
-        return render(
-            request,
-            "assessments/_answer_status.html",
-            {"indicator": indicator, "status": status, "error": error, "answer": answer},
-        )
+        # Always 200: the fragment itself says what happened, and htmx swaps it;
+        # after a save it also brings the section page's progress bar up to date.
+        context: dict[str, Any] = {"indicator": indicator, "status": status, "error": error, "answer": answer}
+        if status == "saved":
+            done, total = selectors.progress(selectors.application_sections(application))
+            context.update(show_progress=True, done=done, total=total, percent=_percent(done, total))
+        return render(request, "assessments/_answer_status.html", context)
     if error:
         messages.error(request, f"{indicator.code}: {error}")
     else:
         messages.success(request, _("Saved."))
     return redirect(_section_url(application, indicator))
+
+
+def _percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 100
 
 
 def _section_url(application: Application, indicator: Indicator) -> str:

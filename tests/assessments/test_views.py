@@ -116,6 +116,24 @@ def test_autosave_answers_with_a_saved_fragment_and_new_revision(
     assert Answer.objects.get().value == 26
 
 
+def test_autosave_brings_the_section_pages_progress_bar_up_to_date(
+    client: Client, application: Application, manager: Membership
+) -> None:
+    client.force_login(manager.user)
+    indicator = Indicator.objects.get(version=application.version, code="S1.1")
+    page = client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))
+
+    saved = client.post(
+        reverse("assessments:answer_save", args=[application.pk, indicator.pk]),
+        {"value": "25", "revision": "0"},
+        **HTMX,
+    ).content.decode()
+
+    done, total = page.context["done"], page.context["total"]
+    assert '<div id="section-progress" hx-swap-oob="true">' in saved
+    assert f"{done + 1} of {total} required items complete" in saved
+
+
 def test_autosave_from_a_stale_page_is_refused_with_a_message(
     client: Client, application: Application, organisation: ClusterOrganisation, manager: Membership
 ) -> None:
