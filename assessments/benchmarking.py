@@ -46,7 +46,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.enums import AnswerType, ApplicationState
@@ -341,6 +341,8 @@ class BenchmarkingData:
             ],
             "recommendations": [(s.section.code, s.recommendation) for s in self.sections],
             "template": template_fingerprint(),
+            # The PDF is printed in the language of whoever asks for it.
+            "language": translation.get_language(),
         }
 
 
@@ -566,7 +568,11 @@ def benchmarking_pdf_render(*, application: Application) -> BenchmarkingReport:
     stamp = data.fingerprint
     if stored.fingerprint == stamp and stored.pdf and stored.pdf.storage.exists(stored.pdf.name):
         return stored
-    pdf = render_pdf(PDF_TEMPLATE, {"data": data, "application": application, "min_peers": MIN_PEERS})
+    pdf = render_pdf(
+        PDF_TEMPLATE,
+        {"data": data, "application": application, "min_peers": MIN_PEERS},
+        language=translation.get_language(),
+    )
     old = stored.pdf.name if stored.pdf else ""
     stored.pdf.save(f"benchmarking-{application.pk}-{stamp[:12]}.pdf", ContentFile(pdf), save=False)
     stored.fingerprint = stamp

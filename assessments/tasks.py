@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from assessments.models import AssessmentReport
 from assessments.reports import report_render
@@ -47,12 +48,16 @@ def notify_overdue_clarifications() -> int:
     soft_time_limit=120,
     time_limit=150,
 )
-def render_benchmarking_report(application_id: int) -> None:
-    """Render a completed benchmarking's report as a PDF. Quiet if the application is
-    gone or not a completed benchmarking; a second run with the same figures changes nothing."""
+def render_benchmarking_report(application_id: int, language: str | None = None) -> None:
+    """Render a completed benchmarking's report as a PDF, in ``language`` (the reader's).
+    Quiet if the application is gone or not a completed benchmarking; a second run
+    with the same figures changes nothing."""
+    from django.utils import translation
+
     from assessments.benchmarking import benchmarking_pdf_render, completed_benchmarkings
 
     application = completed_benchmarkings().select_related("organisation", "version").filter(pk=application_id).first()
     if application is None:
         return
-    benchmarking_pdf_render(application=application)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        benchmarking_pdf_render(application=application)

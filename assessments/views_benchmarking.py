@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from assessments import selectors
@@ -56,11 +57,12 @@ def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             filename=f"benchmarking-report-{application.organisation.slug}-{application.pk}.pdf",
         )
     if cache.add(f"benchmarking-pdf:{application.pk}:{data.fingerprint}", True, QUEUE_GUARD_SECONDS):
-        transaction.on_commit(lambda: _queue_pdf(application.pk))
+        language = translation.get_language()
+        transaction.on_commit(lambda: _queue_pdf(application.pk, language))
     return render(request, "assessments/benchmarking_pending.html", {"application": application}, status=202)
 
 
-def _queue_pdf(application_id: int) -> None:
+def _queue_pdf(application_id: int, language: str) -> None:
     from assessments.tasks import render_benchmarking_report  # the task module imports the services
 
-    render_benchmarking_report.delay(application_id)
+    render_benchmarking_report.delay(application_id, language)

@@ -335,6 +335,30 @@ def test_pdf_shows_the_figures_of_the_page(
         assert (shown in page, shown in text) == (True, True), shown
 
 
+def test_pdf_is_printed_in_the_readers_language(
+    client: Client,
+    bronze,
+    own: Application,
+    manager: Membership,
+    settings,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    peers(bronze, [10, 20, 30, 40, 50])
+    manager.user.preferred_language = "sr-latn"
+    manager.user.save(update_fields=["preferred_language"])
+    client.force_login(manager.user)
+    url = reverse("benchmarking:pdf", args=[own.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    assert client.get(url)["Content-Type"] == "application/pdf"
+
+    text = " ".join(pdf_text(BenchmarkingReport.objects.get(application=own).pdf.path).split())
+    assert "Izveštaj o benčmarkingu" in text
+
+
 def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from assessments.tasks import render_benchmarking_report
 
