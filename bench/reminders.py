@@ -184,7 +184,7 @@ def _seed_sweep_volume(today: date, labels: int, seed: int = 7) -> None:
                     assessed_on=valid_until - timedelta(days=730),
                     valid_from=valid_until - timedelta(days=730),
                     valid_until=valid_until,
-                    code=f"BENCH-SWEEP-{n}-{level[0]}",
+                    code=f"BENCH-SWEEP-{n}-{level[0].upper()}",
                 )
             )
     Label.objects.bulk_create(rows, batch_size=2000)

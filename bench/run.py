@@ -22,11 +22,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escaportal.settings")
+BENCH_POSTGRES = "postgres://postgres@127.0.0.1:5432/escaportal_bench"
+
+
+def _fresh_postgres() -> bool:
+    """A new, empty ``escaportal_bench`` database on the local PostgreSQL, if one answers."""
+    try:
+        import psycopg2
+
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except Exception:  # no PostgreSQL here: the bench falls back to SQLite
+        return False
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("DROP DATABASE IF EXISTS escaportal_bench WITH (FORCE)")
+        cursor.execute("CREATE DATABASE escaportal_bench")
+    admin.close()
+    return True
+
+
+# The issue's volumes belong in PostgreSQL, as in production: a fresh database
+# on the local server when there is one; else a throwaway SQLite file.
 if "DATABASE_URL" not in os.environ:
-    (ROOT / "var").mkdir(exist_ok=True)
-    bench_db = ROOT / "var" / "bench.sqlite3"
-    bench_db.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
+    if _fresh_postgres():
+        os.environ["DATABASE_URL"] = BENCH_POSTGRES
+    else:
+        (ROOT / "var").mkdir(exist_ok=True)
+        bench_db = ROOT / "var" / "bench.sqlite3"
+        bench_db.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
 os.environ.setdefault("DEBUG", "true")
 
 import django  # noqa: E402

@@ -187,7 +187,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
     if over_limit(request):
         return render(request, "labels/verify_limited.html", status=429)
-    label = Label.objects.select_related("organisation", "superseded_by").filter(code__iexact=code.strip()).first()
+    # Codes are stored in capitals: an exact match on the unique index, not a scan
+    # of every label that a case-insensitive comparison would need.
+    label = Label.objects.select_related("organisation", "superseded_by").filter(code=code.strip().upper()).first()
     if label is None:
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
     state = label_state(label, timezone.localdate())
