@@ -48,7 +48,21 @@ class RegistryFilterForm(forms.Form):
 
 
 def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[Label]:
-    labels = with_state(Label.objects.select_related("organisation"), today)
+    # Only what the list shows: the rows are sorted before the page is cut, and
+    # an organisation's full profile (description, address ...) would ride along.
+    shown = Label.objects.select_related("organisation").only(
+        "code",
+        "level",
+        "valid_from",
+        "valid_until",
+        "revoked_at",
+        "superseded_by_id",
+        "organisation_id",
+        "organisation__name",
+        "organisation__slug",
+        "organisation__country",
+    )
+    labels = with_state(shown, today)
     state = filters.get("state", CURRENT)
     if state == CURRENT:
         labels = with_state_in(labels, [LabelState.VALID, LabelState.EXPIRING], today)
