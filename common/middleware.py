@@ -39,7 +39,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 class RejectNullCharactersMiddleware:
-    """Refuse a request whose path or query carries a NUL character, with a 400.
+    """Refuse a request whose path, query or form fields carry a NUL character, with a 400.
 
     No page needs one, and PostgreSQL refuses them in a query ("A string
     literal cannot contain NUL"), which would otherwise surface as a 500 from
@@ -50,9 +50,17 @@ class RejectNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.GET.items()):
+        if "\x00" in request.path or _carries_nul(request):
             message = _("The address contains a character that is not allowed (NUL).")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": str(message)}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """A NUL in any query or form field, every value of a repeated one included (files are not read)."""
+    fields = [*request.GET.lists()]
+    if request.method == "POST":
+        fields += request.POST.lists()
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in fields)

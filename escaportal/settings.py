@@ -260,10 +260,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Re-certification reminders: each (label, reminder) once, whatever the beat does.
     "label-reminders": {"task": "labels.send_label_reminders", "schedule": crontab(hour=6, minute=30)},
-    "label-reminder-digest": {
-        "task": "labels.send_reminder_digest",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
-    },
+    # Daily, though it goes out once a week (a row per week): a Monday with the
+    # worker down is caught up on Tuesday.
+    "label-reminder-digest": {"task": "labels.send_reminder_digest", "schedule": crontab(hour=7, minute=30)},
 }
 
 # --- Public API -------------------------------------------------------------

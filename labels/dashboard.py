@@ -68,7 +68,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "never",
         _("Never labelled"),
-        _("Active organisations that have never held a label."),
+        _("Active organisations that have never held a label (a revoked one does not count)."),
         "organisations",
     ),
     Figure(
@@ -98,16 +98,10 @@ def scoped_organisations(countries: Sequence[str] | None) -> QuerySet[ClusterOrg
 
 
 def _holds_a_label_now(today: date) -> Exists:
-    """The organisation holds some label that is valid today (any level)."""
-    return Exists(
-        Label.objects.filter(
-            organisation=OuterRef("organisation"),
-            revoked_at__isnull=True,
-            superseded_by__isnull=True,
-            valid_from__lte=today,
-            valid_until__gte=today,
-        )
-    )
+    """The organisation holds some label that is valid today (any level), by the same
+    rule as the "Hold a valid label" figure."""
+    held = with_state(Label.objects.filter(organisation=OuterRef("organisation")), today).filter(state__in=HELD)
+    return Exists(held)
 
 
 def _figure_condition(key: str, today: date) -> Q:
@@ -141,7 +135,8 @@ def never_labelled(countries: Sequence[str] | None) -> QuerySet[ClusterOrganisat
     return (
         scoped_organisations(countries)
         .filter(state=OrganisationState.ACTIVE)
-        .exclude(Exists(Label.objects.filter(organisation=OuterRef("pk"))))
+        # A revoked label was never a label the organisation could show.
+        .exclude(Exists(Label.objects.filter(organisation=OuterRef("pk"), revoked_at__isnull=True)))
     )
 
 

@@ -226,8 +226,9 @@ class LabelReminder(models.Model):
 
     A sweep first claims the reminders that are due (rows in ``pending``), then
     sends each one under a row lock and marks it ``sent``. The unique
-    (label, kind) constraint is what makes "at most once" hold: a second sweep,
-    a beat started twice or a retried task can only find the row already there.
+    (label, kind, end date) constraint is what makes "at most once" hold: a
+    second sweep, a beat started twice or a retried task can only find the row
+    already there. A corrected end date starts a new timeline.
     """
 
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("label"))
@@ -236,6 +237,10 @@ class LabelReminder(models.Model):
         _("position"), help_text=_("The reminder's place in the label's timeline; an earlier one is never sent later.")
     )
     due_on = models.DateField(_("due on"))
+    for_valid_until = models.DateField(
+        _("for the end date"),
+        help_text=_("The end of validity the reminder was about: a corrected end date starts a new timeline."),
+    )
     state = models.CharField(_("state"), max_length=16, choices=ReminderState.choices, default=ReminderState.PENDING)
     claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -248,7 +253,7 @@ class LabelReminder(models.Model):
         verbose_name_plural = _("label reminders")
         constraints = [
             models.UniqueConstraint(
-                fields=["label", "kind"],
+                fields=["label", "kind", "for_valid_until"],
                 name="labels_reminder_once",
                 violation_error_message=_("This reminder was already sent for this label."),
             )

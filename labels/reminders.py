@@ -22,6 +22,8 @@ pending row under a row lock and marks it sent in the same transaction.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -52,6 +54,7 @@ from labels.models import Label, LabelReminder, ReminderDigest
 from labels.selectors import earliest_renewable_expiry
 from labels.validity import end_of_month_after, renewal_window_end
 
+logger = logging.getLogger(__name__)
 Anchor = Literal["expiry", "window_end"]
 _KEY_PREFIX: dict[str, str] = {"expiry": "expiry", "window_end": "window"}
 
@@ -170,13 +173,40 @@ def reminders_due(today: date) -> QuerySet[Label]:
                 output_field=IntegerField(),
             ),
         )
-        # A reminder at or after this place in the timeline already exists:
-        # never send an earlier one after a later one (e.g. --today in the past).
+        # A reminder at or after this place in the same timeline (same end
+        # date) already exists: never send an earlier one after a later one.
         .exclude(
-            Exists(LabelReminder.objects.filter(label=OuterRef("pk"), sequence__gte=OuterRef("reminder_sequence")))
+            Exists(
+                LabelReminder.objects.filter(
+                    label=OuterRef("pk"),
+                    for_valid_until=OuterRef("valid_until"),
+                    sequence__gte=OuterRef("reminder_sequence"),
+                )
+            )
         )
         .exclude(_renewal_in_progress())
+        .exclude(_higher_level_held(today))
     )
+
+
+def _higher_level_held(today: date) -> Q:
+    """The organisation holds a valid label of a higher level: a Gold holder is
+    not asked to renew its old Bronze."""
+    levels = list(Level.values)
+    condition = Q(pk__in=[])
+    for position, level in enumerate(levels):
+        above = levels[position + 1 :]
+        if above:
+            held_above = Label.objects.filter(
+                organisation=OuterRef("organisation"),
+                level__in=above,
+                revoked_at__isnull=True,
+                superseded_by__isnull=True,
+                valid_from__lte=today,
+                valid_until__gte=today,
+            )
+            condition |= Q(level=level) & Exists(held_above)
+    return condition
 
 
 def reminders_claim(*, today: date) -> int:
@@ -192,11 +222,12 @@ def reminders_claim(*, today: date) -> int:
             kind=key,
             sequence=sequence,
             due_on=reminder_due_on(kinds[level][key], level=level, valid_until=valid_until),
+            for_valid_until=valid_until,
         )
         for pk, level, valid_until, key, sequence in due
     ]
-    # The unique (label, kind) constraint turns a concurrent claim of the same
-    # reminder into a no-op instead of a second row.
+    # The unique (label, kind, end date) constraint turns a concurrent claim of
+    # the same reminder into a no-op instead of a second row.
     LabelReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
 
@@ -207,6 +238,7 @@ class SweepReport:
     due: int = 0
     sent: int = 0
     skipped: int = 0
+    failed: int = 0
     messages: int = 0
     planned: list[dict[str, object]] = field(default_factory=list)
 
@@ -230,12 +262,36 @@ def reminders_sweep(*, today: date | None = None, dry_run: bool = False) -> Swee
     with get_connection() as connection:
         partner_staff = _partner_staff_by_country()
         for reminder_id in list(pending.values_list("pk", flat=True)):
-            outcome = reminder_send(
-                reminder_id=reminder_id, today=today, partner_staff=partner_staff, connection=connection
-            )
+            try:
+                outcome = reminder_send(
+                    reminder_id=reminder_id, today=today, partner_staff=partner_staff, connection=connection
+                )
+            except OSError as error:
+                # The mail server is unreachable: every other reminder would fail
+                # the same way. They stay pending for the retry.
+                _record_failure(reminder_id, error)
+                report.failed += 1
+                raise ReminderDeliveryError(f"mail server unreachable: {error}") from error
+            except Exception as error:
+                # One broken reminder must not hold back the others: it stays
+                # pending with the reason, and is tried again next time.
+                logger.exception("Reminder %s could not be sent", reminder_id)
+                _record_failure(reminder_id, error)
+                report.failed += 1
+                continue
             if outcome is not None:
                 _count(report, outcome)
     return report
+
+
+class ReminderDeliveryError(OSError):
+    """The sweep stopped because mail could not be delivered; pending reminders wait for the retry."""
+
+
+def _record_failure(reminder_id: int, error: BaseException) -> None:
+    LabelReminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING).update(
+        note=f"not sent: {type(error).__name__}: {error}"[:200]
+    )
 
 
 def _count(report: SweepReport, outcome: LabelReminder) -> None:
@@ -296,10 +352,18 @@ def reminder_send(
             reminder.save(update_fields=["state", "note"])
             return reminder
         staff = partner_staff if partner_staff is not None else _partner_staff_by_country()
-        reminder.recipients = _deliver(reminder, today, staff, connection)
+        delivered, refused = _deliver(reminder, today, staff, connection)
+        if not delivered and not refused:
+            reminder.state = ReminderState.SKIPPED
+            reminder.note = "nobody to tell: no active manager, no partner for the country"
+            reminder.save(update_fields=["state", "note"])
+            return reminder
+        # Sent as soon as one person was reached: sending again would tell them twice.
+        reminder.recipients = delivered
+        reminder.note = f"refused by the mail server: {', '.join(refused)}"[:200] if refused else ""
         reminder.state = ReminderState.SENT
         reminder.sent_at = timezone.now()
-        reminder.save(update_fields=["recipients", "state", "sent_at"])
+        reminder.save(update_fields=["recipients", "note", "state", "sent_at"])
         return reminder
 
 
@@ -311,11 +375,15 @@ def _why_not_send(reminder: LabelReminder, today: date) -> str:
         return "label renewed or superseded"
     if label.organisation.state == OrganisationState.INACTIVE:
         return "organisation inactive"
+    if reminder.for_valid_until != label.valid_until:
+        return "the end date was corrected"
     current = current_reminder(level=label.level, valid_until=label.valid_until, today=today)
     if current is None or current.key != reminder.kind:
         return f"overtaken by {current.key}" if current else "renewal window closed"
     if Label.objects.filter(pk=label.pk).filter(_renewal_in_progress()).exists():
         return "renewal application in progress"
+    if Label.objects.filter(pk=label.pk).filter(_higher_level_held(today)).exists():
+        return "a higher level is held"
     return ""
 
 
@@ -324,28 +392,43 @@ def _deliver(
     today: date,
     partner_staff_by_country: dict[str, list[User]],
     connection: BaseEmailBackend | None,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """Tell the managers (with the renewal link) and the country's partner staff.
+
+    Returns the addresses reached and those the mail server refused. A refused
+    address does not stop the others; once someone was reached, an unreachable
+    server is recorded as a refusal for the rest, so no one is told twice.
+    """
     label = reminder.label
     organisation = label.organisation
     context = reminder_context(label, reminder.kind, today)
     managers = _managers_by_organisation([organisation.pk]).get(organisation.pk, [])
-    partner_staff = partner_staff_by_country.get(organisation.country.code, [])
-    renew_url = renewal_url(label)
-    notify(
-        people=managers,
-        template="labels/email/reminder",
-        context={**context, "for_partner": False},
-        url=renew_url,
-        connection=connection,
-    )
-    notify(
-        people=[p for p in partner_staff if p not in managers],
-        template="labels/email/reminder",
-        context={**context, "for_partner": True},
-        url=reverse("labels:label_detail", kwargs={"code": label.code}),
-        connection=connection,
-    )
-    return sorted({p.email for p in managers} | {p.email for p in partner_staff})
+    partner_staff = [p for p in partner_staff_by_country.get(organisation.country.code, []) if p not in managers]
+    audiences = [
+        (managers, {**context, "for_partner": False}, renewal_url(label)),
+        (partner_staff, {**context, "for_partner": True}, reverse("labels:label_detail", kwargs={"code": label.code})),
+    ]
+    delivered: list[str] = []
+    refused: list[str] = []
+    for people, audience_context, url in audiences:
+        for person in people:
+            try:
+                notify(
+                    people=[person],
+                    template="labels/email/reminder",
+                    context=audience_context,
+                    url=url,
+                    connection=connection,
+                )
+            except smtplib.SMTPRecipientsRefused:
+                refused.append(person.email)
+            except OSError:
+                if not delivered:
+                    raise  # nobody reached yet: the reminder stays pending for the retry
+                refused.append(person.email)
+            else:
+                delivered.append(person.email)
+    return sorted(delivered), sorted(refused)
 
 
 def renewal_url(label: Label) -> str:
@@ -418,7 +501,7 @@ def reminder_digest_send(*, today: date | None = None) -> ReminderDigest | None:
         counts = dashboard_figures(None, today)
         figures = [{"key": f.key, "title": str(f.title), "count": counts[f.key]} for f in FIGURES]
         sent_this_week = LabelReminder.objects.filter(
-            state=ReminderState.SENT, sent_at__gte=timezone.now() - timedelta(days=7)
+            state=ReminderState.SENT, sent_at__date__gte=week - timedelta(days=7), sent_at__date__lt=week
         ).count()
         office = people_with_role(StaffRole.LABEL_OFFICE)
         notify(

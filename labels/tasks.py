@@ -73,6 +73,7 @@ def send_label_reminders(today: str | None = None, dry_run: bool = False) -> dic
         "due": report.due,
         "sent": report.sent,
         "skipped": report.skipped,
+        "failed": report.failed,
         "messages": report.messages,
         "planned": report.planned,
     }

@@ -192,3 +192,9 @@ def test_a_nul_character_in_the_address_is_refused_with_a_400(client, db: None, 
     response = client.get(url)
     assert response.status_code == 400
     assert "not allowed (NUL)" in response.content.decode()
+
+
+def test_a_nul_character_in_a_repeated_parameter_or_a_form_field_is_refused(client, people) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(people["office"])
+    assert client.get("/registry/?q=%00&q=cluster").status_code == 400
+    assert client.post("/accounts/profile/", {"full_name": "Olivia\x00Office"}).status_code == 400

@@ -54,7 +54,7 @@ def test_the_figures_count_each_state_for_the_countries_asked(scene: dict) -> No
         "expiring-180": 3,
         "renewable": 1,
         "lapsed": 1,
-        "never": 1,
+        "never": 2,  # the organisation without a label, and the one whose only label was revoked
         "holding": 4,
     }
     assert dashboard_figures(None, TODAY)["expiring-30"] == 2

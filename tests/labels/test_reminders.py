@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import smtplib
 import threading
 from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -73,7 +75,9 @@ def test_each_reminder_fires_on_its_day_and_not_the_day_before(label: Label, kin
     for earlier in reminder_kinds(Level.BRONZE):
         if earlier.key == kind:
             break
-        LabelReminder.objects.create(label=label, kind=earlier.key, sequence=earlier.sequence, due_on=due, state="sent")
+        LabelReminder.objects.create(
+            label=label, kind=earlier.key, sequence=earlier.sequence, due_on=due, for_valid_until=EXPIRY, state="sent"
+        )
 
     assert sweep(due - timedelta(days=1)) == []
     assert sweep(due) == [kind]
@@ -172,14 +176,18 @@ def test_an_organisation_whose_renewal_is_under_assessment_is_not_reminded(label
 
 def test_a_reminder_claimed_by_a_sweep_that_crashed_is_sent_by_the_next(label: Label) -> None:
     day = EXPIRY - timedelta(days=30)
-    LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=day)  # claimed, never sent
+    LabelReminder.objects.create(  # claimed, never sent
+        label=label, kind="expiry-30", sequence=2, due_on=day, for_valid_until=EXPIRY
+    )
 
     assert sweep(day + timedelta(days=1)) == ["expiry-30"]
     assert len(mail.outbox) == 2
 
 
 def test_a_pending_reminder_overtaken_by_a_later_one_is_skipped_with_its_reason(label: Label) -> None:
-    LabelReminder.objects.create(label=label, kind="expiry-90", sequence=1, due_on=EXPIRY - timedelta(days=90))
+    LabelReminder.objects.create(
+        label=label, kind="expiry-90", sequence=1, due_on=EXPIRY - timedelta(days=90), for_valid_until=EXPIRY
+    )
 
     assert sweep(EXPIRY - timedelta(days=10)) == ["expiry-30"]
     skipped = LabelReminder.objects.get(kind="expiry-90")
@@ -194,9 +202,9 @@ def test_a_sweep_on_an_earlier_day_never_sends_an_earlier_reminder_after_a_later
 def test_the_same_reminder_cannot_be_recorded_twice(label: Label) -> None:
     from django.db import IntegrityError, transaction
 
-    LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=EXPIRY)
+    LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=EXPIRY, for_valid_until=EXPIRY)
     with pytest.raises(IntegrityError), transaction.atomic():
-        LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=EXPIRY)
+        LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=EXPIRY, for_valid_until=EXPIRY)
 
 
 def test_the_dry_run_lists_what_would_be_sent_and_sends_nothing(label: Label) -> None:
@@ -210,15 +218,26 @@ def test_the_dry_run_lists_what_would_be_sent_and_sends_nothing(label: Label) ->
 
 
 def test_the_command_sends_and_a_second_run_sends_nothing_new(label: Label) -> None:
+    type(label).objects.filter(pk=label.pk).update(valid_until=timezone.localdate() + timedelta(days=20))
     out = StringIO()
-    call_command("send_label_reminders", "--today", "2028-03-01", stdout=out)
-    call_command("send_label_reminders", "--today", "2028-03-01", stdout=out)
+    call_command("send_label_reminders", stdout=out)
+    call_command("send_label_reminders", stdout=out)
 
+    today = timezone.localdate().isoformat()
+    tail = "skipped as no longer applicable, 0 failed (kept for the next run)."
     assert out.getvalue().splitlines() == [
-        "2028-03-01: 1 reminder(s) sent (2 e-mail(s)), 0 skipped as no longer applicable.",
-        "2028-03-01: 0 reminder(s) sent (0 e-mail(s)), 0 skipped as no longer applicable.",
+        f"{today}: 1 reminder(s) sent (2 e-mail(s)), 0 {tail}",
+        f"{today}: 0 reminder(s) sent (0 e-mail(s)), 0 {tail}",
     ]
     assert len(mail.outbox) == 2
+
+
+def test_the_command_sends_only_on_the_real_day(label: Label) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="only with --dry-run"):
+        call_command("send_label_reminders", "--today", "2028-03-01")
+    assert LabelReminder.objects.count() == 0
 
 
 def test_the_command_refuses_a_bad_date(db: None) -> None:
@@ -313,4 +332,109 @@ def test_two_sweeps_at_once_send_each_reminder_once(postgres: None) -> None:
     assert LabelReminder.objects.filter(state=ReminderState.SENT).count() == 20
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         Label.objects.values_list("organisation__memberships__user__email", flat=True)
+    )
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses one address, or every connection."""
+
+    refused = "partner@example.org"
+    unreachable = False
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        if RefusingBackend.unreachable:
+            raise ConnectionRefusedError("mail server down")
+        for message in messages:
+            if RefusingBackend.refused in message.to:
+                raise smtplib.SMTPRecipientsRefused({RefusingBackend.refused: (550, b"no such user")})
+            mail.outbox.append(message)
+        return len(messages)
+
+
+@pytest.fixture
+def refusing_mail(settings):  # type: ignore[no-untyped-def]
+    settings.EMAIL_BACKEND = "tests.labels.test_reminders.RefusingBackend"
+    mail.outbox = []
+    RefusingBackend.unreachable = False
+    yield RefusingBackend
+    RefusingBackend.unreachable = False
+
+
+def test_a_refused_address_does_not_stop_the_others_nor_send_twice(label: Label, refusing_mail) -> None:  # type: ignore[no-untyped-def]
+    day = EXPIRY - timedelta(days=30)
+    assert sweep(day) == ["expiry-30"]
+    assert sweep(day + timedelta(days=1)) == []
+
+    reminder = LabelReminder.objects.get()
+    assert reminder.recipients == ["manager@example.org"]
+    assert reminder.note == "refused by the mail server: partner@example.org"
+    assert [m.to for m in mail.outbox] == [["manager@example.org"]]
+
+
+def test_an_unreachable_mail_server_keeps_reminders_for_the_retry(label: Label, refusing_mail) -> None:  # type: ignore[no-untyped-def]
+    from labels.reminders import ReminderDeliveryError
+
+    day = EXPIRY - timedelta(days=30)
+    refusing_mail.unreachable = True
+    with pytest.raises(ReminderDeliveryError):
+        reminders_sweep(today=day)
+    pending = LabelReminder.objects.get()
+    assert (pending.state, pending.note) == (
+        ReminderState.PENDING,
+        "not sent: ConnectionRefusedError: mail server down",
+    )
+
+    refusing_mail.unreachable = False
+    assert sweep(day + timedelta(days=1)) == ["expiry-30"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["manager@example.org"]
+
+
+def test_one_broken_reminder_does_not_hold_back_the_others(label: Label) -> None:
+    day = EXPIRY - timedelta(days=30)
+    other = LabelFactory(
+        organisation=MembershipFactory(organisation__country="RS").organisation,
+        valid_from=date(2026, 3, 1),
+        valid_until=EXPIRY,
+    )
+    # A label of a level the scheme does not know (a bad row from elsewhere) makes its
+    # pending reminder raise; it stays pending with the reason, and the next one still goes.
+    type(label).objects.filter(pk=label.pk).update(level="platinum")
+    broken = LabelReminder.objects.create(label=label, kind="expiry-30", sequence=2, due_on=day, for_valid_until=EXPIRY)
+
+    report = reminders_sweep(today=day)
+
+    broken.refresh_from_db()
+    assert (broken.state, broken.note.startswith("not sent: ValueError")) == (ReminderState.PENDING, True)
+    assert LabelReminder.objects.get(label=other).state == ReminderState.SENT
+    assert report.failed == 1
+
+
+def test_a_corrected_end_date_starts_a_new_timeline(label: Label, people) -> None:  # type: ignore[no-untyped-def]
+    from labels.services import label_correct
+
+    assert sweep(EXPIRY - timedelta(days=30)) == ["expiry-30"]
+    later = date(2029, 3, 31)
+    label_correct(label=label, by=people["office"], reason="The interview was a year later.", valid_until=later)
+
+    assert sweep(later - timedelta(days=180)) == ["expiry-180"]
+    assert sweep(later - timedelta(days=30)) == ["expiry-30"]
+    assert LabelReminder.objects.filter(kind="expiry-30").count() == 2
+
+
+def test_a_bronze_label_of_a_gold_holder_is_not_reminded(label: Label) -> None:
+    LabelFactory(
+        organisation=label.organisation, level="gold", valid_from=date(2027, 1, 1), valid_until=date(2030, 1, 31)
+    )
+    assert sweep(EXPIRY - timedelta(days=30)) == []
+
+
+def test_a_reminder_with_nobody_to_tell_is_skipped_and_says_why(db: None) -> None:
+    lonely = LabelFactory(
+        organisation=OrganisationFactory(country="IS"), valid_from=date(2026, 3, 1), valid_until=EXPIRY
+    )
+    reminders_sweep(today=EXPIRY - timedelta(days=30))
+    reminder = LabelReminder.objects.get(label=lonely)
+    assert (reminder.state, reminder.note) == (
+        ReminderState.SKIPPED,
+        "nobody to tell: no active manager, no partner for the country",
     )
