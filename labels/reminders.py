@@ -51,7 +51,7 @@ from common.notify import notify
 from common.scheme import rules_for
 from labels.enums import ReminderState
 from labels.models import Label, LabelReminder, ReminderDigest
-from labels.selectors import earliest_renewable_expiry
+from labels.selectors import earliest_renewable_expiry, held_on
 from labels.validity import end_of_month_after, renewal_window_end
 
 logger = logging.getLogger(__name__)
@@ -197,14 +197,7 @@ def _higher_level_held(today: date) -> Q:
     for position, level in enumerate(levels):
         above = levels[position + 1 :]
         if above:
-            held_above = Label.objects.filter(
-                organisation=OuterRef("organisation"),
-                level__in=above,
-                revoked_at__isnull=True,
-                superseded_by__isnull=True,
-                valid_from__lte=today,
-                valid_until__gte=today,
-            )
+            held_above = Label.objects.filter(held_on(today), organisation=OuterRef("organisation"), level__in=above)
             condition |= Q(level=level) & Exists(held_above)
     return condition
 
@@ -491,6 +484,7 @@ def reminder_digest_send(*, today: date | None = None) -> ReminderDigest | None:
     this week's was already sent. Side effects: notifications and e-mails to the office.
     """
     from labels.dashboard import FIGURES, dashboard_figures
+    from labels.statistics import Scope
 
     today = today or timezone.localdate()
     week = today - timedelta(days=today.weekday())
@@ -498,7 +492,7 @@ def reminder_digest_send(*, today: date | None = None) -> ReminderDigest | None:
         digest, created = ReminderDigest.objects.get_or_create(week=week)
         if not created:
             return None
-        counts = dashboard_figures(None, today)
+        counts = dashboard_figures(Scope(countries=None), today)
         figures = [{"key": f.key, "title": str(f.title), "count": counts[f.key]} for f in FIGURES]
         sent_this_week = LabelReminder.objects.filter(
             state=ReminderState.SENT, sent_at__date__gte=week - timedelta(days=7), sent_at__date__lt=week

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, DateField, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -75,15 +75,31 @@ def earliest_renewable_expiry(level: Level, today: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def held_on(day: date, prefix: str = "") -> Q:
+    """A label is *held* on a day when it is not revoked and the day lies inside its
+    validity. A superseded label still counts while its own dates run: a renewal
+    decided before expiry supersedes a label that is still valid. ``prefix``
+    reaches labels through a relation (``"labels__"``)."""
+    return Q(
+        **{
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}valid_from__lte": day,
+            f"{prefix}valid_until__gte": day,
+        }
+    )
+
+
+def holds_label_on(day: date, organisation: str = "pk") -> Exists:
+    """The organisation (``OuterRef(organisation)``) holds some label on ``day``."""
+    return Exists(Label.objects.filter(held_on(day), organisation=OuterRef(organisation)))
+
+
 def levels_held(organisation_ids: Collection[int]) -> dict[int, str]:
-    """The highest level of a label each organisation holds today (valid, not revoked or superseded)."""
+    """The highest level of a label each organisation holds today."""
     rank = {level: position for position, level in enumerate(Level.values)}
     held: dict[int, str] = {}
     current = Label.objects.filter(
-        organisation_id__in=list(organisation_ids),
-        revoked_at__isnull=True,
-        superseded_by__isnull=True,
-        valid_until__gte=timezone.localdate(),
+        held_on(timezone.localdate()), organisation_id__in=list(organisation_ids)
     ).values_list("organisation_id", "level")
     for organisation_id, level in current:
         if rank[level] > rank.get(held.get(organisation_id, ""), -1):

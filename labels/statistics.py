@@ -35,7 +35,7 @@ from clusters.rules import partner_countries_of
 from common.enums import Level
 from common.scheme import rules_for
 from labels.models import Label
-from labels.selectors import earliest_renewable_expiry
+from labels.selectors import earliest_renewable_expiry, held_on, holds_label_on
 
 FIRST_YEAR = 2010
 P = ParamSpec("P")
@@ -107,20 +107,6 @@ def scope_for(user: object, country: str | None = None) -> Scope:
     return Scope(countries=tuple(allowed))
 
 
-def held_on(day: date, prefix: str = "") -> Q:
-    return Q(
-        **{
-            f"{prefix}revoked_at__isnull": True,
-            f"{prefix}valid_from__lte": day,
-            f"{prefix}valid_until__gte": day,
-        }
-    )
-
-
-def _holds_label(today: date) -> Exists:
-    return Exists(Label.objects.filter(held_on(today), organisation=OuterRef("pk")))
-
-
 # --------------------------------------------------------------------------- by country, level, sector
 
 
@@ -147,7 +133,7 @@ def by_country(scope: Scope, today: date) -> list[CountryRow]:
     rows: dict[str, CountryRow] = {}
     counts = (
         scope.organisations()
-        .annotate(holds=_holds_label(today))
+        .annotate(holds=holds_label_on(today))
         .values("country")
         .annotate(
             organisations=Count("id", filter=Q(state=OrganisationState.ACTIVE)),
@@ -186,7 +172,7 @@ def by_sector(scope: Scope, today: date) -> list[SectorRow]:
     counts = (
         scope.organisations()
         .filter(sectors__isnull=False)
-        .annotate(holds=_holds_label(today))
+        .annotate(holds=holds_label_on(today))
         .values("sectors__name", "sectors__position")
         .annotate(
             organisations=Count("id", distinct=True, filter=Q(state=OrganisationState.ACTIVE)),
@@ -398,7 +384,7 @@ def eligible_share(scope: Scope, today: date) -> list[EligibleRow]:
     (``clusters.eligibility.with_eligibility``), and how many of them hold a label. One query."""
     counts = (
         with_eligibility(scope.organisations().filter(state=OrganisationState.ACTIVE))
-        .annotate(holds=_holds_label(today))
+        .annotate(holds=holds_label_on(today))
         .values("country")
         .annotate(
             eligible=Count("id", filter=Q(is_eligible=True)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -12,44 +12,39 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_countries import countries as all_countries
 
-from accounts.models import User
-from clusters.rules import partner_countries_of
 from common.charts import Chart, Series, bar_chart
 from common.csv_export import csv_response
 from common.enums import Level
 from common.permissions import permission_required
 from labels import dashboard
+from labels import statistics as stats
 from labels.enums import LabelState
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
+from labels.statistics import Scope
 from labels.validity import label_state, renewal_window_end
+from labels.views_statistics import Figures, country_name
 
 PAGE_SIZE = 50
 RENEWABLE_STATES = (LabelState.VALID, LabelState.EXPIRING, LabelState.RENEWABLE)
 
 
-def _countries_for(request: HttpRequest) -> tuple[list[str] | None, list[tuple[str, str]], str]:
-    """The countries the person may track, those they can pick from, and the one picked ("" for all).
-
-    A country outside the person's own is ignored, never shown.
-    """
-    user: User = request.user  # type: ignore[assignment]
-    office = user.has_perm("labels.view_office_start")
-    own = None if office else sorted(partner_countries_of(user))
-    choices = [(code, name) for code, name in all_countries if own is None or code in own]
-    picked = request.GET.get("country", "").upper()
-    if picked and any(code == picked for code, _name in choices):
-        return [picked], choices, picked
-    return own, choices, ""
+def _scope_for(request: HttpRequest) -> tuple[Scope, str]:
+    """The person's scope by the statistics' own rule (the office every country or
+    the one it picks, a partner its own countries or one of them), and the
+    country picked. A country outside the person's own is ignored, never shown."""
+    picked = request.GET.get("country", "").upper()[:2]
+    scope = stats.scope_for(request.user, picked or None)
+    return scope, picked if scope.countries == (picked,) else ""
 
 
 @permission_required("labels.view_dashboard")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    countries, choices, picked = _countries_for(request)
+    scope, picked = _scope_for(request)
+    choices = [(code, country_name(code)) for code in stats.country_choices_for(request.user)]
     today = timezone.localdate()
-    figures = dashboard.dashboard_figures(countries, today)
+    figures = dashboard.dashboard_figures(scope, today)
     query = urlencode({"country": picked}) if picked else ""
     return render(
         request,
@@ -61,15 +56,15 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             ],
             "country_choices": choices,
             "picked": picked,
-            "scope_all": countries is None,
-            "timeline": _timeline_chart(countries, today),
-            "per_year": _per_year_chart(countries, today),
+            "scope_all": scope.countries is None,
+            "timeline": _timeline_chart(scope, today),
+            "per_year": Figures(scope, today).held_per_year(),
         },
     )
 
 
-def _timeline_chart(countries: Sequence[str] | None, today: date) -> Chart:
-    months, per_level = dashboard.expiry_timeline(countries, today)
+def _timeline_chart(scope: Scope, today: date) -> Chart:
+    months, per_level = dashboard.expiry_timeline(scope, today)
     return bar_chart(
         title=_("Labels expiring in the next 24 months"),
         description=_("Labels valid today, by the month in which they expire, per level."),
@@ -80,32 +75,19 @@ def _timeline_chart(countries: Sequence[str] | None, today: date) -> Chart:
     )
 
 
-def _per_year_chart(countries: Sequence[str] | None, today: date) -> Chart:
-    years, per_level = dashboard.labelled_organisations_per_year(countries, today)
-    return bar_chart(
-        title=_("Labelled organisations per year since %(year)d") % {"year": dashboard.FIRST_YEAR},
-        description=_("Organisations that held a label of each level at some time in the year."),
-        categories=[str(year) for year in years],
-        series=[Series(name=str(level.label), values=per_level[level.value]) for level in Level],
-        stacked=True,
-        highlight=str(today.year),
-        category_name=_("Year"),
-    )
-
-
 @permission_required("labels.view_dashboard")
 def dashboard_list(request: HttpRequest, figure: str) -> HttpResponse:
     if figure not in dashboard.FIGURE_KEYS:
         raise Http404
     described = dashboard.FIGURE_KEYS[figure]
-    countries, _choices, picked = _countries_for(request)
+    scope, picked = _scope_for(request)
     today = timezone.localdate()
     if described.lists == "labels":
-        rows = dashboard.figure_labels(figure, countries, today)
+        rows = dashboard.figure_labels(figure, scope, today)
         if request.GET.get("format") == "csv":
             return csv_response(filename=f"labels-{figure}.csv", header=LABEL_COLUMNS, rows=_label_csv(rows, today))
     else:
-        rows = dashboard.figure_organisations(figure, countries, today)  # type: ignore[assignment]
+        rows = dashboard.figure_organisations(figure, scope, today)  # type: ignore[assignment]
         if request.GET.get("format") == "csv":
             return csv_response(
                 filename=f"organisations-{figure}.csv", header=ORGANISATION_COLUMNS, rows=_organisation_csv(rows)

@@ -100,13 +100,15 @@ class Figures:
     def held_per_year(self) -> Chart:
         per_level = stats.held_per_year(self.scope, self.today)
         return bar_chart(
-            title=_("Labels held per year since %(year)d") % {"year": stats.FIRST_YEAR},
+            # Organisations, not labels: a label renewed mid-year counts once.
+            title=_("Labelled organisations per year since %(year)d") % {"year": stats.FIRST_YEAR},
             description=_(
                 "Organisations holding a label at some time in the year, by level; revoked labels are left out."
             ),
             categories=[str(year) for year in stats.years_until(self.today)],
             series=[Series(_level_name(level), values) for level, values in per_level.items()],
             stacked=True,
+            highlight=str(self.today.year),
             category_name=_("Year"),
         )
 

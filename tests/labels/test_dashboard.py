@@ -11,12 +11,14 @@ from django.test import Client
 from django.utils import timezone
 
 from clusters.enums import OrganisationState
-from labels.dashboard import dashboard_figures, expiry_timeline, labelled_organisations_per_year
+from labels.dashboard import dashboard_figures, expiry_timeline
+from labels.statistics import Scope, held_per_year, years_until
 from labels.validity import end_of_month_after
 from tests.factories import LabelFactory, MembershipFactory, OrganisationFactory, PartnerStaffFactory
 
 TODAY = timezone.localdate()
 FIVE_MONTHS_AGO = end_of_month_after(TODAY, -5)
+SERBIA = Scope(("RS",))
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def scene(db: None) -> dict[str, object]:
 
 
 def test_the_figures_count_each_state_for_the_countries_asked(scene: dict) -> None:
-    assert dashboard_figures(["RS"], TODAY) == {
+    assert dashboard_figures(SERBIA, TODAY) == {
         "expiring-30": 1,
         "expiring-90": 2,
         "expiring-180": 3,
@@ -57,17 +59,17 @@ def test_the_figures_count_each_state_for_the_countries_asked(scene: dict) -> No
         "never": 2,  # the organisation without a label, and the one whose only label was revoked
         "holding": 4,
     }
-    assert dashboard_figures(None, TODAY)["expiring-30"] == 2
+    assert dashboard_figures(Scope(None), TODAY)["expiring-30"] == 2
 
 
 def test_a_lapsed_label_of_an_organisation_labelled_again_is_not_counted_as_lapsed(scene: dict) -> None:
     lapsed = scene["lapsed"]
     LabelFactory(organisation=lapsed.organisation, level="gold", valid_until=TODAY + timedelta(days=400))
-    assert dashboard_figures(["RS"], TODAY)["lapsed"] == 0
+    assert dashboard_figures(SERBIA, TODAY)["lapsed"] == 0
 
 
 def test_the_timeline_puts_each_label_in_the_month_it_expires(scene: dict) -> None:
-    months, per_level = expiry_timeline(["RS"], TODAY)
+    months, per_level = expiry_timeline(SERBIA, TODAY)
     assert (months[0], months[-1], len(months)) == (end_of_month_after(TODAY, 0), end_of_month_after(TODAY, 23), 24)
     expected = [0] * 24
     for days in (20, 60, 150, 700):
@@ -78,7 +80,7 @@ def test_the_timeline_puts_each_label_in_the_month_it_expires(scene: dict) -> No
 
 
 def test_organisations_per_year_count_each_year_a_label_touches(scene: dict) -> None:
-    years, per_level = labelled_organisations_per_year(["RS"], TODAY)
+    years, per_level = years_until(TODAY), held_per_year(SERBIA, TODAY)
     by_year = dict(zip(years, per_level["bronze"], strict=True))
     assert years[0] == 2010 and years[-1] == TODAY.year
     assert (by_year[2011], by_year[2012], by_year[2013], by_year[2014], by_year[2015]) == (0, 1, 1, 1, 0)
