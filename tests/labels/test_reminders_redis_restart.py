@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from labels.models import LabelReminder
 from labels.reminders import reminders_sweep
 from labels.tasks import send_label_reminders
 from tests.factories import LabelFactory, MembershipFactory, OrganisationFactory
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,15 +45,6 @@ def cut_connections_of_database(url: str, db: int) -> int:
     for victim in victims:
         client.client_kill_filter(_id=victim)
     return len(victims)
-
-
-def wait_for(condition, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def test_a_sweep_survives_redis_dropping_its_connections(broker_url: str, postgres: None, tmp_path: Path) -> None:
