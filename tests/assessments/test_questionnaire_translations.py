@@ -139,3 +139,23 @@ def test_office_reading_cyrillic_previews_the_questionnaire_in_cyrillic(client: 
     page = client.get(f"/assessments/questionnaires/{version.pk}/preview/").content.decode()
     assert "Укупан број посвећених чланова" in page  # noqa: RUF001
     assert "Lokalni" not in page
+
+
+def test_translations_page_costs_the_same_queries_for_any_size(client: Client, bronze: QuestionnaireVersion) -> None:
+    """Two questionnaires of different sizes: the page's queries do not grow with the indicators."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gold = QuestionnaireVersion.objects.get(questionnaire__level=Level.GOLD)
+    sizes = [Indicator.objects.filter(section__version=v).count() for v in (bronze, gold)]
+    assert sizes[0] != sizes[1]
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+    client.get(f"/assessments/questionnaires/{bronze.pk}/translations/")  # warm the session
+
+    counts = []
+    for version in (bronze, gold):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/assessments/questionnaires/{version.pk}/translations/").status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
