@@ -15,6 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -23,7 +24,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from common.catalogues import Entry, compile_po, read_po
 from common.transliterate import latin_to_cyrillic
 from tests.conftest import missing
 from tests.factories import UserFactory
@@ -63,24 +63,35 @@ ALLOWED_WORDS = frozenset(
 # ---------------------------------------------------------------------------
 
 
-def latin() -> list[Entry]:
-    return [entry for entry in read_po(LATIN_PO) if entry.msgid and not entry.obsolete]
+def catalogue(path: Path) -> polib.POFile:
+    """The messages of a .po file; its header is the catalogue's ``metadata``, not a message."""
+    return polib.pofile(str(path))
+
+
+def latin() -> list[polib.POEntry]:
+    return [entry for entry in catalogue(LATIN_PO) if not entry.obsolete]
+
+
+def translations(entry: polib.POEntry) -> list[str]:
+    """The translation, or each plural form in order."""
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[index] for index in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
 
 
 def test_latin_catalogue_has_no_untranslated_or_fuzzy_message() -> None:
-    untranslated = [entry.msgid for entry in latin() if not all(entry.translations)]
-    fuzzy = [entry.msgid for entry in latin() if "fuzzy" in entry.flags]
+    untranslated = [entry.msgid for entry in latin() if not all(translations(entry))]
+    fuzzy = [entry.msgid for entry in latin() if entry.fuzzy]
     assert (untranslated, fuzzy) == ([], [])
 
 
 def test_latin_catalogue_has_three_plural_forms() -> None:
-    plural = [entry for entry in latin() if entry.msgid_plural is not None]
+    plural = [entry for entry in latin() if entry.msgid_plural]
     assert plural, "the catalogue has plural messages"
-    assert [entry.msgid for entry in plural if len(entry.translations) != 3] == []
-    header = read_po(LATIN_PO)[0]
-    assert header.msgid == ""
-    assert "nplurals=3;" in header.msgstr[0]
-    assert "Language: sr_Latn" in header.msgstr[0]
+    assert [entry.msgid for entry in plural if len(translations(entry)) != 3] == []
+    header = catalogue(LATIN_PO).metadata
+    assert "nplurals=3;" in header["Plural-Forms"]
+    assert header["Language"] == "sr_Latn"
 
 
 PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdif]|%[sd]|\{[a-z_]+\}|%%")
@@ -91,9 +102,9 @@ def test_latin_translations_keep_the_placeholders() -> None:
     for entry in latin():
         expected = sorted(PLACEHOLDER.findall(entry.msgid))
         expected_plural = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
-        for index, text in enumerate(entry.translations):
+        for index, text in enumerate(translations(entry)):
             found = sorted(PLACEHOLDER.findall(text))
-            if entry.msgid_plural is None:
+            if not entry.msgid_plural:
                 ok = found == expected
             else:
                 # A singular form may drop the count ("one organisation"), never add or rename a placeholder.
@@ -108,18 +119,19 @@ def test_latin_translations_keep_the_markup() -> None:
     wrong = [
         (entry.msgid, text)
         for entry in latin()
-        for text in entry.translations
+        for text in translations(entry)
         if sorted(tag.findall(text)) != sorted(tag.findall(entry.msgid))
     ]
     assert wrong == []
 
 
 def test_cyrillic_catalogue_is_the_transliteration_of_the_latin_one() -> None:
-    cyrillic = {entry.key: entry.translations for entry in read_po(CYRILLIC_PO) if entry.msgid}
-    expected = {entry.key: [latin_to_cyrillic(text) for text in entry.translations] for entry in latin()}
+    cyrillic = {entry.msgid_with_context: translations(entry) for entry in catalogue(CYRILLIC_PO)}
+    expected = {
+        entry.msgid_with_context: [latin_to_cyrillic(text) for text in translations(entry)] for entry in latin()
+    }
     assert cyrillic == expected
-    header = read_po(CYRILLIC_PO)[0]
-    assert "Language: sr\n" in header.msgstr[0]
+    assert catalogue(CYRILLIC_PO).metadata["Language"] == "sr"
 
 
 def test_compiled_catalogues_are_up_to_date() -> None:
@@ -127,7 +139,7 @@ def test_compiled_catalogues_are_up_to_date() -> None:
     for po in (LATIN_PO, CYRILLIC_PO):
         mo = po.with_suffix(".mo")
         assert mo.exists(), f"{mo} is missing: run make messages"
-        assert compile_po(po) == mo.read_bytes(), f"{mo} is outdated: run make messages"
+        assert catalogue(po).to_binary() == mo.read_bytes(), f"{mo} is outdated: run make messages"
 
 
 def test_every_marked_message_is_in_the_latin_catalogue(
@@ -141,8 +153,8 @@ def test_every_marked_message_is_in_the_latin_catalogue(
     settings.LOCALE_PATHS = [tmp_path / "locale"]  # makemessages writes to the first locale path
     monkeypatch.chdir(tmp_path)
     call_command("makemessages", locale=["sr_Latn"], no_obsolete=True, add_location="never", verbosity=0)
-    fresh = {entry.key for entry in read_po(tmp_path / "locale/sr_Latn/LC_MESSAGES/django.po") if entry.msgid}
-    committed = {entry.key for entry in latin()}
+    fresh = {entry.msgid_with_context for entry in catalogue(tmp_path / "locale/sr_Latn/LC_MESSAGES/django.po")}
+    committed = {entry.msgid_with_context for entry in latin()}
     assert sorted(fresh - committed) == []
 
 
