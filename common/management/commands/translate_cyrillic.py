@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from common.catalogues import compile_po, cyrillic_po
+from common.catalogues import cyrillic_po
 
 LATIN = Path("sr_Latn") / "LC_MESSAGES" / "django.po"
 CYRILLIC = Path("sr") / "LC_MESSAGES" / "django.po"
@@ -29,28 +30,19 @@ class Command(BaseCommand):
         latin, cyrillic = locale / LATIN, locale / CYRILLIC
         if not latin.exists():
             raise CommandError(f"{latin} is missing: run make messages.")
-        wanted: dict[Path, bytes] = {cyrillic: cyrillic_po(latin).encode()}
-        wanted[latin.with_suffix(".mo")] = compile_po(latin)
+        catalogue = cyrillic_po(latin)
+        wanted = {
+            cyrillic: str(catalogue).encode(),
+            cyrillic.with_suffix(".mo"): catalogue.to_binary(),
+            latin.with_suffix(".mo"): polib.pofile(str(latin)).to_binary(),
+        }
         if check:
-            # The .mo of the Cyrillic catalogue is made from the wanted .po text.
-            wanted[cyrillic.with_suffix(".mo")] = _compile_text(wanted[cyrillic])
             stale = [str(path) for path, content in wanted.items() if not path.exists() or path.read_bytes() != content]
             if stale:
                 raise CommandError("Out of date (run make messages): " + ", ".join(stale))
             self.stdout.write("The catalogues are up to date.")
             return
         cyrillic.parent.mkdir(parents=True, exist_ok=True)
-        cyrillic.write_bytes(wanted[cyrillic])
-        wanted[cyrillic.with_suffix(".mo")] = compile_po(cyrillic)
         for path, content in wanted.items():
             path.write_bytes(content)
             self.stdout.write(f"Wrote {path}")
-
-
-def _compile_text(text: bytes) -> bytes:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "django.po"
-        path.write_bytes(text)
-        return compile_po(path)
