@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails, QR codes on certificates and credential ids name the
+# address the portal is started on, unless SITE_URL is set (a proxy, a name on
+# the network). 0.0.0.0 listens everywhere but is no address to open.
+SITE_URL ?= http://$(if $(filter 0.0.0.0 [::] ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test install migrate worker beat lint bench clean messages fuzz
 
@@ -22,6 +26,7 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+run: export SITE_URL := $(SITE_URL)
 run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

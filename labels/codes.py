@@ -28,3 +28,19 @@ def code_random(*, country: str, level: str, year: int) -> str:
 
 def code_is_well_formed(code: str) -> bool:
     return bool(CODE_RE.match(code))
+
+
+_BARE_CODE_RE = re.compile(rf"^([A-Z]{{2}})([BSG])(\d{{4}})([{CODE_ALPHABET}]{{{CODE_SUFFIX_LENGTH}}})$")
+_SEPARATORS_RE = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def code_normalise(typed: str) -> str:
+    """A code as stored, from what a person typed or read aloud from a certificate.
+
+    Capitals, and no spaces: ``rs-b-2026-7k4q`` and `` RS B 2026 7K4Q`` both
+    find ``RS-B-2026-7K4Q``. Anything else typed is returned in capitals and
+    trimmed, so the page can say which code it did not find.
+    """
+    text = typed.strip().upper()
+    bare = _BARE_CODE_RE.match(_SEPARATORS_RE.sub("", text))
+    return "-".join(bare.groups()) if bare else text

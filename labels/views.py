@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import cast
 
@@ -30,6 +31,7 @@ from common.scheme import all_rules
 from labels import openbadges, services
 from labels.certificates import certificate_language_default
 from labels.certificates import label_set_certificate_language as certificate_language_set
+from labels.codes import CODE_MAX_LENGTH, code_normalise
 from labels.enums import CertificateLanguage, LabelState
 from labels.forms import ImportUploadForm
 from labels.logos import logo_png, logo_svg
@@ -172,6 +174,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "labels/_import_progress.html", {"job": job})
 
 
+# What a verification address can carry: the codes' own characters, no longer than a code.
+URL_SAFE_CODE_RE = re.compile(rf"^[A-Z0-9-]{{1,{CODE_MAX_LENGTH}}}$")
+
 STATE_STYLE = {
     LabelState.VALID: "success",
     LabelState.EXPIRING: "warning",
@@ -189,7 +194,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "labels/verify_limited.html", status=429)
     # Codes are stored in capitals: an exact match on the unique index, not a scan
     # of every label that a case-insensitive comparison would need.
-    label = Label.objects.select_related("organisation", "superseded_by").filter(code=code.strip().upper()).first()
+    code = code_normalise(code)
+    label = Label.objects.select_related("organisation", "superseded_by").filter(code=code).first()
     if label is None:
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
     state = label_state(label, timezone.localdate())
@@ -197,10 +203,16 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def verify_search(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip().upper()
+    """The verify box: a code typed by hand goes to the page its QR code opens."""
+    code = code_normalise(request.GET.get("code", ""))
     if not code:
         return render(request, "labels/verify_unknown.html", {"code": ""})
-    return redirect("labels:verify", code=code)
+    if not URL_SAFE_CODE_RE.match(code):
+        # No label has such a code, and it would not fit in the page's address.
+        if over_limit(request):
+            return render(request, "labels/verify_limited.html", status=429)
+        return render(request, "labels/verify_unknown.html", {"code": code[: CODE_MAX_LENGTH * 2]}, status=404)
+    return redirect("verify", code=code)
 
 
 @login_required
