@@ -20,6 +20,7 @@ from assessments.enums import (
 )
 from common.enums import Level
 from common.files import private_storage
+from common.models import StateTransition
 from common.transliterate import latin_to_cyrillic
 
 # Questionnaire texts are written in English and translated by hand into the
@@ -252,7 +253,7 @@ class Application(models.Model):
         return self.state == ApplicationState.DRAFT
 
 
-class ApplicationTransition(models.Model):
+class ApplicationTransition(StateTransition):
     """One row per state change of an application: the timeline."""
 
     application = models.ForeignKey(
@@ -260,19 +261,8 @@ class ApplicationTransition(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=32, choices=ApplicationState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=32, choices=ApplicationState.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StateTransition.Meta):
         verbose_name = _("application state change")
         verbose_name_plural = _("application state changes")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
+from common.models import StateTransition
 
 
 def logo_path(instance: ClusterOrganisation, filename: str) -> str:
@@ -92,7 +93,7 @@ class ClusterOrganisation(models.Model):
         return self.members_sme + self.members_large + self.members_research + self.members_public + self.members_other
 
 
-class OrganisationTransition(models.Model):
+class OrganisationTransition(StateTransition):
     """One row per state change of an organisation: who moved it, when, why."""
 
     organisation = models.ForeignKey(
@@ -100,19 +101,8 @@ class OrganisationTransition(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=16, choices=OrganisationState.choices)
     to_state = models.CharField(_("to"), max_length=16, choices=OrganisationState.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StateTransition.Meta):
         verbose_name = _("organisation state change")
         verbose_name_plural = _("organisation state changes")
 

@@ -28,3 +28,12 @@ SECTOR_NAMES: tuple[str, ...] = (
     "New materials and chemistry",
     "Transportation and logistics",
 )
+
+
+class JobState(models.TextChoices):
+    """Where a background job (an import, a bulk rendering) stands."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

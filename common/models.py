@@ -1,8 +1,63 @@
-"""Shared reference data."""
+"""Shared reference data, and the shapes every app's records take (abstract models)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from common.enums import JobState
+
+
+class StateTransition(models.Model):
+    """One state change of an object: from, to, who, when, why.
+
+    Each workflow subclasses it with its object's foreign key and its own
+    ``from_state`` / ``to_state`` fields (their states' choices), and writes
+    rows only through its door.
+    """
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class BackgroundJob(models.Model):
+    """Work a person started and a Celery task works through, with its progress.
+
+    ``total`` and ``processed`` count the job's items (rows, certificates), so
+    a page can draw a progress bar while the worker runs.
+    """
+
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    total = models.PositiveIntegerField(_("items"), default=0)
+    processed = models.PositiveIntegerField(_("items processed"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, self.processed * 100 // self.total) if self.total else 0
 
 
 class Sector(models.Model):
