@@ -313,38 +313,6 @@ class BenchmarkingData:
     sections: list[SectionBenchmark]
     profile: Chart
 
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.facts(), sort_keys=True).encode()).hexdigest()
-
-    def facts(self) -> dict[str, Any]:
-        """Everything the report shows; its hash decides whether the PDF is rendered again."""
-        report = self.report
-        return {
-            "application": self.application.pk,
-            "organisation": self.application.organisation.name,
-            "assessed_on": str(self.application.assessed_on),
-            "summary": report.summary if report else "",
-            "strengths": report.strengths if report else "",
-            "groups": [(g.key, g.label, g.size, g.withheld_reason) for g in self.groups],
-            "indicators": [
-                [
-                    row.indicator.code,
-                    row.indicator.title,
-                    row.value,
-                    row.comment,
-                    row.recommendation,
-                    [(f.group.key, f.summary and vars(f.summary), f.percentile, f.note) for f in row.figures],
-                ]
-                for section in self.sections
-                for row in section.indicators
-            ],
-            "recommendations": [(s.section.code, s.recommendation) for s in self.sections],
-            "template": template_fingerprint(),
-            # The PDF is printed in the language of whoever asks for it.
-            "language": translation.get_language(),
-        }
-
 
 def value_format(indicator: Indicator) -> str:
     if indicator.answer_type == AnswerType.INTEGER:
@@ -549,6 +517,39 @@ def template_fingerprint() -> str:
     return hashlib.sha256(source).hexdigest()[:16]
 
 
+def report_facts(data: BenchmarkingData) -> dict[str, Any]:
+    """Everything the report shows; its hash decides whether the PDF is rendered again."""
+    report = data.report
+    return {
+        "application": data.application.pk,
+        "organisation": data.application.organisation.name,
+        "assessed_on": str(data.application.assessed_on),
+        "summary": report.summary if report else "",
+        "strengths": report.strengths if report else "",
+        "groups": [(g.key, g.label, g.size, g.withheld_reason) for g in data.groups],
+        "indicators": [
+            [
+                row.indicator.code,
+                row.indicator.title,
+                row.value,
+                row.comment,
+                row.recommendation,
+                [(f.group.key, f.summary and vars(f.summary), f.percentile, f.note) for f in row.figures],
+            ]
+            for section in data.sections
+            for row in section.indicators
+        ],
+        "recommendations": [(s.section.code, s.recommendation) for s in data.sections],
+        "template": template_fingerprint(),
+        # The PDF is printed in the language of whoever asks for it.
+        "language": translation.get_language(),
+    }
+
+
+def report_fingerprint(data: BenchmarkingData) -> str:
+    return hashlib.sha256(json.dumps(report_facts(data), sort_keys=True).encode()).hexdigest()
+
+
 def current_pdf(application: Application, fingerprint: str) -> BenchmarkingReport | None:
     """The stored PDF if it shows exactly these figures, else None."""
     stored = BenchmarkingReport.objects.filter(application=application, fingerprint=fingerprint).first()
@@ -565,7 +566,7 @@ def benchmarking_pdf_render(*, application: Application) -> BenchmarkingReport:
     """
     stored, _created = BenchmarkingReport.objects.select_for_update().get_or_create(application=application)
     data = benchmarking_report(application)
-    stamp = data.fingerprint
+    stamp = report_fingerprint(data)
     if stored.fingerprint == stamp and stored.pdf and stored.pdf.storage.exists(stored.pdf.name):
         return stored
     pdf = render_pdf(
