@@ -54,7 +54,8 @@ def render_benchmarking_report(application_id: int, language: str | None = None)
     with the same figures changes nothing."""
     from django.utils import translation
 
-    from assessments.benchmarking import benchmarking_pdf_render, completed_benchmarkings
+    from assessments.benchmarking.pdf import benchmarking_pdf_render
+    from assessments.benchmarking.selectors import completed_benchmarkings
 
     application = completed_benchmarkings().select_related("organisation", "version").filter(pk=application_id).first()
     if application is None:

@@ -16,7 +16,9 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from assessments import selectors
-from assessments.benchmarking import MIN_PEERS, benchmarking_report, current_pdf, report_fingerprint
+from assessments.benchmarking.groups import MIN_PEERS
+from assessments.benchmarking.pdf import current_pdf, report_fingerprint
+from assessments.benchmarking.report import benchmarking_report
 from assessments.models import Application
 
 PERMISSION = "assessments.view_benchmarking"

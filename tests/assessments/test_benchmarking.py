@@ -16,15 +16,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from assessments.benchmarking import (
-    MIN_PEERS,
-    Summary,
-    benchmarking_report,
-    percentile_rank,
-    quartiles,
-    standing,
-    summarise,
-)
+from assessments.benchmarking.groups import MIN_PEERS
+from assessments.benchmarking.report import benchmarking_report
+from assessments.benchmarking.selectors import highest_levels, latest_completed_benchmarkings
+from assessments.benchmarking.statistics import Summary, percentile_rank, quartiles, standing, summarise
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Answer, Application, Assignment, BenchmarkingReport, QuestionnaireVersion
 from clusters.enums import MembershipRole
@@ -419,7 +414,6 @@ def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: N
 
 def test_the_level_group_counts_labels_imported_before_the_portal(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
     """A peer holding an imported Gold label is in the Gold group, though its Gold was never awarded here."""
-    from assessments.benchmarking import highest_levels, latest_completed_benchmarkings
     from tests.factories import LabelFactory
 
     peers(bronze, list(range(10, 16)))
