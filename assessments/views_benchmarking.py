@@ -20,6 +20,7 @@ from assessments.benchmarking.groups import MIN_PEERS
 from assessments.benchmarking.pdf import current_pdf, report_fingerprint
 from assessments.benchmarking.report import benchmarking_report
 from assessments.models import Application
+from assessments.tasks import render_benchmarking_report
 
 PERMISSION = "assessments.view_benchmarking"
 # While a PDF renders, the waiting page reloads every few seconds: queue it once a minute at most.
@@ -66,6 +67,4 @@ def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _queue_pdf(application_id: int, language: str) -> None:
-    from assessments.tasks import render_benchmarking_report  # the task module imports the services
-
     render_benchmarking_report.delay(application_id, language)

@@ -22,6 +22,7 @@ from assessments.benchmarking.selectors import highest_levels, latest_completed_
 from assessments.benchmarking.statistics import Summary, percentile_rank, quartiles, standing, summarise
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Answer, Application, Assignment, BenchmarkingReport, QuestionnaireVersion
+from assessments.tasks import render_benchmarking_report
 from clusters.enums import MembershipRole
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
@@ -355,8 +356,6 @@ def test_pdf_is_printed_in_the_readers_language(
 
 
 def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assessments.tasks import render_benchmarking_report
-
     settings.MEDIA_ROOT = tmp_path
     peers(bronze, [10, 20, 30, 40, 50])
     render_benchmarking_report(own.pk)
@@ -374,8 +373,6 @@ def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings,
 
 
 def test_pdf_task_is_quiet_for_what_is_no_completed_benchmarking(bronze, manager: Membership) -> None:  # type: ignore[no-untyped-def]
-    from assessments.tasks import render_benchmarking_report
-
     draft = benchmarked(manager.organisation, bronze, {}, state=ApplicationState.SUBMITTED)
 
     render_benchmarking_report(draft.pk)
