@@ -30,7 +30,8 @@ Definitions (the README's "Benchmarking report" repeats them for readers):
 Peer values are read with a fixed number of set-based queries, whatever the
 number of peers.
 
-The modules, each importing only those below it:
+The modules, each importing only those below it (contracts in pyproject.toml
+hold the order, and keep the statistics free of models):
 
 - ``pdf``: the stored PDF, its fingerprint and the service that renders it.
 - ``report``: the whole report assembled, for the page and the PDF.
