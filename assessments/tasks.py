@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import translation
 
+from assessments.benchmarking.pdf import benchmarking_pdf_render
+from assessments.benchmarking.selectors import completed_benchmarkings
 from assessments.models import AssessmentReport
 from assessments.reports import report_render
 
@@ -52,10 +55,6 @@ def render_benchmarking_report(application_id: int, language: str | None = None)
     """Render a completed benchmarking's report as a PDF, in ``language`` (the reader's).
     Quiet if the application is gone or not a completed benchmarking; a second run
     with the same figures changes nothing."""
-    from django.utils import translation
-
-    from assessments.benchmarking import benchmarking_pdf_render, completed_benchmarkings
-
     application = completed_benchmarkings().select_related("organisation", "version").filter(pk=application_id).first()
     if application is None:
         return

@@ -16,8 +16,11 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from assessments import selectors
-from assessments.benchmarking import MIN_PEERS, benchmarking_report, current_pdf
+from assessments.benchmarking.groups import MIN_PEERS
+from assessments.benchmarking.pdf import current_pdf, report_fingerprint
+from assessments.benchmarking.report import benchmarking_report
 from assessments.models import Application
+from assessments.tasks import render_benchmarking_report
 
 PERMISSION = "assessments.view_benchmarking"
 # While a PDF renders, the waiting page reloads every few seconds: queue it once a minute at most.
@@ -48,7 +51,8 @@ def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF when it shows today's figures; otherwise it is queued and a waiting page checks again."""
     application = _benchmarking_for(request, pk)
     data = benchmarking_report(application)
-    stored = current_pdf(application, data.fingerprint)
+    fingerprint = report_fingerprint(data)
+    stored = current_pdf(application, fingerprint)
     if stored is not None:
         return FileResponse(
             stored.pdf.open("rb"),
@@ -56,13 +60,11 @@ def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             content_type="application/pdf",
             filename=f"benchmarking-report-{application.organisation.slug}-{application.pk}.pdf",
         )
-    if cache.add(f"benchmarking-pdf:{application.pk}:{data.fingerprint}", True, QUEUE_GUARD_SECONDS):
+    if cache.add(f"benchmarking-pdf:{application.pk}:{fingerprint}", True, QUEUE_GUARD_SECONDS):
         language = translation.get_language()
         transaction.on_commit(lambda: _queue_pdf(application.pk, language))
     return render(request, "assessments/benchmarking_pending.html", {"application": application}, status=202)
 
 
 def _queue_pdf(application_id: int, language: str) -> None:
-    from assessments.tasks import render_benchmarking_report  # the task module imports the services
-
     render_benchmarking_report.delay(application_id, language)

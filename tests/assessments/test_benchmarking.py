@@ -16,17 +16,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from assessments.benchmarking import (
-    MIN_PEERS,
-    Summary,
-    benchmarking_report,
-    percentile_rank,
-    quartiles,
-    standing,
-    summarise,
-)
+from assessments.benchmarking.groups import MIN_PEERS
+from assessments.benchmarking.report import benchmarking_report
+from assessments.benchmarking.selectors import highest_levels, latest_completed_benchmarkings
+from assessments.benchmarking.statistics import Summary, percentile_rank, quartiles, standing, summarise
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Answer, Application, Assignment, BenchmarkingReport, QuestionnaireVersion
+from assessments.tasks import render_benchmarking_report
 from clusters.enums import MembershipRole
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
@@ -360,8 +356,6 @@ def test_pdf_is_printed_in_the_readers_language(
 
 
 def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assessments.tasks import render_benchmarking_report
-
     settings.MEDIA_ROOT = tmp_path
     peers(bronze, [10, 20, 30, 40, 50])
     render_benchmarking_report(own.pk)
@@ -379,8 +373,6 @@ def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings,
 
 
 def test_pdf_task_is_quiet_for_what_is_no_completed_benchmarking(bronze, manager: Membership) -> None:  # type: ignore[no-untyped-def]
-    from assessments.tasks import render_benchmarking_report
-
     draft = benchmarked(manager.organisation, bronze, {}, state=ApplicationState.SUBMITTED)
 
     render_benchmarking_report(draft.pk)
@@ -419,7 +411,6 @@ def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: N
 
 def test_the_level_group_counts_labels_imported_before_the_portal(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
     """A peer holding an imported Gold label is in the Gold group, though its Gold was never awarded here."""
-    from assessments.benchmarking import highest_levels, latest_completed_benchmarkings
     from tests.factories import LabelFactory
 
     peers(bronze, list(range(10, 16)))
