@@ -81,9 +81,10 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
             {
                 "row": row,
                 "answer": display(row.indicator, row.value),
-                "mine": agreed if shared else mine,
-                "agreed": agreed,
-                "others": others,
+                # The form edits what a save writes: the agreed score once agreeing, one's own before.
+                "current": agreed if shared or agreeing else mine,
+                # While agreeing, one's own verdict stays in sight beside the other's.
+                "verdicts": ([mine] if agreeing and mine else []) + others,
                 "differs": bool(others and mine and any(o.met != mine.met for o in others)),
                 "suggestion": threshold_met(row.indicator, row.value, bool(row.evidence)),
             }
