@@ -140,6 +140,7 @@ def test_agreement_step_starts_from_the_experts_own_scores(client: Client, manag
     # Where both agreed, the agreed score starts from their own verdicts and words.
     assert shown[f"met-{same.pk}"] == "yes"
     assert sorted(shown[f"comment-{same.pk}"].splitlines()) == ["DE saw it", "RS saw it"]
+    assert sorted(shown[f"recommendation-{same.pk}"].splitlines()) == ["DE saw it: do more", "RS saw it: do more"]
     # Where they differed, the verdict is theirs to agree; each one's own stays in sight.
     assert shown[f"met-{differing.pk}"] == ""
     row = next(item for item in page.context["rows"] if item["row"].indicator == differing)
