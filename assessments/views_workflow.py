@@ -92,17 +92,41 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
     return result
 
 
+def _scoring_page(
+    request: HttpRequest, application: Application, section: Section, clarification_form: ClarificationForm
+) -> HttpResponse:
+    """One section's scoring page; the question form comes back bound after an error, with what was typed."""
+    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+    shared = workflow.is_shared_scoring(application)
+    agreeing = not shared and me.scores_submitted_at is not None
+    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    return render(
+        request,
+        "assessments/case_scoring.html",
+        {
+            "application": application,
+            "section": section,
+            "sections": sections,
+            "rows": _scoring_rows(application, section, me, agreeing),
+            "me": me,
+            "shared": shared,
+            "agreeing": agreeing,
+            "clarification_form": clarification_form,
+            "result": workflow.result_of(application),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
-    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
     section = get_object_or_404(Section, version=application.version, code=code)
-    shared = workflow.is_shared_scoring(application)
-    agreeing = not shared and me.scores_submitted_at is not None
     if request.method == "POST":
+        me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+        agreeing = not workflow.is_shared_scoring(application) and me.scores_submitted_at is not None
         saved = 0
         try:
             for indicator in Indicator.objects.filter(section=section):
@@ -124,22 +148,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d score(s) saved.") % {"n": saved})
         return redirect("assessments:case_scoring", pk=application.pk, code=code)
-    sections = list(Section.objects.filter(version=application.version).order_by("position"))
-    return render(
-        request,
-        "assessments/case_scoring.html",
-        {
-            "application": application,
-            "section": section,
-            "sections": sections,
-            "rows": _scoring_rows(application, section, me, agreeing),
-            "me": me,
-            "shared": shared,
-            "agreeing": agreeing,
-            "clarification_form": ClarificationForm(),
-            "result": workflow.result_of(application),
-        },
-    )
+    return _scoring_page(request, application, section, ClarificationForm())
 
 
 @login_required
@@ -159,13 +168,15 @@ def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     form = ClarificationForm(request.POST)
+    section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
+    asked = False
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         indicator = None
         if form.cleaned_data.get("indicator"):
             indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
-        refusable(
+        asked = refusable(
             request,
             lambda: workflow.clarification_ask(
                 application=application,
@@ -176,10 +187,12 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             _("The question has been sent to the organisation."),
         )
-    code = request.POST.get("section", "")
-    if Section.objects.filter(version=application.version, code=code).exists():
-        return redirect("assessments:case_scoring", pk=application.pk, code=code)
-    return redirect("assessments:application_detail", pk=application.pk)
+    if section is None:
+        return redirect("assessments:application_detail", pk=application.pk)
+    if not asked and request.user.has_perm("assessments.score_application", application):
+        # The page again, with the question as typed: a wrong date must not cost the text.
+        return _scoring_page(request, application, section, form)
+    return redirect("assessments:case_scoring", pk=application.pk, code=section.code)
 
 
 @login_required

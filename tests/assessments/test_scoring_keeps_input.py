@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from assessments import workflow
-from assessments.models import Application, Indicator
+from assessments.enums import ApplicationState
+from assessments.models import Application, Clarification, Indicator
 from clusters.models import Membership
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
@@ -169,3 +172,50 @@ def test_agreed_scores_come_back_in_the_form_after_saving(client: Client, manage
     shown = form_values(response.content)
     assert (shown[f"met-{differing.pk}"], shown[f"comment-{differing.pk}"]) == ("no", "Agreed: no staff plan yet")
     assert workflow.agreed_scores(application)[differing.pk].met is False
+
+
+@pytest.mark.parametrize("due_on", ["past", "not a date"])
+def test_date_error_on_a_question_keeps_its_text(
+    client: Client, bronze, manager: Membership, staff: dict, due_on: str
+) -> None:  # type: ignore[no-untyped-def]
+    application = in_assessment(manager, staff, "bronze")
+    about = indicator(application, "S1.2")
+    typed = (timezone.localdate() - timedelta(days=1)).isoformat() if due_on == "past" else due_on
+    client.force_login(staff["expert_rs"])
+
+    response = client.post(
+        reverse("assessments:clarification_ask", args=[application.pk]),
+        {"question": "Who pays the\nsecond manager?", "due_on": typed, "indicator": about.pk, "section": "S1"},
+    )
+
+    assert response.status_code == 200
+    shown = form_values(response.content)
+    assert (shown["question"], shown["due_on"], shown["indicator"]) == (
+        "Who pays the\nsecond manager?",
+        typed,
+        str(about.pk),
+    )
+    assert response.context["section"].code == "S1"
+    assert Clarification.objects.count() == 0
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_ASSESSMENT
+    # The scores form on the page shown again still saves scores, not a question.
+    assert f'action="{reverse("assessments:case_scoring", args=[application.pk, "S1"])}"' in response.content.decode()
+
+
+def test_question_with_a_good_date_is_sent_and_the_form_is_empty_again(
+    client: Client, bronze, manager: Membership, staff: dict
+) -> None:  # type: ignore[no-untyped-def]
+    application = in_assessment(manager, staff, "bronze")
+    client.force_login(staff["expert_rs"])
+    scoring = reverse("assessments:case_scoring", args=[application.pk, "S1"])
+
+    response = client.post(
+        reverse("assessments:clarification_ask", args=[application.pk]),
+        {"question": "Budget?", "due_on": (timezone.localdate() + timedelta(days=7)).isoformat(), "section": "S1"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(scoring, 302)]
+    assert Clarification.objects.get().question == "Budget?"
+    shown = form_values(response.content)
+    assert (shown["question"], shown["due_on"], shown["indicator"]) == ("", "", "")
