@@ -203,8 +203,10 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CompleteForm(request.POST or None)
     sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    # Per group, as typed: given back unchanged when the form or the service refuses.
+    recommendations = [(s, request.POST.get(f"rec-{s.code}", "")) for s in sections]
     if request.method == "POST" and form.is_valid():
-        recommendations = {s.code: request.POST.get(f"rec-{s.code}", "").strip()[:4000] for s in sections}
+        trimmed = {s.code: text.strip()[:4000] for s, text in recommendations}
         if refusable(
             request,
             lambda: workflow.assessment_complete(
@@ -213,7 +215,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 assessed_on=form.cleaned_data["assessed_on"],  # type: ignore[arg-type]
                 summary=form.cleaned_data["summary"],
                 strengths=form.cleaned_data["strengths"],
-                recommendations=recommendations,
+                recommendations=trimmed,
             ),
             _("The assessment is complete and goes to the label office for quality check."),
         ):
@@ -221,7 +223,12 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/case_complete.html",
-        {"application": application, "form": form, "sections": sections, "result": workflow.result_of(application)},
+        {
+            "application": application,
+            "form": form,
+            "recommendations": recommendations,
+            "result": workflow.result_of(application),
+        },
     )
 
 

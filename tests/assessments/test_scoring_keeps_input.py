@@ -44,7 +44,10 @@ class _FormValues(HTMLParser):
             self.values[self._select] = attributes.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
+        if tag == "textarea" and self._textarea:
+            # As in a browser: a newline right after <textarea> is not part of the text.
+            text = self.values[self._textarea]
+            self.values[self._textarea] = text[1:] if text.startswith("\n") else text
             self._textarea = None
         elif tag == "select":
             self._select = None
@@ -219,3 +222,50 @@ def test_question_with_a_good_date_is_sent_and_the_form_is_empty_again(
     assert Clarification.objects.get().question == "Budget?"
     shown = form_values(response.content)
     assert (shown["question"], shown["due_on"], shown["indicator"]) == ("", "", "")
+
+
+@pytest.mark.parametrize("error", ["no summary", "date before the application"])
+def test_error_on_complete_keeps_the_recommendations(
+    client: Client, bronze, manager: Membership, staff: dict, error: str
+) -> None:  # type: ignore[no-untyped-def]
+    application = in_assessment(manager, staff, "bronze")
+    score_own(application, staff["expert_rs"], "Seen")
+    client.force_login(staff["expert_rs"])
+    typed = {
+        "assessed_on": (timezone.localdate() - timedelta(days=400 if error != "no summary" else 0)).isoformat(),
+        "summary": "" if error == "no summary" else "A well-run cluster.",
+        "strengths": "Matchmaking",
+        "rec-S1": "Hire a second manager.\nWrite a staff plan.",
+        "rec-S2": "Publish the members' survey.",
+    }
+
+    response = client.post(reverse("assessments:case_complete", args=[application.pk]), typed)
+
+    assert response.status_code == 200
+    refusal = (
+        [] if error == "no summary" else ["The interview or visit date must lie between the application and today."]
+    )
+    assert (list(response.context["form"].errors), [str(m) for m in response.context["messages"]]) == (
+        ["summary"] if error == "no summary" else [],
+        refusal,
+    )
+    shown = form_values(response.content)
+    assert {name: shown[name] for name in typed} == typed
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_ASSESSMENT
+
+
+def test_complete_stores_the_recommendations_trimmed(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+    application = in_assessment(manager, staff, "bronze")
+    score_own(application, staff["expert_rs"], "Seen")
+    client.force_login(staff["expert_rs"])
+
+    client.post(
+        reverse("assessments:case_complete", args=[application.pk]),
+        {"assessed_on": timezone.localdate().isoformat(), "summary": "Fine.", "rec-S1": "  Hire a manager.  "},
+    )
+
+    application.refresh_from_db()
+    assert (application.state, application.report.recommendations) == (
+        ApplicationState.ASSESSED,
+        {"S1": "Hire a manager.", "S2": ""},
+    )
