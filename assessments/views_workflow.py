@@ -81,14 +81,40 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
             {
                 "row": row,
                 "answer": display(row.indicator, row.value),
-                "mine": agreed if shared else mine,
-                "agreed": agreed,
-                "others": others,
+                # The form edits what a save writes: the agreed score once agreeing, one's own before.
+                "current": agreed if shared or agreeing else mine,
+                # While agreeing, one's own verdict stays in sight beside the other's.
+                "verdicts": ([mine] if agreeing and mine else []) + others,
                 "differs": bool(others and mine and any(o.met != mine.met for o in others)),
                 "suggestion": threshold_met(row.indicator, row.value, bool(row.evidence)),
             }
         )
     return result
+
+
+def _scoring_page(
+    request: HttpRequest, application: Application, section: Section, clarification_form: ClarificationForm
+) -> HttpResponse:
+    """One section's scoring page; the question form comes back bound after an error, with what was typed."""
+    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+    shared = workflow.is_shared_scoring(application)
+    agreeing = not shared and me.scores_submitted_at is not None
+    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    return render(
+        request,
+        "assessments/case_scoring.html",
+        {
+            "application": application,
+            "section": section,
+            "sections": sections,
+            "rows": _scoring_rows(application, section, me, agreeing),
+            "me": me,
+            "shared": shared,
+            "agreeing": agreeing,
+            "clarification_form": clarification_form,
+            "result": workflow.result_of(application),
+        },
+    )
 
 
 @login_required
@@ -97,11 +123,10 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
-    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
     section = get_object_or_404(Section, version=application.version, code=code)
-    shared = workflow.is_shared_scoring(application)
-    agreeing = not shared and me.scores_submitted_at is not None
     if request.method == "POST":
+        me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+        agreeing = not workflow.is_shared_scoring(application) and me.scores_submitted_at is not None
         saved = 0
         try:
             for indicator in Indicator.objects.filter(section=section):
@@ -123,22 +148,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d score(s) saved.") % {"n": saved})
         return redirect("assessments:case_scoring", pk=application.pk, code=code)
-    sections = list(Section.objects.filter(version=application.version).order_by("position"))
-    return render(
-        request,
-        "assessments/case_scoring.html",
-        {
-            "application": application,
-            "section": section,
-            "sections": sections,
-            "rows": _scoring_rows(application, section, me, agreeing),
-            "me": me,
-            "shared": shared,
-            "agreeing": agreeing,
-            "clarification_form": ClarificationForm(),
-            "result": workflow.result_of(application),
-        },
-    )
+    return _scoring_page(request, application, section, ClarificationForm())
 
 
 @login_required
@@ -158,13 +168,15 @@ def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     form = ClarificationForm(request.POST)
+    section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
+    asked = False
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         indicator = None
         if form.cleaned_data.get("indicator"):
             indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
-        refusable(
+        asked = refusable(
             request,
             lambda: workflow.clarification_ask(
                 application=application,
@@ -175,10 +187,12 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             _("The question has been sent to the organisation."),
         )
-    code = request.POST.get("section", "")
-    if Section.objects.filter(version=application.version, code=code).exists():
-        return redirect("assessments:case_scoring", pk=application.pk, code=code)
-    return redirect("assessments:application_detail", pk=application.pk)
+    if section is None:
+        return redirect("assessments:application_detail", pk=application.pk)
+    if not asked and request.user.has_perm("assessments.score_application", application):
+        # The page again, with the question as typed: a wrong date must not cost the text.
+        return _scoring_page(request, application, section, form)
+    return redirect("assessments:case_scoring", pk=application.pk, code=section.code)
 
 
 @login_required
@@ -189,8 +203,10 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CompleteForm(request.POST or None)
     sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    # Per group, as typed: given back unchanged when the form or the service refuses.
+    recommendations = [(s, request.POST.get(f"rec-{s.code}", "")) for s in sections]
     if request.method == "POST" and form.is_valid():
-        recommendations = {s.code: request.POST.get(f"rec-{s.code}", "").strip()[:4000] for s in sections}
+        trimmed = {s.code: text.strip()[:4000] for s, text in recommendations}
         if refusable(
             request,
             lambda: workflow.assessment_complete(
@@ -199,7 +215,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 assessed_on=form.cleaned_data["assessed_on"],  # type: ignore[arg-type]
                 summary=form.cleaned_data["summary"],
                 strengths=form.cleaned_data["strengths"],
-                recommendations=recommendations,
+                recommendations=trimmed,
             ),
             _("The assessment is complete and goes to the label office for quality check."),
         ):
@@ -207,7 +223,12 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/case_complete.html",
-        {"application": application, "form": form, "sections": sections, "result": workflow.result_of(application)},
+        {
+            "application": application,
+            "form": form,
+            "recommendations": recommendations,
+            "result": workflow.result_of(application),
+        },
     )
 
 

@@ -279,7 +279,8 @@ def own_scores_submit(*, application: Application, by: User) -> Assignment:
 
 
 def _seed_agreed_scores(application: Application) -> None:
-    """Start the agreed scores where both experts agree; differences stay open to discuss."""
+    """Start the agreed scores where both experts agree, carrying both experts' comments
+    and recommendations; differences stay open to discuss."""
     own: dict[int, list[Score]] = {}
     for score in Score.objects.filter(application=application, assignment__isnull=False):
         own.setdefault(score.indicator_id, []).append(score)
@@ -294,6 +295,7 @@ def _seed_agreed_scores(application: Application) -> None:
                 met=scores[0].met,
                 points=scores[0].points,
                 comment="\n".join(s.comment for s in scores if s.comment),
+                recommendation="\n".join(s.recommendation for s in scores if s.recommendation),
                 updated_by=None,
             )
             for indicator_id, scores in own.items()

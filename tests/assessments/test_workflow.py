@@ -175,6 +175,38 @@ def test_gold_experts_score_independently_then_agree(manager: Membership, staff:
     assert workflow.agreed_scores(application)[indicator.pk].met is True
 
 
+def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff: dict) -> None:
+    make_version("gold")
+    application = submitted(manager, "gold")
+    experts = [staff["expert_rs"], staff["expert_de"]]
+    workflow.assignment_create(application=application, assessors=experts, by=staff["office"])
+    for expert in experts:
+        workflow.assignment_declare(
+            assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
+        )
+    indicator = Indicator.objects.filter(version=application.version).first()
+    for expert, word in zip(experts, ("first", "second"), strict=True):
+        for each in Indicator.objects.filter(version=application.version):
+            workflow.score_save(
+                application=application,
+                indicator=each,
+                by=expert,
+                met=True,
+                comment=f"{word} comment",
+                recommendation=f"{word} recommendation" if word == "first" else "",
+            )
+
+    for expert in experts:
+        workflow.own_scores_submit(application=application, by=expert)
+
+    agreed = workflow.agreed_scores(application)[indicator.pk]
+    assert (agreed.met, sorted(agreed.comment.splitlines()), agreed.recommendation) == (
+        True,
+        ["first comment", "second comment"],
+        "first recommendation",
+    )
+
+
 def test_committee_member_who_assessed_cannot_decide(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
     RoleGrantFactory(user=staff["expert_rs"], role=StaffRole.LABEL_COMMITTEE)
     application = _to_decision(manager, staff)
