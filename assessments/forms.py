@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Indicator
+from assessments.scoring import Verdict
+
+# What one comment or recommendation keeps; longer text is cut, as the report prints it.
+SCORE_TEXT_MAX = 4000
 
 
 class DeclarationForm(forms.Form):
@@ -64,3 +71,31 @@ class ReturnForm(forms.Form):
     note = forms.CharField(
         label=_("What the assessors should look at again"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
+
+
+class SectionScoresForm(forms.Form):
+    """One section's verdicts as the scoring page posts them: ``met-<pk>``,
+    ``comment-<pk>`` and ``recommendation-<pk>`` per indicator. An indicator
+    left without a verdict is not saved."""
+
+    def __init__(self, data: Any = None, *, indicators: Sequence[Indicator]) -> None:
+        super().__init__(data)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            # "yes" or "no"; anything else leaves the indicator as it was.
+            self.fields[f"met-{indicator.pk}"] = forms.CharField(required=False)
+            self.fields[f"comment-{indicator.pk}"] = forms.CharField(required=False)
+            self.fields[f"recommendation-{indicator.pk}"] = forms.CharField(required=False)
+
+    def verdicts(self) -> list[Verdict]:
+        data = self.cleaned_data
+        return [
+            Verdict(
+                indicator=indicator,
+                met=data[f"met-{indicator.pk}"] == "yes",
+                comment=data[f"comment-{indicator.pk}"][:SCORE_TEXT_MAX],
+                recommendation=data[f"recommendation-{indicator.pk}"][:SCORE_TEXT_MAX],
+            )
+            for indicator in self.indicators
+            if data[f"met-{indicator.pk}"] in ("yes", "no")
+        ]

@@ -26,6 +26,18 @@ class Result:
     passed: bool
     percent: Decimal | None = None
     notes: list[str] = field(default_factory=list)
+    # Codes of the indicators without an agreed verdict: the case cannot be completed yet.
+    unscored: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An expert's verdict on one indicator, as a scoring form gives it to the service."""
+
+    indicator: Indicator
+    met: bool | None
+    comment: str = ""
+    recommendation: str = ""
 
 
 def threshold_met(indicator: Indicator, value: Any, has_evidence: bool = False) -> bool | None:
@@ -59,7 +71,7 @@ def compute_result(
     level = Level(level)
     unscored = [i.code for i in indicators if i.pk not in agreed or agreed[i.pk].met is None]
     if unscored:
-        return Result(False, None, [_("Not scored yet: %(codes)s.") % {"codes": ", ".join(unscored)}])
+        return Result(False, None, [_("Not scored yet: %(codes)s.") % {"codes": ", ".join(unscored)}], unscored)
     missed_minimums = [i.code for i in indicators if i.minimum_requirement and not agreed[i.pk].met]
     if level == Level.GOLD:
         return _gold(indicators, agreed, missed_minimums)

@@ -18,7 +18,14 @@ from accounts.models import User
 from assessments import selectors, workflow
 from assessments.answers import display
 from assessments.enums import ApplicationState, AssignmentState
-from assessments.forms import ClarificationAnswerForm, ClarificationForm, CompleteForm, DeclarationForm, ReturnForm
+from assessments.forms import (
+    ClarificationAnswerForm,
+    ClarificationForm,
+    CompleteForm,
+    DeclarationForm,
+    ReturnForm,
+    SectionScoresForm,
+)
 from assessments.models import Application, Assignment, Clarification, Indicator, Score, Section
 from assessments.scoring import threshold_met
 from common.actions import refusable
@@ -125,28 +132,18 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404
     section = get_object_or_404(Section, version=application.version, code=code)
     if request.method == "POST":
-        me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
-        agreeing = not workflow.is_shared_scoring(application) and me.scores_submitted_at is not None
-        saved = 0
+        form = SectionScoresForm(request.POST, indicators=Indicator.objects.filter(section=section))
+        verdicts = form.verdicts() if form.is_valid() else []
         try:
-            for indicator in Indicator.objects.filter(section=section):
-                verdict = request.POST.get(f"met-{indicator.pk}", "")
-                if verdict not in ("yes", "no"):
-                    continue
-                workflow.score_save(
-                    application=application,
-                    indicator=indicator,
-                    by=request.user,
-                    met=verdict == "yes",  # type: ignore[arg-type]
-                    comment=request.POST.get(f"comment-{indicator.pk}", "")[:4000],
-                    recommendation=request.POST.get(f"recommendation-{indicator.pk}", "")[:4000],
-                    agreed=agreeing,
-                )
-                saved += 1
+            saved = workflow.scores_save(
+                application=application,
+                by=request.user,  # type: ignore[arg-type]
+                verdicts=verdicts,
+            )
         except ActionRefused as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, _("%(n)d score(s) saved.") % {"n": saved})
+            messages.success(request, _("%(n)d score(s) saved.") % {"n": len(saved)})
         return redirect("assessments:case_scoring", pk=application.pk, code=code)
     return _scoring_page(request, application, section, ClarificationForm())
 

@@ -28,7 +28,7 @@ from assessments.models import (
     Indicator,
     Score,
 )
-from assessments.scoring import Result, compute_result
+from assessments.scoring import Result, Verdict, compute_result
 from assessments.services import application_transition
 from clusters.eligibility import eligibility_of
 from clusters.models import Membership
@@ -208,7 +208,82 @@ def is_shared_scoring(application: Application) -> bool:
     return rules_for(application.level).assessors == 1
 
 
+def _score_owner(application: Application, assignment: Assignment, *, agreed: bool) -> Assignment | None:
+    """Whose score a save writes: the expert's own, or the agreed one (no assignment).
+
+    With one expert their score is the agreed one. With two, each scores alone
+    until handing in; agreed scores are written only once both handed in.
+    """
+    if is_shared_scoring(application):
+        return None
+    if agreed:
+        if application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
+            raise ActionRefused(_("Both experts must submit their own scores before agreeing the final ones."))
+        return None
+    if assignment.scores_submitted_at is not None:
+        raise ActionRefused(_("You have submitted your own scores; change the agreed scores instead."))
+    return assignment
+
+
+def _score_fields(verdict: Verdict, by: User) -> dict[str, Any]:
+    """A verdict's stored values; the points are the questionnaire's: all if met, none if not."""
+    indicator, met = verdict.indicator, verdict.met
+    points = None if met is None or indicator.max_points is None else indicator.max_points if met else 0
+    return {
+        "met": met,
+        "points": points,
+        "comment": verdict.comment.strip(),
+        "recommendation": verdict.recommendation.strip(),
+        "updated_by": by,
+        "updated_at": timezone.now(),
+    }
+
+
 @transaction.atomic
+def scores_save(
+    *, application: Application, by: User, verdicts: Sequence[Verdict], agreed: bool | None = None
+) -> list[Score]:
+    """Save an expert's verdicts on a section's indicators: all of them or none.
+
+    ``agreed`` None writes what the expert's stage calls for: their own scores
+    until they hand them in, the agreed ones afterwards. One lock on the
+    application, one read of the existing scores, one insert and one update.
+    Side effects: none.
+    """
+    application = _lock(application)
+    if not by.has_perm("assessments.score_application", application):
+        raise PermissionDenied
+    _scoring_open(application)
+    if any(verdict.indicator.version_id != application.version_id for verdict in verdicts):
+        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
+    assignment = _my_assignment(application, by)
+    if agreed is None:
+        agreed = not is_shared_scoring(application) and assignment.scores_submitted_at is not None
+    owner = _score_owner(application, assignment, agreed=agreed)
+    existing = {
+        score.indicator_id: score
+        for score in Score.objects.filter(
+            application=application, assignment=owner, indicator__in=[verdict.indicator for verdict in verdicts]
+        )
+    }
+    created, changed = [], []
+    for verdict in verdicts:
+        fields = _score_fields(verdict, by)
+        score = existing.get(verdict.indicator.pk)
+        if score is None:
+            created.append(Score(application=application, indicator=verdict.indicator, assignment=owner, **fields))
+            continue
+        for name, value in fields.items():
+            setattr(score, name, value)
+        changed.append(score)
+    Score.objects.bulk_create(created)
+    Score.objects.bulk_update(changed, fields=list(_SCORE_FIELDS))
+    return created + changed
+
+
+_SCORE_FIELDS = ("met", "points", "comment", "recommendation", "updated_by", "updated_at")
+
+
 def score_save(
     *,
     application: Application,
@@ -221,42 +296,10 @@ def score_save(
 ) -> Score:
     """Save an expert's verdict on one indicator (their own, or the agreed one).
 
-    The points are those the questionnaire defines: all if met, none if not.
-    Agreed scores of a two-expert case are saved only once both submitted their
-    own. Side effects: none.
+    Side effects: none.
     """
-    application = _lock(application)
-    if not by.has_perm("assessments.score_application", application):
-        raise PermissionDenied
-    _scoring_open(application)
-    if indicator.version_id != application.version_id:
-        raise ActionRefused(_("This question does not belong to the application's questionnaire."))
-    assignment = _my_assignment(application, by)
-    if is_shared_scoring(application):
-        owner = None
-    elif agreed:
-        if application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
-            raise ActionRefused(_("Both experts must submit their own scores before agreeing the final ones."))
-        owner = None
-    else:
-        if assignment.scores_submitted_at is not None:
-            raise ActionRefused(_("You have submitted your own scores; change the agreed scores instead."))
-        owner = assignment
-    points = (indicator.max_points or 0) if met else 0 if met is not None else None
-    score, _created = Score.objects.update_or_create(
-        application=application,
-        indicator=indicator,
-        assignment=owner,
-        defaults={
-            "met": met,
-            "points": points if indicator.max_points is not None else None,
-            "comment": comment.strip(),
-            "recommendation": recommendation.strip(),
-            "updated_by": by,
-            "updated_at": timezone.now(),
-        },
-    )
-    return score
+    verdict = Verdict(indicator=indicator, met=met, comment=comment, recommendation=recommendation)
+    return scores_save(application=application, by=by, verdicts=[verdict], agreed=agreed)[0]
 
 
 @transaction.atomic
@@ -419,9 +462,7 @@ def assessment_complete(
     if not summary.strip():
         raise ActionRefused(_("Write the summary of the report."))
     result = result_of(application)
-    if result.percent is None and not result.notes:
-        raise ActionRefused(_("Score every indicator first."))
-    if any(note.startswith(_("Not scored yet")) for note in result.notes):
+    if result.unscored:
         raise ActionRefused(result.notes[0])
     application.assessed_on = assessed_on
     application.save(update_fields=["assessed_on"])
