@@ -184,3 +184,8 @@ def _queue_render(label_id: int) -> None:
 
 def certificate_outdated(label: Label) -> bool:
     return label.certificate_fingerprint != fingerprint(certificate_facts(label))
+
+
+def certificate_missing(label: Label) -> bool:
+    """No certificate file yet (an imported or seeded label), or its file is gone."""
+    return not label.certificate or not label.certificate.storage.exists(label.certificate.name)

@@ -162,14 +162,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @permission_required("labels.import_labels")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=pk)
-    return render(request, "labels/import_detail.html", {"job": job})
+    return render(request, "labels/import_detail.html", {"job": job, "certificate_job": job.certificate_jobs.first()})
 
 
 @permission_required("labels.import_labels")
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The part of the job page htmx polls until the job is finished."""
+    """The part of the job page htmx polls until the job is finished; then the
+    certificates of the new labels show their own progress."""
     job = get_object_or_404(ImportJob, pk=pk)
-    return render(request, "labels/_import_progress.html", {"job": job})
+    return render(
+        request, "labels/_import_progress.html", {"job": job, "certificate_job": job.certificate_jobs.first()}
+    )
 
 
 STATE_STYLE = {
