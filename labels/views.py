@@ -28,7 +28,7 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
-from labels.certificates import certificate_language_default
+from labels.certificates import certificate_language_default, certificate_missing, certificate_request
 from labels.certificates import label_set_certificate_language as certificate_language_set
 from labels.enums import CertificateLanguage, LabelState
 from labels.forms import ImportUploadForm
@@ -215,7 +215,9 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     )
     if not allowed:
         raise Http404
-    if not label.certificate or not label.certificate.storage.exists(label.certificate.name):
+    if certificate_missing(label):
+        # Imported and seeded labels, or a lost file: render it now (once), the page checks again.
+        certificate_request(label=label)
         return render(request, "labels/certificate_pending.html", {"label": label}, status=202)
     return FileResponse(
         label.certificate.open("rb"),
