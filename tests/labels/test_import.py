@@ -321,7 +321,7 @@ def test_import_dry_run_writes_nothing(db: None) -> None:
     result = run(*GOOD_ROWS, dry_run=True)
 
     assert (result.created, result.organisations_created) == (3, 3)
-    assert (Label.objects.count(), ClusterOrganisation.objects.count()) == (0, 0)
+    assert (Label.objects.count(), ClusterOrganisation.objects.count(), CertificateJob.objects.count()) == (0, 0, 0)
 
 
 def generated_rows(count: int) -> list[str]:
@@ -354,13 +354,20 @@ def write_csv(tmp_path: pytest.TempPathFactory, *rows: str) -> str:
     return str(path)
 
 
-def test_import_command_imports_and_reports(db: None, tmp_path: pytest.TempPathFactory) -> None:
+def test_import_command_imports_and_reports(
+    db: None, tmp_path: pytest.TempPathFactory, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
     out = StringIO()
 
-    call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), stdout=out)
 
-    assert out.getvalue().strip() == "3 rows: created 3 labels and 3 organisations; 0 unchanged."
-    assert Label.objects.count() == 3
+    job = CertificateJob.objects.get()
+    assert out.getvalue().splitlines() == [
+        "3 rows: created 3 labels and 3 organisations; 0 unchanged.",
+        f"Certificates: job {job.pk} renders those missing or outdated (3 labels).",
+    ]
+    assert (Label.objects.count(), job.state, job.rendered) == (3, ImportJobState.DONE, 3)
 
 
 def test_import_command_dry_run_writes_nothing(db: None, tmp_path: pytest.TempPathFactory) -> None:
