@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import get_template
@@ -184,3 +185,27 @@ def _queue_render(label_id: int) -> None:
 
 def certificate_outdated(label: Label) -> bool:
     return label.certificate_fingerprint != fingerprint(certificate_facts(label))
+
+
+def certificate_missing(label: Label) -> bool:
+    """No certificate file yet (an imported or seeded label), or its file is gone."""
+    return not label.certificate or not label.certificate.storage.exists(label.certificate.name)
+
+
+# The waiting page reloads every 3 seconds: queue a missing certificate once a minute at most.
+QUEUE_GUARD_SECONDS = 60
+
+
+def certificate_request(*, label: Label) -> bool:
+    """Someone asked for a certificate that is missing: queue its rendering,
+    once however often the waiting page reloads (again after
+    ``QUEUE_GUARD_SECONDS``, should a worker have lost it). Returns whether
+    it queued.
+
+    Side effects: a cache entry; ``labels.tasks.render_certificate`` queued
+    after commit (idempotent: a certificate already there is kept).
+    """
+    if not cache.add(f"certificate-render:{label.pk}", True, QUEUE_GUARD_SECONDS):
+        return False
+    transaction.on_commit(lambda: _queue_render(label.pk))
+    return True

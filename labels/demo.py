@@ -32,7 +32,8 @@ from labels.certificates import label_set_certificate_language
 from labels.enums import CertificateLanguage
 from labels.importing import COLUMNS
 from labels.models import Label
-from labels.services import labels_import
+from labels.selectors import CURRENT_LABEL
+from labels.services import certificate_job_queue, labels_import
 
 DEMO_PASSWORD = "escaportal-demo"
 
@@ -241,7 +242,17 @@ def seed_demo() -> list[str]:
         )
     )
     _demo_manager_certificate(organisations[DEMO_MANAGER_ORGANISATION], office=users["office@demo.test"])
+    _demo_certificates(created)
     return created
+
+
+def _demo_certificates(created: list[str]) -> None:
+    """Every current demo label gets its certificate, as after an import: one
+    bulk job after commit (in process in the embedded default, else by the
+    worker). None when every current label has one already."""
+    if Label.objects.filter(CURRENT_LABEL, certificate="").exists():
+        job = certificate_job_queue()
+        created.append(f"certificate job for {job.total} labels")
 
 
 def _demo_manager_certificate(organisation: ClusterOrganisation, *, office: User) -> None:

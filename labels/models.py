@@ -189,10 +189,20 @@ class LabelEvent(models.Model):
 
 
 class CertificateJob(models.Model):
-    """A bulk regeneration of certificates (after a template change), worked through by a Celery task."""
+    """A bulk rendering of certificates, worked through by a Celery task: after a
+    template change (every current label, and every label that has a
+    certificate), or after an import (the current labels it wrote)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    import_job = models.ForeignKey(
+        ImportJob,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificate_jobs",
+        verbose_name=_("label import"),
     )
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

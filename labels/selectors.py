@@ -15,6 +15,11 @@ from common.scheme import rules_for
 from labels.enums import LabelState
 from labels.models import Label
 
+# A current label is neither revoked nor superseded (``Label.is_current``, the
+# database's one-current-label rule): the one its organisation's people see
+# and download. A lapsed label stays current until a renewal supersedes it.
+CURRENT_LABEL = Q(revoked_at__isnull=True, superseded_by__isnull=True)
+
 
 def latest_bronze_assessed_on(organisation: ClusterOrganisation) -> date | None:
     """The date of the organisation's latest Bronze benchmarking on record (not revoked)."""

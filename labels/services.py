@@ -14,6 +14,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from labels.codes import code_random
 from labels.enums import CertificateLanguage, ImportJobState, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
 from labels.models import CertificateJob, ImportJob, Label, LabelEvent
+from labels.selectors import CURRENT_LABEL
 from labels.validity import compute_validity
 
 logger = logging.getLogger(__name__)
@@ -488,7 +490,9 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     Side effects: the job goes running, then done (report: counts and
     errors) or failed (report: the failure); its progress is saved every
     ``PROGRESS_EVERY`` rows; the labels and organisations of the file are
-    written as ``labels_import`` describes, unless the job is a dry run.
+    written as ``labels_import`` describes, unless the job is a dry run; once
+    done, one bulk certificate job renders the current labels it wrote
+    (``certificate_job_queue``), queued with the job's last save.
     """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -516,7 +520,16 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.processed_rows = result.total_rows
         job.report = result.as_dict()
     job.finished_at = timezone.now()
-    job.save(update_fields=["state", "total_rows", "processed_rows", "report", "finished_at"])
+    with transaction.atomic():
+        job.save(update_fields=["state", "total_rows", "processed_rows", "report", "finished_at"])
+        # Asked of the database, not of this run's count: a run redelivered after a
+        # crash that followed the write finds its labels unchanged, yet without certificates.
+        if (
+            job.state == ImportJobState.DONE
+            and not job.certificate_jobs.exists()
+            and Label.objects.filter(CURRENT_LABEL, imported_in=job).exists()
+        ):
+            certificate_job_queue(created_by=job.uploaded_by, import_job=job)
     return job
 
 
@@ -663,15 +676,39 @@ def label_correct(
 # --- Bulk regeneration of certificates ----------------------------------------------
 
 
+def certificate_job_labels(job: CertificateJob) -> QuerySet[Label]:
+    """The labels a bulk job renders: the current labels its import wrote; or,
+    for a regeneration, every current label and every label that has a
+    certificate (so a template change reaches the history too)."""
+    if job.import_job_id is not None:
+        return Label.objects.filter(CURRENT_LABEL, imported_in_id=job.import_job_id)
+    return Label.objects.filter(CURRENT_LABEL | ~Q(certificate=""))
+
+
 def certificate_job_create(*, by: User) -> CertificateJob:
-    """The office regenerates every existing certificate (after a template change).
+    """The office renders every current label's certificate that is missing or
+    outdated (after a template change), and every other one that is outdated.
 
     Side effects: a job row; the work runs in a Celery task after commit.
     """
     if not by.has_perm("labels.revoke_label"):
         raise PermissionDenied
+    return certificate_job_queue(created_by=by)
+
+
+def certificate_job_queue(*, created_by: User | None = None, import_job: ImportJob | None = None) -> CertificateJob:
+    """Queue one bulk rendering of ``certificate_job_labels``: of the current
+    labels ``import_job`` wrote, or without it of every current label and every
+    certificate. No permission check: for the office's button, the import job
+    and the demo.
+
+    Side effects: a job row; ``labels.tasks.regenerate_certificates`` is
+    queued after commit.
+    """
     with transaction.atomic():
-        job = CertificateJob.objects.create(created_by=by, total=Label.objects.exclude(certificate="").count())
+        job = CertificateJob(created_by=created_by, import_job=import_job)
+        job.total = certificate_job_labels(job).count()
+        job.save()
         transaction.on_commit(lambda: _queue_certificate_job(job.pk))
     return job
 
@@ -683,19 +720,21 @@ def _queue_certificate_job(job_id: int) -> None:
 
 
 def certificate_job_run(*, job: CertificateJob) -> CertificateJob:
-    """Render again every certificate whose facts or template changed. A re-run
-    after a crash skips what is already current (the fingerprint), so nothing is
-    rendered twice. Progress is saved every few labels for the office's page."""
-    from labels.certificates import certificate_outdated, certificate_render
+    """Render every certificate of ``certificate_job_labels`` that is missing or
+    whose facts or template changed. A re-run after a crash skips what is
+    already current (the fingerprint), so nothing is rendered twice. Progress is
+    saved every few labels for the office's page."""
+    from labels.certificates import certificate_missing, certificate_outdated, certificate_render
 
-    CertificateJob.objects.filter(pk=job.pk).update(state=ImportJobState.RUNNING)
+    labels = certificate_job_labels(job)
+    # Labels written between queueing and running count too.
+    CertificateJob.objects.filter(pk=job.pk).update(state=ImportJobState.RUNNING, total=labels.count())
     processed = rendered = 0
     failed: list[str] = []
-    for label in (
-        Label.objects.exclude(certificate="").select_related("organisation").order_by("pk").iterator(chunk_size=200)
-    ):
+    # A chunked cursor: however many labels there are, only a chunk is in memory.
+    for label in labels.select_related("organisation").order_by("pk").iterator(chunk_size=200):
         try:
-            if certificate_outdated(label):
+            if certificate_missing(label) or certificate_outdated(label):
                 certificate_render(label=label)
                 rendered += 1
         except Exception as exc:  # one broken label must not stop the others; it is reported

@@ -29,7 +29,7 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
-from labels.certificates import certificate_language_default
+from labels.certificates import certificate_language_default, certificate_missing, certificate_request
 from labels.certificates import label_set_certificate_language as certificate_language_set
 from labels.codes import CODE_MAX_LENGTH, code_normalise
 from labels.enums import CertificateLanguage, LabelState
@@ -164,14 +164,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @permission_required("labels.import_labels")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=pk)
-    return render(request, "labels/import_detail.html", {"job": job})
+    return render(request, "labels/import_detail.html", {"job": job, "certificate_job": job.certificate_jobs.first()})
 
 
 @permission_required("labels.import_labels")
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The part of the job page htmx polls until the job is finished."""
+    """The part of the job page htmx polls until the job is finished; then the
+    certificates of the new labels show their own progress."""
     job = get_object_or_404(ImportJob, pk=pk)
-    return render(request, "labels/_import_progress.html", {"job": job})
+    return render(
+        request, "labels/_import_progress.html", {"job": job, "certificate_job": job.certificate_jobs.first()}
+    )
 
 
 # What a verification address can carry: the codes' own characters, no longer than a code.
@@ -224,7 +227,9 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     )
     if not allowed:
         raise Http404
-    if not label.certificate or not label.certificate.storage.exists(label.certificate.name):
+    if certificate_missing(label):
+        # Imported and seeded labels, or a lost file: render it now (once), the page checks again.
+        certificate_request(label=label)
         return render(request, "labels/certificate_pending.html", {"label": label}, status=202)
     return FileResponse(
         label.certificate.open("rb"),

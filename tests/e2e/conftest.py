@@ -28,6 +28,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Files go to a throw-away folder, never to var/media: seed_demo alone renders
+    a certificate for every current demo label. A module that needs the worker's
+    folder defines its own ``media_root``."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path_session: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,6 +16,8 @@ from labels.enums import LabelSource
 from labels.models import CertificateJob, Label
 from labels.services import label_create
 from tests.factories import OrganisationFactory, RoleGrantFactory
+
+IMPORT = LabelSource.IMPORT
 
 
 @pytest.fixture
@@ -47,6 +51,31 @@ def test_bulk_regeneration_renders_only_what_changed(
     assert (job.state, job.total, job.processed, job.rendered, job.failed) == ("done", 3, 3, 1, [])
     page = client.get(response["Location"])
     assert "1 of 3 certificates rendered again" in page.content.decode()
+
+
+def test_bulk_regeneration_covers_every_current_label_without_a_certificate(
+    client: Client, certified: list[Label], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    organisation = OrganisationFactory()
+    old = label_create(organisation=organisation, level=Level.BRONZE, assessed_on=date(2019, 5, 2), source=IMPORT)
+    current = label_create(organisation=organisation, level=Level.BRONZE, assessed_on=date(2021, 5, 2), source=IMPORT)
+    revoked = label_create(
+        organisation=OrganisationFactory(), level=Level.GOLD, assessed_on=date(2024, 1, 9), source=IMPORT
+    )
+    Label.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now(), revoke_reason="Misrepresented")
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("labels:certificates_regenerate"))
+
+    job = CertificateJob.objects.get()
+    assert (job.state, job.total, job.processed, job.rendered, job.failed) == ("done", 4, 4, 1, [])
+    assert [bool(Label.objects.get(pk=label.pk).certificate) for label in (current, old, revoked)] == [
+        True,
+        False,
+        False,
+    ]
+    assert "1 of 4 certificates rendered again" in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("role", ["manager", "committee", "outsider"])

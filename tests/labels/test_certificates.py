@@ -241,3 +241,50 @@ def _pdf_text(pdf: bytes, directory: Path) -> str:
     path = directory / "certificate.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+# --- Labels without a certificate (imported, seeded, or a lost file) ------------------
+
+
+def test_certificate_download_without_one_queues_its_rendering_once(
+    client: Client, label: Label, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(MembershipFactory(organisation=label.organisation).user)
+    url = reverse("labels:certificate_download", args=[label.code])
+
+    with django_capture_on_commit_callbacks() as queued:
+        answers = [client.get(url).status_code for _reload in range(3)]
+
+    assert answers == [202, 202, 202]
+    assert len(queued) == 1
+
+
+def test_certificate_download_pending_page_ends_with_the_pdf(
+    client: Client, label: Label, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(MembershipFactory(organisation=label.organisation).user)
+    url = reverse("labels:certificate_download", args=[label.code])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = client.get(url)
+    ready = client.get(url)
+
+    assert pending.status_code == 202
+    assert 'data-testid="certificate-pending" data-reload-after="3000"' in pending.content.decode()
+    assert ready["Content-Type"] == "application/pdf"
+    assert b"".join(ready.streaming_content)[:5] == b"%PDF-"
+
+
+def test_certificate_download_renders_a_lost_file_again(
+    client: Client, label: Label, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    rendered = certificate_render(label=label)
+    rendered.certificate.storage.delete(rendered.certificate.name)
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+    url = reverse("labels:certificate_download", args=[label.code])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = client.get(url)
+    ready = client.get(url)
+
+    assert (pending.status_code, ready["Content-Type"]) == (202, "application/pdf")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -18,7 +19,7 @@ from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 from labels.enums import ImportJobState, LabelSource
-from labels.models import ImportJob, Label
+from labels.models import CertificateJob, ImportJob, Label
 from labels.services import ImportResult, label_create, labels_import
 from labels.tasks import run_import
 from tests.factories import OrganisationFactory
@@ -320,7 +321,7 @@ def test_import_dry_run_writes_nothing(db: None) -> None:
     result = run(*GOOD_ROWS, dry_run=True)
 
     assert (result.created, result.organisations_created) == (3, 3)
-    assert (Label.objects.count(), ClusterOrganisation.objects.count()) == (0, 0)
+    assert (Label.objects.count(), ClusterOrganisation.objects.count(), CertificateJob.objects.count()) == (0, 0, 0)
 
 
 def generated_rows(count: int) -> list[str]:
@@ -353,13 +354,20 @@ def write_csv(tmp_path: pytest.TempPathFactory, *rows: str) -> str:
     return str(path)
 
 
-def test_import_command_imports_and_reports(db: None, tmp_path: pytest.TempPathFactory) -> None:
+def test_import_command_imports_and_reports(
+    db: None, tmp_path: pytest.TempPathFactory, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
     out = StringIO()
 
-    call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), stdout=out)
 
-    assert out.getvalue().strip() == "3 rows: created 3 labels and 3 organisations; 0 unchanged."
-    assert Label.objects.count() == 3
+    job = CertificateJob.objects.get()
+    assert out.getvalue().splitlines() == [
+        "3 rows: created 3 labels and 3 organisations; 0 unchanged.",
+        f"Certificates: job {job.pk} renders those missing or outdated (3 labels).",
+    ]
+    assert (Label.objects.count(), job.state, job.rendered) == (3, ImportJobState.DONE, 3)
 
 
 def test_import_command_dry_run_writes_nothing(db: None, tmp_path: pytest.TempPathFactory) -> None:
@@ -465,6 +473,88 @@ def test_import_progress_of_a_queued_job_polls_every_second(office_client: Clien
     assert b'aria-valuenow="25"' in response.content
 
 
+def test_import_job_renders_the_new_labels_certificates_in_one_bulk_job(
+    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        response = office_client.post(
+            reverse("labels:import_upload"), {"file": upload("legacy.csv", csv_file(*GOOD_ROWS))}
+        )
+
+    job = ImportJob.objects.get()
+    certificates = CertificateJob.objects.get()
+    assert (certificates.import_job, certificates.state, certificates.total, certificates.rendered) == (
+        job,
+        ImportJobState.DONE,
+        3,
+        3,
+    )
+    assert [label.certificate.storage.exists(label.certificate.name) for label in Label.objects.all()] == [True] * 3
+    page = office_client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-certificates"' in page
+    assert "Done: 3 of 3 certificates rendered again" in page
+
+
+def test_import_job_certificates_are_for_its_current_labels_only(
+    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    history = (
+        "Vrsac Wine Route Cluster,RS,Vrsac,,Food industry,bronze,2012-04-18,,,",
+        "Vrsac Wine Route Cluster,RS,Vrsac,,Food industry,bronze,2014-03-02,,,",
+    )
+    certified = label_create(
+        organisation=OrganisationFactory(), level=Level.GOLD, assessed_on=date(2025, 2, 3), source=LabelSource.IMPORT
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        office_client.post(reverse("labels:import_upload"), {"file": upload("history.csv", csv_file(*history))})
+
+    certificates = CertificateJob.objects.get()
+    current = Label.objects.get(imported_in__isnull=False, superseded_by__isnull=True)
+    assert (certificates.total, certificates.rendered) == (1, 1)
+    assert [
+        bool(label.certificate) for label in Label.objects.filter(pk__in=[current.pk, certified.pk]).order_by("pk")
+    ] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("rows", "dry_run"),
+    [(GOOD_ROWS, True), (("A,XX,,,ICT,bronze,2024-01-01,,,",), False)],
+    ids=["dry-run", "bad-file"],
+)
+def test_import_that_writes_nothing_queues_no_certificates(
+    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object], rows: tuple[str], dry_run: bool
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        response = office_client.post(
+            reverse("labels:import_upload"),
+            {"file": upload("legacy.csv", csv_file(*rows)), **({"dry_run": "on"} if dry_run else {})},
+        )
+
+    assert ImportJob.objects.get().state == ImportJobState.DONE
+    assert CertificateJob.objects.count() == 0
+    assert b'data-testid="import-certificates"' not in office_client.get(response["Location"]).content
+
+
+def test_import_page_follows_the_certificates_until_they_are_done(
+    office_client: Client, people: dict[str, User]
+) -> None:
+    job = ImportJob.objects.create(
+        file="imports/x.csv",
+        uploaded_by=people["office"],
+        state=ImportJobState.DONE,
+        report={"created": 4, "unchanged": 0, "organisations_created": 4, "errors": []},
+    )
+    certificates = CertificateJob.objects.create(import_job=job, total=4, processed=1)
+
+    response = office_client.get(reverse("labels:import_progress", args=[job.pk]))
+
+    page = response.content.decode()
+    assert f'hx-get="{reverse("labels:certificate_job", args=[certificates.pk])}"' in page
+    assert 'aria-valuenow="25"' in page
+    assert "1 of 4 checked" in page
+
+
 def test_import_upload_refuses_a_file_that_is_not_csv(office_client: Client) -> None:
     response = office_client.post(reverse("labels:import_upload"), {"file": upload("labels.xlsx", b"PK\x03\x04")})
 
@@ -530,6 +620,22 @@ def test_run_import_leaves_a_finished_job_alone(people: dict[str, User]) -> None
 
 def test_run_import_of_a_deleted_job_is_quiet(db: None) -> None:
     assert run_import(123456) is None
+
+
+def test_run_import_again_after_a_crash_that_followed_the_write_queues_the_certificates(
+    people: dict[str, User], django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    job = ImportJob(uploaded_by=people["office"], state=ImportJobState.RUNNING)
+    job.file.save("legacy.csv", ContentFile(csv_file(*GOOD_ROWS)))
+    labels_import(content=csv_file(*GOOD_ROWS), job=job)  # written, then the worker died
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        run_import(job.pk)
+
+    job.refresh_from_db()
+    certificates = CertificateJob.objects.get()
+    assert (job.report["created"], job.report["unchanged"]) == (0, 3)
+    assert (certificates.import_job, certificates.state, certificates.rendered) == (job, ImportJobState.DONE, 3)
 
 
 def test_run_import_missing_file_marks_the_job_failed(people: dict[str, User]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import RoleGrant, User
 from clusters.models import ClusterOrganisation, Membership, PartnerStaff
 from labels.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from labels.models import CertificateJob, Label
 
 
 def counts() -> tuple[int, ...]:
@@ -84,3 +86,24 @@ def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: py
 
     assert ClusterOrganisation.objects.count() >= 60
     assert ClusterOrganisation.objects.values("country").distinct().count() >= 12
+
+
+def test_seed_demo_renders_a_certificate_for_every_current_label(
+    db: None, settings: pytest.FixtureRequest, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    settings.DEBUG = True
+
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+            call_command("seed_demo", stdout=StringIO())
+
+    current = [label for label in Label.objects.all() if label.is_current]
+    without = [
+        label.code
+        for label in current
+        if not (label.certificate and label.certificate.storage.exists(label.certificate.name))
+    ]
+    assert len(current) >= 40
+    assert without == []
+    # One bulk job, with its progress for the office; the second run found every certificate there.
+    assert list(CertificateJob.objects.values_list("state", "total", "failed")) == [("done", len(current), [])]

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels.services import labels_import
+from labels.services import certificate_job_queue, labels_import
 
 
 class Command(BaseCommand):
@@ -46,3 +46,7 @@ class Command(BaseCommand):
         )
         if result.dry_run:
             self.stdout.write("Dry run: nothing was written.")
+        elif result.created:
+            # The new labels' certificates, in one bulk job (the office's page shows its progress).
+            job = certificate_job_queue()
+            self.stdout.write(f"Certificates: job {job.pk} renders those missing or outdated ({job.total} labels).")
