@@ -10,6 +10,16 @@ PORT ?= 8000
 
 .PHONY: run test install migrate worker beat lint bench clean messages fuzz
 
+# Without a broker nothing else would run the periodic tasks (reminders, digest,
+# overdue questions), so `make run` starts beat beside the server and stops it
+# with the server. Tasks are eager: beat runs each in its own process, and what
+# is due (or never ran) at once. With CELERY_BROKER_URL, `make worker` and
+# `make beat` do this instead.
+ifeq ($(strip $(CELERY_BROKER_URL)),)
+BESIDE_SERVER = $(BIN)/celery -A escaportal beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	trap 'kill $$! 2>/dev/null; wait $$! 2>/dev/null' EXIT; trap 'exit 130' INT TERM;
+endif
+
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +34,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BESIDE_SERVER) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
