@@ -14,6 +14,19 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 [::] ::,$(HOST)),127.0.0.1,$(HOST)):$(P
 
 .PHONY: run test install migrate worker beat lint bench clean messages fuzz
 
+# Without a broker nothing else would run the periodic tasks (reminders, digest,
+# overdue questions), so `make run` starts beat beside the server and stops it
+# with the server. Tasks are eager: beat runs each in its own process, and what
+# is due (or never ran) at once. With CELERY_BROKER_URL, `make worker` and
+# `make beat` do this instead.
+# Its schedule file starts empty each time, so every start catches up once,
+# whatever database DATABASE_URL names today (the tasks are idempotent).
+ifeq ($(strip $(CELERY_BROKER_URL)),)
+BESIDE_SERVER = rm -f var/embedded-beat-schedule*; \
+	$(BIN)/celery -A escaportal beat --loglevel=INFO --schedule=var/embedded-beat-schedule & \
+	trap 'kill $$! 2>/dev/null; wait $$! 2>/dev/null' EXIT; trap 'exit 130' INT TERM;
+endif
+
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +42,7 @@ migrate: install
 run: export SITE_URL := $(SITE_URL)
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BESIDE_SERVER) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -253,6 +253,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers unacknowledged tasks after this many seconds; it must exceed
 # the longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Runs at start what beat has never run (a new or lost schedule file) or missed.
+CELERY_BEAT_SCHEDULER = "common.beat.CatchUpScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "overdue-clarifications": {
         "task": "assessments.notify_overdue_clarifications",
