@@ -43,7 +43,7 @@ class BackgroundJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED)
     total = models.PositiveIntegerField(_("items"), default=0)
-    processed = models.PositiveIntegerField(_("items processed"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
 
     class Meta:
         abstract = True

@@ -28,7 +28,7 @@ class LabelAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ["file", "uploaded_by", "created_at", "state", "dry_run", "total_rows", "processed_rows"]
+    list_display = ["file", "uploaded_by", "created_at", "state", "dry_run", "total", "processed"]
     list_filter = ["state", "dry_run"]
     search_fields = ["file", "uploaded_by__email", "uploaded_by__full_name"]
     list_select_related = ["uploaded_by"]

@@ -21,13 +21,6 @@ class LabelState(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-class ImportJobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class ReminderState(models.TextChoices):
     """A reminder is claimed by a sweep (pending), then sent, or skipped when it no longer applies."""
 

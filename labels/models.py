@@ -10,12 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.enums import Level
 from common.files import private_storage
+from common.models import BackgroundJob
 from labels.codes import CODE_MAX_LENGTH
-from labels.enums import CertificateLanguage, ImportJobState, LabelSource, ReminderState
+from labels.enums import CertificateLanguage, LabelSource, ReminderState
 
 
-class ImportJob(models.Model):
-    """One upload of a legacy label file, worked through by ``labels.tasks.run_import``."""
+class ImportJob(BackgroundJob):
+    """One upload of a legacy label file, worked through by ``labels.tasks.run_import``.
+
+    ``total`` and ``processed`` count the file's rows.
+    """
 
     file = models.FileField(_("file"), upload_to="imports/")
     uploaded_by = models.ForeignKey(
@@ -25,33 +29,17 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
     dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Check the file only, write nothing."))
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("label import")
         verbose_name_plural = _("label imports")
 
     def __str__(self) -> str:
         return f"{self.file.name} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (ImportJobState.DONE, ImportJobState.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
 
 
 class Label(models.Model):
@@ -188,10 +176,13 @@ class LabelEvent(models.Model):
         return f"{self.label.code}: {self.get_kind_display()}"
 
 
-class CertificateJob(models.Model):
+class CertificateJob(BackgroundJob):
     """A bulk rendering of certificates, worked through by a Celery task: after a
     template change (every current label, and every label that has a
-    certificate), or after an import (the current labels it wrote)."""
+    certificate), or after an import (the current labels it wrote).
+
+    ``total`` and ``processed`` count certificates.
+    """
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
@@ -204,31 +195,16 @@ class CertificateJob(models.Model):
         related_name="certificate_jobs",
         verbose_name=_("label import"),
     )
-    created_at = models.DateTimeField(_("started at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
     total = models.PositiveIntegerField(_("certificates"), default=0)
-    processed = models.PositiveIntegerField(_("processed"), default=0)
     rendered = models.PositiveIntegerField(_("rendered again"), default=0)
     failed = models.JSONField(_("failures"), default=list, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("certificate regeneration")
         verbose_name_plural = _("certificate regenerations")
 
     def __str__(self) -> str:
         return f"certificates {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (ImportJobState.DONE, ImportJobState.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        return min(100, self.processed * 100 // self.total) if self.total else 0
 
 
 class LabelReminder(models.Model):

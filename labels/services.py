@@ -27,13 +27,13 @@ from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from clusters.selectors import organisation_find
 from clusters.services import managers_of, organisation_create
-from common.enums import Level
+from common.enums import JobState, Level
 from common.errors import ActionRefused
 from common.models import Sector
 from common.notify import notify
 from labels.certificates import certificate_language_default
 from labels.codes import code_random
-from labels.enums import CertificateLanguage, ImportJobState, LabelSource
+from labels.enums import CertificateLanguage, LabelSource
 from labels.importing import ParsedRow, RowError, parse_labels_csv
 from labels.models import CertificateJob, ImportJob, Label, LabelEvent
 from labels.selectors import CURRENT_LABEL
@@ -498,12 +498,12 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
             return job
-        job.state = ImportJobState.RUNNING
-        job.processed_rows = 0
-        job.save(update_fields=["state", "processed_rows"])
+        job.state = JobState.RUNNING
+        job.processed = 0
+        job.save(update_fields=["state", "processed"])
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
 
     try:
         with job.file.open("rb") as handle:
@@ -512,20 +512,20 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     except Exception:
         # A bug or a lost database must not leave the page polling forever.
         logger.exception("label import job %s failed", job.pk)
-        job.state = ImportJobState.FAILED
+        job.state = JobState.FAILED
         job.report = {"failure": _("The import stopped on an unexpected error; nothing was written.")}
     else:
-        job.state = ImportJobState.DONE
-        job.total_rows = result.total_rows
-        job.processed_rows = result.total_rows
+        job.state = JobState.DONE
+        job.total = result.total_rows
+        job.processed = result.total_rows
         job.report = result.as_dict()
     job.finished_at = timezone.now()
     with transaction.atomic():
-        job.save(update_fields=["state", "total_rows", "processed_rows", "report", "finished_at"])
+        job.save(update_fields=["state", "total", "processed", "report", "finished_at"])
         # Asked of the database, not of this run's count: a run redelivered after a
         # crash that followed the write finds its labels unchanged, yet without certificates.
         if (
-            job.state == ImportJobState.DONE
+            job.state == JobState.DONE
             and not job.certificate_jobs.exists()
             and Label.objects.filter(CURRENT_LABEL, imported_in=job).exists()
         ):
@@ -728,7 +728,7 @@ def certificate_job_run(*, job: CertificateJob) -> CertificateJob:
 
     labels = certificate_job_labels(job)
     # Labels written between queueing and running count too.
-    CertificateJob.objects.filter(pk=job.pk).update(state=ImportJobState.RUNNING, total=labels.count())
+    CertificateJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, total=labels.count())
     processed = rendered = 0
     failed: list[str] = []
     # A chunked cursor: however many labels there are, only a chunk is in memory.
@@ -744,7 +744,7 @@ def certificate_job_run(*, job: CertificateJob) -> CertificateJob:
         if processed % 10 == 0:
             CertificateJob.objects.filter(pk=job.pk).update(processed=processed, rendered=rendered)
     CertificateJob.objects.filter(pk=job.pk).update(
-        processed=processed, rendered=rendered, failed=failed, state=ImportJobState.DONE, finished_at=timezone.now()
+        processed=processed, rendered=rendered, failed=failed, state=JobState.DONE, finished_at=timezone.now()
     )
     job.refresh_from_db()
     return job

@@ -17,8 +17,8 @@ from django.urls import reverse
 from accounts.models import User
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
-from common.enums import Level
-from labels.enums import ImportJobState, LabelSource
+from common.enums import JobState, Level
+from labels.enums import LabelSource
 from labels.models import CertificateJob, ImportJob, Label
 from labels.services import ImportResult, label_create, labels_import
 from labels.tasks import run_import
@@ -367,7 +367,7 @@ def test_import_command_imports_and_reports(
         "3 rows: created 3 labels and 3 organisations; 0 unchanged.",
         f"Certificates: job {job.pk} renders those missing or outdated (3 labels).",
     ]
-    assert (Label.objects.count(), job.state, job.rendered) == (3, ImportJobState.DONE, 3)
+    assert (Label.objects.count(), job.state, job.rendered) == (3, JobState.DONE, 3)
 
 
 def test_import_command_dry_run_writes_nothing(db: None, tmp_path: pytest.TempPathFactory) -> None:
@@ -420,7 +420,7 @@ def test_import_upload_page_runs_the_job_and_shows_the_summary(
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("labels:import_detail", args=[job.pk])
-    assert (job.state, job.total_rows, job.processed_rows, job.report["created"]) == (ImportJobState.DONE, 3, 3, 3)
+    assert (job.state, job.total, job.processed, job.report["created"]) == (JobState.DONE, 3, 3, 3)
     assert job.file.name.startswith("imports/legacy")
     assert Label.objects.filter(imported_in=job).count() == 3
     page = office_client.get(response["Location"])
@@ -439,7 +439,7 @@ def test_import_upload_dry_run_job_writes_nothing(
         )
 
     job = ImportJob.objects.get()
-    assert (job.dry_run, job.state, job.report["created"]) == (True, ImportJobState.DONE, 3)
+    assert (job.dry_run, job.state, job.report["created"]) == (True, JobState.DONE, 3)
     assert Label.objects.count() == 0
 
 
@@ -461,9 +461,7 @@ def test_import_upload_bad_file_shows_the_error_table(
 
 
 def test_import_progress_of_a_queued_job_polls_every_second(office_client: Client, people: dict[str, User]) -> None:
-    job = ImportJob.objects.create(
-        file="imports/x.csv", uploaded_by=people["office"], total_rows=400, processed_rows=100
-    )
+    job = ImportJob.objects.create(file="imports/x.csv", uploaded_by=people["office"], total=400, processed=100)
 
     response = office_client.get(reverse("labels:import_progress", args=[job.pk]))
 
@@ -485,7 +483,7 @@ def test_import_job_renders_the_new_labels_certificates_in_one_bulk_job(
     certificates = CertificateJob.objects.get()
     assert (certificates.import_job, certificates.state, certificates.total, certificates.rendered) == (
         job,
-        ImportJobState.DONE,
+        JobState.DONE,
         3,
         3,
     )
@@ -531,7 +529,7 @@ def test_import_that_writes_nothing_queues_no_certificates(
             {"file": upload("legacy.csv", csv_file(*rows)), **({"dry_run": "on"} if dry_run else {})},
         )
 
-    assert ImportJob.objects.get().state == ImportJobState.DONE
+    assert ImportJob.objects.get().state == JobState.DONE
     assert CertificateJob.objects.count() == 0
     assert b'data-testid="import-certificates"' not in office_client.get(response["Location"]).content
 
@@ -542,7 +540,7 @@ def test_import_page_follows_the_certificates_until_they_are_done(
     job = ImportJob.objects.create(
         file="imports/x.csv",
         uploaded_by=people["office"],
-        state=ImportJobState.DONE,
+        state=JobState.DONE,
         report={"created": 4, "unchanged": 0, "organisations_created": 4, "errors": []},
     )
     certificates = CertificateJob.objects.create(import_job=job, total=4, processed=1)
@@ -596,7 +594,7 @@ def test_import_upload_asks_anonymous_visitors_to_log_in(client: Client, db: Non
 
 
 def test_import_upload_page_lists_recent_jobs(office_client: Client, people: dict[str, User]) -> None:
-    ImportJob.objects.create(file="imports/old.csv", uploaded_by=people["office"], state=ImportJobState.DONE)
+    ImportJob.objects.create(file="imports/old.csv", uploaded_by=people["office"], state=JobState.DONE)
 
     response = office_client.get(reverse("labels:import_upload"))
 
@@ -609,13 +607,13 @@ def test_import_upload_page_lists_recent_jobs(office_client: Client, people: dic
 
 def test_run_import_leaves_a_finished_job_alone(people: dict[str, User]) -> None:
     job = ImportJob.objects.create(
-        file="imports/gone.csv", uploaded_by=people["office"], state=ImportJobState.DONE, report={"created": 7}
+        file="imports/gone.csv", uploaded_by=people["office"], state=JobState.DONE, report={"created": 7}
     )
 
     run_import(job.pk)
 
     job.refresh_from_db()
-    assert (job.state, job.report) == (ImportJobState.DONE, {"created": 7})
+    assert (job.state, job.report) == (JobState.DONE, {"created": 7})
 
 
 def test_run_import_of_a_deleted_job_is_quiet(db: None) -> None:
@@ -625,7 +623,7 @@ def test_run_import_of_a_deleted_job_is_quiet(db: None) -> None:
 def test_run_import_again_after_a_crash_that_followed_the_write_queues_the_certificates(
     people: dict[str, User], django_capture_on_commit_callbacks: Callable[..., object]
 ) -> None:
-    job = ImportJob(uploaded_by=people["office"], state=ImportJobState.RUNNING)
+    job = ImportJob(uploaded_by=people["office"], state=JobState.RUNNING)
     job.file.save("legacy.csv", ContentFile(csv_file(*GOOD_ROWS)))
     labels_import(content=csv_file(*GOOD_ROWS), job=job)  # written, then the worker died
 
@@ -635,7 +633,7 @@ def test_run_import_again_after_a_crash_that_followed_the_write_queues_the_certi
     job.refresh_from_db()
     certificates = CertificateJob.objects.get()
     assert (job.report["created"], job.report["unchanged"]) == (0, 3)
-    assert (certificates.import_job, certificates.state, certificates.rendered) == (job, ImportJobState.DONE, 3)
+    assert (certificates.import_job, certificates.state, certificates.rendered) == (job, JobState.DONE, 3)
 
 
 def test_run_import_missing_file_marks_the_job_failed(people: dict[str, User]) -> None:
@@ -644,5 +642,5 @@ def test_run_import_missing_file_marks_the_job_failed(people: dict[str, User]) -
     run_import(job.pk)
 
     job.refresh_from_db()
-    assert job.state == ImportJobState.FAILED
+    assert job.state == JobState.FAILED
     assert job.finished_at is not None

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 import escaportal.settings as configured
 from accounts.enums import StaffRole
+from common.enums import JobState
 from common.services import sectors_ensure
-from labels.enums import ImportJobState
 from labels.models import ImportJob, Label
 from tests.factories import RoleGrantFactory
 
@@ -39,5 +39,5 @@ def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres
     while time.monotonic() < deadline and not job.is_finished:
         time.sleep(0.5)
         job.refresh_from_db()
-    assert (job.state, job.report.get("errors"), job.report.get("created")) == (ImportJobState.DONE, [], 2)
+    assert (job.state, job.report.get("errors"), job.report.get("created")) == (JobState.DONE, [], 2)
     assert Label.objects.filter(superseded_by__isnull=True).count() == 1
