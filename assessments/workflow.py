@@ -1,7 +1,7 @@
 """Services of the assessment workflow: assignment and impartiality, scoring,
 clarifications, completion and quality check. Every state change goes through
 ``services.application_transition``; the decision itself is the labels app's
-``labels.services.application_decide`` (it creates the label)."""
+``labels.decisions.application_decide`` (it creates the label)."""
 
 from __future__ import annotations
 

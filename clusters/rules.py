@@ -83,3 +83,5 @@ rules.add_perm("clusters.submit_organisation", is_manager_of_cluster)
 rules.add_perm("clusters.validate_organisation", is_validator_for)
 rules.add_perm("clusters.waive_criterion", is_validator_for)
 rules.add_perm("clusters.deactivate_organisation", is_label_office)
+# The office corrects a name as printed on labels (a typo on a certificate), with a reason kept by labels.
+rules.add_perm("clusters.correct_organisation_name", is_label_office)

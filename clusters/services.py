@@ -146,6 +146,24 @@ def organisation_update(
 
 
 @transaction.atomic
+def organisation_name_correct(*, organisation: ClusterOrganisation, name: str, by: User) -> ClusterOrganisation:
+    """The label office corrects the organisation's name (a typo printed on a label).
+
+    The caller keeps the reason (``labels.services.label_correct`` writes the
+    label's history). Side effects: none.
+    """
+    if not by.has_perm("clusters.correct_organisation_name", organisation):
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ActionRefused(_("Enter the organisation's name."))
+    locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    locked.name = name
+    locked.save(update_fields=["name", "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def organisation_transition(
     *, organisation: ClusterOrganisation, to_state: OrganisationState, by: User, note: str = ""
 ) -> ClusterOrganisation:

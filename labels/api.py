@@ -21,7 +21,7 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
 from common.enums import Level
-from labels.certificates import verify_url
+from labels.certificates.rendering import verify_url
 from labels.enums import LabelState
 from labels.models import Label
 from labels.selectors import with_state

@@ -28,12 +28,13 @@ from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from common.models import Sector
 from common.services import sectors_ensure
-from labels.certificates import label_set_certificate_language
+from labels.certificates.jobs import certificate_job_queue
+from labels.certificates.language import label_set_certificate_language
 from labels.enums import CertificateLanguage
-from labels.importing import COLUMNS
+from labels.imports.parser import COLUMNS
+from labels.imports.service import labels_import
 from labels.models import Label
 from labels.selectors import CURRENT_LABEL
-from labels.services import certificate_job_queue, labels_import
 
 DEMO_PASSWORD = "escaportal-demo"
 

@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from labels.importing import COLUMNS
+from labels.imports.parser import COLUMNS
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from common.enums import Level
 from common.scheme import rules_for
-from labels.certificates import ISSUER, LOOKS, verify_url
+from labels.certificates.rendering import ISSUER, LOOKS, verify_url
 from labels.models import Label
 
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]

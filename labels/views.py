@@ -29,16 +29,19 @@ from common.errors import ActionRefused
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
-from labels.certificates import certificate_language_default, certificate_missing, certificate_request
-from labels.certificates import label_set_certificate_language as certificate_language_set
+from labels.certificates.jobs import certificate_job_create
+from labels.certificates.language import certificate_language_default
+from labels.certificates.language import label_set_certificate_language as certificate_language_set
+from labels.certificates.rendering import certificate_missing, certificate_request
 from labels.codes import CODE_MAX_LENGTH, code_normalise
+from labels.decisions import application_decide
 from labels.enums import CertificateLanguage, LabelState
 from labels.forms import ImportUploadForm
+from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import with_state
-from labels.services import import_job_create
 from labels.statistics import scope_for as statistics_scope_for
 from labels.validity import label_state
 from labels.verification import over_limit
@@ -101,7 +104,7 @@ def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
             continue
         outcome = DecisionOutcome.AWARDED if choice == "award" else DecisionOutcome.REFUSED
         try:
-            services.application_decide(
+            application_decide(
                 application=case,
                 by=request.user,
                 outcome=outcome,  # type: ignore[arg-type]
@@ -325,7 +328,7 @@ def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def certificates_regenerate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        job = services.certificate_job_create(by=request.user)  # type: ignore[arg-type]
+        job = certificate_job_create(by=request.user)  # type: ignore[arg-type]
         return redirect("labels:certificate_job", pk=job.pk)
     jobs = CertificateJob.objects.select_related("created_by")[:10]
     return render(request, "labels/certificates_regenerate.html", {"jobs": jobs})

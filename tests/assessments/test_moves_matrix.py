@@ -16,8 +16,8 @@ from assessments.models import Application, AssessmentReport, Assignment, Decisi
 from assessments.transitions import MOVES
 from clusters.models import Membership
 from common.errors import ActionRefused
+from labels.decisions import application_decide
 from labels.models import Label
-from labels.services import application_decide
 from tests.assessments.test_applications import start
 from tests.factories import AssessorProfileFactory, MembershipFactory, RoleGrantFactory, UserFactory
 

@@ -19,8 +19,8 @@ from assessments.transitions import MOVES
 from clusters.models import Membership
 from common.errors import ActionRefused
 from common.models import Notification
+from labels.decisions import application_decide
 from labels.models import Label
-from labels.services import application_decide
 from tests.assessments.conftest import make_version
 from tests.assessments.test_applications import answer_all, start, upload
 from tests.factories import MembershipFactory, RoleGrantFactory, UserFactory

@@ -22,8 +22,8 @@ from playwright.sync_api import expect
 
 from accounts.enums import StaffRole
 from common.services import sectors_ensure
+from labels.imports.service import labels_import
 from labels.models import CertificateJob, ImportJob, Label
-from labels.services import labels_import
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, RoleGrantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.enums import StaffRole
 from common.enums import Level
-from labels.certificates import certificate_render
+from labels.certificates.rendering import certificate_render
 from labels.enums import LabelSource
 from labels.models import CertificateJob, Label
 from labels.services import label_create

@@ -12,10 +12,10 @@ from assessments.enums import DecisionOutcome
 from assessments.models import Decision
 from clusters.models import ClusterOrganisation, Membership
 from common.errors import ActionRefused
-from labels.certificates import certificate_language_default
+from labels.certificates.language import certificate_language_default
+from labels.decisions import application_decide
 from labels.enums import CertificateLanguage
 from labels.models import Label
-from labels.services import application_decide
 from tests.assessments import conftest as assessments_fixtures
 from tests.assessments.test_workflow import _to_decision
 from tests.factories import OrganisationFactory

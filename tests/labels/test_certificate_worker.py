@@ -15,8 +15,9 @@ from django.utils import timezone
 
 import escaportal.settings as configured
 from common.enums import Level
+from labels.certificates.rendering import certificate_queue
 from labels.enums import LabelSource
-from labels.services import _queue_certificate, label_create
+from labels.services import label_create
 from tests.factories import OrganisationFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -49,7 +50,7 @@ def test_certificate_rendered_by_the_worker_reads_back_to_a_valid_label(
         score="88.00",
     )
 
-    _queue_certificate(label.pk)
+    certificate_queue(label.pk)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not label.certificate:
         time.sleep(0.5)

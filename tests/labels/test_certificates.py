@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import StaffRole
 from common.enums import Level
-from labels.certificates import certificate_render, verify_url
+from labels.certificates.rendering import certificate_render, verify_url
 from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.services import label_create

@@ -19,8 +19,9 @@ from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from common.enums import JobState, Level
 from labels.enums import LabelSource
+from labels.imports.service import ImportResult, labels_import
 from labels.models import CertificateJob, ImportJob, Label
-from labels.services import ImportResult, label_create, labels_import
+from labels.services import label_create
 from labels.tasks import run_import
 from tests.factories import OrganisationFactory
 

@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels.services import certificate_job_queue, labels_import
+from labels.certificates.jobs import certificate_job_queue
+from labels.imports.service import labels_import
 
 
 class Command(BaseCommand):

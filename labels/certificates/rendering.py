@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import segno
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -18,18 +19,15 @@ from django.db import transaction
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from common.enums import Level
-from common.errors import ActionRefused
 from common.pdf import render_pdf
 from labels.enums import CertificateLanguage
-from labels.models import Label, LabelEvent
+from labels.models import Label
 
 if TYPE_CHECKING:
-    from accounts.models import User
-    from clusters.models import ClusterOrganisation
+    pass
 
 ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
 
@@ -48,22 +46,6 @@ LOOKS = {
 }
 # The second language of a bilingual certificate.
 SECOND_LANGUAGE = {CertificateLanguage.ENGLISH_SERBIAN: "sr-latn"}
-
-
-# Organisations in these countries get a bilingual certificate unless the committee chooses English.
-SERBIAN_CERTIFICATE_COUNTRIES = frozenset({"RS"})
-
-
-def certificate_language_default(organisation: ClusterOrganisation) -> CertificateLanguage:
-    """The certificate language a newly awarded label gets unless the committee chooses another.
-
-    English and Serbian side by side for an organisation in Serbia, English
-    elsewhere. The one place of this rule, so it can later become a setting
-    the label office edits. No side effects.
-    """
-    if organisation.country.code in SERBIAN_CERTIFICATE_COUNTRIES:
-        return CertificateLanguage.ENGLISH_SERBIAN
-    return CertificateLanguage.ENGLISH
 
 
 def verify_url(label: Label) -> str:
@@ -149,37 +131,8 @@ def certificate_render(*, label: Label, force: bool = False) -> Label:
     return label
 
 
-def label_set_certificate_language(*, label: Label, language: str, by: User) -> Label:
-    """The label office chooses the certificate's language(s) for one label.
-
-    Refuses (``ActionRefused``) an unknown choice. Side effects: saves the
-    label's ``certificate_language`` and a "certificate" event in its history
-    when it changes; the certificate is rendered again after commit (its
-    fingerprint covers the language).
-    """
-    if language not in CertificateLanguage.values:
-        raise ActionRefused(_("Choose English, or English and Serbian."))
-    with transaction.atomic():
-        locked = Label.objects.select_for_update().get(pk=label.pk)
-        if locked.certificate_language == language:
-            return locked
-        before = locked.certificate_language
-        locked.certificate_language = language
-        locked.save(update_fields=["certificate_language"])
-        LabelEvent.objects.create(
-            label=locked,
-            kind=LabelEvent.Kind.CERTIFICATE,
-            by=by,
-            reason=str(CertificateLanguage(language).label),
-            changes={"certificate_language": [before, language]},
-        )
-        transaction.on_commit(lambda: _queue_render(locked.pk))
-    return locked
-
-
-def _queue_render(label_id: int) -> None:
-    from labels.tasks import render_certificate  # the task module imports the services, which import this one
-
+def certificate_queue(label_id: int) -> None:
+    """Queue the rendering of a label's certificate (call it after commit)."""
     render_certificate.delay(label_id)
 
 
@@ -207,5 +160,22 @@ def certificate_request(*, label: Label) -> bool:
     """
     if not cache.add(f"certificate-render:{label.pk}", True, QUEUE_GUARD_SECONDS):
         return False
-    transaction.on_commit(lambda: _queue_render(label.pk))
+    transaction.on_commit(lambda: certificate_queue(label.pk))
     return True
+
+
+@shared_task(
+    name="labels.render_certificate",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_certificate(label_id: int) -> None:
+    """Render a label's certificate. Quiet if the label is gone; idempotent."""
+    label = Label.objects.filter(pk=label_id).first()
+    if label is None:
+        return
+    certificate_render(label=label)

@@ -2,7 +2,7 @@
 
 Pure: no database. Whatever needs the database (which organisations and
 labels exist, the validity that follows from a previous label) is checked by
-``labels.services.labels_import``. Every problem is collected, none stops the
+``labels.imports.service.labels_import``. Every problem is collected, none stops the
 reading, so the office fixes a file in one round instead of one error a time.
 Rows are numbered as a spreadsheet shows them: the header is row 1.
 """

@@ -1,0 +1,1 @@
+"""Certificates: rendering (with its task), bulk jobs, the language they are printed in."""

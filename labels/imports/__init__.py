@@ -1,0 +1,1 @@
+"""The import of legacy labels: the CSV parser, the import service, the upload jobs."""
