@@ -78,8 +78,8 @@ class SectionScoresForm(forms.Form):
     ``comment-<pk>`` and ``recommendation-<pk>`` per indicator. An indicator
     left without a verdict is not saved."""
 
-    def __init__(self, data: Any = None, *, indicators: Sequence[Indicator]) -> None:
-        super().__init__(data)
+    def __init__(self, data: Any = None, *, indicators: Sequence[Indicator], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
         self.indicators = list(indicators)
         for indicator in self.indicators:
             # "yes" or "no"; anything else leaves the indicator as it was.

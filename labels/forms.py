@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from labels.enums import CertificateLanguage
 from labels.imports.parser import COLUMNS
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -37,3 +38,23 @@ class ImportUploadForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
             )
         return upload
+
+
+# A reason is kept in the label's history and, for a revocation, shown on the verification page.
+REASON_MAX = 4000
+
+
+class LabelRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (shown on the verification page)"), max_length=REASON_MAX)
+
+
+class LabelCorrectForm(forms.Form):
+    organisation_name = forms.CharField(label=_("Organisation name"), max_length=250, required=False)
+    valid_until = forms.DateField(label=_("Valid until"))
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX)
+
+
+class CertificateLanguageForm(forms.Form):
+    certificate_language = forms.ChoiceField(
+        label=_("The certificate is printed in"), choices=CertificateLanguage.choices
+    )

@@ -148,7 +148,7 @@ def credential_for(label: Label) -> dict[str, Any]:
                 "type": ["Achievement"],
                 "name": achievement_name,
                 "description": str(LOOKS[level].motto),
-                "criteria": {"narrative": _criteria(level)},
+                "criteria": {"narrative": criteria_of(level)},
                 "image": {"id": _url("labels:logo", level.value, "png"), "type": "Image"},
             },
         },
@@ -164,7 +164,8 @@ def credential_for(label: Label) -> dict[str, Any]:
     return sign(document, datetime.combine(label.valid_from, datetime.min.time(), tzinfo=UTC))
 
 
-def _criteria(level: Level) -> str:
+def criteria_of(level: Level) -> str:
+    """What a level's holder did to earn it, in the words of the scheme."""
     return {
         Level.BRONZE: "Benchmarked by an ESCA benchmarking expert (36 indicators in six groups), eligibility met.",
         Level.SILVER: (
@@ -175,6 +176,17 @@ def _criteria(level: Level) -> str:
             f"{rules_for(Level.GOLD).pass_mark_percent} % of the maximum score and every minimum requirement met."
         ),
     }[level]
+
+
+def achievement(level: Level) -> dict[str, Any]:
+    """The public description of a level as an Open Badges Achievement (what its ``id`` opens)."""
+    return {
+        "@context": CONTEXTS,
+        "id": _url("labels:ob_achievement", level.value),
+        "type": ["Achievement"],
+        "name": f"{level.label} cluster management excellence label",
+        "criteria": {"narrative": criteria_of(level)},
+    }
 
 
 def status_list_credential() -> dict[str, Any]:

@@ -29,6 +29,7 @@ rules.add_perm("labels.view_dashboard", is_partner_staff | is_label_office)
 rules.add_perm("labels.view_label", is_member_of_label_organisation | is_partner_for_label | is_label_office)
 
 # One permission per action on a label, each the label office's today.
+rules.add_perm("labels.manage_label", is_label_office)
 rules.add_perm("labels.correct_label", is_label_office)
 rules.add_perm("labels.choose_certificate_language", is_label_office)
 rules.add_perm("labels.regenerate_certificates", is_label_office)

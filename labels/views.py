@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import assessor_pool, staff_role_counts
@@ -32,11 +33,11 @@ from labels import openbadges, services
 from labels.certificates.jobs import certificate_job_create
 from labels.certificates.language import certificate_language_default
 from labels.certificates.language import label_set_certificate_language as certificate_language_set
-from labels.certificates.rendering import certificate_missing, certificate_request
+from labels.certificates.rendering import certificate_missing, certificate_outdated, certificate_request
 from labels.codes import CODE_MAX_LENGTH, code_normalise
 from labels.decisions import application_decide
 from labels.enums import CertificateLanguage, LabelState
-from labels.forms import ImportUploadForm
+from labels.forms import CertificateLanguageForm, ImportUploadForm, LabelCorrectForm, LabelRevokeForm
 from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label
@@ -230,8 +231,9 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     )
     if not allowed:
         raise Http404
-    if certificate_missing(label):
-        # Imported and seeded labels, or a lost file: render it now (once), the page checks again.
+    if certificate_missing(label) or certificate_outdated(label):
+        # Imported and seeded labels, a lost file, or one that no longer shows the facts (a
+        # correction, another SITE_URL in its QR code): render it now (once), the page checks again.
         certificate_request(label=label)
         return render(request, "labels/certificate_pending.html", {"label": label}, status=202)
     return FileResponse(
@@ -264,52 +266,91 @@ def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@permission_required("labels.revoke_label")
-@require_http_methods(["GET", "POST"])
+@permission_required("labels.manage_label")
+@require_GET
 def label_manage(request: HttpRequest, code: str) -> HttpResponse:
-    """The office's page of one label: its history, revocation and correction."""
+    """The office's page of one label: its history, and the forms of its actions."""
     label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")[:4000]
+    return _label_manage_page(request, label)
+
+
+def _label_manage_page(request: HttpRequest, label: Label, status: int = 200, **bound: forms.Form) -> HttpResponse:
+    """The page, with a refused form given back as typed (its errors beside it)."""
+    forms_ = {
+        "revoke_form": LabelRevokeForm(),
+        "correct_form": LabelCorrectForm(
+            initial={"organisation_name": label.organisation.name, "valid_until": label.valid_until}
+        ),
+        "language_form": CertificateLanguageForm(initial={"certificate_language": label.certificate_language}),
+        **bound,
+    }
+    context = {
+        "label": label,
+        "state": label_state(label, timezone.localdate()),
+        "events": label.events.select_related("by"),
+        **forms_,
+    }
+    return render(request, "labels/label_manage.html", context, status=status)
+
+
+def _label_action(
+    request: HttpRequest,
+    code: str,
+    form_class: type[forms.Form],
+    name: str,
+    act: Callable[[Label, dict[str, Any]], str],
+) -> HttpResponse:
+    """Validate one action's form, run its service, say what happened; a refusal keeps what was typed."""
+    label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
+    form = form_class(request.POST)
+    if form.is_valid():
         try:
-            if request.POST.get("action") == "certificate_language":
-                certificate_language_set(
-                    label=label,
-                    language=request.POST.get("certificate_language", ""),
-                    by=request.user,  # type: ignore[arg-type]
-                )
-                messages.success(request, _("The certificate's language is saved; it is being rendered again."))
-            elif request.POST.get("action") == "revoke":
-                services.label_revoke(label=label, by=request.user, reason=reason)  # type: ignore[arg-type]
-                messages.success(request, _("The label is revoked; verification says so now."))
-            else:
-                until = request.POST.get("valid_until", "")
-                try:
-                    valid_until = date.fromisoformat(until)
-                except ValueError:
-                    raise ActionRefused(_("Enter the end date as YYYY-MM-DD.")) from None
-                services.label_correct(
-                    label=label,
-                    by=request.user,
-                    reason=reason,
-                    valid_until=valid_until,  # type: ignore[arg-type]
-                    organisation_name=request.POST.get("organisation_name", "")[:250],
-                )
-                messages.success(request, _("The label is corrected; its certificate is being rendered again."))
+            messages.success(request, act(label, form.cleaned_data))
         except ActionRefused as refusal:
-            messages.error(request, str(refusal))
-        return redirect("labels:label_manage", code=label.code)
-    state = label_state(label, timezone.localdate())
-    return render(
-        request,
-        "labels/label_manage.html",
-        {
-            "label": label,
-            "state": state,
-            "events": label.events.select_related("by"),
-            "certificate_languages": CertificateLanguage.choices,
-        },
-    )
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("labels:label_manage", code=label.code)
+    return _label_manage_page(request, label, status=400, **{name: form})
+
+
+@permission_required("labels.revoke_label")
+@require_POST
+def label_revoke(request: HttpRequest, code: str) -> HttpResponse:
+    def act(label: Label, data: dict[str, Any]) -> str:
+        services.label_revoke(label=label, by=request.user, reason=data["reason"])  # type: ignore[arg-type]
+        return _("The label is revoked; verification says so now.")
+
+    return _label_action(request, code, LabelRevokeForm, "revoke_form", act)
+
+
+@permission_required("labels.correct_label")
+@require_POST
+def label_correct(request: HttpRequest, code: str) -> HttpResponse:
+    def act(label: Label, data: dict[str, Any]) -> str:
+        services.label_correct(
+            label=label,
+            by=request.user,  # type: ignore[arg-type]
+            reason=data["reason"],
+            valid_until=data["valid_until"],
+            organisation_name=data["organisation_name"],
+        )
+        return _("The label is corrected; its certificate is being rendered again.")
+
+    return _label_action(request, code, LabelCorrectForm, "correct_form", act)
+
+
+@permission_required("labels.choose_certificate_language")
+@require_POST
+def label_certificate_language(request: HttpRequest, code: str) -> HttpResponse:
+    def act(label: Label, data: dict[str, Any]) -> str:
+        certificate_language_set(
+            label=label,
+            language=data["certificate_language"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        return _("The certificate's language is saved; it is being rendered again.")
+
+    return _label_action(request, code, CertificateLanguageForm, "language_form", act)
 
 
 def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse:
@@ -370,12 +411,4 @@ def ob_status(request: HttpRequest) -> JsonResponse:
 def ob_achievement(request: HttpRequest, level: str) -> JsonResponse:
     if level not in Level.values:
         raise Http404
-    return _json(
-        {
-            "@context": openbadges.CONTEXTS,
-            "id": request.build_absolute_uri(),
-            "type": ["Achievement"],
-            "name": f"{Level(level).label} cluster management excellence label",
-            "criteria": {"narrative": openbadges._criteria(Level(level))},
-        }
-    )
+    return _json(openbadges.achievement(Level(level)))

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import StaffRole
 from common.enums import Level
-from labels.certificates.rendering import certificate_render, verify_url
+from labels.certificates.rendering import certificate_facts, certificate_render, fingerprint, verify_url
 from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.services import label_create
@@ -136,13 +136,14 @@ def test_office_revokes_with_a_reason_and_verification_says_so(
     settings.MEDIA_ROOT = tmp_path
     office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
     client.force_login(office)
-    url = reverse("labels:label_manage", args=[label.code])
+    url = reverse("labels:label_revoke", args=[label.code])
 
-    refused = client.post(url, {"action": "revoke", "reason": " "}, follow=True)
+    refused = client.post(url, {"reason": " "}, follow=True)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"action": "revoke", "reason": "The organisation misrepresented its members."})
+        client.post(url, {"reason": "The organisation misrepresented its members."})
 
-    assert "Give the reason" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "Reason (shown on the verification page): This field is required." in refused.content.decode()
     label.refresh_from_db()
     assert (label.revoke_reason, [e.kind for e in label.events.all()]) == (
         "The organisation misrepresented its members.",
@@ -161,8 +162,8 @@ def test_office_corrects_the_end_date_with_history(client: Client, label: Label)
     old = label.valid_until
 
     client.post(
-        reverse("labels:label_manage", args=[label.code]),
-        {"action": "correct", "valid_until": "2030-01-31", "reason": "Typo in the import"},
+        reverse("labels:label_correct", args=[label.code]),
+        {"valid_until": "2030-01-31", "reason": "Typo in the import"},
     )
 
     label.refresh_from_db()
@@ -174,7 +175,7 @@ def test_office_corrects_the_end_date_with_history(client: Client, label: Label)
 def test_only_the_office_manages_labels(client: Client, label: Label, people, role: str) -> None:  # type: ignore[no-untyped-def]
     client.force_login(people[role])
 
-    response = client.post(reverse("labels:label_manage", args=[label.code]), {"action": "revoke", "reason": "x"})
+    response = client.post(reverse("labels:label_revoke", args=[label.code]), {"reason": "x"})
 
     assert response.status_code == 403
     label.refresh_from_db()
@@ -188,9 +189,8 @@ def test_office_corrects_the_printed_name_with_history(client: Client, label: La
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 
     client.post(
-        reverse("labels:label_manage", args=[label.code]),
+        reverse("labels:label_correct", args=[label.code]),
         {
-            "action": "correct",
             "valid_until": label.valid_until.isoformat(),
             "organisation_name": "Sava Digital Cluster d.o.o.",
             "reason": "Legal name changed",
@@ -228,7 +228,9 @@ def test_office_chooses_the_certificate_language(client: Client, label: Label, s
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
     url = reverse("labels:label_manage", args=[label.code])
 
-    response = client.post(url, {"action": "certificate_language", "certificate_language": "en+sr-latn"})
+    response = client.post(
+        reverse("labels:label_certificate_language", args=[label.code]), {"certificate_language": "en+sr-latn"}
+    )
 
     label.refresh_from_db()
     assert response.status_code == 302
@@ -288,3 +290,61 @@ def test_certificate_download_renders_a_lost_file_again(
     ready = client.get(url)
 
     assert (pending.status_code, ready["Content-Type"]) == (202, "application/pdf")
+
+
+def test_a_refused_correction_gives_back_what_was_typed(client: Client, label: Label) -> None:
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    response = client.post(
+        reverse("labels:label_correct", args=[label.code]),
+        {"valid_until": label.valid_from.isoformat(), "organisation_name": "Sava Cluster", "reason": "Typo <b>x</b>"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The end of validity must come after its start" in body
+    assert 'value="Sava Cluster"' in body
+    assert ">Typo &lt;b&gt;x&lt;/b&gt;</textarea>" in body
+    assert f'value="{label.valid_from.isoformat()}"' in body
+    label.refresh_from_db()
+    assert (label.organisation.name, label.events.count()) == ("Sava Digital Cluster", 0)
+
+
+def test_a_wrong_date_in_a_correction_keeps_the_reason(client: Client, label: Label) -> None:
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    response = client.post(
+        reverse("labels:label_correct", args=[label.code]), {"valid_until": "31.01.2030", "reason": "Typo"}
+    )
+
+    assert response.status_code == 400
+    assert "Valid until: Enter a valid date." in response.content.decode()
+    assert ">Typo</textarea>" in response.content.decode()
+
+
+@pytest.mark.parametrize("route", ["labels:label_revoke", "labels:label_correct", "labels:label_certificate_language"])
+def test_label_actions_take_posts_only(client: Client, label: Label, route: str) -> None:
+    client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
+
+    assert client.get(reverse(route, args=[label.code])).status_code == 405
+
+
+def test_a_certificate_printed_for_another_address_is_rendered_again_on_download(
+    client: Client, label: Label, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    old = certificate_render(label=label).certificate.name
+    settings.SITE_URL = "http://127.0.0.1:8201"
+    client.force_login(MembershipFactory(organisation=label.organisation).user)
+    url = reverse("labels:certificate_download", args=[label.code])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = client.get(url)
+    response = client.get(url)
+
+    label.refresh_from_db()
+    assert pending.status_code == 202
+    assert response.status_code == 200
+    assert label.certificate.name != old
+    assert label.certificate_fingerprint == fingerprint(certificate_facts(label))

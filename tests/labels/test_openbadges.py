@@ -75,3 +75,13 @@ def test_configured_key_is_used(label: Label, settings) -> None:  # type: ignore
 
     assert openbadges.verify_signature(credential, openbadges.signing_key().public_key()) is True
     assert openbadges.public_key_multibase(openbadges.signing_key().public_key()).startswith("z6Mk")
+
+
+def test_achievement_address_serves_what_the_credential_describes(client: Client, label: Label, settings) -> None:  # type: ignore[no-untyped-def]
+    described = openbadges.credential_for(label)["credentialSubject"]["achievement"]
+
+    served = client.get(described["id"].removeprefix(settings.SITE_URL)).json()
+
+    assert served["id"] == described["id"]
+    assert (served["name"], served["criteria"]) == (described["name"], described["criteria"])
+    assert served["type"] == ["Achievement"]
