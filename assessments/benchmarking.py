@@ -49,7 +49,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessments.enums import AnswerType, ApplicationState
+from assessments.enums import NUMERIC_TYPES, AnswerType, ApplicationState
 from assessments.models import (
     Answer,
     Application,
@@ -60,7 +60,6 @@ from assessments.models import (
     Section,
 )
 from assessments.providers import levels_held_elsewhere
-from assessments.questionnaires import NUMERIC_TYPES
 from assessments.rules import BENCHMARKING_COMPLETED_STATES
 from clusters.models import ClusterOrganisation
 from common.charts import Box, Chart, Series, bar_chart, box_plot

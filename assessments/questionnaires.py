@@ -28,7 +28,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.enums import AnswerType, ThresholdKind, VersionStatus
+from assessments.enums import CHOICE_TYPES, NUMERIC_TYPES, AnswerType, ThresholdKind, VersionStatus
 from assessments.models import TRANSLATED_LANGUAGES, Indicator, Questionnaire, QuestionnaireVersion, Section
 from common.enums import Level
 from common.errors import ActionRefused
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-
-NUMERIC_TYPES = frozenset({AnswerType.INTEGER, AnswerType.DECIMAL, AnswerType.PERCENTAGE})
-CHOICE_TYPES = frozenset({AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE})
 
 DOCUMENT_KEYS = frozenset({"level", "version", "status", "title", "notes", "sections", "translations"})
 SECTION_KEYS = frozenset({"code", "title", "guidance", "indicators", "translations"})
