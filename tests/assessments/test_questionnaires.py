@@ -18,18 +18,16 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from assessments.enums import AnswerType, ThresholdKind, VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires import (
-    QuestionnaireInvalid,
-    catalogue_data,
-    catalogue_load,
+from assessments.questionnaires.catalogue import catalogue_load
+from assessments.questionnaires.document import questionnaire_export
+from assessments.questionnaires.rulebook import QuestionnaireInvalid
+from assessments.questionnaires.selectors import catalogue_data, published_version, version_tree
+from assessments.questionnaires.services import (
     indicator_update,
-    published_version,
-    questionnaire_export,
     questionnaire_import,
     section_update,
     version_new_draft,
     version_publish,
-    version_tree,
 )
 from common.enums import Level
 from common.errors import ActionRefused
