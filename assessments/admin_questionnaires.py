@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.enums import VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires.rulebook import INDICATOR_KEYS, QuestionnaireInvalid, indicator_check, section_check
+from assessments.questionnaires.document import QuestionnaireInvalid, indicator_check, section_check
+from assessments.questionnaires.serializers import INDICATOR_KEYS
 from assessments.questionnaires.services import version_new_draft, version_publish
 from common.errors import ActionRefused
 

@@ -8,7 +8,8 @@ happens in a draft, which publishing then swaps in for the previous published on
 
 - ``selectors``: reads (the published, latest or a numbered version, a version's tree, the shipped catalogue)
 - ``display``: how a questionnaire's numbers and thresholds read to people
-- ``rulebook``: what a questionnaire's document, sections and indicators must be
+- ``fields``, ``serializers`` and ``indicator_rules``: the rulebook, DRF serializers whose limits are the
+  models' own, and the rules across an indicator's fields
 - ``document``: the JSON document: its export, and the check of one coming in, every problem with its place
 - ``services``: the writes (import, publish, new draft, section and indicator edits)
 - ``catalogue``: loading the shipped catalogue, filling its translations, what is left to translate

@@ -10,14 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires.document import document_check
-from assessments.questionnaires.rulebook import (
-    INDICATOR_TRANSLATED,
-    QUESTIONNAIRE_TRANSLATED,
-    SECTION_TRANSLATED,
-    Document,
-)
+from assessments.questionnaires.document import Document, document_check
 from assessments.questionnaires.selectors import catalogue_data, version_tree
+from assessments.questionnaires.serializers import INDICATOR_TRANSLATED, QUESTIONNAIRE_TRANSLATED, SECTION_TRANSLATED
 from assessments.questionnaires.services import questionnaire_for_update, version_create, version_publish
 from common.enums import Level
 

@@ -17,22 +17,16 @@ from django.utils.translation import gettext as _
 
 from assessments.enums import VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires.document import document_check, questionnaire_export
-from assessments.questionnaires.rulebook import (
+from assessments.questionnaires.document import Document, Problems, document_check, questionnaire_export
+from assessments.questionnaires.selectors import version_tree
+from assessments.questionnaires.serializers import (
     INDICATOR_EDITABLE,
     INDICATOR_KEYS,
     SECTION_EDITABLE,
-    SECTION_TITLE_MAX,
-    SECTION_TRANSLATED,
-    Document,
-    Problems,
-    clean_code,
-    clean_indicator,
-    clean_position,
-    clean_text,
-    clean_translations,
+    IndicatorEditSerializer,
+    SectionEditSerializer,
+    SectionSerializer,
 )
-from assessments.questionnaires.selectors import version_tree
 from common.enums import Level
 from common.errors import ActionRefused
 
@@ -170,7 +164,7 @@ def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVer
 
 
 def section_update(*, section: Section, **fields: Any) -> Section:
-    """Change a section of a draft version (code, title, guidance, position).
+    """Change a section of a draft version (code, title, guidance, translations, position).
 
     Refuses with ``ActionRefused`` when the version is not a draft, and with
     ``QuestionnaireInvalid`` when a value breaks a rule (bad or duplicate code,
@@ -179,27 +173,13 @@ def section_update(*, section: Section, **fields: Any) -> Section:
     _refuse_unknown(fields, SECTION_EDITABLE, "section_update")
     with transaction.atomic():
         version = _draft_locked(section.version_id)
-        problems = Problems()
         place = f"section {section.code}"
-        values = {
-            "code": section.code,
-            "title": section.title,
-            "guidance": section.guidance,
-            "translations": section.translations,
-        } | fields
-        cleaned: dict[str, Any] = {
-            "code": clean_code(values.get("code"), place, problems),
-            "title": clean_text(values, "title", place, problems, required=True, max_length=SECTION_TITLE_MAX),
-            "guidance": clean_text(values, "guidance", place, problems),
-            "translations": clean_translations(values, SECTION_TRANSLATED, place, problems),
-        }
-        if "position" in fields:
-            cleaned["position"] = clean_position(fields["position"], place, problems)
-        if (
-            cleaned["code"]
-            and Section.objects.filter(version=version, code=cleaned["code"]).exclude(pk=section.pk).exists()
-        ):
-            problems.add(place, "code", f"duplicate section code {cleaned['code']!r} in this version")
+        problems = Problems()
+        current = {name: getattr(section, name) for name in SectionSerializer._declared_fields}
+        cleaned = problems.check(place, SectionEditSerializer(data=current | fields))
+        code = cleaned.get("code")
+        if code and Section.objects.filter(version=version, code=code).exclude(pk=section.pk).exists():
+            problems.add(place, "code", f"duplicate section code {code!r} in this version")
         problems.raise_if_any()
         for name, value in cleaned.items():
             setattr(section, name, value)
@@ -219,13 +199,11 @@ def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
     _refuse_unknown(fields, INDICATOR_EDITABLE, "indicator_update")
     with transaction.atomic():
         version = _draft_locked(indicator.version_id)
-        problems = Problems()
         place = f"indicator {indicator.code}"
-        values = {name: getattr(indicator, name) for name in INDICATOR_KEYS} | fields
-        values.pop("position", None)
-        cleaned = clean_indicator(values, level=version.questionnaire.level, place=place, problems=problems)
-        if "position" in fields:
-            cleaned["position"] = clean_position(fields["position"], place, problems)
+        problems = Problems()
+        current = {name: getattr(indicator, name) for name in INDICATOR_KEYS}
+        context = {"level": version.questionnaire.level}
+        cleaned = problems.check(place, IndicatorEditSerializer(data=current | fields, context=context))
         code = cleaned.get("code")
         if code and Indicator.objects.filter(version=version, code=code).exclude(pk=indicator.pk).exists():
             problems.add(place, "code", f"duplicate indicator code {code!r} in this version")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.questionnaires.rulebook import QuestionnaireInvalid
+from assessments.questionnaires.document import QuestionnaireInvalid
 from assessments.questionnaires.services import questionnaire_import
 
 
