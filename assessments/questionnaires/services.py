@@ -89,25 +89,8 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
         # the one-published-version constraint.
         Questionnaire.objects.select_for_update().get(pk=version.questionnaire_id)
         locked = QuestionnaireVersion.objects.select_for_update().select_related("questionnaire").get(pk=version.pk)
-        if locked.status != VersionStatus.DRAFT:
-            raise ActionRefused(
-                _("Only a draft can be published: version %(number)s is %(status)s.")
-                % {"number": locked.number, "status": locked.get_status_display().lower()}
-            )
-        if not locked.indicators.exists():
-            raise ActionRefused(
-                _("Version %(number)s has no indicators: add some before publishing.") % {"number": locked.number}
-            )
-        document_check(questionnaire_export(locked))
-        retired = list(
-            QuestionnaireVersion.objects.select_for_update()
-            .filter(questionnaire_id=locked.questionnaire_id, status=VersionStatus.PUBLISHED)
-            .values_list("number", flat=True)
-        )
-        # Retire first: the one-published-version constraint holds at every statement.
-        QuestionnaireVersion.objects.filter(
-            questionnaire_id=locked.questionnaire_id, status=VersionStatus.PUBLISHED
-        ).update(status=VersionStatus.RETIRED)
+        _refuse_unpublishable(locked)
+        retired = _published_retire(locked.questionnaire_id)
         locked.status = VersionStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
@@ -121,6 +104,32 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
     version.status = locked.status
     version.published_at = locked.published_at
     return version
+
+
+def _refuse_unpublishable(version: QuestionnaireVersion) -> None:
+    if version.status != VersionStatus.DRAFT:
+        raise ActionRefused(
+            _("Only a draft can be published: version %(number)s is %(status)s.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
+        )
+    if not version.indicators.exists():
+        raise ActionRefused(
+            _("Version %(number)s has no indicators: add some before publishing.") % {"number": version.number}
+        )
+    document_check(questionnaire_export(version))
+
+
+def _published_retire(questionnaire_id: int) -> list[int]:
+    """Retire the questionnaire's published version, if any; return the numbers retired."""
+    published = QuestionnaireVersion.objects.select_for_update().filter(
+        questionnaire_id=questionnaire_id, status=VersionStatus.PUBLISHED
+    )
+    retired = list(published.values_list("number", flat=True))
+    # Retire first: the one-published-version constraint holds at every statement.
+    QuestionnaireVersion.objects.filter(questionnaire_id=questionnaire_id, status=VersionStatus.PUBLISHED).update(
+        status=VersionStatus.RETIRED
+    )
+    return retired
 
 
 def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVersion:
@@ -138,29 +147,32 @@ def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVer
             status=VersionStatus.DRAFT,
             notes=_("Draft made from version %(number)s.") % {"number": from_version.number},
         )
-        copies: list[Indicator] = []
-        for section in version_tree(from_version):
-            new_section = Section.objects.create(
-                version=draft,
-                code=section.code,
-                title=section.title,
-                guidance=section.guidance,
-                translations=copy.deepcopy(section.translations),
-                position=section.position,
-            )
-            copies += [
-                Indicator(
-                    version=draft,
-                    section=new_section,
-                    position=indicator.position,
-                    # deepcopy: the JSON fields (choices, threshold) must not share lists with the source.
-                    **{name: copy.deepcopy(getattr(indicator, name)) for name in INDICATOR_KEYS},
-                )
-                for indicator in section.indicators.all()
-            ]
+        copies = [indicator for section in version_tree(from_version) for indicator in _section_copy(section, draft)]
         Indicator.objects.bulk_create(copies)
     logger.info("%s: draft version %s made from version %s.", questionnaire, draft.number, from_version.number)
     return draft
+
+
+def _section_copy(section: Section, draft: QuestionnaireVersion) -> list[Indicator]:
+    """Create a copy of ``section`` in ``draft``; return copies of its indicators, not yet saved."""
+    new_section = Section.objects.create(
+        version=draft,
+        code=section.code,
+        title=section.title,
+        guidance=section.guidance,
+        translations=copy.deepcopy(section.translations),
+        position=section.position,
+    )
+    return [
+        Indicator(
+            version=draft,
+            section=new_section,
+            position=indicator.position,
+            # deepcopy: the JSON fields (choices, threshold) must not share lists with the source.
+            **{name: copy.deepcopy(getattr(indicator, name)) for name in INDICATOR_KEYS},
+        )
+        for indicator in section.indicators.all()
+    ]
 
 
 def section_update(*, section: Section, **fields: Any) -> Section:
