@@ -3,8 +3,8 @@
 A version that is not a draft is shown read-only, inlines included: published
 versions are answered by applications and must never change (make a new
 draft instead). Publishing and drafting go through the services in
-``assessments.questionnaires``; the forms check indicators with the same
-rulebook as a file import.
+``assessments.questionnaires.services``; the forms check sections and
+indicators with the same rulebook as a file import.
 """
 
 from __future__ import annotations
@@ -23,14 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.enums import VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires import (
-    INDICATOR_KEYS,
-    QuestionnaireInvalid,
-    indicator_check,
-    section_check,
-    version_new_draft,
-    version_publish,
-)
+from assessments.questionnaires.document import QuestionnaireInvalid, indicator_check, section_check
+from assessments.questionnaires.serializers import INDICATOR_KEYS
+from assessments.questionnaires.services import version_new_draft, version_publish
 from common.errors import ActionRefused
 
 

@@ -44,7 +44,7 @@ from assessments.models import (
     Score,
 )
 from assessments.providers import latest_bronze_benchmarking
-from assessments.questionnaires import published_version
+from assessments.questionnaires.selectors import published_version
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 

@@ -20,6 +20,10 @@ class AnswerType(models.TextChoices):
     FILE = "file", _("File evidence")
 
 
+NUMERIC_TYPES = frozenset({AnswerType.INTEGER, AnswerType.DECIMAL, AnswerType.PERCENTAGE})
+CHOICE_TYPES = frozenset({AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE})
+
+
 class ThresholdKind(models.TextChoices):
     """How a Gold indicator's answer earns its points."""
 

@@ -24,7 +24,7 @@ from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
 from assessments.providers import latest_bronze_benchmarking
-from assessments.questionnaires import published_version
+from assessments.questionnaires.selectors import published_version
 from assessments.transitions import MOVES
 from clusters.models import ClusterOrganisation
 from clusters.selectors import application_blockers

@@ -25,7 +25,7 @@ from assessments.answers import AnswerInvalid
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
-from assessments.questionnaires import published_version
+from assessments.questionnaires.selectors import published_version
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
 from common.errors import ActionRefused

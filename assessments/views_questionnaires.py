@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from accounts.rules import is_label_office
 from assessments.enums import AnswerType
 from assessments.models import TRANSLATED_LANGUAGES, Indicator, QuestionnaireVersion, Section
-from assessments.questionnaires import missing_translations, plain_number, threshold_text, version_tree
+from assessments.questionnaires.catalogue import missing_translations
+from assessments.questionnaires.display import plain_number, threshold_text
+from assessments.questionnaires.selectors import version_tree
 from common.enums import Level
 from common.permissions import permission_required
 

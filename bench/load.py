@@ -96,7 +96,7 @@ def seed_applications(count: int = APPLICATIONS, seed: int = 10) -> tuple[list[D
 
     from accounts.models import User
     from assessments.models import Answer, Application, ApplicationTransition, Indicator
-    from assessments.questionnaires import published_version
+    from assessments.questionnaires.selectors import published_version
     from clusters.enums import MembershipRole
     from clusters.models import ClusterOrganisation, Membership
 

@@ -21,7 +21,7 @@ from accounts import services as account_services
 from accounts.enums import StaffRole
 from accounts.models import User
 from assessments.demo_benchmarkings import seed_benchmarkings
-from assessments.questionnaires import catalogue_load
+from assessments.questionnaires.catalogue import catalogue_load
 from clusters import services as cluster_services
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, NationalPartner

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from assessments.benchmarking.statistics import as_number
-from assessments.enums import ApplicationState
+from assessments.enums import NUMERIC_TYPES, ApplicationState
 from assessments.models import Answer, Application, AssessmentReport, Indicator, Score, Section
 from assessments.providers import levels_held_elsewhere
-from assessments.questionnaires import NUMERIC_TYPES
 from assessments.rules import BENCHMARKING_COMPLETED_STATES
 from clusters.models import ClusterOrganisation
 from common.enums import Level

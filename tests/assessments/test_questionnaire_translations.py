@@ -11,16 +11,10 @@ from django.utils import translation
 
 from accounts.enums import StaffRole
 from assessments.models import Indicator, QuestionnaireVersion, Section
-from assessments.questionnaires import (
-    QuestionnaireInvalid,
-    catalogue_data,
-    catalogue_fill_translations,
-    catalogue_load,
-    missing_translations,
-    questionnaire_export,
-    questionnaire_import,
-    version_new_draft,
-)
+from assessments.questionnaires.catalogue import catalogue_fill_translations, catalogue_load, missing_translations
+from assessments.questionnaires.document import QuestionnaireInvalid, questionnaire_export
+from assessments.questionnaires.selectors import catalogue_data
+from assessments.questionnaires.services import questionnaire_import, version_new_draft
 from common.enums import Level
 from tests.factories import RoleGrantFactory
 

@@ -18,18 +18,15 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from assessments.enums import AnswerType, ThresholdKind, VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
-from assessments.questionnaires import (
-    QuestionnaireInvalid,
-    catalogue_data,
-    catalogue_load,
+from assessments.questionnaires.catalogue import catalogue_load
+from assessments.questionnaires.document import QuestionnaireInvalid, questionnaire_export
+from assessments.questionnaires.selectors import catalogue_data, published_version, version_tree
+from assessments.questionnaires.services import (
     indicator_update,
-    published_version,
-    questionnaire_export,
     questionnaire_import,
     section_update,
     version_new_draft,
     version_publish,
-    version_tree,
 )
 from common.enums import Level
 from common.errors import ActionRefused
@@ -391,6 +388,34 @@ def test_import_refuses_a_document_that_is_not_an_object(db: None) -> None:
         questionnaire_import(data=[1, 2])  # type: ignore[arg-type]
 
     assert refused.value.problems == ["questionnaire: must be a JSON object, not list"]
+
+
+# Where a document's texts go: (model, field, the text's place in the Bronze document, its place in messages).
+TEXT_COLUMNS = [
+    (Questionnaire, "title", lambda d: d, "questionnaire, title"),
+    (Section, "title", lambda d: d["sections"][0], "section B1, title"),
+    (Indicator, "title", lambda d: _indicator(d, 0, 0), "section B1, indicator B1.1, title"),
+    (Indicator, "unit", lambda d: _indicator(d, 0, 0), "section B1, indicator B1.1, unit"),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "where", "place"), TEXT_COLUMNS, ids=[f"{c[0].__name__}.{c[1]}" for c in TEXT_COLUMNS]
+)
+def test_import_holds_texts_to_the_models_max_length(
+    db: None, model: type[Any], name: str, where: Callable[[dict[str, Any]], dict[str, Any]], place: str
+) -> None:
+    limit = model._meta.get_field(name).max_length
+    document = catalogue_data(Level.BRONZE)
+    where(document)[name] = "x" * limit
+    fits = questionnaire_import(data=document)
+    where(document)[name] = "x" * (limit + 1)
+
+    with pytest.raises(QuestionnaireInvalid) as refused:
+        questionnaire_import(data=document)
+
+    assert fits.number == 1
+    assert refused.value.problems == [f"{place}: is {limit + 1} characters long; at most {limit}"]
 
 
 # ---------------------------------------------------------------------------

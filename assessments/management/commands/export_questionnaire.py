@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.questionnaires import questionnaire_export, version_for
+from assessments.questionnaires.document import questionnaire_export
+from assessments.questionnaires.selectors import version_for
 from common.enums import Level
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.questionnaires import QuestionnaireInvalid, questionnaire_import
+from assessments.questionnaires.document import QuestionnaireInvalid
+from assessments.questionnaires.services import questionnaire_import
 
 
 class Command(BaseCommand):

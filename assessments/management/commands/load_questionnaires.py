@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from assessments.questionnaires import catalogue_load
+from assessments.questionnaires.catalogue import catalogue_load
 
 
 class Command(BaseCommand):
