@@ -492,6 +492,7 @@ class AssessmentReport(models.Model):
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="reports/", blank=True)
+    pdf_fingerprint = models.CharField(_("PDF made from"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("assessment report")

@@ -206,7 +206,7 @@ def bench_certificate() -> None:
     from weasyprint import HTML
 
     from common.enums import Level
-    from labels.certificates import ISSUER, LOOKS, certificate_facts, certificate_render, qr_svg
+    from labels.certificates.rendering import ISSUER, LOOKS, certificate_facts, certificate_render, qr_svg
     from labels.models import Label
 
     label = Label.objects.filter(level="gold").select_related("organisation").first() or Label.objects.first()

@@ -3,34 +3,24 @@
 
 Peer figures move whenever another organisation completes a benchmarking, so the
 stored PDF keeps the fingerprint of the facts it shows and is rendered again only
-when they change. Kept in one module, apart from the report, so that it can join
-one PDF pipeline with the certificate and the assessment report.
+when they change. The figures and their context are here; the mechanism (hash,
+compare, render, store, delete the old file after commit) is ``common.pdf``'s,
+shared with the certificate and the assessment report.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from assessments.benchmarking.groups import MIN_PEERS
 from assessments.benchmarking.report import BenchmarkingData, benchmarking_report
 from assessments.models import Application, BenchmarkingReport
-from common.pdf import render_pdf
+from common.pdf import PdfDocument, facts_fingerprint, pdf_missing, pdf_store
 
 PDF_TEMPLATE = "assessments/benchmarking_pdf.html"
-
-
-def template_fingerprint() -> str:
-    """A hash of the PDF template: changing the template outdates every stored PDF."""
-    source = Path(get_template(PDF_TEMPLATE).origin.name).read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
 
 
 def report_facts(data: BenchmarkingData) -> dict[str, Any]:
@@ -56,20 +46,19 @@ def report_facts(data: BenchmarkingData) -> dict[str, Any]:
             for row in section.indicators
         ],
         "recommendations": [(s.section.code, s.recommendation) for s in data.sections],
-        "template": template_fingerprint(),
         # The PDF is printed in the language of whoever asks for it.
         "language": translation.get_language(),
     }
 
 
 def report_fingerprint(data: BenchmarkingData) -> str:
-    return hashlib.sha256(json.dumps(report_facts(data), sort_keys=True).encode()).hexdigest()
+    return facts_fingerprint(report_facts(data), template=PDF_TEMPLATE)
 
 
 def current_pdf(application: Application, fingerprint: str) -> BenchmarkingReport | None:
     """The stored PDF if it shows exactly these figures, else None."""
     stored = BenchmarkingReport.objects.filter(application=application, fingerprint=fingerprint).first()
-    if stored is None or not stored.pdf or not stored.pdf.storage.exists(stored.pdf.name):
+    if stored is None or pdf_missing(stored.pdf):
         return None
     return stored
 
@@ -82,26 +71,18 @@ def benchmarking_pdf_render(*, application: Application) -> BenchmarkingReport:
     """
     stored, _created = BenchmarkingReport.objects.select_for_update().get_or_create(application=application)
     data = benchmarking_report(application)
-    stamp = report_fingerprint(data)
-    if stored.fingerprint == stamp and stored.pdf and stored.pdf.storage.exists(stored.pdf.name):
-        return stored
-    pdf = render_pdf(
-        PDF_TEMPLATE,
-        {"data": data, "application": application, "min_peers": MIN_PEERS},
+    document = PdfDocument(
+        template=PDF_TEMPLATE,
+        facts=report_facts(data),
+        context=lambda: {"data": data, "application": application, "min_peers": MIN_PEERS},
+        file_name=lambda stamp: f"benchmarking-{application.pk}-{stamp[:12]}.pdf",
         language=translation.get_language(),
     )
-    _pdf_replace(stored, pdf, stamp)
+    pdf_store(
+        instance=stored,
+        file_field="pdf",
+        fingerprint_field="fingerprint",
+        document=document,
+        fields={"rendered_at": timezone.now()},
+    )
     return stored
-
-
-def _pdf_replace(stored: BenchmarkingReport, pdf: bytes, stamp: str) -> None:
-    """Save the new file under a name of its own; the outdated one goes only once this commits,
-    so a rollback leaves the row pointing at a file that still exists."""
-    old = stored.pdf.name if stored.pdf else ""
-    stored.pdf.save(f"benchmarking-{stored.application_id}-{stamp[:12]}.pdf", ContentFile(pdf), save=False)
-    stored.fingerprint = stamp
-    stored.rendered_at = timezone.now()
-    stored.save(update_fields=["pdf", "fingerprint", "rendered_at"])
-    if old and old != stored.pdf.name:
-        storage = stored.pdf.storage
-        transaction.on_commit(lambda: storage.delete(old))

@@ -4,31 +4,23 @@ web request; rendering the same facts twice changes nothing."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import segno
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from common.enums import Level
-from common.pdf import render_pdf
+from common.pdf import PdfDocument, pdf_missing, pdf_store
 from labels.enums import CertificateLanguage
 from labels.models import Label
 
-if TYPE_CHECKING:
-    pass
-
+PDF_TEMPLATE = "labels/certificate_pdf.html"
 ISSUER = "European Secretariat for Cluster Analysis (ESCA) · label office"
 
 
@@ -74,7 +66,6 @@ def certificate_facts(label: Label) -> dict[str, str]:
         "score": "" if label.score is None else str(label.score),
         "decided_on": decision.decided_at.date().isoformat() if decision else label.assessed_on.isoformat(),
         "verify_url": verify_url(label),
-        "template": template_fingerprint(),
         "language": label.certificate_language,
     }
     if second:
@@ -83,51 +74,39 @@ def certificate_facts(label: Label) -> dict[str, str]:
     return facts
 
 
-def template_fingerprint() -> str:
-    """A hash of the certificate template: changing the template outdates every certificate."""
-    source = Path(get_template("labels/certificate_pdf.html").origin.name).read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
-
-
-def fingerprint(facts: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+def certificate_document(label: Label) -> PdfDocument:
+    """The label's certificate as it should be today; the same facts make the same certificate."""
+    facts = certificate_facts(label)
+    return PdfDocument(
+        template=PDF_TEMPLATE,
+        facts=facts,
+        context=lambda: {
+            "label": label,
+            "facts": facts,
+            "look": LOOKS[Level(label.level)],
+            "qr": qr_svg(facts["verify_url"]),
+            "issuer": ISSUER,
+            "second_language": SECOND_LANGUAGE.get(CertificateLanguage(label.certificate_language)),
+        },
+        file_name=lambda stamp: f"{label.code}-{stamp[:8]}.pdf",
+        language="en",
+    )
 
 
 @transaction.atomic
 def certificate_render(*, label: Label, force: bool = False) -> Label:
     """Render and store the label's certificate unless it already shows these facts.
 
-    Side effects: a private PDF file (replacing an outdated one).
+    Side effects: a private PDF file; the one it replaces is deleted after commit.
     """
     label = Label.objects.select_for_update().select_related("organisation").get(pk=label.pk)
-    facts = certificate_facts(label)
-    stamp = fingerprint(facts)
-    if (
-        not force
-        and label.certificate_fingerprint == stamp
-        and label.certificate
-        and label.certificate.storage.exists(label.certificate.name)
-    ):
-        return label
-    look = LOOKS[Level(label.level)]
-    pdf = render_pdf(
-        "labels/certificate_pdf.html",
-        {
-            "label": label,
-            "facts": facts,
-            "look": look,
-            "qr": qr_svg(facts["verify_url"]),
-            "issuer": ISSUER,
-            "second_language": SECOND_LANGUAGE.get(CertificateLanguage(label.certificate_language)),
-        },
-        language="en",
+    pdf_store(
+        instance=label,
+        file_field="certificate",
+        fingerprint_field="certificate_fingerprint",
+        document=certificate_document(label),
+        force=force,
     )
-    old = label.certificate.name if label.certificate else ""
-    label.certificate.save(f"{label.code}-{stamp[:8]}.pdf", ContentFile(pdf), save=False)
-    label.certificate_fingerprint = stamp
-    label.save(update_fields=["certificate", "certificate_fingerprint"])
-    if old and old != label.certificate.name:
-        transaction.on_commit(lambda: label.certificate.storage.delete(old))
     return label
 
 
@@ -137,12 +116,12 @@ def certificate_queue(label_id: int) -> None:
 
 
 def certificate_outdated(label: Label) -> bool:
-    return label.certificate_fingerprint != fingerprint(certificate_facts(label))
+    return label.certificate_fingerprint != certificate_document(label).fingerprint
 
 
 def certificate_missing(label: Label) -> bool:
     """No certificate file yet (an imported or seeded label), or its file is gone."""
-    return not label.certificate or not label.certificate.storage.exists(label.certificate.name)
+    return pdf_missing(label.certificate)
 
 
 # The waiting page reloads every 3 seconds: queue a missing certificate once a minute at most.
