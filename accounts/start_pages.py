@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts import rules as account_rules
 
@@ -86,6 +87,4 @@ def panels_for(role: str) -> list[Panel]:
 
 
 def register_accounts_pages() -> None:
-    from django.utils.translation import gettext_lazy as _
-
     register(StartPage("assessor", _("Assessor"), "accounts:assessor_start", account_rules.is_assessor, 40))

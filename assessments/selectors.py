@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -176,8 +177,6 @@ def assessor_cases(user: User) -> QuerySet[Assignment]:
 def office_case_lists() -> dict[str, Any]:
     """The office's work: every case waiting for it, and every overdue question,
     so no case waits without being on someone's list."""
-    from django.utils import timezone
-
     cases = Application.objects.select_related("organisation").order_by("submitted_at")
     return {
         "to_assign": cases.filter(state__in=[ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT]),

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.urls import reverse
 
@@ -49,8 +50,6 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 def public_key_multibase(key: Ed25519PublicKey) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return "z" + base58btc(b"\xed\x01" + raw)  # multicodec ed25519-pub
 

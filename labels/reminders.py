@@ -49,9 +49,11 @@ from clusters.models import Membership, NationalPartner
 from common.enums import Level
 from common.notify import notify
 from common.scheme import rules_for
+from labels.dashboard import FIGURES, dashboard_figures
 from labels.enums import ReminderState
 from labels.models import Label, LabelReminder, ReminderDigest
 from labels.selectors import earliest_renewable_expiry, held_on
+from labels.statistics import Scope
 from labels.validity import end_of_month_after, renewal_window_end
 
 logger = logging.getLogger(__name__)
@@ -483,9 +485,6 @@ def reminder_digest_send(*, today: date | None = None) -> ReminderDigest | None:
     the row back, so the next one tries again. Returns the digest, or None when
     this week's was already sent. Side effects: notifications and e-mails to the office.
     """
-    from labels.dashboard import FIGURES, dashboard_figures
-    from labels.statistics import Scope
-
     today = today or timezone.localdate()
     week = today - timedelta(days=today.weekday())
     with transaction.atomic():

@@ -1,8 +1,11 @@
 """Small template helpers every app uses."""
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils import formats
+from django_countries import countries
 
 register = template.Library()
 
@@ -22,16 +25,12 @@ def get_item(mapping: dict, key: object) -> object:
 
 @register.filter
 def country_name(code: str) -> str:
-    from django_countries import countries
-
     return str(countries.name(code)) or code
 
 
 @register.filter
 def plain(value: object) -> str:
     """A Decimal without exponent or trailing zeros: 100, not 1E+2 or 100.0000."""
-    from decimal import Decimal
-
     if value is None or value == "":
         return ""
     number = Decimal(str(value)).normalize()
@@ -47,10 +46,6 @@ def percent(value: object, decimals: int | str | None = None) -> str:
     ``|percent:0`` fixes the decimal places; without it the number keeps its
     own, trailing zeros dropped (85.50 gives 85.5). Empty for None.
     """
-    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-    from django.utils import formats
-
     if value is None or value == "":
         return ""
     try:
