@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.db import transaction
 
 from assessments.models import AssessmentReport, Indicator, Section
-from assessments.workflow import agreed_scores
+from assessments.selectors import agreed_scores
 from common.pdf import PdfDocument, pdf_store
 
 PDF_TEMPLATE = "assessments/report_pdf.html"
@@ -55,3 +56,25 @@ def report_render(*, report: AssessmentReport) -> AssessmentReport:
     report = AssessmentReport.objects.select_for_update().select_related("application__organisation").get(pk=report.pk)
     pdf_store(instance=report, file_field="pdf", fingerprint_field="pdf_fingerprint", document=report_document(report))
     return report
+
+
+@shared_task(
+    name="assessments.render_report",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_report(application_id: int) -> None:
+    """Render the assessment report PDF. Quiet if the report is gone; a second
+    run for the same completed report changes nothing."""
+    report = (
+        AssessmentReport.objects.filter(application_id=application_id)
+        .select_related("application__organisation")
+        .first()
+    )
+    if report is None or report.completed_at is None:
+        return
+    report_render(report=report)

@@ -5,19 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import AssessorProfile, User
 from accounts.rules import is_label_committee, is_label_office
 from assessments.answers import display, is_answered
-from assessments.enums import AnswerType, ApplicationState, AssignmentState
-from assessments.models import Answer, Application, Assignment, Clarification, Evidence, Indicator, Section
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, AnswerType, ApplicationState, AssignmentState
+from assessments.models import Answer, Application, Assignment, Clarification, Evidence, Indicator, Score, Section
 from assessments.rules import DECIDABLE_STATES
-from clusters.models import ClusterOrganisation
+from assessments.scoring import Result, compute_result
+from clusters.eligibility import eligibility_of
+from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
+from common.scheme import rules_for
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -199,4 +202,63 @@ def cases_awaiting_decision(user: User) -> QuerySet[Application]:
         .select_related("organisation", "report")
         .annotate(assessed_by_me=Exists(mine))
         .order_by("submitted_at")
+    )
+
+
+OPEN_STATES = [
+    s
+    for s in ApplicationState
+    if s not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
+]
+
+
+def assessors_offered(application: Application) -> list[AssessorProfile]:
+    """Active experts certified for the level, never one who is or was a member
+    of the organisation, with their open workload (``open_cases``)."""
+    former_members = Membership.objects.filter(organisation=application.organisation).values("user_id")
+    already = application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values("assessor_id")
+    declined = application.assignments.filter(state=AssignmentState.DECLINED).values("assessor_id")
+    profiles = (
+        AssessorProfile.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user_id__in=former_members)
+        .exclude(user_id__in=already)
+        .exclude(user_id__in=declined)
+        .select_related("user")
+        .prefetch_related("sectors")
+        .annotate(
+            open_cases=Count(
+                "user__assignments",
+                filter=Q(
+                    user__assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
+                    user__assignments__application__state__in=OPEN_STATES,
+                ),
+            )
+        )
+        .order_by("open_cases", "user__full_name")
+    )
+    return [p for p in profiles if application.level in p.certified_levels]
+
+
+def is_shared_scoring(application: Application) -> bool:
+    """With one expert, their score is the agreed score; with two, each scores alone first."""
+    return rules_for(application.level).assessors == 1
+
+
+def agreed_scores(application: Application) -> dict[int, Score]:
+    return {s.indicator_id: s for s in Score.objects.filter(application=application, assignment__isnull=True)}
+
+
+def result_of(application: Application) -> Result:
+    indicators = list(Indicator.objects.filter(version=application.version).select_related("section"))
+    return compute_result(
+        level=application.level,
+        indicators=indicators,
+        agreed=agreed_scores(application),
+        eligible=eligibility_of(application.organisation).is_eligible,
+    )
+
+
+def overdue_clarifications() -> Any:
+    return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
+        "application__organisation"
     )

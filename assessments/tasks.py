@@ -1,4 +1,10 @@
-"""Background work of the assessments app. Tasks take ids and call services."""
+"""Background work of the assessments app. Tasks take ids and call services.
+
+Two tasks live beside the service they run, so that the service can queue
+them without importing its own caller: ``assessments.reports`` (render_report)
+and ``assessments.services.assessing`` (notify_overdue_clarifications). They
+are imported here so that the worker's autodiscovery registers them.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +14,10 @@ from django.utils import translation
 
 from assessments.benchmarking.pdf import benchmarking_pdf_render
 from assessments.benchmarking.selectors import completed_benchmarkings
-from assessments.models import AssessmentReport
-from assessments.reports import report_render
+from assessments.reports import render_report
+from assessments.services.assessing import notify_overdue_clarifications
 
-
-@shared_task(
-    name="assessments.render_report",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def render_report(application_id: int) -> None:
-    """Render the assessment report PDF. Quiet if the report is gone; a second
-    run for the same completed report changes nothing."""
-    report = (
-        AssessmentReport.objects.filter(application_id=application_id)
-        .select_related("application__organisation")
-        .first()
-    )
-    if report is None or report.completed_at is None:
-        return
-    report_render(report=report)
-
-
-@shared_task(name="assessments.notify_overdue_clarifications", acks_late=True)
-def notify_overdue_clarifications() -> int:
-    """Daily: the office hears of every question whose answer is overdue, once."""
-    from assessments.workflow import overdue_clarifications_notify
-
-    return overdue_clarifications_notify()
+__all__ = ["notify_overdue_clarifications", "render_benchmarking_report", "render_report"]
 
 
 @shared_task(

@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import selectors, services
+from assessments import selectors
 from assessments.answers import AnswerInvalid
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.questionnaires.selectors import published_version
+from assessments.services import applications
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
 from common.errors import ActionRefused
@@ -48,7 +49,9 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, _("Choose a level."))
         else:
             try:
-                application = services.application_start(organisation=organisation, level=Level(level), by=request.user)  # type: ignore[arg-type]
+                application = applications.application_start(
+                    organisation=organisation, level=Level(level), by=request.user
+                )  # type: ignore[arg-type]
             except ActionRefused as refusal:
                 messages.error(request, str(refusal))
             else:
@@ -59,7 +62,7 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
     levels = []
     for level in Level:
         open_one = selectors.open_application(organisation, level)
-        problem = services.silver_timing_problem(organisation, today) if level == Level.SILVER else None
+        problem = applications.silver_timing_problem(organisation, today) if level == Level.SILVER else None
         levels.append(
             {
                 "level": level,
@@ -175,14 +178,14 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
         revision = -1
     status, error, answer = "saved", "", None
     try:
-        answer = services.answer_save(
+        answer = applications.answer_save(
             application=application,
             indicator=indicator,
             raw=request.POST.getlist("value"),
             revision=revision,
             by=request.user,  # type: ignore[arg-type]
         )
-    except services.AnswerConflict as conflict:
+    except applications.AnswerConflict as conflict:
         status, error = "conflict", str(conflict)
     except (AnswerInvalid, ActionRefused) as refusal:
         status, error = "invalid", str(refusal)
@@ -221,7 +224,7 @@ def evidence_upload(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
         error = _("Choose a file to upload.")
     else:
         try:
-            services.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)  # type: ignore[arg-type]
+            applications.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)  # type: ignore[arg-type]
         except ActionRefused as refusal:
             error = str(refusal)
     if _is_htmx(request):
@@ -271,7 +274,7 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
     indicator = evidence.indicator
-    services.evidence_remove(evidence=evidence, by=request.user)  # type: ignore[arg-type]
+    applications.evidence_remove(evidence=evidence, by=request.user)  # type: ignore[arg-type]
     if _is_htmx(request):
         return _evidence_fragment(request, application, indicator, "")
     messages.success(request, _("The file has been removed."))
@@ -284,7 +287,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     if request.method == "POST":
         try:
-            services.application_submit(application=application, by=request.user)  # type: ignore[arg-type]
+            applications.application_submit(application=application, by=request.user)  # type: ignore[arg-type]
         except ActionRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -309,7 +312,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     try:
-        services.application_transition(
+        applications.application_transition(
             application=application,
             to_state=ApplicationState.WITHDRAWN,
             by=request.user,  # type: ignore[arg-type]

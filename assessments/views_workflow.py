@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from assessments import selectors, workflow
+from assessments import selectors
 from assessments.answers import display
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.forms import (
@@ -28,6 +28,7 @@ from assessments.forms import (
 )
 from assessments.models import Application, Assignment, Clarification, Indicator, Score, Section
 from assessments.scoring import threshold_met
+from assessments.services import assessing
 from common.actions import refusable
 from common.errors import ActionRefused
 from common.permissions import permission_required
@@ -48,7 +49,7 @@ def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
         no_conflict = bool(form.cleaned_data["no_conflict"])
         done = refusable(
             request,
-            lambda: workflow.assignment_declare(
+            lambda: assessing.assignment_declare(
                 assignment=assignment,
                 by=request.user,
                 no_conflict=no_conflict,
@@ -70,7 +71,7 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
     scores = list(
         Score.objects.filter(application=application, indicator__section=section).select_related("assignment__assessor")
     )
-    shared = workflow.is_shared_scoring(application)
+    shared = selectors.is_shared_scoring(application)
     all_submitted = not application.assignments.filter(
         state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True
     ).exists()
@@ -104,7 +105,7 @@ def _scoring_page(
 ) -> HttpResponse:
     """One section's scoring page; the question form comes back bound after an error, with what was typed."""
     me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
-    shared = workflow.is_shared_scoring(application)
+    shared = selectors.is_shared_scoring(application)
     agreeing = not shared and me.scores_submitted_at is not None
     sections = list(Section.objects.filter(version=application.version).order_by("position"))
     return render(
@@ -119,7 +120,7 @@ def _scoring_page(
             "shared": shared,
             "agreeing": agreeing,
             "clarification_form": clarification_form,
-            "result": workflow.result_of(application),
+            "result": selectors.result_of(application),
         },
     )
 
@@ -135,7 +136,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         form = SectionScoresForm(request.POST, indicators=Indicator.objects.filter(section=section))
         verdicts = form.verdicts() if form.is_valid() else []
         try:
-            saved = workflow.scores_save(
+            saved = assessing.scores_save(
                 application=application,
                 by=request.user,  # type: ignore[arg-type]
                 verdicts=verdicts,
@@ -154,7 +155,7 @@ def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     refusable(
         request,
-        lambda: workflow.own_scores_submit(application=application, by=request.user),  # type: ignore[arg-type]
+        lambda: assessing.own_scores_submit(application=application, by=request.user),  # type: ignore[arg-type]
         _("Your own scores are handed in. Now agree the final scores with your fellow expert."),
     )
     return redirect("assessments:application_detail", pk=application.pk)
@@ -175,7 +176,7 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
             indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
         asked = refusable(
             request,
-            lambda: workflow.clarification_ask(
+            lambda: assessing.clarification_ask(
                 application=application,
                 by=request.user,
                 question=form.cleaned_data["question"],  # type: ignore[arg-type]
@@ -206,7 +207,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
         trimmed = {s.code: text.strip()[:4000] for s, text in recommendations}
         if refusable(
             request,
-            lambda: workflow.assessment_complete(
+            lambda: assessing.assessment_complete(
                 application=application,
                 by=request.user,
                 assessed_on=form.cleaned_data["assessed_on"],  # type: ignore[arg-type]
@@ -224,7 +225,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "form": form,
             "recommendations": recommendations,
-            "result": workflow.result_of(application),
+            "result": selectors.result_of(application),
         },
     )
 
@@ -243,7 +244,7 @@ def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -
     else:
         refusable(
             request,
-            lambda: workflow.clarification_answer(
+            lambda: assessing.clarification_answer(
                 clarification=clarification,
                 by=request.user,
                 answer=form.cleaned_data["answer"],
@@ -263,13 +264,13 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
     if not request.user.has_perm("assessments.assign_assessors", application):
         raise PermissionDenied
-    offered = workflow.assessors_offered(application)
+    offered = selectors.assessors_offered(application)
     if request.method == "POST":
         chosen_ids = {int(v) for v in request.POST.getlist("assessor") if v.isdigit()}
         chosen = list(User.objects.filter(pk__in=chosen_ids))
         if refusable(
             request,
-            lambda: workflow.assignment_create(application=application, assessors=chosen, by=request.user),  # type: ignore[arg-type]
+            lambda: assessing.assignment_create(application=application, assessors=chosen, by=request.user),  # type: ignore[arg-type]
             _("The experts are assigned and notified."),
         ):
             return redirect("assessments:application_detail", pk=application.pk)
@@ -304,7 +305,7 @@ def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
         note = form.cleaned_data["note"]
     refusable(
         request,
-        lambda: workflow.quality_check(
+        lambda: assessing.quality_check(
             application=application, by=request.user, to_state=ApplicationState(to_state), note=note
         ),  # type: ignore[arg-type]
         _("Done."),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import Application, Decision
-from assessments.services import application_transition
+from assessments.services.applications import application_transition
 from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused

@@ -19,9 +19,9 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
+from assessments.services import applications
 from clusters import services as cluster_services
 from clusters.enums import InvitationState, MembershipRole
 from clusters.models import Invitation, Membership
@@ -64,7 +64,7 @@ def manager(db: None, settings: Any, tmp_path: Any) -> Membership:
 
 @pytest.fixture
 def complete_draft(manager: Membership) -> Application:
-    application = services.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
+    application = applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
     answer_all(application, manager.user)
     upload(application, manager.user)
     return application
@@ -182,7 +182,7 @@ def test_submit_posted_twice_at_once_submits_once(postgres: None, settings: Any,
     settings.MEDIA_ROOT = tmp_path / "media"
     make_version(Level.BRONZE)
     manager = MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE))
-    application = services.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
+    application = applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
     answer_all(application, manager.user)
     upload(application, manager.user)
     url = reverse("assessments:application_submit", args=[application.pk])

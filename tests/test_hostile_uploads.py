@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
 from assessments.models import Application, Evidence, Indicator
+from assessments.services import applications
 from clusters.models import Membership
 from common.enums import Level
 from common.files import UploadRejected, check_upload
@@ -108,7 +108,7 @@ def manager(db: None) -> Membership:
 
 @pytest.fixture
 def application(manager: Membership) -> Application:
-    return services.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
+    return applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
 
 
 def _post(client: Client, application: Application, upload: SimpleUploadedFile, **extra: str):  # type: ignore[no-untyped-def]

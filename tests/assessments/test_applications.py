@@ -1,4 +1,4 @@
-"""Starting, answering, uploading and submitting: the rules in the services."""
+"""Starting, answering, uploading and submitting: the rules in the applications."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments import selectors, services
+from assessments import selectors
 from assessments.enums import ApplicationState, VersionStatus
 from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion
+from assessments.services import applications
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
@@ -26,14 +27,14 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def start(manager: Membership, level: Level = Level.BRONZE) -> Application:
-    return services.application_start(organisation=manager.organisation, level=level, by=manager.user)
+    return applications.application_start(organisation=manager.organisation, level=level, by=manager.user)
 
 
 def answer_all(application: Application, user: object) -> None:
     for code, raw in ANSWERS.items():
         indicator = Indicator.objects.get(version=application.version, code=code)
         current = Answer.objects.filter(application=application, indicator=indicator).first()
-        services.answer_save(
+        applications.answer_save(
             application=application, indicator=indicator, raw=raw, revision=current.revision if current else 0, by=user
         )
 
@@ -42,7 +43,7 @@ def upload(
     application: Application, user: object, code: str = "S2.4", name: str = "proof.pdf", content: bytes = PDF
 ) -> Evidence:
     indicator = Indicator.objects.get(version=application.version, code=code)
-    return services.evidence_add(
+    return applications.evidence_add(
         application=application, indicator=indicator, upload=SimpleUploadedFile(name, content), by=user
     )
 
@@ -81,7 +82,7 @@ def test_contributor_cannot_start(bronze: QuestionnaireVersion, organisation: Cl
     contributor = MembershipFactory(organisation=organisation, role=MembershipRole.CONTRIBUTOR)
 
     with pytest.raises(PermissionDenied):
-        services.application_start(organisation=organisation, level=Level.BRONZE, by=contributor.user)
+        applications.application_start(organisation=organisation, level=Level.BRONZE, by=contributor.user)
 
 
 def _bronze_label(organisation: ClusterOrganisation, assessed_on: date) -> None:
@@ -100,13 +101,13 @@ def test_silver_needs_a_bronze_benchmarking_18_to_24_months_old(
     _bronze_label(manager.organisation, today - timedelta(days=months_ago_days))
 
     if allowed:
-        application = services.application_start(
+        application = applications.application_start(
             organisation=manager.organisation, level=Level.SILVER, by=manager.user, today=today
         )
         assert application.level == "silver"
     else:
         with pytest.raises(ActionRefused, match="Silver needs a Bronze benchmarking 18 to 24 months old"):
-            services.application_start(
+            applications.application_start(
                 organisation=manager.organisation, level=Level.SILVER, by=manager.user, today=today
             )
 
@@ -115,10 +116,10 @@ def test_silver_boundaries_are_exact_months(manager: Membership) -> None:
     benchmarked = date(2024, 5, 25)
     _bronze_label(manager.organisation, benchmarked)
 
-    assert services.silver_timing_problem(manager.organisation, date(2025, 11, 24)) is not None
-    assert services.silver_timing_problem(manager.organisation, date(2025, 11, 25)) is None
-    assert services.silver_timing_problem(manager.organisation, date(2026, 5, 25)) is None
-    assert services.silver_timing_problem(manager.organisation, date(2026, 5, 26)) is not None
+    assert applications.silver_timing_problem(manager.organisation, date(2025, 11, 24)) is not None
+    assert applications.silver_timing_problem(manager.organisation, date(2025, 11, 25)) is None
+    assert applications.silver_timing_problem(manager.organisation, date(2026, 5, 25)) is None
+    assert applications.silver_timing_problem(manager.organisation, date(2026, 5, 26)) is not None
 
 
 def test_silver_without_any_bronze_is_refused(manager: Membership) -> None:
@@ -140,10 +141,12 @@ def test_stale_save_is_refused_and_the_first_answer_kept(
     colleague = MembershipFactory(organisation=organisation, role=MembershipRole.CONTRIBUTOR).user
     application = start(manager)
     indicator = Indicator.objects.get(version=bronze, code="S2.3")
-    services.answer_save(application=application, indicator=indicator, raw=["mine"], revision=0, by=colleague)
+    applications.answer_save(application=application, indicator=indicator, raw=["mine"], revision=0, by=colleague)
 
-    with pytest.raises(services.AnswerConflict, match="changed this answer"):
-        services.answer_save(application=application, indicator=indicator, raw=["theirs"], revision=0, by=manager.user)
+    with pytest.raises(applications.AnswerConflict, match="changed this answer"):
+        applications.answer_save(
+            application=application, indicator=indicator, raw=["theirs"], revision=0, by=manager.user
+        )
 
     assert Answer.objects.get().value == "mine"
 
@@ -155,15 +158,15 @@ def test_submit_lists_what_is_missing_then_locks(bronze: QuestionnaireVersion, m
     missing = selectors.missing_items(selectors.application_sections(application))
     assert [(row.indicator.code, reason) for _section, row, reason in missing] == [("S2.4", "not answered")]
     with pytest.raises(ActionRefused, match="1 required item"):
-        services.application_submit(application=application, by=manager.user)
+        applications.application_submit(application=application, by=manager.user)
 
     upload(application, manager.user)
-    submitted = services.application_submit(application=application, by=manager.user)
+    submitted = applications.application_submit(application=application, by=manager.user)
 
     assert submitted.state == ApplicationState.SUBMITTED
     indicator = Indicator.objects.get(version=bronze, code="S2.3")
     with pytest.raises(ActionRefused, match="submitted"):
-        services.answer_save(application=submitted, indicator=indicator, raw=["late"], revision=1, by=manager.user)
+        applications.answer_save(application=submitted, indicator=indicator, raw=["late"], revision=1, by=manager.user)
     with pytest.raises(ActionRefused, match="submitted"):
         upload(submitted, manager.user)
 
@@ -175,7 +178,7 @@ def test_contributor_cannot_submit(
     application = start(manager)
 
     with pytest.raises(ActionRefused, match="Only a manager"):
-        services.application_submit(application=application, by=contributor)
+        applications.application_submit(application=application, by=contributor)
 
 
 def test_publishing_a_new_version_leaves_a_submitted_application_unchanged(
@@ -184,7 +187,7 @@ def test_publishing_a_new_version_leaves_a_submitted_application_unchanged(
     application = start(manager)
     answer_all(application, manager.user)
     upload(application, manager.user)
-    services.application_submit(application=application, by=manager.user)
+    applications.application_submit(application=application, by=manager.user)
     before = [
         (r.indicator.code, r.indicator.title, r.value)
         for s in selectors.application_sections(application)
@@ -209,12 +212,12 @@ def test_renewal_prefills_and_marks_changes(bronze: QuestionnaireVersion, manage
     first = start(manager)
     answer_all(first, manager.user)
     upload(first, manager.user)
-    services.application_submit(application=first, by=manager.user)
+    applications.application_submit(application=first, by=manager.user)
     Application.objects.filter(pk=first.pk).update(state=ApplicationState.AWARDED)
 
     renewal = start(manager)
     indicator = Indicator.objects.get(version=bronze, code="S1.1")
-    services.answer_save(application=renewal, indicator=indicator, raw=["30"], revision=0, by=manager.user)
+    applications.answer_save(application=renewal, indicator=indicator, raw=["30"], revision=0, by=manager.user)
 
     rows = {r.indicator.code: r for s in selectors.application_sections(renewal) for r in s.rows}
     assert renewal.renewal_of == first
@@ -270,7 +273,7 @@ def test_renewal_drops_answers_the_new_version_no_longer_accepts(
     first = start(manager)
     answer_all(first, manager.user)
     upload(first, manager.user)
-    services.application_submit(application=first, by=manager.user)
+    applications.application_submit(application=first, by=manager.user)
     Application.objects.filter(pk=first.pk).update(state=ApplicationState.AWARDED)
     QuestionnaireVersion.objects.filter(pk=bronze.pk).update(status=VersionStatus.RETIRED)
     newer = make_version(Level.BRONZE, number=2)
@@ -316,4 +319,4 @@ def test_outsider_cannot_answer(bronze: QuestionnaireVersion, manager: Membershi
     indicator = Indicator.objects.get(version=bronze, code="S2.3")
 
     with pytest.raises(PermissionDenied):
-        services.answer_save(application=application, indicator=indicator, raw=["x"], revision=0, by=UserFactory())
+        applications.answer_save(application=application, indicator=indicator, raw=["x"], revision=0, by=UserFactory())

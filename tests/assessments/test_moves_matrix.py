@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from accounts.enums import StaffRole
-from assessments import services
 from assessments.enums import ApplicationState as S
 from assessments.enums import AssignmentState, DecisionOutcome
 from assessments.models import Application, AssessmentReport, Assignment, Decision
+from assessments.services import applications
 from assessments.transitions import MOVES
 from clusters.models import Membership
 from common.errors import ActionRefused
@@ -63,11 +63,13 @@ def test_each_move_is_allowed_only_to_its_roles(cast: dict, move: tuple, role: s
     allowed = role in EXPECTED[permission]
 
     if allowed:
-        services.application_transition(application=application, to_state=move[1], by=cast[role], note="a reason")
+        applications.application_transition(application=application, to_state=move[1], by=cast[role], note="a reason")
         assert Application.objects.get(pk=application.pk).state == move[1]
     else:
         with pytest.raises(PermissionDenied):
-            services.application_transition(application=application, to_state=move[1], by=cast[role], note="a reason")
+            applications.application_transition(
+                application=application, to_state=move[1], by=cast[role], note="a reason"
+            )
         assert Application.objects.get(pk=application.pk).state == move[0]
 
 
@@ -80,7 +82,7 @@ def test_moves_outside_the_table_are_refused(cast: dict, from_state: S, to_state
     Application.objects.filter(pk=application.pk).update(state=from_state)
 
     with pytest.raises(ActionRefused):
-        services.application_transition(application=application, to_state=to_state, by=cast["office"], note="x")
+        applications.application_transition(application=application, to_state=to_state, by=cast["office"], note="x")
 
 
 @pytest.mark.services

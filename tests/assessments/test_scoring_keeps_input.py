@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import workflow
+from assessments import selectors
 from assessments.enums import ApplicationState
 from assessments.models import Application, Clarification, Indicator
+from assessments.services import assessing
 from clusters.models import Membership
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
@@ -69,9 +70,9 @@ def in_assessment(manager: Membership, staff: dict, level: str) -> Application:
         make_version("gold")
     application = submitted(manager, level)
     experts = [staff["expert_rs"]] if level == "bronze" else [staff["expert_rs"], staff["expert_de"]]
-    workflow.assignment_create(application=application, assessors=experts, by=staff["office"])
+    assessing.assignment_create(application=application, assessors=experts, by=staff["office"])
     for expert in experts:
-        workflow.assignment_declare(
+        assessing.assignment_declare(
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     return application
@@ -83,7 +84,7 @@ def indicator(application: Application, code: str) -> Indicator:
 
 def score_own(application: Application, expert: User, comment: str, differ_on: str = "") -> None:
     for item in Indicator.objects.filter(version=application.version):
-        workflow.score_save(
+        assessing.score_save(
             application=application,
             indicator=item,
             by=expert,
@@ -136,7 +137,7 @@ def test_agreement_step_starts_from_the_experts_own_scores(client: Client, manag
     score_own(application, staff["expert_rs"], "RS saw it")
     score_own(application, staff["expert_de"], "DE saw it", differ_on="S1.2")
     for expert in (staff["expert_rs"], staff["expert_de"]):
-        workflow.own_scores_submit(application=application, by=expert)
+        assessing.own_scores_submit(application=application, by=expert)
     client.force_login(staff["expert_rs"])
 
     page = client.get(reverse("assessments:case_scoring", args=[application.pk, "S1"]))
@@ -163,7 +164,7 @@ def test_agreed_scores_come_back_in_the_form_after_saving(client: Client, manage
     score_own(application, staff["expert_rs"], "RS saw it")
     score_own(application, staff["expert_de"], "DE saw it", differ_on="S1.2")
     for expert in (staff["expert_rs"], staff["expert_de"]):
-        workflow.own_scores_submit(application=application, by=expert)
+        assessing.own_scores_submit(application=application, by=expert)
     client.force_login(staff["expert_de"])
 
     response = client.post(
@@ -174,7 +175,7 @@ def test_agreed_scores_come_back_in_the_form_after_saving(client: Client, manage
 
     shown = form_values(response.content)
     assert (shown[f"met-{differing.pk}"], shown[f"comment-{differing.pk}"]) == ("no", "Agreed: no staff plan yet")
-    assert workflow.agreed_scores(application)[differing.pk].met is False
+    assert selectors.agreed_scores(application)[differing.pk].met is False
 
 
 @pytest.mark.parametrize("due_on", ["past", "not a date"])

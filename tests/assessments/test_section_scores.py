@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments import workflow
 from assessments.models import Application, Indicator, Score
 from assessments.scoring import Verdict
+from assessments.services import assessing
 from clusters.models import Membership
 from common.errors import ActionRefused
 from tests.assessments.conftest import make_version
@@ -17,8 +17,8 @@ from tests.assessments.test_workflow import submitted
 
 def in_assessment(manager: Membership, staff: dict) -> Application:
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
     return Application.objects.get(pk=application.pk)
 
 
@@ -33,7 +33,7 @@ def test_a_refused_verdict_saves_none_of_the_section(bronze, manager: Membership
     assert stranger is not None
 
     with pytest.raises(ActionRefused, match="does not belong"):
-        workflow.scores_save(
+        assessing.scores_save(
             application=application,
             by=staff["expert_rs"],
             verdicts=[*verdicts_for(indicators), Verdict(stranger, True)],
@@ -46,8 +46,8 @@ def test_saving_again_updates_the_same_rows(bronze, manager: Membership, staff: 
     application = in_assessment(manager, staff)
     indicators = list(Indicator.objects.filter(version=application.version))
 
-    workflow.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
-    workflow.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators, met=False))
+    assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
+    assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators, met=False))
 
     scores = Score.objects.filter(application=application)
     assert scores.count() == len(indicators)
@@ -62,11 +62,11 @@ def test_section_save_queries_do_not_grow_with_its_indicators(  # type: ignore[n
     application = in_assessment(manager, staff)
     indicators = list(Indicator.objects.filter(version=application.version))[:size]
     assert len(indicators) == size
-    workflow.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators[:1]))
+    assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators[:1]))
 
     # Lock, permission (the assignment), state, the assignment, existing scores, insert, update: the same for 1 or 6.
     with django_assert_max_num_queries(12):
-        workflow.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
+        assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
 
 
 def test_scoring_page_saves_the_posted_section(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]

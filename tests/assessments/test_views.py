@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.enums import StaffRole
-from assessments import services
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion
+from assessments.services import applications
 from clusters.enums import MembershipRole
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
@@ -29,13 +29,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def application(bronze: QuestionnaireVersion, manager: Membership) -> Application:
-    return services.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
+    return applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
 
 
 def pages(application: Application) -> list[tuple[str, str, dict]]:
     indicator = Indicator.objects.get(version=application.version, code="S2.3")
     file_indicator = Indicator.objects.get(version=application.version, code="S2.4")
-    evidence = services.evidence_add(
+    evidence = applications.evidence_add(
         application=application,
         indicator=file_indicator,
         upload=SimpleUploadedFile("p.pdf", PDF),
@@ -261,7 +261,7 @@ def test_section_page_queries_do_not_grow(
     if extra_sections:
         for code, raw in [("S1.1", ["1"]), ("S1.2", ["1"]), ("S1.3", ["1"])]:
             indicator = Indicator.objects.get(version=application.version, code=code)
-            services.answer_save(application=application, indicator=indicator, raw=raw, revision=0, by=manager.user)
+            applications.answer_save(application=application, indicator=indicator, raw=raw, revision=0, by=manager.user)
     client.force_login(manager.user)
 
     with django_assert_num_queries(15):

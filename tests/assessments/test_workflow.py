@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from assessments import services, workflow
+from assessments import selectors
 from assessments.enums import ApplicationState, AssignmentState, DecisionOutcome
 from assessments.models import Application, Decision, Indicator
 from assessments.scoring import compute_result
+from assessments.services import applications, assessing
 from assessments.transitions import MOVES
 from clusters.models import Membership
 from common.errors import ActionRefused
@@ -30,12 +31,12 @@ def submitted(manager: Membership, level: str = "bronze") -> Application:
     application = start(manager, level)
     answer_all(application, manager.user)
     upload(application, manager.user)
-    return services.application_submit(application=application, by=manager.user)
+    return applications.application_submit(application=application, by=manager.user)
 
 
 def score_everything(application: Application, expert: User, met: bool = True, agreed: bool = False) -> None:
     for indicator in Indicator.objects.filter(version=application.version):
-        workflow.score_save(
+        assessing.score_save(
             application=application, indicator=indicator, by=expert, met=met, comment="ok", agreed=agreed
         )
 
@@ -49,21 +50,21 @@ def test_bronze_case_from_submission_to_label(
     bronze, manager: Membership, staff: dict, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     application = submitted(manager)
-    offered = [p.user for p in workflow.assessors_offered(application)]
+    offered = [p.user for p in selectors.assessors_offered(application)]
     assert staff["expert_rs"] in offered and staff["expert_rs2"] not in offered  # not certified for Bronze
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+        assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     assert Notification.objects.filter(user=staff["expert_rs"]).count() == 1
     assert not staff["expert_rs"].has_perm("assessments.view_application", application)
 
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
     application.refresh_from_db()
     assert application.state == ApplicationState.IN_ASSESSMENT
     assert staff["expert_rs"].has_perm("assessments.view_application", application)
 
     with django_capture_on_commit_callbacks(execute=True):
-        clarification = workflow.clarification_ask(
+        clarification = assessing.clarification_ask(
             application=application,
             by=staff["expert_rs"],
             question="Which events?",
@@ -71,16 +72,16 @@ def test_bronze_case_from_submission_to_label(
         )
     assert Application.objects.get(pk=application.pk).state == ApplicationState.CLARIFICATION_REQUESTED
     assert [m.to for m in mail.outbox][-1] == [manager.user.email]
-    workflow.clarification_answer(clarification=clarification, by=manager.user, answer="Matchmaking days.")
+    assessing.clarification_answer(clarification=clarification, by=manager.user, answer="Matchmaking days.")
     assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_ASSESSMENT
 
     score_everything(application, staff["expert_rs"])
-    report = workflow.assessment_complete(
+    report = assessing.assessment_complete(
         application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="Solid."
     )
     assert report.passed is True
-    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
-    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
+    assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
+    assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
 
     decision = application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
@@ -106,18 +107,18 @@ def test_former_member_is_never_offered(bronze, manager: Membership, staff: dict
     MembershipFactory(organisation=manager.organisation, user=staff["expert_rs"], left_at=timezone.now())
     application = submitted(manager)
 
-    assert staff["expert_rs"] not in [p.user for p in workflow.assessors_offered(application)]
+    assert staff["expert_rs"] not in [p.user for p in selectors.assessors_offered(application)]
     with pytest.raises(ActionRefused, match="Choose among the experts offered"):
-        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+        assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
 
 
 def test_decline_returns_the_case_to_assignment(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
 
     with pytest.raises(ActionRefused, match="say why"):
-        workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=False)
-    workflow.assignment_declare(
+        assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=False)
+    assessing.assignment_declare(
         assignment=application.assignments.get(),
         by=staff["expert_rs"],
         no_conflict=False,
@@ -125,8 +126,8 @@ def test_decline_returns_the_case_to_assignment(bronze, manager: Membership, sta
     )
 
     assert application.assignments.get().state == AssignmentState.DECLINED
-    assert staff["expert_rs"] not in [p.user for p in workflow.assessors_offered(application)]
-    workflow.assignment_create(application=application, assessors=[staff["expert_de"]], by=staff["office"])
+    assert staff["expert_rs"] not in [p.user for p in selectors.assessors_offered(application)]
+    assessing.assignment_create(application=application, assessors=[staff["expert_de"]], by=staff["office"])
     assert Application.objects.get(pk=application.pk).state == ApplicationState.ASSESSOR_ASSIGNMENT
 
 
@@ -135,13 +136,13 @@ def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, sta
     application = submitted(manager, "gold")
 
     with pytest.raises(ActionRefused, match="needs 2 expert"):
-        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+        assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     with pytest.raises(ActionRefused, match="one from another country"):
-        workflow.assignment_create(
+        assessing.assignment_create(
             application=application, assessors=[staff["expert_rs"], staff["expert_rs2"]], by=staff["office"]
         )
 
-    workflow.assignment_create(
+    assessing.assignment_create(
         application=application, assessors=[staff["expert_rs"], staff["expert_de"]], by=staff["office"]
     )
     assert application.assignments.count() == 2
@@ -150,44 +151,44 @@ def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, sta
 def test_gold_experts_score_independently_then_agree(manager: Membership, staff: dict) -> None:
     make_version("gold")
     application = submitted(manager, "gold")
-    workflow.assignment_create(
+    assessing.assignment_create(
         application=application, assessors=[staff["expert_rs"], staff["expert_de"]], by=staff["office"]
     )
     for expert in (staff["expert_rs"], staff["expert_de"]):
-        workflow.assignment_declare(
+        assessing.assignment_declare(
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     indicator = Indicator.objects.filter(version=application.version).first()
 
     score_everything(application, staff["expert_rs"], met=True)
     with pytest.raises(ActionRefused, match="Both experts must submit"):
-        workflow.score_save(application=application, indicator=indicator, by=staff["expert_rs"], met=True, agreed=True)
-    workflow.own_scores_submit(application=application, by=staff["expert_rs"])
-    assert workflow.agreed_scores(application) == {}
+        assessing.score_save(application=application, indicator=indicator, by=staff["expert_rs"], met=True, agreed=True)
+    assessing.own_scores_submit(application=application, by=staff["expert_rs"])
+    assert selectors.agreed_scores(application) == {}
     score_everything(application, staff["expert_de"], met=True)
-    workflow.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=False)
-    workflow.own_scores_submit(application=application, by=staff["expert_de"])
+    assessing.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=False)
+    assessing.own_scores_submit(application=application, by=staff["expert_de"])
 
-    agreed = workflow.agreed_scores(application)
+    agreed = selectors.agreed_scores(application)
     assert indicator.pk not in agreed  # they differed: left for them to agree
     assert len(agreed) == Indicator.objects.filter(version=application.version).count() - 1
-    workflow.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=True, agreed=True)
-    assert workflow.agreed_scores(application)[indicator.pk].met is True
+    assessing.score_save(application=application, indicator=indicator, by=staff["expert_de"], met=True, agreed=True)
+    assert selectors.agreed_scores(application)[indicator.pk].met is True
 
 
 def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff: dict) -> None:
     make_version("gold")
     application = submitted(manager, "gold")
     experts = [staff["expert_rs"], staff["expert_de"]]
-    workflow.assignment_create(application=application, assessors=experts, by=staff["office"])
+    assessing.assignment_create(application=application, assessors=experts, by=staff["office"])
     for expert in experts:
-        workflow.assignment_declare(
+        assessing.assignment_declare(
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     indicator = Indicator.objects.filter(version=application.version).first()
     for expert, word in zip(experts, ("first", "second"), strict=True):
         for each in Indicator.objects.filter(version=application.version):
-            workflow.score_save(
+            assessing.score_save(
                 application=application,
                 indicator=each,
                 by=expert,
@@ -197,9 +198,9 @@ def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff:
             )
 
     for expert in experts:
-        workflow.own_scores_submit(application=application, by=expert)
+        assessing.own_scores_submit(application=application, by=expert)
 
-    agreed = workflow.agreed_scores(application)[indicator.pk]
+    agreed = selectors.agreed_scores(application)[indicator.pk]
     assert (agreed.met, sorted(agreed.comment.splitlines()), agreed.recommendation) == (
         True,
         ["first comment", "second comment"],
@@ -221,14 +222,14 @@ def test_committee_member_who_assessed_cannot_decide(bronze, manager: Membership
 
 def _to_decision(manager: Membership, staff: dict) -> Application:
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
     score_everything(application, staff["expert_rs"])
-    workflow.assessment_complete(
+    assessing.assessment_complete(
         application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="S"
     )
-    workflow.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
-    return workflow.quality_check(
+    assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
+    return assessing.quality_check(
         application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION
     )
 
@@ -277,18 +278,18 @@ def test_only_the_office_assigns(bronze, manager: Membership, staff: dict, role:
     }
 
     if role == "office":
-        workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
+        assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
         assert application.assignments.count() == 1
     else:
         with pytest.raises(PermissionDenied):
-            workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
+            assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=people[role])
 
 
 @pytest.mark.parametrize("role", ["manager", "office", "committee", "other_assessor", "outsider"])
 def test_only_the_assigned_expert_scores(bronze, manager: Membership, staff: dict, role: str) -> None:  # type: ignore[no-untyped-def]
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
     people = {
         "manager": manager.user,
         "office": staff["office"],
@@ -299,7 +300,7 @@ def test_only_the_assigned_expert_scores(bronze, manager: Membership, staff: dic
     indicator = Indicator.objects.filter(version=application.version).first()
 
     with pytest.raises(PermissionDenied):
-        workflow.score_save(application=application, indicator=indicator, by=people[role], met=True)
+        assessing.score_save(application=application, indicator=indicator, by=people[role], met=True)
 
 
 @pytest.mark.parametrize(
@@ -363,15 +364,15 @@ def test_office_hears_of_an_overdue_answer_once(bronze, manager: Membership, sta
     from assessments.models import Clarification
 
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
-    workflow.clarification_ask(
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.clarification_ask(
         application=application, by=staff["expert_rs"], question="Budget?", due_on=date.today() + timedelta(days=3)
     )
     Clarification.objects.update(due_on=date.today() - timedelta(days=1))
 
-    first = workflow.overdue_clarifications_notify()
-    second = workflow.overdue_clarifications_notify()
+    first = assessing.overdue_clarifications_notify()
+    second = assessing.overdue_clarifications_notify()
 
     assert (first, second) == (1, 0)
     assert Notification.objects.filter(user=staff["office"], title__startswith="Overdue answer").count() == 1

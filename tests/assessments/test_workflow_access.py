@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.enums import StaffRole
-from assessments import workflow
 from assessments.enums import ApplicationState
 from assessments.models import Application, Clarification
+from assessments.services import assessing
 from clusters.models import Membership
 from tests.assessments.test_workflow import _to_decision, submitted
 from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
@@ -19,8 +19,8 @@ from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFac
 
 def in_assessment(manager: Membership, staff: dict) -> Application:
     application = submitted(manager)
-    workflow.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
-    workflow.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
     return application
 
 
@@ -29,7 +29,7 @@ def test_workflow_endpoints_are_refused_to_outsiders(
     client: Client, bronze, manager: Membership, staff: dict, visitor: str
 ) -> None:  # type: ignore[no-untyped-def]
     application = in_assessment(manager, staff)
-    clarification = workflow.clarification_ask(
+    clarification = assessing.clarification_ask(
         application=application, by=staff["expert_rs"], question="Q?", due_on=date.today() + timedelta(days=5)
     )
     pk = application.pk

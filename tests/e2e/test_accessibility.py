@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from assessments import services
+from assessments.services import applications
 from clusters.models import Membership
 from common.enums import Level
 from labels.demo import DEMO_PASSWORD, seed_demo
@@ -29,7 +29,7 @@ def demo(settings: Any, tmp_path: Path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo()
     manager = Membership.objects.select_related("organisation", "user").get(user__email="manager@demo.test")
-    application = services.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
+    application = applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
     label = Label.objects.select_related("organisation").order_by("pk").first()
     return {"application": application, "label": label}
 

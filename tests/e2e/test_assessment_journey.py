@@ -13,9 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from assessments import services
 from assessments.enums import AnswerType
 from assessments.models import Application, Indicator
+from assessments.services import applications
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 from labels.demo import DEMO_MANAGER_ORGANISATION, DEMO_PASSWORD, seed_demo
@@ -44,17 +44,17 @@ def valid_raw(indicator: Indicator) -> list[str]:
 
 def submitted_gold(manager: User) -> Application:
     organisation = ClusterOrganisation.objects.get(name=DEMO_MANAGER_ORGANISATION)
-    application = services.application_start(organisation=organisation, level=Level.GOLD, by=manager)
+    application = applications.application_start(organisation=organisation, level=Level.GOLD, by=manager)
     for indicator in Indicator.objects.filter(version=application.version):
         if indicator.answer_type != AnswerType.FILE:
-            services.answer_save(
+            applications.answer_save(
                 application=application, indicator=indicator, raw=valid_raw(indicator), revision=0, by=manager
             )
         if indicator.answer_type == AnswerType.FILE or indicator.evidence_required:
-            services.evidence_add(
+            applications.evidence_add(
                 application=application, indicator=indicator, upload=SimpleUploadedFile("e.pdf", PDF), by=manager
             )
-    return services.application_submit(application=application, by=manager)
+    return applications.application_submit(application=application, by=manager)
 
 
 def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]

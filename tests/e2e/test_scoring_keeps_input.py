@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from assessments import workflow
 from assessments.enums import ApplicationState
 from assessments.models import Application, Clarification, Indicator
+from assessments.services import assessing
 from tests.assessments.conftest import ELIGIBLE, make_version
 from tests.assessments.test_workflow import submitted
 from tests.factories import PASSWORD, AssessorProfileFactory, MembershipFactory, OrganisationFactory, RoleGrantFactory
@@ -41,9 +41,9 @@ def in_assessment(cast: SimpleNamespace, level: str) -> Application:
     make_version(level)
     application = submitted(cast.manager, level)
     experts = [cast.expert_rs] if level == "bronze" else [cast.expert_rs, cast.expert_de]
-    workflow.assignment_create(application=application, assessors=experts, by=cast.office)
+    assessing.assignment_create(application=application, assessors=experts, by=cast.office)
     for expert in experts:
-        workflow.assignment_declare(
+        assessing.assignment_declare(
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     return application
@@ -91,14 +91,14 @@ def test_gold_agreement_step_shows_own_scores(page, screenshot, cast: SimpleName
     case = f"/assessments/a/{application.pk}/"
     # The foreign expert has scored and handed in; he saw S1.2 differently.
     for indicator in Indicator.objects.filter(version=application.version):
-        workflow.score_save(
+        assessing.score_save(
             application=application,
             indicator=indicator,
             by=cast.expert_de,
             met=indicator.code != "S1.2",
             comment="DE: seen",
         )
-    workflow.own_scores_submit(application=application, by=cast.expert_de)
+    assessing.own_scores_submit(application=application, by=cast.expert_de)
 
     # The national expert scores in the browser and hands in.
     log_in(page, cast.expert_rs)
@@ -150,7 +150,7 @@ def test_gold_agreement_step_shows_own_scores(page, screenshot, cast: SimpleName
 def test_errors_on_complete_keep_the_recommendations(page, screenshot, cast: SimpleNamespace) -> None:  # type: ignore[no-untyped-def]
     application = in_assessment(cast, "bronze")
     for indicator in Indicator.objects.filter(version=application.version):
-        workflow.score_save(application=application, indicator=indicator, by=cast.expert_rs, met=True)
+        assessing.score_save(application=application, indicator=indicator, by=cast.expert_rs, met=True)
     log_in(page, cast.expert_rs)
     page.goto(f"/assessments/a/{application.pk}/")
     page.get_by_test_id("complete-link").click()

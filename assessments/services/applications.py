@@ -210,7 +210,7 @@ def evidence_add(*, application: Application, indicator: Indicator, upload: Uplo
 
 def evidence_for_clarification(*, clarification: Any, upload: UploadedFile, by: User) -> Evidence:
     """A file that answers an assessor's question: allowed after submission,
-    tied to the question. The caller (``workflow.clarification_answer``) holds
+    tied to the question. The caller (``assessing.clarification_answer``) holds
     the lock and has checked the person. Side effects: a private file on disk."""
     if clarification.indicator is None:
         raise ActionRefused(_("Attach files to questions about an indicator only."))

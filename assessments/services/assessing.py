@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from celery import shared_task
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import StaffRole
-from accounts.models import AssessorProfile, User
+from accounts.models import User
 from accounts.selectors import people_with_role
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
 from assessments.models import (
@@ -28,21 +28,15 @@ from assessments.models import (
     Indicator,
     Score,
 )
-from assessments.scoring import Result, Verdict, compute_result
-from assessments.services import application_transition
-from clusters.eligibility import eligibility_of
-from clusters.models import Membership
+from assessments.reports import render_report
+from assessments.scoring import Verdict
+from assessments.selectors import assessors_offered, is_shared_scoring, result_of
+from assessments.services.applications import application_transition, evidence_for_clarification
 from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
 from common.scheme import rules_for
-
-OPEN_STATES = [
-    s
-    for s in ApplicationState
-    if s not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
-]
 
 
 def _case_url(application: Application) -> str:
@@ -54,33 +48,6 @@ def _lock(application: Application) -> Application:
 
 
 # --- Assignment and impartiality ---------------------------------------------------------
-
-
-def assessors_offered(application: Application) -> list[AssessorProfile]:
-    """Active experts certified for the level, never one who is or was a member
-    of the organisation, with their open workload (``open_cases``)."""
-    former_members = Membership.objects.filter(organisation=application.organisation).values("user_id")
-    already = application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values("assessor_id")
-    declined = application.assignments.filter(state=AssignmentState.DECLINED).values("assessor_id")
-    profiles = (
-        AssessorProfile.objects.filter(is_active=True, user__is_active=True)
-        .exclude(user_id__in=former_members)
-        .exclude(user_id__in=already)
-        .exclude(user_id__in=declined)
-        .select_related("user")
-        .prefetch_related("sectors")
-        .annotate(
-            open_cases=Count(
-                "user__assignments",
-                filter=Q(
-                    user__assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
-                    user__assignments__application__state__in=OPEN_STATES,
-                ),
-            )
-        )
-        .order_by("open_cases", "user__full_name")
-    )
-    return [p for p in profiles if application.level in p.certified_levels]
 
 
 @transaction.atomic
@@ -201,11 +168,6 @@ def _my_assignment(application: Application, by: User) -> Assignment:
 def _scoring_open(application: Application) -> None:
     if application.state not in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED):
         raise ActionRefused(_("Scores can be changed only while the case is in assessment."))
-
-
-def is_shared_scoring(application: Application) -> bool:
-    """With one expert, their score is the agreed score; with two, each scores alone first."""
-    return rules_for(application.level).assessors == 1
 
 
 def _score_owner(application: Application, assignment: Assignment, *, agreed: bool) -> Assignment | None:
@@ -387,8 +349,6 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
     """The organisation answers (text and, optionally, a file). When no question
     is left open the case returns to the assessors' list. Side effects: the
     assessors are notified then."""
-    from assessments.services import evidence_for_clarification
-
     application = _lock(clarification.application)
     if not by.has_perm("assessments.answer_clarification", application):
         raise PermissionDenied
@@ -420,20 +380,6 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
 
 
 # --- Completion and quality check -----------------------------------------------------------
-
-
-def agreed_scores(application: Application) -> dict[int, Score]:
-    return {s.indicator_id: s for s in Score.objects.filter(application=application, assignment__isnull=True)}
-
-
-def result_of(application: Application) -> Result:
-    indicators = list(Indicator.objects.filter(version=application.version).select_related("section"))
-    return compute_result(
-        level=application.level,
-        indicators=indicators,
-        agreed=agreed_scores(application),
-        eligible=eligibility_of(application.organisation).is_eligible,
-    )
 
 
 @transaction.atomic
@@ -481,14 +427,8 @@ def assessment_complete(
     )
     application_transition(application=application, to_state=ApplicationState.ASSESSED, by=by)
     transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/assessed"))
-    transaction.on_commit(lambda: _queue_report(application.pk))
+    transaction.on_commit(lambda: render_report.delay(application.pk))
     return report
-
-
-def _queue_report(application_id: int) -> None:
-    from assessments.tasks import render_report  # the task module imports this one
-
-    render_report.delay(application_id)
 
 
 def quality_check(*, application: Application, by: User, to_state: ApplicationState, note: str = "") -> Application:
@@ -507,12 +447,6 @@ def quality_check(*, application: Application, by: User, to_state: ApplicationSt
             )
         )
     return moved
-
-
-def overdue_clarifications() -> Any:
-    return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
-        "application__organisation"
-    )
 
 
 def overdue_clarifications_notify(*, today: date | None = None) -> int:
@@ -539,3 +473,9 @@ def overdue_clarifications_notify(*, today: date | None = None) -> int:
             )
             told += 1
     return told
+
+
+@shared_task(name="assessments.notify_overdue_clarifications", acks_late=True)
+def notify_overdue_clarifications() -> int:
+    """Daily: the office hears of every question whose answer is overdue, once."""
+    return overdue_clarifications_notify()
