@@ -27,8 +27,12 @@ def make_run_commands(**environment: str) -> list[str]:
     """The commands `make run` would run (make -n runs nothing)."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    env = {name: value for name, value in os.environ.items() if name != "CELERY_BROKER_URL"} | environment
-    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    # MAKEFLAGS and MAKELEVEL come from `make test` itself; a nested make would print its directory.
+    inherited = {"CELERY_BROKER_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    env = {name: value for name, value in os.environ.items() if name not in inherited} | environment
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
