@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AssessorProfile, RoleGrant, User
@@ -48,7 +50,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "preferred_language", "password1", "password2"]}),
     ]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("role_grants")
 
     @admin.display(description=_("staff roles"))
@@ -92,7 +94,7 @@ class AssessorProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     filter_horizontal = ["sectors"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssessorProfile]:
         return super().get_queryset(request).select_related("user")
 
     @admin.display(description=_("countries"))

@@ -1,9 +1,11 @@
 import contextlib
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from accounts.models import User
 from accounts.services import user_set_language
 from common.errors import ActionRefused
 
@@ -24,15 +26,15 @@ class PreferredLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        if signed_in and user.preferred_language:  # type: ignore[union-attr]
-            translation.activate(user.preferred_language)  # type: ignore[union-attr]
+        user: User | AnonymousUser | None = getattr(request, "user", None)
+        person = user if user is not None and user.is_authenticated else None
+        if person is not None and person.preferred_language:
+            translation.activate(person.preferred_language)
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if signed_in and request.method == "POST" and match is not None and match.url_name == "set_language":
+        if person is not None and request.method == "POST" and match is not None and match.url_name == "set_language":
             # An unknown language is ignored, as Django's view ignores it.
             with contextlib.suppress(ActionRefused):
-                user_set_language(user=user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+                user_set_language(user=person, language=request.POST.get("language", ""))
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
 from accounts.enums import StaffRole
 from common.enums import Level
@@ -58,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
 
     objects = UserManager()
+
+    # Filled by the rules predicates on the object they are given (one request's
+    # user), dropped by the services that change what they hold.
+    _staff_roles_cache: set[str]  # accounts.rules
+    _partner_countries_cache: set[str]  # clusters.rules
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -108,8 +114,11 @@ class AssessorProfile(models.Model):
     """What makes a person an assessor (ESCA expert): where, in what, at which levels."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="assessor_profile", verbose_name=_("user"))
-    countries = CountryField(_("countries"), multiple=True, blank=True, help_text=_("Countries the expert works in."))
-    home_country = CountryField(_("home country"))
+    # Typed by hand: the stubs see CharFields (a str), the descriptors give Country objects.
+    countries: models.Field[Iterable[Country | str], MultipleCountriesDescriptor] = CountryField(
+        _("countries"), multiple=True, blank=True, help_text=_("Countries the expert works in.")
+    )
+    home_country: models.Field[Country | str, Country] = CountryField(_("home country"))
     languages = models.JSONField(
         _("languages"), default=list, blank=True, help_text=_("ISO 639-1 codes, e.g. en, sr, de.")
     )

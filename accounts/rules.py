@@ -3,18 +3,27 @@ app that owns the object (``clusters.rules`` for organisations)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 import rules
 
 from accounts.enums import StaffRole
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _active(user: object) -> TypeGuard[User]:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
 
 def _has_staff_role(user: object, role: StaffRole) -> bool:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not _active(user):
         return False
     cache = getattr(user, "_staff_roles_cache", None)
     if cache is None:
-        cache = set(user.role_grants.values_list("role", flat=True))  # type: ignore[attr-defined]
-        user._staff_roles_cache = cache  # type: ignore[attr-defined]
+        cache = set(user.role_grants.values_list("role", flat=True))
+        user._staff_roles_cache = cache
     return role in cache
 
 
@@ -35,7 +44,7 @@ def is_policy_reader(user: object) -> bool:
 
 @rules.predicate
 def is_assessor(user: object) -> bool:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not _active(user):
         return False
     from accounts.models import AssessorProfile
 

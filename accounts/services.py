@@ -46,7 +46,8 @@ def user_signup(*, email: str, full_name: str, preferred_language: str) -> User:
     email = email.strip().lower()
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is not None and user.email_confirmed_at is not None:
-        transaction.on_commit(lambda: _mail_already_registered(user.pk))
+        registered_pk = user.pk
+        transaction.on_commit(lambda: _mail_already_registered(registered_pk))
         return user
     if user is None:
         try:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,6 +17,7 @@ from accounts import selectors, services
 from accounts.forms import EmailAuthenticationForm, ProfileForm, SignupForm
 from accounts.start_pages import first_steps, start_pages_for
 from common.errors import ActionRefused
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 
 
@@ -30,7 +31,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -58,7 +59,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send a person to their role's start page, or let them choose among several."""
     pages = start_pages_for(request.user)
     if len(pages) == 1:
@@ -107,20 +108,20 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.user_update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_update_profile(user=user, **form.cleaned_data)
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial={"full_name": user.full_name, "preferred_language": user.preferred_language})  # type: ignore[union-attr]
+        form = ProfileForm(initial={"full_name": user.full_name, "preferred_language": user.preferred_language})
     return render(request, "accounts/profile.html", {"form": form})
 
 
 @permission_required("accounts.view_assessor_start")
-def assessor_start(request: HttpRequest) -> HttpResponse:
-    profile = selectors.assessor_profile_for(request.user)  # type: ignore[arg-type]
+def assessor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    profile = selectors.assessor_profile_for(request.user)
     return render(request, "accounts/assessor_start.html", {"profile": profile})

@@ -9,6 +9,7 @@ loading them). tests/clusters/test_eligibility.py proves the two agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -23,12 +24,23 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from clusters.enums import EligibilityCriterion
 from clusters.models import ClusterOrganisation, EligibilityWaiver
 from common.scheme import eligibility_rules
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class EligibilityAnnotation(TypedDict):
+    is_eligible: bool
+
+
+EligibleOrganisation: TypeAlias = "WithAnnotations[ClusterOrganisation, EligibilityAnnotation]"
 
 MET = "met"
 NOT_MET = "not_met"
@@ -123,7 +135,7 @@ def eligibility_of(organisation: ClusterOrganisation) -> Eligibility:
     return Eligibility(results)
 
 
-def _members_total() -> F:
+def _members_total() -> CombinedExpression:
     return F("members_sme") + F("members_large") + F("members_research") + F("members_public") + F("members_other")
 
 
@@ -144,7 +156,7 @@ def criterion_expressions() -> dict[EligibilityCriterion, Q]:
     }
 
 
-def with_eligibility(queryset: QuerySet[ClusterOrganisation]) -> QuerySet[ClusterOrganisation]:
+def with_eligibility(queryset: QuerySet[ClusterOrganisation]) -> QuerySet[EligibleOrganisation]:
     """Annotate ``is_eligible`` (every criterion met or waived) in the database."""
     queryset = queryset.annotate(
         _members_total=ExpressionWrapper(_members_total(), output_field=IntegerField()),

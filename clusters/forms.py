@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -135,7 +135,9 @@ class OrganisationFilterForm(forms.Form):
     def __init__(self, *args: Any, country_codes: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         codes = country_codes if country_codes is not None else [code for code, _name in countries]
-        self.fields["country"].choices = [("", _("Any"))] + [(code, countries.name(code)) for code in codes]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any"))] + [
+            (code, countries.name(code)) for code in codes
+        ]
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
 from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
 from common.models import StateTransition
@@ -27,7 +28,8 @@ class ClusterOrganisation(models.Model):
     name = models.CharField(_("legal name"), max_length=250)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    country = CountryField(_("country"))
+    # Typed by hand: the stubs see a CharField (a str), the descriptor gives a Country.
+    country: models.Field[Country | str, Country] = CountryField(_("country"))
     region = models.CharField(_("region"), max_length=120, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -176,7 +178,9 @@ class NationalPartner(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    countries = CountryField(_("countries"), multiple=True)
+    countries: models.Field[Iterable[Country | str], MultipleCountriesDescriptor] = CountryField(
+        _("countries"), multiple=True
+    )
     website = models.URLField(_("website"), blank=True)
 
     class Meta:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 import rules
 
 from accounts.rules import is_label_office
 from clusters.enums import MembershipRole
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from clusters.models import ClusterOrganisation
 
-def _active(user: object) -> bool:
+
+def _active(user: object) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
@@ -23,7 +29,7 @@ def partner_countries_of(user: object) -> set[str]:
         cached = set()
         for partner in NationalPartner.objects.filter(staff__user=user):
             cached.update(country.code for country in partner.countries)
-        user._partner_countries_cache = cached  # type: ignore[attr-defined]
+        user._partner_countries_cache = cached
     return set(cached)
 
 
@@ -31,34 +37,34 @@ def partner_countries_of(user: object) -> set[str]:
 def is_cluster_manager(user: object) -> bool:
     if not _active(user):
         return False
-    return user.memberships.filter(left_at__isnull=True).exists()  # type: ignore[attr-defined]
+    return user.memberships.filter(left_at__isnull=True).exists()
 
 
 @rules.predicate
 def is_partner_staff(user: object) -> bool:
     if not _active(user):
         return False
-    return user.partner_staff.exists()  # type: ignore[attr-defined]
+    return user.partner_staff.exists()
 
 
 @rules.predicate
-def is_member_of_cluster(user: object, organisation: object) -> bool:
+def is_member_of_cluster(user: object, organisation: ClusterOrganisation | None) -> bool:
     if not _active(user) or organisation is None:
         return False
-    return user.memberships.filter(organisation=organisation, left_at__isnull=True).exists()  # type: ignore[attr-defined]
+    return user.memberships.filter(organisation=organisation, left_at__isnull=True).exists()
 
 
 @rules.predicate
-def is_manager_of_cluster(user: object, organisation: object) -> bool:
+def is_manager_of_cluster(user: object, organisation: ClusterOrganisation | None) -> bool:
     if not _active(user) or organisation is None:
         return False
-    return user.memberships.filter(  # type: ignore[attr-defined]
+    return user.memberships.filter(
         organisation=organisation, left_at__isnull=True, role=MembershipRole.MANAGER
     ).exists()
 
 
 @rules.predicate
-def is_partner_for_country(user: object, organisation: object) -> bool:
+def is_partner_for_country(user: object, organisation: ClusterOrganisation | None) -> bool:
     if organisation is None:
         return False
     return getattr(organisation, "country", None) in partner_countries_of(user)
@@ -70,7 +76,7 @@ rules.add_perm("clusters.view_organisation", is_member_of_cluster | is_partner_f
 
 
 @rules.predicate
-def is_validator_for(user: object, organisation: object) -> bool:
+def is_validator_for(user: object, organisation: ClusterOrganisation | None) -> bool:
     """Partner staff validate their countries' organisations; the office any."""
     return bool(is_partner_for_country(user, organisation) or is_label_office(user))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -10,10 +10,33 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rules import is_label_office
-from clusters.eligibility import eligibility_of, with_eligibility
+from clusters.eligibility import EligibilityAnnotation, eligibility_of, with_eligibility
 from clusters.enums import InvitationState, MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner, OrganisationTransition
 from clusters.rules import partner_countries_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CountryCount(TypedDict):
+    country: str
+    total: int
+    active: int
+
+
+class SectorCount(TypedDict):
+    sectors__name: str
+    sectors__position: int
+    total: int
+
+
+class ListAnnotation(EligibilityAnnotation):
+    # Not an annotation but the Prefetch's to_attr (_current_managers): the same to the type checker.
+    current_managers: list[Membership]
+
+
+ListedOrganisation: TypeAlias = "WithAnnotations[ClusterOrganisation, ListAnnotation]"
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -52,17 +75,19 @@ def organisation_counts_by_state(queryset: QuerySet[ClusterOrganisation]) -> dic
     return {state: counts.get(state, 0) for state in OrganisationState.values}
 
 
-def organisation_counts_by_country(queryset: QuerySet[ClusterOrganisation]) -> list[dict[str, object]]:
+def organisation_counts_by_country(queryset: QuerySet[ClusterOrganisation]) -> list[CountryCount]:
     """Per country: organisations in all, and active ones."""
-    return list(
+    rows = (
         queryset.order_by()
         .values("country")
         .annotate(total=Count("id"), active=Count("id", filter=Q(state=OrganisationState.ACTIVE)))
         .order_by("-total", "country")
     )
+    # values() gives the stored code, not the Country that the model's field is typed as.
+    return cast(list[CountryCount], list(rows))
 
 
-def organisation_counts_by_sector(queryset: QuerySet[ClusterOrganisation]) -> list[dict[str, object]]:
+def organisation_counts_by_sector(queryset: QuerySet[ClusterOrganisation]) -> list[SectorCount]:
     return list(
         queryset.order_by()
         .filter(sectors__isnull=False)
@@ -107,9 +132,7 @@ def organisations_listed_for(user: User) -> QuerySet[ClusterOrganisation]:
     return ClusterOrganisation.objects.filter(country__in=sorted(partner_countries_of(user)))
 
 
-def organisation_list(
-    queryset: QuerySet[ClusterOrganisation], filters: dict[str, Any]
-) -> QuerySet[ClusterOrganisation]:
+def organisation_list(queryset: QuerySet[ClusterOrganisation], filters: dict[str, Any]) -> QuerySet[ListedOrganisation]:
     """Filter (name, country, sector, state, eligibility) and prepare a list page."""
     queryset = with_eligibility(queryset)
     if filters.get("q"):
@@ -122,7 +145,11 @@ def organisation_list(
         queryset = queryset.filter(state=filters["state"])
     if filters.get("eligible") in ("yes", "no"):
         queryset = queryset.filter(is_eligible=filters["eligible"] == "yes")
-    return queryset.prefetch_related("sectors", _current_managers()).order_by("country", "name")
+    # The cast adds current_managers, which the type checker cannot see a Prefetch give.
+    return cast(
+        "QuerySet[ListedOrganisation]",
+        queryset.prefetch_related("sectors", _current_managers()).order_by("country", "name"),
+    )
 
 
 def validation_queue_for(user: User) -> QuerySet[ClusterOrganisation]:

@@ -7,7 +7,7 @@ person who may not see it gets a 404 and learns nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, 
 from common.actions import refusable
 from common.csv_export import csv_response
 from common.errors import ActionRefused
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 
 PAGE_SIZE = 25
@@ -46,23 +48,23 @@ def _require(request: HttpRequest, perm: str, organisation: ClusterOrganisation)
 
 
 @permission_required("clusters.view_manager_start")
-def manager_start(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of(request.user)  # type: ignore[arg-type]
+def manager_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of(request.user)
     return render(request, "clusters/manager_start.html", {"memberships": memberships})
 
 
 @permission_required("clusters.view_partner_start")
-def partner_start(request: HttpRequest) -> HttpResponse:
-    organisations = selectors.organisations_for_partner(request.user)  # type: ignore[arg-type]
+def partner_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = selectors.organisations_for_partner(request.user)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "clusters/partner_start.html",
         {
-            "partners": selectors.partners_of(request.user),  # type: ignore[arg-type]
+            "partners": selectors.partners_of(request.user),
             "page": page,
             "state_counts": selectors.organisation_counts_by_state(organisations),
-            "pending_count": selectors.validation_queue_for(request.user).count(),  # type: ignore[arg-type]
+            "pending_count": selectors.validation_queue_for(request.user).count(),
             "states": OrganisationState,
         },
     )
@@ -73,12 +75,12 @@ def partner_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_register(request: HttpRequest) -> HttpResponse:
+def organisation_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            organisation = services.organisation_register(by=request.user, sectors=data.pop("sectors"), **data)  # type: ignore[arg-type]
+            organisation = services.organisation_register(by=request.user, sectors=data.pop("sectors"), **data)
         except ActionRefused as refusal:
             form.add_error("name", str(refusal))
         else:
@@ -90,7 +92,7 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{_login_url()}?next={request.path}")
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    organisation = selectors.organisation_for(request.user, slug)
     user = request.user
     return render(
         request,
@@ -116,8 +118,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     _require(request, "clusters.edit_organisation", organisation)
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     if organisation.state != OrganisationState.DRAFT:
@@ -132,7 +134,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation=organisation,
                 by=request.user,
                 sectors=form.cleaned_data["sectors"],
-                **data,  # type: ignore[arg-type]
+                **data,
             )
         except ActionRefused as refusal:
             messages.error(request, str(refusal))
@@ -145,9 +147,9 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpResponse:
+def organisation_move(request: AuthenticatedHttpRequest, slug: str, to_state: str) -> HttpResponse:
     """Submit, validate, refuse, deactivate or reactivate: one view, one service."""
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+    organisation = selectors.organisation_for(request.user, slug)
     if to_state not in OrganisationState.values:
         raise PermissionDenied
     note = request.POST.get("reason", "")
@@ -155,7 +157,7 @@ def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpRes
         # The same limits as the form on the page (a reason is at most 2,000 characters).
         reason_form = ReasonForm(request.POST)
         if not reason_form.is_valid():
-            messages.error(request, " ".join(reason_form.errors["reason"]))
+            messages.error(request, " ".join(map(str, reason_form.errors["reason"])))
             return redirect("clusters:organisation_detail", slug=organisation.slug)
         note = reason_form.cleaned_data["reason"]
     done = {
@@ -170,7 +172,7 @@ def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpRes
             organisation=organisation,
             to_state=OrganisationState(to_state),
             by=request.user,
-            note=note,  # type: ignore[arg-type]
+            note=note,
         ),
         done,
     )
@@ -179,8 +181,8 @@ def organisation_move(request: HttpRequest, slug: str, to_state: str) -> HttpRes
 
 @login_required
 @require_POST
-def waiver_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def waiver_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     _require(request, "clusters.waive_criterion", organisation)
     form = WaiverForm(request.POST)
     if not form.is_valid():
@@ -192,7 +194,7 @@ def waiver_add(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation=organisation,
                 criterion=EligibilityCriterion(form.cleaned_data["criterion"]),
                 reason=form.cleaned_data["reason"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             ),
             _("The criterion is waived."),
         )
@@ -201,10 +203,10 @@ def waiver_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def waiver_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def waiver_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     waiver = get_object_or_404(EligibilityWaiver, pk=pk, organisation=organisation)
-    services.waiver_withdraw(waiver=waiver, by=request.user)  # type: ignore[arg-type]
+    services.waiver_withdraw(waiver=waiver, by=request.user)
     messages.success(request, _("The waiver has been withdrawn."))
     return redirect("clusters:organisation_detail", slug=organisation.slug)
 
@@ -214,8 +216,8 @@ def waiver_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_people(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def organisation_people(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     can_manage = request.user.has_perm("clusters.manage_people", organisation)
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
@@ -228,7 +230,7 @@ def organisation_people(request: HttpRequest, slug: str) -> HttpResponse:
                     organisation=organisation,
                     email=email,
                     role=MembershipRole(form.cleaned_data["role"]),
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                 ),
                 _("An invitation has been sent to %(email)s.") % {"email": email},
             ):
@@ -249,8 +251,8 @@ def organisation_people(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def membership_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     _require(request, "clusters.manage_people", organisation)
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation, left_at__isnull=True)
     form = RoleForm(request.POST)
@@ -260,7 +262,7 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             lambda: services.membership_set_role(
                 membership=membership,
                 role=MembershipRole(form.cleaned_data["role"]),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             ),
             _("The role has been changed."),
         )
@@ -269,8 +271,8 @@ def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def membership_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation, left_at__isnull=True)
     leaving_self = membership.user_id == request.user.pk
     if not leaving_self:
@@ -278,7 +280,7 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if (
         refusable(
             request,
-            lambda: services.membership_end(membership=membership, by=request.user),  # type: ignore[arg-type]
+            lambda: services.membership_end(membership=membership, by=request.user),
             _("You have left the organisation.") if leaving_self else _("The person has been removed."),
         )
         and leaving_self
@@ -289,10 +291,10 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for(request.user, slug)  # type: ignore[arg-type]
+def invitation_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for(request.user, slug)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
-    services.invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+    services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("clusters:organisation_people", slug=organisation.slug)
 
@@ -310,7 +312,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
-                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                membership = services.invitation_accept(token=token, user=request.user)
             except ActionRefused as refusal:
                 messages.error(request, str(refusal))
                 return redirect("clusters:invitation_accept", token=token)
@@ -355,19 +357,19 @@ def _login_url() -> str:
 
 
 @permission_required("clusters.validate_organisations")
-def validation_queue(request: HttpRequest) -> HttpResponse:
-    queue = selectors.validation_queue_for(request.user)  # type: ignore[arg-type]
+def validation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    queue = selectors.validation_queue_for(request.user)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clusters/validation_queue.html", {"page": page})
 
 
 @permission_required("clusters.view_organisation_list")
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = request.user
-    codes = None if user.has_perm("labels.view_office_start") else selectors.partner_country_codes(user)  # type: ignore[arg-type]
+    codes = None if user.has_perm("labels.view_office_start") else selectors.partner_country_codes(user)
     form = OrganisationFilterForm(request.GET or None, country_codes=codes)
     filters = form.cleaned_data if form.is_valid() else {}
-    organisations = selectors.organisation_list(selectors.organisations_listed_for(user), filters)  # type: ignore[arg-type]
+    organisations = selectors.organisation_list(selectors.organisations_listed_for(user), filters)
     if request.GET.get("format") == "csv":
         return _csv_response(organisations)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -391,7 +393,7 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_values(organisations: QuerySet[ClusterOrganisation]) -> Any:
+def _csv_values(organisations: QuerySet[selectors.ListedOrganisation]) -> Iterator[list[object]]:
     for org in organisations.iterator(chunk_size=500):
         yield [
             org.name,
@@ -410,5 +412,5 @@ def _csv_values(organisations: QuerySet[ClusterOrganisation]) -> Any:
         ]
 
 
-def _csv_response(organisations: QuerySet[ClusterOrganisation]) -> StreamingHttpResponse:
+def _csv_response(organisations: QuerySet[selectors.ListedOrganisation]) -> StreamingHttpResponse:
     return csv_response(filename="organisations.csv", header=CSV_COLUMNS, rows=_csv_values(organisations))

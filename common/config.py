@@ -10,6 +10,7 @@ same list the settings really use.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -26,7 +27,12 @@ EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filema
 
 
 class EnvReader:
-    """Reads typed values from a mapping (``os.environ`` by default)."""
+    """Reads typed values from a mapping (``os.environ`` by default).
+
+    The readers are named after what they return, as django-environ's are; in
+    the class body the method ``str`` hides the builtin, so the signatures after
+    it say ``builtins.str``.
+    """
 
     def __init__(self, environ_: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ_ is None else environ_
@@ -46,7 +52,7 @@ class EnvReader:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: bool) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -57,7 +63,7 @@ class EnvReader:
             return False
         raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use one of {sorted(_TRUE | _FALSE)}.")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: int, *, minimum: int | None = None) -> int:
         value = self.raw(name)
         if value is None:
             return default
@@ -69,7 +75,7 @@ class EnvReader:
             raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
         return number
 
-    def choice(self, name: str, default: str, *, choices: list[str]) -> str:
+    def choice(self, name: builtins.str, default: builtins.str, *, choices: list[builtins.str]) -> builtins.str:
         value = self.raw(name)
         if value is None:
             return default
@@ -77,13 +83,15 @@ class EnvReader:
             raise ImproperlyConfigured(f"{name}={value!r} is not one of {choices}.")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(self, name: builtins.str, default: list[builtins.str] | None = None) -> list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def url(self, name: str, default: str | None, *, schemes: set[str]) -> str | None:
+    def url(
+        self, name: builtins.str, default: builtins.str | None, *, schemes: set[builtins.str]
+    ) -> builtins.str | None:
         value = self.raw(name)
         if value is None:
             return default
@@ -92,7 +100,7 @@ class EnvReader:
             raise ImproperlyConfigured(f"{name} has scheme {scheme or '(none)'!r}; expected one of {sorted(schemes)}.")
         return value
 
-    def database(self, name: str, default: str) -> dict[str, Any]:
+    def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
         url = self.url(name, default, schemes=DATABASE_SCHEMES)
         assert url is not None
         try:
@@ -105,7 +113,7 @@ class EnvReader:
             raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://user@host:5432/escaportal.")
         return config
 
-    def email(self, name: str) -> dict[str, Any] | None:
+    def email(self, name: builtins.str) -> dict[builtins.str, Any] | None:
         url = self.url(name, None, schemes=EMAIL_SCHEMES)
         if url is None:
             return None

@@ -37,7 +37,7 @@ FORBIDDEN_NAME_CHARACTERS = frozenset(
 @deconstructible
 class PrivateStorage(FileSystemStorage):
     @cached_property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         # Read at use, not import, so a changed MEDIA_ROOT (tests) is followed.
         return os.path.join(settings.MEDIA_ROOT, "private")
 

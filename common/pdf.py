@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
@@ -40,7 +41,7 @@ def render_pdf(template: str, context: dict[str, Any], *, language: str | None =
 
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def template_fingerprint(template: str) -> str:
@@ -48,7 +49,8 @@ def template_fingerprint(template: str) -> str:
 
     Only the named file counts, not the templates it extends or includes.
     """
-    path = get_template(template).origin.name
+    # The portal renders with Django's engine only, whose templates know their origin.
+    path = cast(DjangoTemplate, get_template(template)).origin.name
     status = os.stat(path)
     return _source_fingerprint(path, status.st_ino, status.st_mtime_ns, status.st_size)
 
@@ -98,7 +100,7 @@ class PdfDocument:
 
 def pdf_missing(file: FieldFile) -> bool:
     """No file yet, or its file is gone from the storage."""
-    return not file or not file.storage.exists(file.name)
+    return not file.name or not file.storage.exists(file.name)
 
 
 def pdf_current(instance: models.Model, *, file_field: str, fingerprint_field: str, fingerprint: str) -> bool:

@@ -63,7 +63,7 @@ def rules_for(level: Level | str) -> LevelRules:
         assessors=int(config["assessors"]),
         requires_bronze_months=tuple(config["requires_bronze_months"])
         if config.get("requires_bronze_months")
-        else None,  # type: ignore[arg-type]
+        else None,
     )
 
 

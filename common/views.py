@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.health import health_report
+from common.http import AuthenticatedHttpRequest
 from common.models import Notification
 
 
@@ -25,7 +26,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's notifications, newest first; opening the page marks them read."""
     mine = Notification.objects.filter(user=request.user)
     page = Paginator(mine, 30).get_page(request.GET.get("page"))

@@ -14,6 +14,7 @@ import binascii
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -310,7 +311,7 @@ if OPENBADGES_SIGNING_KEY:
 # common.scheme.rules_for(level). Silver's renewal is not public: it follows
 # Bronze until the label office says otherwise.
 _REMINDERS = {"reminder_days_before_expiry": [180, 90, 30, 0], "reminder_days_before_window_end": [30]}
-LABEL_SCHEME = {
+LABEL_SCHEME: dict[str, dict[str, Any]] = {
     "bronze": {
         "months_valid": 24,
         "renewal_window_months": 12,

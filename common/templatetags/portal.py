@@ -54,7 +54,7 @@ def percent(value: object, decimals: int | str | None = None) -> str:
         return str(value)
     places: int | None = None
     if decimals not in (None, ""):
-        places = int(decimals)  # type: ignore[arg-type]
+        places = int(decimals)
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     else:
         number = Decimal(format(number.normalize(), "f"))
