@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from common.charts import Chart, Series, bar_chart
+from common.charts.bar import bar_chart
+from common.charts.frame import Chart, Series
 from common.csv_export import csv_response
 from common.enums import Level
 from common.permissions import permission_required

@@ -18,7 +18,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from common.charts import MISSING, Chart, Series, bar_chart, heatmap, line_chart
+from common.charts.bar import bar_chart
+from common.charts.frame import MISSING, Chart, Series
+from common.charts.heat import heatmap
+from common.charts.line import line_chart
 from common.csv_export import csv_response, csv_safe
 from common.enums import Level
 from common.permissions import permission_required

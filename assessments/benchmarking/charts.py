@@ -11,7 +11,9 @@ from assessments.benchmarking.figures import GroupFigure, SectionBenchmark, form
 from assessments.benchmarking.groups import PeerGroup
 from assessments.benchmarking.statistics import Summary, mean
 from assessments.models import Indicator
-from common.charts import Box, Chart, Series, bar_chart, box_plot
+from common.charts.bar import bar_chart
+from common.charts.box import box_plot
+from common.charts.frame import Box, Chart, Series
 
 # The chart draws its title on one line of a 720-unit wide drawing.
 TITLE_MAX = 76

@@ -11,7 +11,7 @@ from assessments.benchmarking.groups import MIN_PEERS, PeerGroup
 from assessments.benchmarking.statistics import Summary, percentile_rank, standing, summarise
 from assessments.enums import AnswerType
 from assessments.models import Indicator, Section
-from common.charts import Chart
+from common.charts.frame import Chart
 
 
 @dataclass(frozen=True)

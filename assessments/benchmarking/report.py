@@ -9,7 +9,7 @@ from assessments.benchmarking.charts import indicator_chart, profile_chart
 from assessments.benchmarking.figures import IndicatorBenchmark, SectionBenchmark, group_figure, value_format
 from assessments.benchmarking.groups import PeerGroup, peer_groups
 from assessments.models import Application, AssessmentReport, Indicator, Score
-from common.charts import Chart
+from common.charts.frame import Chart
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from common.charts import Chart
+from common.charts.frame import Chart
 
 register = template.Library()
 

@@ -5,7 +5,11 @@ import xml.etree.ElementTree as ET
 
 from django.template import Context, Template
 
-from common.charts import Box, Chart, Series, bar_chart, box_plot, heatmap, line_chart
+from common.charts.bar import bar_chart
+from common.charts.box import box_plot
+from common.charts.frame import Box, Chart, Series
+from common.charts.heat import heatmap
+from common.charts.line import line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(\"x\")</script> & 'co'"
