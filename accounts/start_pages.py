@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules as account_rules
+from common.http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Panel:
 
     role: str
     template: str
-    context: Callable[[object], dict[str, object]]  # called with the request
+    # Called with the request of the start page, a guarded view.
+    context: Callable[[AuthenticatedHttpRequest], dict[str, object]]
     order: int = 50
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from assessments import admin_questionnaires  # noqa: F401  (questionnaire admin lives there)
 from assessments.models import (
@@ -21,7 +22,7 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["from_state", "to_state", "by", "at", "note"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
         return False
 
 
@@ -132,10 +133,10 @@ class DecisionAdmin(admin.ModelAdmin):
     search_fields = ["application__organisation__name", "reason"]
     list_select_related = ["application__organisation", "decided_by"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -149,5 +150,5 @@ class BenchmarkingReportAdmin(admin.ModelAdmin):
     list_select_related = ["application__organisation"]
     readonly_fields = ["application", "pdf", "fingerprint", "rendered_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,7 +9,7 @@ indicators with the same rulebook as a file import.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,6 +27,16 @@ from assessments.questionnaires.document import QuestionnaireInvalid, indicator_
 from assessments.questionnaires.serializers import INDICATOR_KEYS
 from assessments.questionnaires.services import version_new_draft, version_publish
 from common.errors import ActionRefused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class VersionCount(TypedDict):
+    version_count: int
+
+
+CountedQuestionnaire: TypeAlias = "WithAnnotations[Questionnaire, VersionCount]"
 
 
 def _preview_link(version: QuestionnaireVersion | None) -> str:
@@ -85,7 +95,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     inlines = [VersionInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Questionnaire]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CountedQuestionnaire]:
         return super().get_queryset(request).annotate(version_count=Count("versions")).prefetch_related("versions")
 
     @admin.display(description=_("published version"))
@@ -94,8 +104,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         return f"v{published[0].number}" if published else "-"
 
     @admin.display(description=_("versions"), ordering="version_count")
-    def version_count(self, questionnaire: Questionnaire) -> int:
-        return questionnaire.version_count  # type: ignore[attr-defined]
+    def version_count(self, questionnaire: CountedQuestionnaire) -> int:
+        return questionnaire.version_count
 
     def get_readonly_fields(self, request: HttpRequest, obj: Questionnaire | None = None) -> list[str]:
         # The level is what applications and the catalogue key on: fixed once created.

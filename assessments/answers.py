@@ -79,6 +79,12 @@ def _number(value: str) -> Decimal:
     return number
 
 
+def _decimal_places(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a letter only for NaN and infinities, which _number refuses
+    return -exponent
+
+
 def _integer(indicator: Indicator, value: str) -> int:
     number = _number(value)
     if number != number.to_integral_value():
@@ -89,7 +95,7 @@ def _integer(indicator: Indicator, value: str) -> int:
 
 def _decimal(indicator: Indicator, value: str) -> str:
     number = _number(value)
-    if -number.as_tuple().exponent > 4:  # type: ignore[operator]
+    if _decimal_places(number) > 4:
         raise AnswerInvalid(_("Enter a number with at most 4 decimals."))
     _bounds(indicator, number)
     return _plain(number)
@@ -99,7 +105,7 @@ def _percentage(indicator: Indicator, value: str) -> str:
     number = _number(value.rstrip("%").strip())
     if not Decimal(0) <= number <= Decimal(100):
         raise AnswerInvalid(_("Enter a percentage between 0 and 100."))
-    if -number.as_tuple().exponent > 2:  # type: ignore[operator]
+    if _decimal_places(number) > 2:
         raise AnswerInvalid(_("Enter a percentage with at most 2 decimals."))
     _bounds(indicator, number)
     return _plain(number)

@@ -176,10 +176,12 @@ def _benchmarking_create(
 
 def _timeline(application: Application, assignment: Assignment, committee: User, decided: datetime) -> None:
     s, expert = ApplicationState, assignment.assessor
+    submitted, declared = application.submitted_at, assignment.declared_at
+    assert submitted is not None and declared is not None  # both set by the caller
     steps = [
-        (s.DRAFT, s.SUBMITTED, None, application.submitted_at),
+        (s.DRAFT, s.SUBMITTED, None, submitted),
         (s.SUBMITTED, s.ASSESSOR_ASSIGNMENT, None, assignment.assigned_at),
-        (s.ASSESSOR_ASSIGNMENT, s.IN_ASSESSMENT, expert, assignment.declared_at),
+        (s.ASSESSOR_ASSIGNMENT, s.IN_ASSESSMENT, expert, declared),
         (s.IN_ASSESSMENT, s.ASSESSED, expert, decided - timedelta(days=9)),
         (s.ASSESSED, s.IN_QUALITY_CHECK, None, decided - timedelta(days=7)),
         (s.IN_QUALITY_CHECK, s.AWAITING_DECISION, None, decided - timedelta(days=5)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -78,7 +78,7 @@ class SectionScoresForm(forms.Form):
     ``comment-<pk>`` and ``recommendation-<pk>`` per indicator. An indicator
     left without a verdict is not saved."""
 
-    def __init__(self, data: Any = None, *, indicators: Sequence[Indicator], **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, indicators: Iterable[Indicator], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.indicators = list(indicators)
         for indicator in self.indicators:

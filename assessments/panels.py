@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from assessments import selectors
 from assessments.selectors import applications_for_user_organisations
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
+from common.http import AuthenticatedHttpRequest
 
 
-def manager_applications(request: HttpRequest) -> dict[str, Any]:
+def manager_applications(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
     return {
-        "applications": applications_for_user_organisations(user),  # type: ignore[arg-type]
+        "applications": applications_for_user_organisations(user),
         "startable": ClusterOrganisation.objects.filter(
             memberships__user=user,
             memberships__left_at__isnull=True,
@@ -25,5 +24,5 @@ def manager_applications(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def assessor_cases(request: HttpRequest) -> dict[str, Any]:
-    return {"assignments": selectors.assessor_cases(request.user)}  # type: ignore[arg-type]
+def assessor_cases(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    return {"assignments": selectors.assessor_cases(request.user)}

@@ -16,6 +16,7 @@ def report_facts(report: AssessmentReport) -> dict[str, object]:
     # What the report shows is settled when the assessor completes it: one PDF per
     # completion. A re-completed report is drawn again, a re-run of the same
     # completion finds its file and stops.
+    assert report.completed_at is not None  # only completed reports are drawn
     return {"application": report.application_id, "completed_at": report.completed_at.isoformat()}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 import rules
 
 from accounts.rules import is_assessor, is_label_committee, is_label_office
@@ -9,48 +11,56 @@ from assessments.enums import ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster
 from common.enums import Level
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from assessments.models import Application
+
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 
 
 @rules.predicate
-def is_member_of_applicant(user: object, application: object) -> bool:
-    return application is not None and is_member_of_cluster(user, application.organisation)  # type: ignore[attr-defined]
+def is_member_of_applicant(user: object, application: Application | None) -> bool:
+    return application is not None and is_member_of_cluster(user, application.organisation)
 
 
 @rules.predicate
-def is_manager_of_applicant(user: object, application: object) -> bool:
-    return application is not None and is_manager_of_cluster(user, application.organisation)  # type: ignore[attr-defined]
+def is_manager_of_applicant(user: object, application: Application | None) -> bool:
+    return application is not None and is_manager_of_cluster(user, application.organisation)
 
 
 @rules.predicate
-def is_draft(user: object, application: object) -> bool:
+def is_draft(user: object, application: Application | None) -> bool:
     return getattr(application, "state", None) == ApplicationState.DRAFT
 
 
-def _assignment_states(user: object, application: object) -> set[str]:
-    if application is None or not getattr(user, "is_authenticated", False):
+def _signed_in(user: object) -> TypeGuard[User]:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _assignment_states(user: object, application: Application | None) -> set[str]:
+    if application is None or not _signed_in(user):
         return set()
-    return set(application.assignments.filter(assessor=user).values_list("state", flat=True))  # type: ignore[attr-defined]
+    return set(application.assignments.filter(assessor=user).values_list("state", flat=True))
 
 
 @rules.predicate
-def is_assigned_assessor(user: object, application: object) -> bool:
+def is_assigned_assessor(user: object, application: Application | None) -> bool:
     """Assigned and declared free of conflicts: only then the case opens to them."""
     return AssignmentState.ACCEPTED in _assignment_states(user, application)
 
 
 @rules.predicate
-def awaits_declaration(user: object, application: object) -> bool:
+def awaits_declaration(user: object, application: Application | None) -> bool:
     return AssignmentState.PENDING in _assignment_states(user, application)
 
 
 @rules.predicate
-def was_ever_assigned(user: object, application: object) -> bool:
+def was_ever_assigned(user: object, application: Application | None) -> bool:
     return bool(_assignment_states(user, application) - {AssignmentState.REMOVED})
 
 
 @rules.predicate
-def is_before_committee(user: object, application: object) -> bool:
+def is_before_committee(user: object, application: Application | None) -> bool:
     return getattr(application, "state", None) in DECIDABLE_STATES
 
 
@@ -86,7 +96,7 @@ BENCHMARKING_COMPLETED_STATES = (ApplicationState.AWARDED,)
 
 
 @rules.predicate
-def is_completed_benchmarking(user: object, application: object) -> bool:
+def is_completed_benchmarking(user: object, application: Application | None) -> bool:
     return (
         getattr(application, "level", None) == Level.BRONZE
         and getattr(application, "state", None) in BENCHMARKING_COMPLETED_STATES

@@ -30,6 +30,7 @@ from assessments.services import applications
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
 from common.errors import ActionRefused
+from common.http import AuthenticatedHttpRequest
 from common.scheme import rules_for
 
 
@@ -39,8 +40,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_new(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = organisation_for(request.user, slug)  # type: ignore[arg-type]
+def application_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_for(request.user, slug)
     if not request.user.has_perm("assessments.start_application", organisation):
         raise PermissionDenied
     if request.method == "POST":
@@ -51,7 +52,7 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 application = applications.application_start(
                     organisation=organisation, level=Level(level), by=request.user
-                )  # type: ignore[arg-type]
+                )
             except ActionRefused as refusal:
                 messages.error(request, str(refusal))
             else:
@@ -89,8 +90,8 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     sections = selectors.application_sections(application)
     done, total = selectors.progress(sections)
     return render(
@@ -112,7 +113,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _workflow_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+def _workflow_context(request: AuthenticatedHttpRequest, application: Application) -> dict[str, Any]:
     """What the assessment workflow adds to the application page, by who is looking."""
     user = request.user
     is_office = user.has_perm("assessments.assign_assessors", application)
@@ -138,8 +139,8 @@ def _workflow_context(request: HttpRequest, application: Application) -> dict[st
 
 @login_required
 @require_GET
-def application_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def application_section(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     all_sections = selectors.application_sections(application)
     current = next((s for s in all_sections if s.section.code == code), None)
     if current is None:
@@ -169,8 +170,8 @@ def _indicator_of(application: Application, indicator_pk: int) -> Indicator:
 
 @login_required
 @require_POST
-def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def answer_save(request: AuthenticatedHttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     indicator = _indicator_of(application, indicator_pk)
     try:
         revision = int(request.POST.get("revision", "0"))
@@ -183,7 +184,7 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
             indicator=indicator,
             raw=request.POST.getlist("value"),
             revision=revision,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except applications.AnswerConflict as conflict:
         status, error = "conflict", str(conflict)
@@ -215,8 +216,8 @@ def _section_url(application: Application, indicator: Indicator) -> str:
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def evidence_upload(request: AuthenticatedHttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     indicator = _indicator_of(application, indicator_pk)
     error = ""
     upload = request.FILES.get("file")
@@ -224,7 +225,7 @@ def evidence_upload(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
         error = _("Choose a file to upload.")
     else:
         try:
-            applications.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)  # type: ignore[arg-type]
+            applications.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)
         except ActionRefused as refusal:
             error = str(refusal)
     if _is_htmx(request):
@@ -255,8 +256,8 @@ def _evidence_fragment(
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def evidence_download(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    application = selectors.application_for(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
     response = FileResponse(
         evidence.file.open("rb"),
@@ -270,11 +271,11 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def evidence_delete(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, application=application)
     indicator = evidence.indicator
-    applications.evidence_remove(evidence=evidence, by=request.user)  # type: ignore[arg-type]
+    applications.evidence_remove(evidence=evidence, by=request.user)
     if _is_htmx(request):
         return _evidence_fragment(request, application, indicator, "")
     messages.success(request, _("The file has been removed."))
@@ -283,11 +284,11 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def application_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     if request.method == "POST":
         try:
-            applications.application_submit(application=application, by=request.user)  # type: ignore[arg-type]
+            applications.application_submit(application=application, by=request.user)
         except ActionRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -309,13 +310,13 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def application_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     try:
         applications.application_transition(
             application=application,
             to_state=ApplicationState.WITHDRAWN,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             note=request.POST.get("reason", ""),
         )
     except ActionRefused as refusal:

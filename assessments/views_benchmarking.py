@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
@@ -21,14 +22,15 @@ from assessments.benchmarking.pdf import current_pdf, report_fingerprint
 from assessments.benchmarking.report import benchmarking_report
 from assessments.models import Application
 from assessments.tasks import render_benchmarking_report
+from common.http import AuthenticatedHttpRequest
 
 PERMISSION = "assessments.view_benchmarking"
 # While a PDF renders, the waiting page reloads every few seconds: queue it once a minute at most.
 QUEUE_GUARD_SECONDS = 60
 
 
-def _benchmarking_for(request: HttpRequest, pk: int) -> Application:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def _benchmarking_for(request: AuthenticatedHttpRequest, pk: int) -> Application:
+    application = selectors.application_for(request.user, pk)
     if not request.user.has_perm(PERMISSION, application):
         raise Http404
     return application
@@ -36,7 +38,7 @@ def _benchmarking_for(request: HttpRequest, pk: int) -> Application:
 
 @login_required
 @require_GET
-def benchmarking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def benchmarking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _benchmarking_for(request, pk)
     return render(
         request,
@@ -47,7 +49,7 @@ def benchmarking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def benchmarking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def benchmarking_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The PDF when it shows today's figures; otherwise it is queued and a waiting page checks again."""
     application = _benchmarking_for(request, pk)
     data = benchmarking_report(application)

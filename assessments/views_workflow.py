@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +32,7 @@ from assessments.scoring import threshold_met
 from assessments.services import assessing
 from common.actions import refusable
 from common.errors import ActionRefused
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from common.scheme import rules_for
 
@@ -39,7 +41,7 @@ from common.scheme import rules_for
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shown before anything of the application: who and what, nothing more."""
     assignment = get_object_or_404(
         Assignment.objects.select_related("application__organisation"), pk=pk, assessor=request.user
@@ -53,7 +55,7 @@ def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
                 assignment=assignment,
                 by=request.user,
                 no_conflict=no_conflict,
-                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
             ),
             _("Thank you: the case is open to you.")
             if no_conflict
@@ -101,7 +103,7 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
 
 
 def _scoring_page(
-    request: HttpRequest, application: Application, section: Section, clarification_form: ClarificationForm
+    request: AuthenticatedHttpRequest, application: Application, section: Section, clarification_form: ClarificationForm
 ) -> HttpResponse:
     """One section's scoring page; the question form comes back bound after an error, with what was typed."""
     me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
@@ -127,8 +129,8 @@ def _scoring_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def case_scoring(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
     section = get_object_or_404(Section, version=application.version, code=code)
@@ -138,7 +140,7 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         try:
             saved = assessing.scores_save(
                 application=application,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 verdicts=verdicts,
             )
         except ActionRefused as refusal:
@@ -151,11 +153,11 @@ def case_scoring(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def own_scores_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     refusable(
         request,
-        lambda: assessing.own_scores_submit(application=application, by=request.user),  # type: ignore[arg-type]
+        lambda: assessing.own_scores_submit(application=application, by=request.user),
         _("Your own scores are handed in. Now agree the final scores with your fellow expert."),
     )
     return redirect("assessments:application_detail", pk=application.pk)
@@ -163,8 +165,8 @@ def own_scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     form = ClarificationForm(request.POST)
     section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
     asked = False
@@ -179,7 +181,7 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: assessing.clarification_ask(
                 application=application,
                 by=request.user,
-                question=form.cleaned_data["question"],  # type: ignore[arg-type]
+                question=form.cleaned_data["question"],
                 due_on=form.cleaned_data["due_on"],
                 indicator=indicator,
             ),
@@ -195,8 +197,8 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def case_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
     form = CompleteForm(request.POST or None)
@@ -210,7 +212,7 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: assessing.assessment_complete(
                 application=application,
                 by=request.user,
-                assessed_on=form.cleaned_data["assessed_on"],  # type: ignore[arg-type]
+                assessed_on=form.cleaned_data["assessed_on"],
                 summary=form.cleaned_data["summary"],
                 strengths=form.cleaned_data["strengths"],
                 recommendations=trimmed,
@@ -235,8 +237,8 @@ def case_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def clarification_answer(request: AuthenticatedHttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     clarification = get_object_or_404(Clarification, pk=clarification_pk, application=application)
     form = ClarificationAnswerForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -248,7 +250,7 @@ def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -
                 clarification=clarification,
                 by=request.user,
                 answer=form.cleaned_data["answer"],
-                upload=form.cleaned_data.get("file"),  # type: ignore[arg-type]
+                upload=form.cleaned_data.get("file"),
             ),
             _("Thank you: the assessor has your answer."),
         )
@@ -260,8 +262,8 @@ def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     if not request.user.has_perm("assessments.assign_assessors", application):
         raise PermissionDenied
     offered = selectors.assessors_offered(application)
@@ -270,7 +272,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = list(User.objects.filter(pk__in=chosen_ids))
         if refusable(
             request,
-            lambda: assessing.assignment_create(application=application, assessors=chosen, by=request.user),  # type: ignore[arg-type]
+            lambda: assessing.assignment_create(application=application, assessors=chosen, by=request.user),
             _("The experts are assigned and notified."),
         ):
             return redirect("assessments:application_detail", pk=application.pk)
@@ -288,8 +290,8 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+def case_quality(request: AuthenticatedHttpRequest, pk: int, to_state: str) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
     if to_state not in (
         ApplicationState.IN_QUALITY_CHECK,
         ApplicationState.AWAITING_DECISION,
@@ -307,22 +309,22 @@ def case_quality(request: HttpRequest, pk: int, to_state: str) -> HttpResponse:
         request,
         lambda: assessing.quality_check(
             application=application, by=request.user, to_state=ApplicationState(to_state), note=note
-        ),  # type: ignore[arg-type]
+        ),
         _("Done."),
     )
     return redirect("assessments:application_detail", pk=application.pk)
 
 
 @permission_required("assessments.view_office_cases")
-def office_cases(request: HttpRequest) -> HttpResponse:
+def office_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "assessments/office_cases.html", selectors.office_case_lists())
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The report PDF: to the organisation after the decision, to the office,
     the case's assessors and the committee as soon as it exists."""
-    application = selectors.application_for(request.user, pk)  # type: ignore[arg-type]
+    application = selectors.application_for(request.user, pk)
     report = getattr(application, "report", None)
     is_member_only = not (
         request.user.has_perm("assessments.assign_assessors", application)

@@ -21,12 +21,9 @@ TITLE_MAX = 76
 
 def indicator_chart(indicator: Indicator, value: float | None, figures: list[GroupFigure]) -> Chart:
     boxes = [
-        Box(
-            f.group.label,
-            *((s.minimum, s.q1, s.median, s.q3, s.maximum) if (s := f.summary) else (None,) * 5),
-            marker=value if f.summary else None,
-            note=f.note,
-        )
+        Box(f.group.label, s.minimum, s.q1, s.median, s.q3, s.maximum, marker=value, note=f.note)
+        if (s := f.summary)
+        else Box(f.group.label, None, None, None, None, None, note=f.note)
         for f in figures
     ]
     return box_plot(

@@ -228,8 +228,9 @@ def _evidence_store(
 ) -> Evidence:
     """Check an upload by its content and keep it privately; refusals say why."""
     name = (upload.name or "file").rsplit("/", 1)[-1][-200:]
+    size = upload.size or 0  # check_upload refuses an empty (or unsized) file
     try:
-        kind, digest = check_upload(upload, name, upload.size or 0)
+        kind, digest = check_upload(upload, name, size)
     except UploadRejected as rejected:
         raise ActionRefused(str(rejected)) from None
     evidence = Evidence(
@@ -237,7 +238,7 @@ def _evidence_store(
         indicator=indicator,
         original_name=name,
         content_type=kind.content_type,
-        size=upload.size,
+        size=size,
         sha256=digest,
         uploaded_by=by,
         clarification=clarification,
@@ -253,6 +254,7 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
     if not by.has_perm("assessments.edit_answers", application):
         raise PermissionDenied
     stored = evidence.file.name
+    assert stored is not None  # the field is required: every evidence row has its file
     evidence.delete()
     transaction.on_commit(lambda: evidence.file.storage.delete(stored))
 
