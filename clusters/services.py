@@ -36,6 +36,7 @@ from clusters.transitions import MOVES
 from common.errors import ActionRefused
 from common.mail import send_templated_mail
 from common.models import Sector
+from common.services import history_record
 
 INVITATION_SALT = "clusters.invitation"
 PROFILE_FIELDS = (
@@ -170,7 +171,8 @@ def organisation_transition(
     """The one door for every state change of an organisation.
 
     Locks the row, checks the move against ``clusters.transitions.MOVES`` and the
-    person against its permission, saves, records an ``OrganisationTransition``.
+    person against its permission, saves, records an ``OrganisationTransition``
+    and a history row.
     Side effects (after commit): e-mail to the validators on submission, to the
     managers on validation, refusal and deactivation.
     """
@@ -195,6 +197,7 @@ def organisation_transition(
     transition = OrganisationTransition.objects.create(
         organisation=locked, from_state=from_state, to_state=to_state, by=by, note=note
     )
+    history_record(obj=locked, action="organisation.state", by=by, data={"state": [from_state, to_state]}, reason=note)
     transaction.on_commit(lambda: _notify_transition(transition.pk))
     return locked
 

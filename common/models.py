@@ -1,6 +1,8 @@
 """Shared reference data, and the shapes every app's records take (abstract models)."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,3 +98,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivityLog(models.Model):
+    """The one history: who did what to which object, when, with what values and why.
+
+    Written by the services in the same transaction as the change they record
+    (``common.services.history_record``). Append-only: the database itself
+    refuses ``UPDATE`` and ``DELETE`` on this table (triggers made by migration
+    ``0004_activity_log``), so not a bug, not the admin, not a shell can rewrite
+    it. A row names people by reference to their account, never by a copied
+    name or address: erasing a person later (a pseudonym in the account) leaves
+    the log untouched and still true.
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("kind of record")
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
+    action = models.CharField(_("what"), max_length=64)
+    # PROTECT: an account that acted is never deleted (erasure replaces its name instead).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # Dates, decimals and times as the API writes them (ISO, strings).
+    data = models.JSONField(_("values"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="common_log_object"),
+            models.Index(fields=["actor", "at"], name="common_log_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}: {self.action}"

@@ -1,12 +1,16 @@
-"""Writes on shared reference data."""
+"""Writes on shared reference data, and the one way to add to the history."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils.text import slugify
 
 from common.enums import SECTOR_NAMES
+from common.models import ActivityLog
 
 
 def sectors_ensure(sector_model: Any = None) -> None:
@@ -18,3 +22,30 @@ def sectors_ensure(sector_model: Any = None) -> None:
         from common.models import Sector as sector_model
     for position, name in enumerate(SECTOR_NAMES, start=1):
         sector_model.objects.update_or_create(slug=slugify(name), defaults={"name": name, "position": position})
+
+
+def history_record(
+    *,
+    obj: models.Model,
+    action: str,
+    by: Any,
+    data: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> ActivityLog:
+    """Add one row to the history of ``obj``: ``action`` (``"<entity>.<verb>"``,
+    e.g. ``"label.revoked"``), who (an account, or None for the system), the
+    values of the change (``{"field": [before, after]}``, or what was created)
+    and the reason given.
+
+    Call it inside the transaction of the change it records, so both are kept
+    or neither. ``by`` is kept by reference only (see ``ActivityLog``).
+    """
+    return ActivityLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        action=action,
+        # An anonymous visitor or the system (a task) acts as nobody.
+        actor=by if getattr(by, "pk", None) is not None else None,
+        data=dict(data or {}),
+        reason=reason.strip(),
+    )

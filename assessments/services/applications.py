@@ -33,6 +33,7 @@ from common.errors import ActionRefused
 from common.files import UploadRejected, check_upload
 from common.notify import notify
 from common.scheme import rules_for
+from common.services import history_record
 
 MAX_EVIDENCE_PER_INDICATOR = 10
 
@@ -266,7 +267,7 @@ def application_transition(
     """The one door for every state change of an application.
 
     Locks the row, checks the move (``assessments.transitions.MOVES``) and the
-    person, records an ``ApplicationTransition``. Side effects: none yet (the
+    person, records an ``ApplicationTransition`` and a history row. Side effects: none yet (the
     assessment workflow adds notifications after commit).
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -290,6 +291,7 @@ def application_transition(
     ApplicationTransition.objects.create(
         application=locked, from_state=from_state, to_state=to_state, by=by, note=note.strip()
     )
+    history_record(obj=locked, action="application.state", by=by, data={"state": [from_state, to_state]}, reason=note)
     return locked
 
 

@@ -12,6 +12,7 @@ from common.errors import ActionRefused
 from labels.certificates.rendering import certificate_queue
 from labels.enums import CertificateLanguage
 from labels.models import Label, LabelEvent
+from labels.services import label_event_record
 
 # Organisations in these countries get a bilingual certificate unless the committee chooses English.
 SERBIAN_CERTIFICATE_COUNTRIES = frozenset({"RS"})
@@ -49,7 +50,7 @@ def label_set_certificate_language(*, label: Label, language: str, by: User) -> 
         before = locked.certificate_language
         locked.certificate_language = language
         locked.save(update_fields=["certificate_language"])
-        LabelEvent.objects.create(
+        label_event_record(
             label=locked,
             kind=LabelEvent.Kind.CERTIFICATE,
             by=by,
