@@ -10,7 +10,7 @@ from common.models import ActivityLog
 
 
 def history_of(obj: models.Model) -> QuerySet[ActivityLog]:
-    """Everything recorded about ``obj``, newest first, with who acted."""
+    """Everything recorded about ``obj``, newest first."""
     return ActivityLog.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=obj.pk
-    ).select_related("actor")
+    )

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from common.views import healthz, notifications
 from labels import api as labels_api
 from labels import views as labels_views
+from labels import views_history
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("registry/", labels_views.registry, name="registry"),
     path("registry/o/<slug:slug>/", labels_views.registry_organisation, name="registry_organisation"),
     path("verify/<str:code>/", labels_views.verify, name="verify"),
+    path("history/<str:kind>/<int:pk>/", views_history.history, name="history"),
     path("api/v1/labels/", labels_api.LabelList.as_view(), name="api_labels"),
     path("api/v1/labels/<str:code>/", labels_api.LabelDetail.as_view(), name="api_label"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),

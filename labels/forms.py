@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -58,3 +59,21 @@ class CertificateLanguageForm(forms.Form):
     certificate_language = forms.ChoiceField(
         label=_("The certificate is printed in"), choices=CertificateLanguage.choices
     )
+
+
+class HistoryFilterForm(forms.Form):
+    """Who and when, on the history page; ``actors`` are the people the reader may filter by."""
+
+    actor = forms.TypedChoiceField(
+        label=_("By"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, data: Any = None, *, actors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["actor"].choices = [("", _("Anyone")), *actors]  # type: ignore[attr-defined]

@@ -1,7 +1,10 @@
 import rules
 
 from accounts.rules import is_label_committee, is_label_office, is_policy_reader
+from assessments.models import Application
+from clusters.models import ClusterOrganisation
 from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
+from labels.models import Label
 
 rules.add_perm("labels.view_office_start", is_label_office)
 rules.add_perm("labels.view_committee_start", is_label_committee)
@@ -33,3 +36,25 @@ rules.add_perm("labels.manage_label", is_label_office)
 rules.add_perm("labels.correct_label", is_label_office)
 rules.add_perm("labels.choose_certificate_language", is_label_office)
 rules.add_perm("labels.regenerate_certificates", is_label_office)
+
+
+def _history_organisation(subject: object) -> ClusterOrganisation | None:
+    if isinstance(subject, ClusterOrganisation):
+        return subject
+    if isinstance(subject, Application | Label):
+        return subject.organisation
+    return None
+
+
+@rules.predicate
+def is_of_history_organisation(user: object, subject: object) -> bool:
+    """The organisation's people and the partner for its country read its history (and its cases' and labels')."""
+    organisation = _history_organisation(subject)
+    return bool(
+        organisation is not None
+        and (is_member_of_cluster(user, organisation) or is_partner_for_country(user, organisation))
+    )
+
+
+# The office reads the history of any organisation, application, label or person.
+rules.add_perm("labels.view_history", is_label_office | is_of_history_organisation)

@@ -159,6 +159,22 @@ def label(s: SimpleNamespace) -> dict[str, Any]:
     return {"code": s.label.code}
 
 
+def history_of_case(s: SimpleNamespace) -> dict[str, Any]:
+    return {"kind": "application", "pk": s.case.pk}
+
+
+def history_of_org(s: SimpleNamespace) -> dict[str, Any]:
+    return {"kind": "organisation", "pk": s.org.pk}
+
+
+def history_of_label(s: SimpleNamespace) -> dict[str, Any]:
+    return {"kind": "label", "pk": s.label.pk}
+
+
+def history_of_manager(s: SimpleNamespace) -> dict[str, Any]:
+    return {"kind": "person", "pk": s.users["manager"].pk}
+
+
 def level(s: SimpleNamespace) -> dict[str, Any]:
     return {"level": "bronze"}
 
@@ -308,6 +324,11 @@ TABLE: list[Row] = [
     row("registry",                                  "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
     row("registry_organisation",                     "GET",  "200 200 200 200 200 200 200 200 200 200 200", org),
     row("verify",                                    "GET",  "200 200 200 200 200 200 200 200 200 200 200", label),
+    # The history: the organisation's people, the partner for its country and the office; a person's, the office.
+    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_case),
+    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_org),
+    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_label),
+    row("history",                                   "GET",  "L   404 404 404 404 404 404 404 200 404 404", history_of_manager),
     row("api_labels",                                "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
     row("api_label",                                 "GET",  "200 200 200 200 200 200 200 200 200 200 200", label),
     row("api_schema",                                "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
@@ -334,8 +355,8 @@ def build_scenario() -> SimpleNamespace:
     from django.utils import timezone
 
     from accounts.enums import StaffRole
-    from assessments import services, workflow
     from assessments.models import Indicator
+    from assessments.services import applications, assessing
     from clusters import services as cluster_services
     from clusters.enums import EligibilityCriterion, MembershipRole
     from common.enums import Level
@@ -377,17 +398,17 @@ def build_scenario() -> SimpleNamespace:
     s.case = submitted(manager)
     s.case_evidence = s.case.evidence.get()
     s.case_indicator = Indicator.objects.get(version=s.case.version, code="S1.1")
-    workflow.assignment_create(application=s.case, assessors=[users["assigned_assessor"]], by=users["office"])
+    assessing.assignment_create(application=s.case, assessors=[users["assigned_assessor"]], by=users["office"])
     s.assignment = s.case.assignments.get()
-    workflow.assignment_declare(assignment=s.assignment, by=users["assigned_assessor"], no_conflict=True)
-    s.clarification = workflow.clarification_ask(
+    assessing.assignment_declare(assignment=s.assignment, by=users["assigned_assessor"], no_conflict=True)
+    s.clarification = assessing.clarification_ask(
         application=s.case,
         by=users["assigned_assessor"],
         question="Which events?",
         due_on=timezone.localdate() + timedelta(days=14),
     )
 
-    s.draft = services.application_start(organisation=s.org, level=Level.GOLD, by=manager.user)
+    s.draft = applications.application_start(organisation=s.org, level=Level.GOLD, by=manager.user)
     s.draft_indicator = Indicator.objects.get(version=s.draft.version, code="S1.1")
     s.draft_evidence = upload(s.draft, manager.user)
 

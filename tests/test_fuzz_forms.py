@@ -215,6 +215,12 @@ TARGETS: dict[str, Target] = {
     "labels.forms.ImportUploadForm": Target(
         lambda s: reverse("labels:import_upload"), "office", _writes("labels.ImportJob")
     ),
+    "labels.forms.HistoryFilterForm": Target(
+        lambda s: reverse("history", kwargs={"kind": "organisation", "pk": s.org.pk}),
+        "office",
+        method="GET",
+        init=lambda s: {"actors": [(s.users["manager"].pk, "Manager")]},
+    ),
     # Not in a forms.py, but a form the public posts all day.
     "labels.registry.RegistryFilterForm": Target(lambda s: reverse("registry"), None, method="GET"),
 }

@@ -1,0 +1,187 @@
+"""Reads of the one history (common.ActivityLog) for the history page: whose
+history a person may read, and how each entry is shown to them.
+
+It lives in labels, the app that knows every kind of record: organisations,
+applications, labels and people. The office reads everything. An
+organisation's people and the partner for its country read the history of
+that organisation, its applications and its labels, but not the assessors'
+deliberations, and see the scheme's people by their role, never by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import StaffRole
+from accounts.models import AssessorProfile, RoleGrant, User
+from accounts.rules import is_label_office
+from assessments.models import Application
+from clusters.models import ClusterOrganisation, Membership, PartnerStaff
+from common.models import ActivityLog
+from common.selectors import history_of
+from labels.models import Label
+
+HISTORY_KINDS: dict[str, type[models.Model]] = {
+    "organisation": ClusterOrganisation,
+    "application": Application,
+    "label": Label,
+    "person": User,
+}
+
+# What the assessors weigh before the board decides: the office's only.
+DELIBERATIONS = frozenset({"assignment.declared", "application.scores", "application.scores_submitted"})
+
+ACTION_TITLES: dict[str, Promise] = {
+    "organisation.state": _("State changed"),
+    "application.state": _("State changed"),
+    "label.revoked": _("Revoked"),
+    "label.corrected": _("Corrected"),
+    "label.certificate": _("Certificate language"),
+}
+
+ROLE_NAMES: dict[str, Promise] = {
+    "office": _("The label office"),
+    "committee": _("The label committee"),
+    "assessor": _("An assessor"),
+    "partner": _("The national partner"),
+    "other": _("Someone of the scheme"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    action: str
+    title: str
+    who: str
+    changes: list[tuple[str, str, str]]
+    reason: str
+
+
+def history_subject(kind: str, pk: int) -> models.Model:
+    model = HISTORY_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    subject = model._default_manager.filter(pk=pk).first()
+    if subject is None:
+        raise Http404
+    return subject
+
+
+def organisation_of(subject: models.Model) -> ClusterOrganisation | None:
+    """The organisation whose history this is part of (None for a person)."""
+    if isinstance(subject, ClusterOrganisation):
+        return subject
+    if isinstance(subject, Application | Label):
+        return subject.organisation
+    return None
+
+
+def history_entries(
+    subject: models.Model,
+    *,
+    viewer: User,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[ActivityLog]:
+    """The entries of ``subject`` the viewer may read, newest first, filtered by who and when.
+
+    A person's history is what they did and what was done to their account.
+    """
+    if isinstance(subject, User):
+        entries = ActivityLog.objects.filter(
+            models.Q(actor=subject) | models.Q(pk__in=history_of(subject).values("pk"))
+        )
+    else:
+        entries = history_of(subject)
+    if not is_label_office(viewer):
+        entries = entries.exclude(action__in=DELIBERATIONS)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if since is not None:
+        entries = entries.filter(at__date__gte=since)
+    if until is not None:
+        entries = entries.filter(at__date__lte=until)
+    return entries.order_by("-at", "-id")
+
+
+def history_rows(entries: Iterable[ActivityLog], *, names: Mapping[int, str]) -> list[HistoryRow]:
+    """The entries as the viewer reads them, with the names ``history_names`` gave."""
+    return [
+        HistoryRow(
+            at=entry.at,
+            action=entry.action,
+            title=str(ACTION_TITLES.get(entry.action, entry.action)),
+            who=names.get(entry.actor_id, "") if entry.actor_id else str(_("The portal")),
+            changes=_changes(entry.data),
+            reason=entry.reason,
+        )
+        for entry in entries
+    ]
+
+
+def _changes(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``{"field": [before, after]}`` as rows; other values as they are."""
+    rows = []
+    for field, value in data.items():
+        if field == "carried_from":
+            continue
+        if isinstance(value, list) and len(value) == 2:
+            rows.append((field, str(value[0]), str(value[1])))
+        else:
+            rows.append((field, "", str(value)))
+    return rows
+
+
+def _names_for(viewer: User, subject: models.Model, actors: set[User]) -> dict[int, str]:
+    """Who each actor is, as the viewer may see it: the office sees names; the
+    others see their own name and the organisation's people by name, the
+    scheme's people by role."""
+    if is_label_office(viewer):
+        return {actor.pk: actor.get_full_name() for actor in actors}
+    organisation = organisation_of(subject)
+    members = set(
+        Membership.objects.filter(organisation=organisation, user__in=actors).values_list("user_id", flat=True)
+    )
+    roles = _roles_of({actor.pk for actor in actors} - members - {viewer.pk})
+    return {
+        actor.pk: actor.get_full_name()
+        if actor.pk in members or actor.pk == viewer.pk
+        else str(ROLE_NAMES[roles.get(actor.pk, "other")])
+        for actor in actors
+    }
+
+
+def _roles_of(user_ids: set[int]) -> dict[int, str]:
+    """The scheme role each person acted in (one query per kind of role)."""
+    roles: dict[int, str] = {}
+    for user_id in PartnerStaff.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True):
+        roles[user_id] = "partner"
+    for user_id in AssessorProfile.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True):
+        roles[user_id] = "assessor"
+    staff = {StaffRole.LABEL_OFFICE: "office", StaffRole.LABEL_COMMITTEE: "committee"}
+    for user_id, role in RoleGrant.objects.filter(user_id__in=user_ids, role__in=staff).values_list("user_id", "role"):
+        roles[user_id] = staff[StaffRole(role)]
+    return roles
+
+
+def history_names(subject: models.Model, *, viewer: User) -> dict[int, str]:
+    """Every person in the history the viewer may read, as the viewer may see them."""
+    entries = history_entries(subject, viewer=viewer).exclude(actor=None)
+    return _names_for(viewer, subject, set(User.objects.filter(pk__in=entries.values("actor_id"))))
+
+
+def history_actors(names: Mapping[int, str], *, viewer: User, subject: models.Model) -> list[tuple[int, str]]:
+    """The people the viewer may filter by: those shown by name, not by role."""
+    by_role = {str(role) for role in ROLE_NAMES.values()}
+    return sorted(((pk, name) for pk, name in names.items() if name not in by_role), key=lambda pair: pair[1])
