@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import StaffRole
 from accounts.models import AssessorProfile, RoleGrant, User
 from accounts.rules import is_label_office
+from assessments.enums import ApplicationState
 from assessments.models import Application
+from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation, Membership, PartnerStaff
 from common.models import ActivityLog
 from common.selectors import history_of
@@ -46,6 +48,12 @@ ACTION_TITLES: dict[str, Promise] = {
     "label.revoked": _("Revoked"),
     "label.corrected": _("Corrected"),
     "label.certificate": _("Certificate language"),
+}
+
+# The values of these changes are states: shown by their names in the reader's language.
+STATE_VOCABULARY: dict[str, type[models.TextChoices]] = {
+    "application.state": ApplicationState,
+    "organisation.state": OrganisationState,
 }
 
 ROLE_NAMES: dict[str, Promise] = {
@@ -123,23 +131,29 @@ def history_rows(entries: Iterable[ActivityLog], *, names: Mapping[int, str]) ->
             action=entry.action,
             title=str(ACTION_TITLES.get(entry.action, entry.action)),
             who=names.get(entry.actor_id, "") if entry.actor_id else str(_("The portal")),
-            changes=_changes(entry.data),
+            changes=_changes(entry.data, STATE_VOCABULARY.get(entry.action)),
             reason=entry.reason,
         )
         for entry in entries
     ]
 
 
-def _changes(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """``{"field": [before, after]}`` as rows; other values as they are."""
+def _changes(data: Mapping[str, Any], states: type[models.TextChoices] | None) -> list[tuple[str, str, str]]:
+    """``{"field": [before, after]}`` as rows; other values as they are; states by their names."""
+
+    def shown(field: str, value: object) -> str:
+        if field == "state" and states is not None and value in states.values:
+            return str(states(value).label)
+        return str(value)
+
     rows = []
     for field, value in data.items():
         if field == "carried_from":
             continue
         if isinstance(value, list) and len(value) == 2:
-            rows.append((field, str(value[0]), str(value[1])))
+            rows.append((field, shown(field, value[0]), shown(field, value[1])))
         else:
-            rows.append((field, "", str(value)))
+            rows.append((field, "", shown(field, value)))
     return rows
 
 

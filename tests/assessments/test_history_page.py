@@ -42,9 +42,9 @@ def test_office_reads_every_step_with_its_actor(client: Client, bronze, manager:
 
     rows = response.context["rows"]
     assert [row.changes[0][1:] for row in rows] == [
-        ("assessor_assignment", "in_assessment"),
-        ("submitted", "assessor_assignment"),
-        ("draft", "submitted"),
+        ("Assessor assignment", "In assessment"),
+        ("Submitted", "Assessor assignment"),
+        ("Draft", "Submitted"),
     ]
     assert [row.who for row in rows] == [
         staff["expert_rs"].get_full_name(),
@@ -142,9 +142,9 @@ def test_csv_export_has_a_row_per_change(client: Client, bronze, manager: Member
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
     assert rows[0] == ["When", "What", "By", "Field", "Before", "After", "Reason"]
     assert [(row[1], row[3], row[4], row[5]) for row in rows[1:]] == [
-        ("State changed", "state", "assessor_assignment", "in_assessment"),
-        ("State changed", "state", "submitted", "assessor_assignment"),
-        ("State changed", "state", "draft", "submitted"),
+        ("State changed", "state", "Assessor assignment", "In assessment"),
+        ("State changed", "state", "Submitted", "Assessor assignment"),
+        ("State changed", "state", "Draft", "Submitted"),
     ]
 
 
