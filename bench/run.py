@@ -92,7 +92,7 @@ def prepare() -> None:
 
 
 def bench_import() -> None:
-    from labels.services import labels_import
+    from labels.imports.service import labels_import
 
     rng = random.Random(7)
     buffer = io.StringIO()
@@ -145,15 +145,15 @@ def bench_import() -> None:
 
 def bench_autosave() -> None:
     from accounts.models import User
-    from assessments import services
     from assessments.models import Answer, Indicator
+    from assessments.services import applications
     from clusters.models import ClusterOrganisation
     from common.enums import Level
     from labels.demo import DEMO_MANAGER_ORGANISATION
 
     manager = User.objects.get(email="manager@demo.test")
     organisation = ClusterOrganisation.objects.get(name=DEMO_MANAGER_ORGANISATION)
-    application = services.application_start(organisation=organisation, level=Level.GOLD, by=manager)
+    application = applications.application_start(organisation=organisation, level=Level.GOLD, by=manager)
     indicators = list(Indicator.objects.filter(version=application.version, answer_type__in=["integer", "text"]))
     client = Client()
     client.force_login(manager)
@@ -193,7 +193,7 @@ def bench_pages() -> None:
     record("office organisation list", timed(50, lambda i: client.get("/clusters/organisations/")), "< 300 ms median")
     record(
         "office organisation list CSV",
-        timed(20, lambda i: b"".join(client.get("/clusters/organisations/?format=csv").streaming_content)),
+        timed(20, lambda i: client.get("/clusters/organisations/?format=csv").getvalue()),
         "< 300 ms median",
     )
     client.force_login(partner)
