@@ -53,10 +53,12 @@ worker: install
 beat: install
 	$(BIN)/celery -A escaportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# mypy reads [tool.mypy] in pyproject.toml: the apps, bench and tests, with django-stubs.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/run.py
@@ -75,4 +77,4 @@ messages: install
 	$(BIN)/python manage.py translate_cyrillic
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles test-artifacts

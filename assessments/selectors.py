@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -21,6 +21,16 @@ from clusters.eligibility import eligibility_of
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
 from common.scheme import rules_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class AssessedByMe(TypedDict):
+    assessed_by_me: bool
+
+
+CommitteeCase: TypeAlias = "WithAnnotations[Application, AssessedByMe]"
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -194,7 +204,7 @@ def office_case_lists() -> dict[str, Any]:
     }
 
 
-def cases_awaiting_decision(user: User) -> QuerySet[Application]:
+def cases_awaiting_decision(user: User) -> QuerySet[CommitteeCase]:
     """The committee's queue, each case marked ``assessed_by_me`` (four eyes) in the same query."""
     mine = Assignment.objects.filter(application=OuterRef("pk"), assessor=user).exclude(state=AssignmentState.REMOVED)
     return (

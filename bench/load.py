@@ -43,8 +43,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:  # imported where used: Django is set up first
+    from accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 16
@@ -198,7 +201,7 @@ def _value(rng: random.Random, answer_type: str, low: Any, high: Any) -> Any:
 # --- queries per request, in process --------------------------------------------
 
 
-def count_queries(pages: dict[str, list[tuple[object, str, str, dict[str, str] | None]]]) -> dict[str, list[int]]:
+def count_queries(pages: dict[str, list[tuple[User | None, str, str, dict[str, str] | None]]]) -> dict[str, list[int]]:
     """For each page, the queries of one request per (user, method, path, data), the
     page warm (templates loaded) and transaction statements left out. The first
     variant is the page as loaded; the last two, where there are more, are the
@@ -215,7 +218,7 @@ def count_queries(pages: dict[str, list[tuple[object, str, str, dict[str, str] |
             for user, method, path, data in variants:
                 client = Client(HTTP_HX_REQUEST="true") if method == "POST" else Client()
                 if user is not None:
-                    client.force_login(user)  # type: ignore[arg-type]
+                    client.force_login(user)
                 if method == "GET":
                     client.get(path)
                 with CaptureQueriesContext(connection) as queries:
@@ -371,6 +374,15 @@ def _get(path: str, cookie: str | None = None) -> Request:
     return Request("GET", path, {"Cookie": cookie} if cookie else {})
 
 
+def _client(number: int, request: Callable[[int, int], Request]) -> Callable[[int], Request]:
+    """One client's requests: ``request(client, i)`` with the client's number bound."""
+    return lambda i: request(number, i)
+
+
+def _application_page(draft: Draft, cookie: str) -> Callable[[int], Request]:
+    return lambda i: _get(f"/assessments/a/{draft.application_id}/", cookie)
+
+
 def _autosave(draft: Draft, cookie: str, csrf: str) -> Callable[[int], Request]:
     """What htmx sends when a person types: the value, the revision the page showed, the CSRF token."""
 
@@ -401,7 +413,7 @@ def _autosave(draft: Draft, cookie: str, csrf: str) -> Callable[[int], Request]:
     return make
 
 
-def _session_cookies(users: list[object], secret_key: str) -> list[str]:
+def _session_cookies(users: list[User], secret_key: str) -> list[str]:
     """Sessions made in process, signed with the portal's key, as the harness sends them
     (logging in through the form would go through axes and the password hasher)."""
     from django.test import Client, override_settings
@@ -411,7 +423,7 @@ def _session_cookies(users: list[object], secret_key: str) -> list[str]:
     with override_settings(SECRET_KEY=secret_key):
         for user in users:
             client = Client()
-            client.force_login(user)  # type: ignore[arg-type]
+            client.force_login(user)
             cookies.append(client.cookies["sessionid"].value)
     return cookies
 
@@ -487,16 +499,15 @@ def bench_load(results: dict[str, Any]) -> None:
 
     pages: dict[str, list[Callable[[int], Request]]] = {
         "ceiling (one row as JSON)": [
-            lambda i, c=c: _get(f"/bench/ceiling/?pk={ceiling_pks[(i * CLIENTS + c) % len(ceiling_pks)]}")
+            _client(c, lambda c, i: _get(f"/bench/ceiling/?pk={ceiling_pks[(i * CLIENTS + c) % len(ceiling_pks)]}"))
             for c in range(CLIENTS)
         ],
-        "registry": [lambda i, c=c: _get(f"/registry/?page={1 + (i + c) % 20}") for c in range(CLIENTS)],
+        "registry": [_client(c, lambda c, i: _get(f"/registry/?page={1 + (i + c) % 20}")) for c in range(CLIENTS)],
         "verification": [
-            lambda i, c=c: _get(f"/verify/{codes[(i * CLIENTS + c) % len(codes)]}/") for c in range(CLIENTS)
+            _client(c, lambda c, i: _get(f"/verify/{codes[(i * CLIENTS + c) % len(codes)]}/")) for c in range(CLIENTS)
         ],
         "application page (manager)": [
-            lambda i, d=d, m=m: _get(f"/assessments/a/{d.application_id}/", m)
-            for d, m in zip(drafts[:CLIENTS], managers, strict=True)
+            _application_page(d, m) for d, m in zip(drafts[:CLIENTS], managers, strict=True)
         ],
         "autosave (htmx POST)": [_autosave(d, m, csrf) for d, m in zip(drafts[:CLIENTS], managers, strict=True)],
         "partner dashboard": [lambda i: _get("/labels/dashboard/", f"sessionid={partner_session}")] * CLIENTS,

@@ -13,13 +13,14 @@ read from the environment like any deployment, with three changes for the bench.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from escaportal.settings import *  # noqa: F403
 from escaportal.settings import STATIC_ROOT, STORAGES
 
 ROOT_URLCONF = "bench.urls"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT") or STATIC_ROOT
+STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT") or STATIC_ROOT)
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

@@ -10,12 +10,19 @@ from __future__ import annotations
 import random
 import time
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: Django is set up first
+    from django.test import Client
+
+    from accounts.models import User
+    from labels.models import Label
 
 SAMPLES = 20
 PARTNER_COUNTRY = "RS"
 
 
-def _reader(email: str) -> object:
+def _reader(email: str) -> User:
     from accounts import services as account_services
     from accounts.models import User
 
@@ -23,7 +30,7 @@ def _reader(email: str) -> object:
     return user or account_services.user_create(email=email, full_name=email.split("@")[0], password=None)
 
 
-def _readers() -> dict[str, object]:
+def _readers() -> dict[str, User]:
     """A policy reader and a partner for Serbia, created through the services when missing."""
     from accounts import services as account_services
     from accounts.enums import StaffRole
@@ -31,29 +38,29 @@ def _readers() -> dict[str, object]:
     from clusters.models import NationalPartner
 
     policy = _reader("bench.policy@bench.test")
-    account_services.role_grant(user=policy, role=StaffRole.POLICY_READER)  # type: ignore[arg-type]
+    account_services.role_grant(user=policy, role=StaffRole.POLICY_READER)
     partner_user = _reader("bench.partner@bench.test")
     partner = NationalPartner.objects.filter(name="Bench partner").first() or cluster_services.partner_create(
         name="Bench partner", countries=[PARTNER_COUNTRY]
     )
     if not partner.staff.filter(user=partner_user).exists():
-        cluster_services.partner_staff_add(partner=partner, user=partner_user)  # type: ignore[arg-type]
+        cluster_services.partner_staff_add(partner=partner, user=partner_user)
     return {"policy": policy, "partner": partner_user}
 
 
-def _timed(client: object, url: str, samples: int) -> list[float]:
+def _timed(client: Client, url: str, samples: int) -> list[float]:
     """Each request computes its figures afresh: the cache is emptied first, so
     the figure is what a reader waits for when the five minutes have run out."""
     from django.core.cache import cache
 
-    client.get(url)  # type: ignore[attr-defined]  # warm up templates and the session
+    client.get(url)  # warm up templates and the session
     durations = []
     for _i in range(samples):
         cache.clear()
         start = time.perf_counter()
-        response = client.get(url)  # type: ignore[attr-defined]
+        response = client.get(url)
         if getattr(response, "streaming", False):
-            b"".join(response.streaming_content)
+            response.getvalue()  # a streaming response's getvalue() reads the whole stream
         durations.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return durations
@@ -74,7 +81,7 @@ def bench_statistics(samples: int = SAMPLES) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     for role, user in _readers().items():
         client = Client()
-        client.force_login(user)  # type: ignore[arg-type]
+        client.force_login(user)
         for name, url in pages.items():
             if role == "partner" and name == "policy start page":
                 continue  # not the partner's page
@@ -139,18 +146,18 @@ def seed_volume(organisations: int = 5000, labels: int = 20000, seed: int = 8) -
     _bulk_labels(rows)
 
 
-def _bulk_labels(rows: list[object]) -> None:
+def _bulk_labels(rows: list[Label]) -> None:
     """The one-current constraint allows one label without ``superseded_by`` per organisation
     and level: the latest of each is saved first, and every older one points at it."""
     from labels.models import Label
 
-    latest: dict[tuple[int, str], object] = {}
+    latest: dict[tuple[int, str], Label] = {}
     for row in rows:
-        key = (row.organisation_id, row.level)  # type: ignore[attr-defined]
-        if key not in latest or row.assessed_on > latest[key].assessed_on:  # type: ignore[attr-defined]
+        key = (row.organisation_id, row.level)
+        if key not in latest or row.assessed_on > latest[key].assessed_on:
             latest[key] = row
-    Label.objects.bulk_create(list(latest.values()), batch_size=1000)  # type: ignore[arg-type]
-    others = [row for row in rows if latest[(row.organisation_id, row.level)] is not row]  # type: ignore[attr-defined]
+    Label.objects.bulk_create(list(latest.values()), batch_size=1000)
+    others = [row for row in rows if latest[(row.organisation_id, row.level)] is not row]
     for row in others:
-        row.superseded_by = latest[(row.organisation_id, row.level)]  # type: ignore[attr-defined]
-    Label.objects.bulk_create(others, batch_size=1000)  # type: ignore[arg-type]
+        row.superseded_by = latest[(row.organisation_id, row.level)]
+    Label.objects.bulk_create(others, batch_size=1000)

@@ -42,7 +42,7 @@ class LabelEventAdmin(admin.ModelAdmin):
     search_fields = ["label__code", "label__organisation__name", "reason"]
     list_select_related = ["label__organisation", "by"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: LabelEvent | None = None) -> bool:
         return False
 
 
@@ -52,7 +52,7 @@ class CertificateJobAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["created_by__email"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: CertificateJob | None = None) -> bool:
         return False
 
 

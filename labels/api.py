@@ -24,7 +24,7 @@ from common.enums import Level
 from labels.certificates.rendering import verify_url
 from labels.enums import LabelState
 from labels.models import Label
-from labels.selectors import with_state
+from labels.selectors import LabelWithState, with_state
 
 
 class LabelSerializer(serializers.ModelSerializer):
@@ -71,7 +71,7 @@ BAD_FILTER = OpenApiResponse(
 )
 
 
-def _labels() -> QuerySet[Label]:
+def _labels() -> QuerySet[LabelWithState]:
     return with_state(Label.objects.select_related("organisation"), timezone.localdate())
 
 
@@ -85,7 +85,7 @@ def _labels() -> QuerySet[Label]:
 class LabelList(generics.ListAPIView):
     serializer_class = LabelSerializer
 
-    def get_queryset(self) -> QuerySet[Label]:
+    def get_queryset(self) -> QuerySet[LabelWithState]:
         params: Any = self.request.query_params
         labels = _labels()
         if params.get("country"):

@@ -13,16 +13,17 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from common.enums import Level
+from common.http import AuthenticatedHttpRequest
 from labels.enums import LabelState
 from labels.models import Label
-from labels.selectors import held_on, holds_label_on, with_state
+from labels.selectors import LabelWithState, held_on, holds_label_on, with_state
 from labels.statistics import Scope, scope_for
 from labels.validity import end_of_month_after
 
@@ -33,8 +34,8 @@ TIMELINE_MONTHS = 24
 @dataclass(frozen=True)
 class Figure:
     key: str
-    title: str
-    help: str
+    title: str | Promise
+    help: str | Promise
     lists: str  # "labels" or "organisations"
 
 
@@ -80,7 +81,7 @@ FIGURE_KEYS = {figure.key: figure for figure in FIGURES}
 EXPIRY_HORIZONS = {"expiring-30": 30, "expiring-90": 90, "expiring-180": 180}
 
 
-def scoped_labels(scope: Scope, today: date) -> QuerySet[Label]:
+def scoped_labels(scope: Scope, today: date) -> QuerySet[LabelWithState]:
     """The scope's labels, with their state."""
     return with_state(scope.labels(), today)
 
@@ -125,7 +126,7 @@ def never_labelled(scope: Scope) -> QuerySet[ClusterOrganisation]:
     )
 
 
-def figure_labels(key: str, scope: Scope, today: date) -> QuerySet[Label]:
+def figure_labels(key: str, scope: Scope, today: date) -> QuerySet[LabelWithState]:
     """The labels behind a figure, soonest deadline first."""
     labels = scoped_labels(scope, today).annotate(holds_now=holds_label_on(today, "organisation"))
     return labels.filter(_figure_condition(key, today)).select_related("organisation").order_by("valid_until", "code")
@@ -157,7 +158,7 @@ def expiry_timeline(scope: Scope, today: date) -> tuple[list[date], dict[str, li
     return months, per_level
 
 
-def partner_expiry_panel(request: HttpRequest) -> dict[str, object]:
+def partner_expiry_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
     """The expiry figures of the partner's countries, for its start page."""
     counts = dashboard_figures(scope_for(request.user), timezone.localdate())
     return {"figures": [{"figure": figure, "count": counts[figure.key]} for figure in FIGURES]}

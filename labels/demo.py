@@ -367,7 +367,8 @@ def _demo_organisations(created: list[str]) -> dict[str, ClusterOrganisation]:
 def _generated_specs(rng: random.Random) -> list[tuple[str, str, str, str, tuple[str, ...], OrganisationState, bool]]:
     sector_names = list(GENERATED_THEMES)
     countries = sorted(GENERATED_PLACES)
-    specs, names = [], set()
+    specs: list[tuple[str, str, str, str, tuple[str, ...], OrganisationState, bool]] = []
+    names: set[str] = set()
     for n in range(GENERATED_COUNT):
         country = countries[n % len(countries)]
         place = GENERATED_PLACES[country][(n // len(countries)) % len(GENERATED_PLACES[country])]

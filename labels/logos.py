@@ -40,6 +40,8 @@ def logo_png(level: Level, size: int = 480) -> bytes:
         [6 * scale, 6 * scale, 234 * scale, 234 * scale], fill="#ffffff", outline=colour, width=int(12 * scale)
     )
     draw.ellipse([24 * scale, 24 * scale, 216 * scale, 216 * scale], fill=colour)
+    big: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         big, small = ImageFont.truetype(FONT, int(34 * scale)), ImageFont.truetype(FONT, int(14 * scale))
     except OSError:  # no DejaVu on this machine: Pillow's own font still gives a usable badge

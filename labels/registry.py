@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -14,7 +14,7 @@ from common.enums import Level
 from common.models import Sector
 from labels.enums import LabelState
 from labels.models import Label
-from labels.selectors import with_state, with_state_in
+from labels.selectors import LabelWithState, with_state, with_state_in
 
 CURRENT = "current"
 SORTS = {
@@ -41,13 +41,13 @@ class RegistryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any")), *list(countries)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any")), *list(countries)]
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
 
 
-def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[Label]:
+def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[LabelWithState]:
     # Only what the list shows: the rows are sorted before the page is cut, and
     # an organisation's full profile (description, address ...) would ride along.
     shown = Label.objects.select_related("organisation").only(

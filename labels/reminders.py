@@ -27,7 +27,7 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +55,9 @@ from labels.models import Label, LabelReminder, ReminderDigest
 from labels.selectors import earliest_renewable_expiry, held_on
 from labels.statistics import Scope
 from labels.validity import end_of_month_after, renewal_window_end
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 Anchor = Literal["expiry", "window_end"]
@@ -155,7 +158,15 @@ def _renewal_in_progress() -> Exists:
     )
 
 
-def reminders_due(today: date) -> QuerySet[Label]:
+class ReminderAnnotation(TypedDict):
+    reminder_kind: str  # a ReminderKind's key
+    reminder_sequence: int
+
+
+DueLabel: TypeAlias = "WithAnnotations[Label, ReminderAnnotation]"
+
+
+def reminders_due(today: date) -> QuerySet[DueLabel]:
     """Labels whose current reminder has not been claimed yet, annotated with
     ``reminder_kind`` and ``reminder_sequence``."""
     conditions = _current_reminder_conditions(today)
@@ -200,7 +211,7 @@ def _higher_level_held(today: date) -> Q:
         above = levels[position + 1 :]
         if above:
             held_above = Label.objects.filter(held_on(today), organisation=OuterRef("organisation"), level__in=above)
-            condition |= Q(level=level) & Exists(held_above)
+            condition |= Q(level=level) & Q(Exists(held_above))
     return condition
 
 

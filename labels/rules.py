@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import rules
 
 from accounts.rules import is_label_committee, is_label_office, is_policy_reader
@@ -5,6 +9,9 @@ from assessments.models import Application
 from clusters.models import ClusterOrganisation
 from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
 from labels.models import Label
+
+if TYPE_CHECKING:
+    from labels.models import Label
 
 rules.add_perm("labels.view_office_start", is_label_office)
 rules.add_perm("labels.view_committee_start", is_label_committee)
@@ -15,13 +22,13 @@ rules.add_perm("labels.revoke_label", is_label_office)
 
 
 @rules.predicate
-def is_member_of_label_organisation(user: object, label: object) -> bool:
-    return bool(label is not None and is_member_of_cluster(user, label.organisation))  # type: ignore[attr-defined]
+def is_member_of_label_organisation(user: object, label: Label | None) -> bool:
+    return bool(label is not None and is_member_of_cluster(user, label.organisation))
 
 
 @rules.predicate
-def is_partner_for_label(user: object, label: object) -> bool:
-    return bool(label is not None and is_partner_for_country(user, label.organisation))  # type: ignore[attr-defined]
+def is_partner_for_label(user: object, label: Label | None) -> bool:
+    return bool(label is not None and is_partner_for_country(user, label.organisation))
 
 
 # The statistics pages: partners read them too, scoped to their countries

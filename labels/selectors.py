@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar
 
 from django.db.models import Case, CharField, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
 from common.enums import Level
+from common.http import AuthenticatedHttpRequest
 from common.scheme import rules_for
 from labels.enums import LabelState
 from labels.models import Label
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class StateAnnotation(TypedDict):
+    state: str  # a LabelState value
+
+
+LabelWithState: TypeAlias = "WithAnnotations[Label, StateAnnotation]"
+AnyLabel = TypeVar("AnyLabel", bound=Label)
 
 # A current label is neither revoked nor superseded (``Label.is_current``, the
 # database's one-current-label rule): the one its organisation's people see
@@ -29,7 +41,7 @@ def latest_bronze_assessed_on(organisation: ClusterOrganisation) -> date | None:
     return latest
 
 
-def manager_labels_panel(request: HttpRequest) -> dict[str, object]:
+def manager_labels_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
     """The current labels of the person's organisations, for their start page."""
     return {
         "labels": Label.objects.filter(
@@ -44,7 +56,7 @@ def manager_labels_panel(request: HttpRequest) -> dict[str, object]:
     }
 
 
-def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[Label]:
+def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[LabelWithState]:
     """Annotate each label's state in the database, by the same rules as
     ``labels.validity.label_state`` (a test holds the two together)."""
     expiring_limits = [
@@ -112,7 +124,7 @@ def levels_held(organisation_ids: Collection[int]) -> dict[int, str]:
     return held
 
 
-def with_state_in(queryset: QuerySet[Label], states: Iterable[LabelState | str], today: date) -> QuerySet[Label]:
+def with_state_in(queryset: QuerySet[AnyLabel], states: Iterable[LabelState | str], today: date) -> QuerySet[AnyLabel]:
     """Keep the labels in one of ``states`` on ``today``.
 
     The same rules as ``with_state``, written as plain conditions on the

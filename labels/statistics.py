@@ -16,15 +16,29 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypedDict, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from accounts.rules import is_label_office, is_policy_reader
 from assessments.models import Decision
@@ -36,6 +50,9 @@ from common.enums import Level
 from common.scheme import rules_for
 from labels.models import Label
 from labels.selectors import earliest_renewable_expiry, held_on, holds_label_on
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FIRST_YEAR = 2010
 P = ParamSpec("P")
@@ -63,7 +80,7 @@ def cached_figure(compute: Callable[P, R]) -> Callable[P, R]:
         if found is None:
             found = compute(*args, **kwargs)
             cache.set(key, found, seconds)
-        return found  # type: ignore[no-any-return]
+        return found
 
     return cached
 
@@ -91,9 +108,9 @@ def reads_all_countries(user: object) -> bool:
 def country_choices_for(user: object) -> list[str]:
     """The countries the person may filter by: their partner's, or every country in the portal."""
     if reads_all_countries(user):
-        return sorted(
-            ClusterOrganisation.objects.order_by().values_list("country", flat=True).distinct()  # type: ignore[arg-type]
-        )
+        codes = ClusterOrganisation.objects.order_by().values_list("country", flat=True).distinct()
+        # values_list() gives the stored codes, not the Country the model's field is typed as.
+        return sorted(cast("QuerySet[ClusterOrganisation, str]", codes))
     return sorted(partner_countries_of(user))
 
 
@@ -103,7 +120,7 @@ def scope_for(user: object, country: str | None = None) -> Scope:
         return Scope(countries=(country,) if country else None)
     allowed = sorted(partner_countries_of(user))
     if country in allowed:
-        return Scope(countries=(country,))  # type: ignore[arg-type]
+        return Scope(countries=(country,))
     return Scope(countries=tuple(allowed))
 
 
@@ -141,16 +158,19 @@ def by_country(scope: Scope, today: date) -> list[CountryRow]:
         )
     )
     for row in counts:
-        rows[row["country"]] = CountryRow(row["country"], row["organisations"], row["labelled"])
+        # values() gives the stored code, not the Country the model's field is typed as.
+        code = cast(str, row["country"])
+        rows[code] = CountryRow(code, row["organisations"], row["labelled"])
     levels = (
         scope.labels()
         .filter(held_on(today))
         .values("organisation__country", "level")
         .annotate(n=Count("organisation", distinct=True))
     )
-    for row in levels:
-        country_row = rows.setdefault(row["organisation__country"], CountryRow(row["organisation__country"]))
-        country_row.by_level[row["level"]] = row["n"]
+    for level_row in levels:
+        code = cast(str, level_row["organisation__country"])
+        country_row = rows.setdefault(code, CountryRow(code))
+        country_row.by_level[level_row["level"]] = level_row["n"]
     return sorted(rows.values(), key=lambda r: (-r.labelled, -r.organisations, r.country))
 
 
@@ -209,7 +229,11 @@ def held_per_year(scope: Scope, today: date) -> dict[str, list[int]]:
         for year in years
     }
     result = {level.value: [0] * len(years) for level in Level}
-    for row in scope.labels().filter(revoked_at__isnull=True).values("level").annotate(**counts):
+    # Keys named at run time: the level and one count per year (y2010, y2011 ...).
+    rows: Iterable[Mapping[str, Any]] = (
+        scope.labels().filter(revoked_at__isnull=True).values("level").annotate(**counts)
+    )
+    for row in rows:
         result[row["level"]] = [row[f"y{year}"] for year in years]
     return result
 
@@ -254,11 +278,17 @@ class Year(Func):
         )
 
 
-def _per_level(values: dict[Level, object], output: object) -> Case:
+def _per_level(values: Mapping[Level, object], output: Field[Any, Any]) -> Case:
     return Case(*(When(level=level.value, then=Value(value)) for level, value in values.items()), output_field=output)
 
 
-def with_renewal(queryset: QuerySet[Label], today: date) -> QuerySet[Label]:
+class RenewalAnnotation(TypedDict):
+    window_end_month: int
+    window_open_from: date
+    renewed: bool
+
+
+def with_renewal(queryset: QuerySet[Label], today: date) -> QuerySet[WithAnnotations[Label, RenewalAnnotation]]:
     """Annotate ``renewed`` (a later label of the same organisation and level was
     assessed on or before the renewal window's end, ``labels.validity.renewal_window_end``)
     and ``window_open_from`` (a label expiring on or after it is still inside its window today)."""
@@ -324,7 +354,8 @@ def renewals(scope: Scope, today: date) -> Renewals:
     total = [(0, 0)] * len(years)
     for row in [*closed, *open_renewed]:
         index = row["year"] - FIRST_YEAR
-        cells = by_country[row["organisation__country"]]
+        # values() gives the stored code, not the Country the model's field is typed as.
+        cells = by_country[cast(str, row["organisation__country"])]
         cells[index] = (cells[index][0] + row["expired"], cells[index][1] + row["renewed_count"])
         total[index] = (total[index][0] + row["expired"], total[index][1] + row["renewed_count"])
     return Renewals(years=years, total=total, by_country=dict(sorted(by_country.items())))
@@ -349,9 +380,9 @@ def decision_times(scope: Scope) -> DecisionTimes:
     if scope.countries is not None:
         queryset = queryset.filter(application__organisation__country__in=scope.countries)
     days: dict[str, list[float]] = defaultdict(list)
-    for level, submitted, decided in queryset.values_list(
-        "application__level", "application__submitted_at", "decided_at"
-    ):
+    triples = queryset.values_list("application__level", "application__submitted_at", "decided_at")
+    # Submitted, by the filter above: the column may be null, these rows' never are.
+    for level, submitted, decided in cast("QuerySet[Decision, tuple[str, datetime, datetime]]", triples):
         days[level].append((decided - submitted).total_seconds() / 86400)
     every = [d for values in days.values() for d in values]
     return DecisionTimes(
@@ -392,7 +423,8 @@ def eligible_share(scope: Scope, today: date) -> list[EligibleRow]:
         )
         .order_by("country")
     )
-    return [EligibleRow(row["country"], row["eligible"], row["labelled"]) for row in counts]
+    # values() gives the stored code, not the Country the model's field is typed as.
+    return [EligibleRow(cast(str, row["country"]), row["eligible"], row["labelled"]) for row in counts]
 
 
 # --------------------------------------------------------------------------- country comparison
@@ -422,6 +454,6 @@ def country_comparison(country: str, today: date) -> Comparison:
         labelled=own.labelled,
         gold_share=own.gold_share,
         median_labelled=statistics.median([r.labelled for r in rows]) if rows else None,
-        median_gold_share=statistics.median(shares) if shares else None,  # type: ignore[type-var]
+        median_gold_share=statistics.median(shares) if shares else None,
         rows=rows,
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from accounts.selectors import assessor_pool, staff_role_counts
 from assessments.enums import DecisionOutcome
 from assessments.models import Application, Decision
@@ -27,6 +27,7 @@ from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 from common.errors import ActionRefused
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
@@ -50,7 +51,7 @@ from labels.views_statistics import Figures
 
 
 @permission_required("labels.view_office_start")
-def office_start(request: HttpRequest) -> HttpResponse:
+def office_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = ClusterOrganisation.objects.all()
     return render(
         request,
@@ -67,11 +68,11 @@ def office_start(request: HttpRequest) -> HttpResponse:
 
 @permission_required("labels.view_committee_start")
 @require_http_methods(["GET", "POST"])
-def committee_start(request: HttpRequest) -> HttpResponse:
+def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee's monthly meeting on one page: each case with its result,
     decided one by one or in a batch. A case its reader assessed is shown but
     cannot be decided by them (four eyes)."""
-    cases = list(cases_awaiting_decision(request.user))  # type: ignore[arg-type]
+    cases = list(cases_awaiting_decision(request.user))
     if request.method == "POST":
         _decide_batch(request, cases)
         return redirect("labels:committee_start")
@@ -97,7 +98,7 @@ def committee_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
+def _decide_batch(request: AuthenticatedHttpRequest, cases: Sequence[Application]) -> None:
     awarded = refused = 0
     for case in cases:
         choice = request.POST.get(f"decision-{case.pk}", "")
@@ -108,7 +109,7 @@ def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
             application_decide(
                 application=case,
                 by=request.user,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 reason=request.POST.get(f"reason-{case.pk}", "")[:4000],
                 # Absent (an older form, an API-like post): the service's default by country.
                 certificate_language=request.POST.get(f"certificate-{case.pk}") or None,
@@ -128,7 +129,7 @@ def _decide_batch(request: HttpRequest, cases: list[Application]) -> None:
 
 
 @permission_required("labels.view_statistics")
-def policy_start(request: HttpRequest) -> HttpResponse:
+def policy_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = ClusterOrganisation.objects.all()
     return render(
         request,
@@ -149,14 +150,12 @@ RECENT_IMPORTS = 10
 
 
 @permission_required("labels.import_labels")
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            # permission_required lets only signed-in people this far.
-            uploader = cast(User, request.user)
             job = import_job_create(
-                file=form.cleaned_data["file"], uploaded_by=uploader, dry_run=form.cleaned_data["dry_run"]
+                file=form.cleaned_data["file"], uploaded_by=request.user, dry_run=form.cleaned_data["dry_run"]
             )
             return redirect("labels:import_detail", pk=job.pk)
     else:
@@ -166,13 +165,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("labels.import_labels")
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=pk)
     return render(request, "labels/import_detail.html", {"job": job, "certificate_job": job.certificate_jobs.first()})
 
 
 @permission_required("labels.import_labels")
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The part of the job page htmx polls until the job is finished; then the
     certificates of the new labels show their own progress."""
     job = get_object_or_404(ImportJob, pk=pk)
@@ -223,7 +222,7 @@ def verify_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_download(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     """The certificate PDF, for the organisation's people and the scheme's staff."""
     label = get_object_or_404(Label.objects.select_related("organisation"), code=code)
     allowed = request.user.has_perm("clusters.view_organisation", label.organisation) or request.user.has_perm(
@@ -268,7 +267,7 @@ def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @permission_required("labels.manage_label")
 @require_GET
-def label_manage(request: HttpRequest, code: str) -> HttpResponse:
+def label_manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The office's page of one label: its history, and the forms of its actions."""
     label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
     return _label_manage_page(request, label)
@@ -315,9 +314,9 @@ def _label_action(
 
 @permission_required("labels.revoke_label")
 @require_POST
-def label_revoke(request: HttpRequest, code: str) -> HttpResponse:
+def label_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     def act(label: Label, data: dict[str, Any]) -> str:
-        services.label_revoke(label=label, by=request.user, reason=data["reason"])  # type: ignore[arg-type]
+        services.label_revoke(label=label, by=request.user, reason=data["reason"])
         return _("The label is revoked; verification says so now.")
 
     return _label_action(request, code, LabelRevokeForm, "revoke_form", act)
@@ -325,11 +324,11 @@ def label_revoke(request: HttpRequest, code: str) -> HttpResponse:
 
 @permission_required("labels.correct_label")
 @require_POST
-def label_correct(request: HttpRequest, code: str) -> HttpResponse:
+def label_correct(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     def act(label: Label, data: dict[str, Any]) -> str:
         services.label_correct(
             label=label,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             reason=data["reason"],
             valid_until=data["valid_until"],
             organisation_name=data["organisation_name"],
@@ -341,12 +340,12 @@ def label_correct(request: HttpRequest, code: str) -> HttpResponse:
 
 @permission_required("labels.choose_certificate_language")
 @require_POST
-def label_certificate_language(request: HttpRequest, code: str) -> HttpResponse:
+def label_certificate_language(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     def act(label: Label, data: dict[str, Any]) -> str:
         certificate_language_set(
             label=label,
             language=data["certificate_language"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         return _("The certificate's language is saved; it is being rendered again.")
 
@@ -367,16 +366,16 @@ def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse
 
 @permission_required("labels.revoke_label")
 @require_http_methods(["GET", "POST"])
-def certificates_regenerate(request: HttpRequest) -> HttpResponse:
+def certificates_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
-        job = certificate_job_create(by=request.user)  # type: ignore[arg-type]
+        job = certificate_job_create(by=request.user)
         return redirect("labels:certificate_job", pk=job.pk)
     jobs = CertificateJob.objects.select_related("created_by")[:10]
     return render(request, "labels/certificates_regenerate.html", {"jobs": jobs})
 
 
 @permission_required("labels.revoke_label")
-def certificate_job(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(CertificateJob, pk=pk)
     template = (
         "labels/_certificate_job_progress.html" if request.headers.get("HX-Request") else "labels/certificate_job.html"

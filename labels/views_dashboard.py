@@ -4,28 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from clusters.models import ClusterOrganisation
 from common.charts.bar import bar_chart
 from common.charts.frame import Chart, Series
 from common.csv_export import csv_response
 from common.enums import Level
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from labels import dashboard
 from labels import statistics as stats
 from labels.enums import LabelState
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
+from labels.selectors import LabelWithState, StateAnnotation
 from labels.statistics import Scope
 from labels.validity import label_state, renewal_window_end
 from labels.views_statistics import Figures, country_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 RENEWABLE_STATES = (LabelState.VALID, LabelState.EXPIRING, LabelState.RENEWABLE)
@@ -41,7 +50,7 @@ def _scope_for(request: HttpRequest) -> tuple[Scope, str]:
 
 
 @permission_required("labels.view_dashboard")
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope, picked = _scope_for(request)
     choices = [(code, country_name(code)) for code in stats.country_choices_for(request.user)]
     today = timezone.localdate()
@@ -76,28 +85,40 @@ def _timeline_chart(scope: Scope, today: date) -> Chart:
     )
 
 
+class ListedLabelAttributes(StateAnnotation):
+    # Worked out in Python for the labels of one page (dashboard_list), not annotated.
+    window_end: date
+    days_left: int
+
+
+ListedLabel: TypeAlias = "WithAnnotations[Label, ListedLabelAttributes]"
+
+
 @permission_required("labels.view_dashboard")
-def dashboard_list(request: HttpRequest, figure: str) -> HttpResponse:
+def dashboard_list(request: AuthenticatedHttpRequest, figure: str) -> HttpResponseBase:
     if figure not in dashboard.FIGURE_KEYS:
         raise Http404
     described = dashboard.FIGURE_KEYS[figure]
     scope, picked = _scope_for(request)
     today = timezone.localdate()
+    page: Page[LabelWithState] | Page[ClusterOrganisation]
     if described.lists == "labels":
-        rows = dashboard.figure_labels(figure, scope, today)
+        labels = dashboard.figure_labels(figure, scope, today)
         if request.GET.get("format") == "csv":
-            return csv_response(filename=f"labels-{figure}.csv", header=LABEL_COLUMNS, rows=_label_csv(rows, today))
-    else:
-        rows = dashboard.figure_organisations(figure, scope, today)  # type: ignore[assignment]
-        if request.GET.get("format") == "csv":
-            return csv_response(
-                filename=f"organisations-{figure}.csv", header=ORGANISATION_COLUMNS, rows=_organisation_csv(rows)
-            )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    if described.lists == "labels":
-        for label in page:
+            return csv_response(filename=f"labels-{figure}.csv", header=LABEL_COLUMNS, rows=_label_csv(labels, today))
+        page = Paginator(labels, PAGE_SIZE).get_page(request.GET.get("page"))
+        for label in cast("Page[ListedLabel]", page):
             label.window_end = renewal_window_end(level=label.level, valid_until=label.valid_until)
             label.days_left = (label.valid_until - today).days
+    else:
+        organisations = dashboard.figure_organisations(figure, scope, today)
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                filename=f"organisations-{figure}.csv",
+                header=ORGANISATION_COLUMNS,
+                rows=_organisation_csv(organisations),
+            )
+        page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "labels/dashboard_list.html",
@@ -123,8 +144,8 @@ LABEL_COLUMNS = [
 ORGANISATION_COLUMNS = ["name", "country", "city", "state", "website"]
 
 
-def _label_csv(labels: Iterator[Label] | object, today: date) -> Iterator[list[object]]:
-    for label in labels.iterator(chunk_size=500):  # type: ignore[attr-defined]
+def _label_csv(labels: QuerySet[LabelWithState], today: date) -> Iterator[list[object]]:
+    for label in labels.iterator(chunk_size=500):
         yield [
             label.code,
             label.organisation.name,
@@ -138,8 +159,8 @@ def _label_csv(labels: Iterator[Label] | object, today: date) -> Iterator[list[o
         ]
 
 
-def _organisation_csv(organisations: object) -> Iterator[list[object]]:
-    for organisation in organisations.iterator(chunk_size=500):  # type: ignore[attr-defined]
+def _organisation_csv(organisations: QuerySet[ClusterOrganisation]) -> Iterator[list[object]]:
+    for organisation in organisations.iterator(chunk_size=500):
         yield [
             organisation.name,
             organisation.country.code,
@@ -150,7 +171,7 @@ def _organisation_csv(organisations: object) -> Iterator[list[object]]:
 
 
 @login_required
-def label_detail(request: HttpRequest, code: str) -> HttpResponse:
+def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One label for its organisation's people, the country's partner and the office:
     its dates, the renewal window, its history and every reminder sent."""
     label = get_object_or_404(Label.objects.select_related("organisation", "superseded_by"), code=code)

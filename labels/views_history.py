@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ HISTORY_PAGE_SIZE = 200
 
 
 @login_required
-def history(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponseBase:
     """Newest first, filterable by who and by date, as CSV with ``?format=csv``."""
     viewer = request.user
     subject = history_subject(kind, pk)

@@ -24,6 +24,7 @@ from common.charts.heat import heatmap
 from common.charts.line import line_chart
 from common.csv_export import csv_response, csv_safe
 from common.enums import Level
+from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from labels import statistics as stats
 
@@ -222,7 +223,7 @@ def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
 
 
 @permission_required("labels.read_statistics")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     country, choices = _country_filter(request)
     scope = stats.scope_for(request.user, country)
     figures = Figures(scope, timezone.localdate(), focus=country)
@@ -298,7 +299,7 @@ def _comparison_country(request: HttpRequest, choices: list[str]) -> str | None:
 
 
 @permission_required("labels.read_statistics")
-def comparison(request: HttpRequest) -> HttpResponse:
+def comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     choices = stats.country_choices_for(request.user)
     country = _comparison_country(request, choices)
     data = stats.country_comparison(country, timezone.localdate()) if country else None
@@ -316,7 +317,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("labels.read_statistics")
-def export_csv(request: HttpRequest, figure: str) -> HttpResponseBase:
+def export_csv(request: AuthenticatedHttpRequest, figure: str) -> HttpResponseBase:
     """One figure's table as CSV, for the same scope and filter as the page."""
     choices = stats.country_choices_for(request.user)
     if figure in OVERVIEW:

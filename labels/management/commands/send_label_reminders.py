@@ -33,7 +33,7 @@ class Command(BaseCommand):
         # Called in process: the task's body, not a message to a worker.
         result = send_label_reminders(today=today, dry_run=options["dry_run"])
         if options["dry_run"]:
-            for planned in result["planned"]:  # type: ignore[union-attr]
+            for planned in result["planned"]:
                 self.stdout.write(
                     f"{planned['code']}  {planned['organisation']} ({planned['country']})  {planned['reminder']}  "
                     f"valid until {planned['valid_until']}  to: {', '.join(planned['recipients']) or '(nobody)'}"
