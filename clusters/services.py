@@ -105,6 +105,12 @@ def organisation_create(
         **profile,
     )
     organisation.sectors.set(list(sectors))
+    history_record(
+        obj=organisation,
+        action="organisation.created",
+        by=None,
+        data={"name": organisation.name, "country": organisation.country.code, "state": organisation.state},
+    )
     return organisation
 
 
@@ -137,12 +143,22 @@ def organisation_update(
     if locked.state != OrganisationState.DRAFT and "country" in profile and profile["country"] != locked.country:
         # The country decides who validated the organisation: it cannot move once sent.
         raise ActionRefused(_("The country cannot change after validation was asked; write to the label office."))
+    changes: dict[str, list[object]] = {}
     for field, value in profile.items():
         if field not in PROFILE_FIELDS:
             raise TypeError(f"unknown profile field: {field}")
+        before = getattr(locked, field)
+        if before != value:
+            changes[field] = [str(before), str(value)]
         setattr(locked, field, value)
     locked.save()
+    sectors_before = sorted(locked.sectors.values_list("name", flat=True))
     locked.sectors.set(list(sectors))
+    sectors_after = sorted(sector.name for sector in locked.sectors.all())
+    if sectors_after != sectors_before:
+        changes["sectors"] = [", ".join(sectors_before), ", ".join(sectors_after)]
+    if changes:
+        history_record(obj=locked, action="organisation.profile", by=by, data=changes)
     return locked
 
 
@@ -159,8 +175,9 @@ def organisation_name_correct(*, organisation: ClusterOrganisation, name: str, b
     if not name:
         raise ActionRefused(_("Enter the organisation's name."))
     locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
-    locked.name = name
+    before, locked.name = locked.name, name
     locked.save(update_fields=["name", "updated_at"])
+    history_record(obj=locked, action="organisation.renamed", by=by, data={"name": [before, name]})
     return locked
 
 
@@ -268,16 +285,34 @@ def waiver_grant(
         )
     try:
         with transaction.atomic():
-            return EligibilityWaiver.objects.create(
+            waiver = EligibilityWaiver.objects.create(
                 organisation=organisation, criterion=criterion, reason=reason.strip(), waived_by=by
             )
+            history_record(
+                obj=organisation,
+                action="organisation.waiver_granted",
+                by=by,
+                data={"criterion": criterion},
+                reason=reason,
+            )
+            return waiver
     except IntegrityError:
         raise ActionRefused(_("This criterion is already waived.")) from None
 
 
+@transaction.atomic
 def waiver_withdraw(*, waiver: EligibilityWaiver, by: User) -> None:
+    """Withdraw a waiver: the criterion counts again. Side effects: a history row
+    keeps what was waived, why, and who withdrew it."""
     if not by.has_perm("clusters.waive_criterion", waiver.organisation):
         raise PermissionDenied
+    history_record(
+        obj=waiver.organisation,
+        action="organisation.waiver_withdrawn",
+        by=by,
+        data={"criterion": waiver.criterion, "waived_by": waiver.waived_by_id, "waived_at": waiver.waived_at},
+        reason=waiver.reason,
+    )
     waiver.delete()
 
 
@@ -289,9 +324,19 @@ def membership_add(*, organisation: ClusterOrganisation, user: User, role: Membe
     membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=user, left_at__isnull=True, defaults={"role": role}
     )
-    if not created and membership.role != role:
-        membership.role = role
+    if created:
+        history_record(
+            obj=organisation, action="organisation.member_added", by=None, data={"person": user.pk, "role": role}
+        )
+    elif membership.role != role:
+        before, membership.role = membership.role, role
         membership.save(update_fields=["role"])
+        history_record(
+            obj=organisation,
+            action="organisation.member_role",
+            by=None,
+            data={"person": user.pk, "role": [before, role]},
+        )
     return membership
 
 
@@ -326,8 +371,14 @@ def membership_set_role(*, membership: Membership, role: MembershipRole, by: Use
         raise ActionRefused(_("This person no longer belongs to the organisation."))
     if role != MembershipRole.MANAGER:
         _refuse_if_last_manager(memberships, current)
-    current.role = role
+    before, current.role = current.role, role
     current.save(update_fields=["role"])
+    history_record(
+        obj=current.organisation,
+        action="organisation.member_role",
+        by=by,
+        data={"person": current.user_id, "role": [before, role]},
+    )
     return current
 
 
@@ -345,6 +396,7 @@ def membership_end(*, membership: Membership, by: User) -> None:
     _refuse_if_last_manager(memberships, current)
     current.left_at = timezone.now()
     current.save(update_fields=["left_at"])
+    history_record(obj=current.organisation, action="organisation.member_left", by=by, data={"person": current.user_id})
 
 
 # --- Invitations ------------------------------------------------------------------
@@ -385,6 +437,10 @@ def invitation_send(*, organisation: ClusterOrganisation, email: str, role: Memb
         invitation.role, invitation.invited_by, invitation.created_at = role, by, timezone.now()
         invitation.save(update_fields=["role", "invited_by", "created_at"])
     transaction.on_commit(lambda: _mail_invitation(invitation.pk))
+    # The address stays on the invitation row, which erasure can reach; the history names the row.
+    history_record(
+        obj=organisation, action="organisation.invited", by=by, data={"invitation": invitation.pk, "role": role}
+    )
     return invitation
 
 
@@ -444,13 +500,30 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     membership = membership_add(organisation=invitation.organisation, user=user, role=MembershipRole(invitation.role))
     invitation.state, invitation.accepted_at, invitation.accepted_by = InvitationState.ACCEPTED, timezone.now(), user
     invitation.save(update_fields=["state", "accepted_at", "accepted_by"])
+    history_record(
+        obj=invitation.organisation,
+        action="organisation.invitation_accepted",
+        by=user,
+        data={"invitation": invitation.pk, "person": user.pk, "role": invitation.role},
+    )
     return membership
 
 
+@transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User) -> None:
+    """A manager takes back a pending invitation. Side effects: a history row (once, however often clicked)."""
     if not by.has_perm("clusters.manage_people", invitation.organisation):
         raise PermissionDenied
-    Invitation.objects.filter(pk=invitation.pk, state=InvitationState.PENDING).update(state=InvitationState.REVOKED)
+    revoked = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.PENDING).update(
+        state=InvitationState.REVOKED
+    )
+    if revoked:
+        history_record(
+            obj=invitation.organisation,
+            action="organisation.invitation_revoked",
+            by=by,
+            data={"invitation": invitation.pk},
+        )
 
 
 # --- National partners ----------------------------------------------------------------
