@@ -334,8 +334,8 @@ def build_scenario() -> SimpleNamespace:
     from django.utils import timezone
 
     from accounts.enums import StaffRole
-    from assessments import services, workflow
     from assessments.models import Indicator
+    from assessments.services import applications, assessing
     from clusters import services as cluster_services
     from clusters.enums import EligibilityCriterion, MembershipRole
     from common.enums import Level
@@ -377,17 +377,17 @@ def build_scenario() -> SimpleNamespace:
     s.case = submitted(manager)
     s.case_evidence = s.case.evidence.get()
     s.case_indicator = Indicator.objects.get(version=s.case.version, code="S1.1")
-    workflow.assignment_create(application=s.case, assessors=[users["assigned_assessor"]], by=users["office"])
+    assessing.assignment_create(application=s.case, assessors=[users["assigned_assessor"]], by=users["office"])
     s.assignment = s.case.assignments.get()
-    workflow.assignment_declare(assignment=s.assignment, by=users["assigned_assessor"], no_conflict=True)
-    s.clarification = workflow.clarification_ask(
+    assessing.assignment_declare(assignment=s.assignment, by=users["assigned_assessor"], no_conflict=True)
+    s.clarification = assessing.clarification_ask(
         application=s.case,
         by=users["assigned_assessor"],
         question="Which events?",
         due_on=timezone.localdate() + timedelta(days=14),
     )
 
-    s.draft = services.application_start(organisation=s.org, level=Level.GOLD, by=manager.user)
+    s.draft = applications.application_start(organisation=s.org, level=Level.GOLD, by=manager.user)
     s.draft_indicator = Indicator.objects.get(version=s.draft.version, code="S1.1")
     s.draft_evidence = upload(s.draft, manager.user)
 

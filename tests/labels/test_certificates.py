@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import StaffRole
 from common.enums import Level
-from labels.certificates.rendering import certificate_facts, certificate_render, fingerprint, verify_url
+from labels.certificates.rendering import certificate_document, certificate_render, verify_url
 from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.services import label_create
@@ -347,4 +347,4 @@ def test_a_certificate_printed_for_another_address_is_rendered_again_on_download
     assert pending.status_code == 202
     assert response.status_code == 200
     assert label.certificate.name != old
-    assert label.certificate_fingerprint == fingerprint(certificate_facts(label))
+    assert label.certificate_fingerprint == certificate_document(label).fingerprint
