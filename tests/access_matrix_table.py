@@ -28,6 +28,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import override_settings
+from pytest_django import DjangoDbBlocker
 
 ROLES = (
     "anonymous",
@@ -452,7 +453,7 @@ def fingerprint() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module", name="scenario")
-def scenario_fixture(django_db_setup: None, django_db_blocker) -> Iterator[SimpleNamespace]:  # type: ignore[no-untyped-def]
+def scenario_fixture(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[SimpleNamespace]:
     """The scenario, created once inside a transaction that is rolled back at the end of the module."""
     media = tempfile.TemporaryDirectory()
     overrides = override_settings(

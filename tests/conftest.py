@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from pytest_django import Settings
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -32,7 +33,7 @@ def missing(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     """Real hashing costs ~0.3 s per password; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

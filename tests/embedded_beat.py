@@ -19,9 +19,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from django.db import connection
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 ROOT = Path(__file__).resolve().parents[1]
 # The embedded default: no broker (tasks run in beat), mail printed to the console.
@@ -39,7 +43,7 @@ class SharedDatabase:
             credentials = quote(settings["USER"]) + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
             host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
             self.url = f"postgres://{credentials}@{host}/{settings['NAME']}"
-        elif connection.vendor == "sqlite" and connection.is_in_memory_db():
+        elif connection.vendor == "sqlite" and cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
             self.copy = folder / "portal.sqlite3"
             self.url = f"sqlite:///{self.copy}"
             target = sqlite3.connect(self.copy)

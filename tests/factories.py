@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import factory
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,11 +12,28 @@ from accounts.enums import StaffRole
 from accounts.models import AssessorProfile, RoleGrant, User
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Membership, NationalPartner, PartnerStaff
+from labels.models import Label
 
 PASSWORD = "a-long-test-password-42"
 
+ModelT = TypeVar("ModelT")
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT]):
+    """``SomeFactory()`` runs the create strategy through the metaclass, which
+    factory_boy leaves untyped; this tells mypy it returns the model instance,
+    as ``SomeFactory.create()`` is already typed to."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> ModelT:  # type: ignore[misc]
+            ...
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -25,7 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
-class RoleGrantFactory(factory.django.DjangoModelFactory):
+class RoleGrantFactory(ModelFactory[RoleGrant]):
     class Meta:
         model = RoleGrant
 
@@ -33,7 +52,7 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
     role = StaffRole.LABEL_OFFICE
 
 
-class AssessorProfileFactory(factory.django.DjangoModelFactory):
+class AssessorProfileFactory(ModelFactory[AssessorProfile]):
     class Meta:
         model = AssessorProfile
 
@@ -44,7 +63,7 @@ class AssessorProfileFactory(factory.django.DjangoModelFactory):
     certified_levels = ["bronze", "gold"]
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory[ClusterOrganisation]):
     class Meta:
         model = ClusterOrganisation
 
@@ -55,7 +74,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     state = OrganisationState.ACTIVE
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -64,7 +83,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = MembershipRole.MANAGER
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(ModelFactory[NationalPartner]):
     class Meta:
         model = NationalPartner
 
@@ -73,7 +92,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     countries = ["RS"]
 
 
-class PartnerStaffFactory(factory.django.DjangoModelFactory):
+class PartnerStaffFactory(ModelFactory[PartnerStaff]):
     class Meta:
         model = PartnerStaff
 
@@ -81,12 +100,12 @@ class PartnerStaffFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class LabelFactory(factory.django.DjangoModelFactory):
+class LabelFactory(ModelFactory[Label]):
     """A current Bronze label, assessed within the last year. Written directly: no supersede logic
     (use ``labels.services.label_create`` for that)."""
 
     class Meta:
-        model = "labels.Label"
+        model = Label
 
     organisation = factory.SubFactory(OrganisationFactory)
     level = "bronze"

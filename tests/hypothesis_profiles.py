@@ -8,10 +8,11 @@ form; otherwise a few dozen keep ``make test`` quick.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-COMMON = {
+COMMON: dict[str, Any] = {
     "deadline": None,
     "database": None,
     # The scenario is a module fixture; each example runs in its own savepoint.

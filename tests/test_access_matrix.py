@@ -14,7 +14,7 @@ something is undone before the next cell.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -30,7 +30,9 @@ SKIPPED_PREFIXES = ("admin/",)
 ADMIN_CELLS = [("anonymous", 302), ("manager", 302), ("office", 302), ("superuser", 200)]
 
 
-def resolved_routes(patterns: list | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+def resolved_routes(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
     """(name, route) of every pattern, namespaces joined with ':'."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
@@ -101,7 +103,7 @@ def test_rows_are_unique() -> None:
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
 
 
-def test_number_of_cells(record_property) -> None:  # type: ignore[no-untyped-def]
+def test_number_of_cells(record_property: Callable[[str, object], None]) -> None:
     """The figure the issue asks for: how many (page, object, method, role) cells are checked."""
     record_property("access_matrix_cells", len(CELLS))
     print(f"access matrix: {len(TABLE)} rows x {len(ROLES)} roles = {len(CELLS)} cells")

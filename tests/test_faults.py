@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from accounts.models import User
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
 from assessments.services import applications
@@ -56,7 +60,7 @@ class CountQueries:
 
 
 @pytest.fixture
-def manager(db: None, settings: Any, tmp_path: Any) -> Membership:
+def manager(db: None, settings: Settings, tmp_path: Path) -> Membership:
     settings.MEDIA_ROOT = tmp_path / "media"
     make_version(Level.BRONZE)
     return MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE))
@@ -155,13 +159,13 @@ def test_error_page_carries_the_security_headers(manager: Membership, complete_d
 # --- The same form posted twice at once (PostgreSQL: SQLite serialises writers) ---------------
 
 
-def _twice_at_once(post: Callable[[Client], Any], user: object) -> list[int]:
+def _twice_at_once(post: Callable[[Client], HttpResponseBase], user: User) -> list[int]:
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 
     def run() -> None:
         client = Client()
-        client.force_login(user)  # type: ignore[arg-type]
+        client.force_login(user)
         barrier.wait()
         try:
             statuses.append(post(client).status_code)
@@ -178,7 +182,7 @@ def _twice_at_once(post: Callable[[Client], Any], user: object) -> list[int]:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_submit_posted_twice_at_once_submits_once(postgres: None, settings: Any, tmp_path: Any) -> None:
+def test_submit_posted_twice_at_once_submits_once(postgres: None, settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     make_version(Level.BRONZE)
     manager = MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE))

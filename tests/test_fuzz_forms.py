@@ -23,20 +23,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django import forms
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.choices import BaseChoiceIterator
+from django.utils.datastructures import MultiValueDict
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.access_matrix_table import fingerprint, scenario_fixture  # noqa: F401 (a fixture)
 from tests.hypothesis_profiles import fuzz_settings
+
+if TYPE_CHECKING:
+    from assessments.models import Application, Section
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("common", "accounts", "clusters", "assessments", "labels")
@@ -62,7 +67,7 @@ HOSTILE_TEXT = [
 ]
 TEXT = st.one_of(
     st.sampled_from(HOSTILE_TEXT),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=300),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=300),
 )
 FILE_NAMES = st.sampled_from(["data.csv", "proof.pdf", "../../x.csv", "evil.svg", "a\u202efdp.csv", "noext", "x.pdf"])
 FILE_CONTENTS = st.one_of(
@@ -78,6 +83,19 @@ FILE_CONTENTS = st.one_of(
 )
 
 
+def pks_of(form_field: forms.ModelChoiceField[Any]) -> list[str]:
+    """Up to 20 of the values the field accepts."""
+    assert form_field.queryset is not None
+    return [str(pk) for pk in form_field.queryset.values_list(form_field.to_field_name or "pk", flat=True)[:20]]
+
+
+def choices_of(form_field: forms.ChoiceField) -> list[Any] | BaseChoiceIterator:
+    """The field's (value, label) pairs: Django keeps them as a list or as one of its lazy choice iterators."""
+    choices = form_field.choices
+    assert isinstance(choices, (list, BaseChoiceIterator))
+    return choices
+
+
 def field_strategy(form_field: forms.Field, scenario: SimpleNamespace) -> st.SearchStrategy[Any]:
     """Values for one field: mostly what it expects, often what it does not. None means: leave it out."""
     if isinstance(form_field, forms.FileField):
@@ -85,16 +103,16 @@ def field_strategy(form_field: forms.Field, scenario: SimpleNamespace) -> st.Sea
     if isinstance(form_field, forms.BooleanField):
         return st.sampled_from([None, "on", "true", "false", "", "0"])
     if isinstance(form_field, forms.ModelMultipleChoiceField):
-        pks = [str(pk) for pk in form_field.queryset.values_list(form_field.to_field_name or "pk", flat=True)[:20]]
+        pks = pks_of(form_field)
         return st.lists(st.one_of(st.sampled_from(pks or ["1"]), TEXT), max_size=4)
     if isinstance(form_field, forms.ModelChoiceField):
-        pks = [str(pk) for pk in form_field.queryset.values_list(form_field.to_field_name or "pk", flat=True)[:20]]
+        pks = pks_of(form_field)
         return st.one_of(st.none(), st.sampled_from(pks or ["1"]), TEXT)
     if isinstance(form_field, forms.MultipleChoiceField):
-        values = [str(value) for value, _label in form_field.choices if value != ""]
+        values = [str(value) for value, _label in choices_of(form_field) if value != ""]
         return st.lists(st.one_of(st.sampled_from(values or ["x"]), TEXT), max_size=4)
     if isinstance(form_field, forms.ChoiceField):
-        values = [str(value) for value, _label in form_field.choices]
+        values = [str(value) for value, _label in choices_of(form_field)]
         return st.one_of(st.sampled_from(values or [""]), TEXT)
     if isinstance(form_field, forms.EmailField):
         return st.one_of(st.emails().map(lambda e: e[:254]), st.just("newcomer@example.test"), TEXT)
@@ -127,8 +145,10 @@ def _writes(*labels: str) -> frozenset[str]:
     return frozenset(labels)
 
 
-def _first_section(application: Any) -> Any:
-    return application.version.sections.order_by("position").first()
+def _first_section(application: Application) -> Section:
+    section = application.version.sections.order_by("position").first()
+    assert section is not None
+    return section
 
 
 def _org(name: str) -> Callable[[SimpleNamespace], str]:
@@ -260,9 +280,11 @@ def _counts(print_: dict[str, object]) -> dict[str, int]:
     return {key: value for key, value in print_.items() if isinstance(value, int)}
 
 
-def _payload(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, SimpleUploadedFile], dict[str, Any]]:
+def _payload(values: dict[str, Any]) -> tuple[dict[str, Any], MultiValueDict[str, UploadedFile[bytes]], dict[str, Any]]:
     """(data, files) for the form's own check, and the body to post (fresh file objects)."""
-    data, files, body = {}, {}, {}
+    data: dict[str, Any] = {}
+    files: MultiValueDict[str, UploadedFile[bytes]] = MultiValueDict()
+    body: dict[str, Any] = {}
     for name, value in values.items():
         if value is None:
             continue
@@ -342,9 +364,9 @@ def test_autosave_survives_generated_answers(scenario: SimpleNamespace, db: None
         revision=st.one_of(st.just("0"), TEXT),
         htmx=st.booleans(),
     )
-    def save(indicator: Any, values: list[str], revision: str, htmx: bool) -> None:
+    def save(indicator: Indicator, values: list[str], revision: str, htmx: bool) -> None:
         url = reverse("assessments:answer_save", args=[scenario.draft.pk, indicator.pk])
-        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        headers: dict[str, Any] = {"HTTP_HX_REQUEST": "true"} if htmx else {}
         sid = transaction.savepoint()
         try:
             before = Answer.objects.filter(application=scenario.draft).count()

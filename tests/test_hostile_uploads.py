@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from assessments.models import Application, Evidence, Indicator
 from assessments.services import applications
@@ -19,6 +22,9 @@ from common.enums import Level
 from common.files import UploadRejected, check_upload
 from tests.assessments.conftest import ELIGIBLE, make_version
 from tests.factories import MembershipFactory, OrganisationFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -95,7 +101,7 @@ HOSTILE = [
 
 
 @pytest.fixture
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -111,7 +117,7 @@ def application(manager: Membership) -> Application:
     return applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
 
 
-def _post(client: Client, application: Application, upload: SimpleUploadedFile, **extra: str):  # type: ignore[no-untyped-def]
+def _post(client: Client, application: Application, upload: SimpleUploadedFile, **extra: Any) -> TestResponse:
     indicator = Indicator.objects.get(version=application.version, code="S2.4")
     return client.post(
         reverse("assessments:evidence_upload", args=[application.pk, indicator.pk]), {"file": upload}, **extra
@@ -124,8 +130,14 @@ def _stored_files(media: Path) -> list[Path]:
 
 @pytest.mark.parametrize(("name", "content", "message"), HOSTILE)
 def test_hostile_upload_is_refused_with_a_reason(
-    client: Client, media: Path, manager: Membership, application: Application, name: str, content, message: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    media: Path,
+    manager: Membership,
+    application: Application,
+    name: str,
+    content: Callable[[], bytes],
+    message: str,
+) -> None:
     client.force_login(manager.user)
 
     response = _post(client, application, SimpleUploadedFile(name, content()), **HTMX)

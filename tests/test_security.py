@@ -23,6 +23,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from common.middleware import CONTENT_SECURITY_POLICY
 from tests.factories import LabelFactory
 from tests.test_production_shape import env_example
@@ -188,13 +189,15 @@ def test_production_settings_send_secure_cookies_and_hsts() -> None:
 @pytest.mark.parametrize(
     "url", ["/api/v1/labels/?q=a%00b", "/verify/RS%00B/", "/registry/?q=%00", "/api/v1/labels/RS%00/"]
 )
-def test_a_nul_character_in_the_address_is_refused_with_a_400(client, db: None, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_character_in_the_address_is_refused_with_a_400(client: Client, db: None, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 400
     assert "not allowed (NUL)" in response.content.decode()
 
 
-def test_a_nul_character_in_a_repeated_parameter_or_a_form_field_is_refused(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_character_in_a_repeated_parameter_or_a_form_field_is_refused(
+    client: Client, people: dict[str, User]
+) -> None:
     client.force_login(people["office"])
     assert client.get("/registry/?q=%00&q=cluster").status_code == 400
     assert client.post("/accounts/profile/", {"full_name": "Olivia\x00Office"}).status_code == 400

@@ -23,6 +23,7 @@ from django.template.base import Lexer, TokenType
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from pytest_django import Settings
 
 from common.transliterate import latin_to_cyrillic
 from tests.conftest import missing
@@ -143,7 +144,7 @@ def test_compiled_catalogues_are_up_to_date() -> None:
 
 
 def test_every_marked_message_is_in_the_latin_catalogue(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: pytest.FixtureRequest
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
     """A string newly marked for translation fails here until ``make messages`` and a translation add it."""
     if shutil.which("xgettext") is None:
@@ -291,7 +292,7 @@ def unmarked_python_strings(source: str) -> list[tuple[int, str]]:
         if not isinstance(node, ast.Call):
             continue
         name = _call_name(node)
-        candidates: list[ast.AST] = []
+        candidates: list[ast.expr] = []
         if name in MESSAGE_LEVELS and not _is_messages_call(node):
             name = ""  # logger.info("...") is for the operators, in English
         if name in USER_FACING_CALLS:

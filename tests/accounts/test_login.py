@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 LOGIN = "/accounts/login/"
 
 
-def post_login(client: Client, email: str, password: str) -> object:
+def post_login(client: Client, email: str, password: str) -> TestResponse:
     return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR="198.51.100.7")
 
 
@@ -106,8 +111,9 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client: Client, us
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    link = re.search(r"https?://[^/]+(/accounts/password/reset/[^\s]+/)", message.body)
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/[^\s]+/)", str(message.body))
     assert link is not None
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"
 
     form_page = client.get(link.group(1), follow=True)
@@ -131,7 +137,9 @@ def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(cl
 
 def test_used_reset_link_says_it_no_longer_works(client: Client, user: User) -> None:
     client.post(reverse("accounts:password_reset"), {"email": user.email})
-    path = re.search(r"https?://[^/]+(/accounts/password/reset/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/[^\s]+/)", str(mail.outbox[0].body))
+    assert link is not None
+    path = link.group(1)
     user.set_password("changed-elsewhere-123")
     user.save()
 
@@ -169,7 +177,9 @@ def test_profile_saves_name_and_language(user_client: Client, user: User) -> Non
         ({"full_name": "A", "preferred_language": "xx"}, "preferred_language"),
     ],
 )
-def test_profile_rejects_bad_input_with_message(user_client: Client, user: User, data: dict, field: str) -> None:
+def test_profile_rejects_bad_input_with_message(
+    user_client: Client, user: User, data: dict[str, str], field: str
+) -> None:
     response = user_client.post(reverse("accounts:profile"), data)
 
     assert response.status_code == 200

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from assessments.enums import AnswerType, VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
 from clusters.models import ClusterOrganisation, Membership
@@ -35,7 +37,7 @@ def make_version(level: Level | str, *, status: str = VersionStatus.PUBLISHED, n
     )
     first = Section.objects.create(version=version, code="S1", title="Structure", position=1)
     second = Section.objects.create(version=version, code="S2", title="Services", position=2)
-    specs = [
+    specs: list[tuple[Section, str, AnswerType, dict[str, Any]]] = [
         (first, "S1.1", AnswerType.INTEGER, {"min_value": 0, "max_value": 10000, "unit": "members"}),
         (first, "S1.2", AnswerType.DECIMAL, {"min_value": 0, "max_value": 100, "unit": "FTE"}),
         (first, "S1.3", AnswerType.PERCENTAGE, {}),
@@ -88,7 +90,7 @@ ANSWERS = {
 
 
 @pytest.fixture
-def staff(db: None) -> dict[str, object]:
+def staff(db: None) -> dict[str, User]:
     return {
         "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
         "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,

@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import User
 from assessments import selectors
 from assessments.enums import ApplicationState, VersionStatus
 from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion
@@ -30,7 +32,7 @@ def start(manager: Membership, level: Level = Level.BRONZE) -> Application:
     return applications.application_start(organisation=manager.organisation, level=level, by=manager.user)
 
 
-def answer_all(application: Application, user: object) -> None:
+def answer_all(application: Application, user: User) -> None:
     for code, raw in ANSWERS.items():
         indicator = Indicator.objects.get(version=application.version, code=code)
         current = Answer.objects.filter(application=application, indicator=indicator).first()
@@ -40,7 +42,7 @@ def answer_all(application: Application, user: object) -> None:
 
 
 def upload(
-    application: Application, user: object, code: str = "S2.4", name: str = "proof.pdf", content: bytes = PDF
+    application: Application, user: User, code: str = "S2.4", name: str = "proof.pdf", content: bytes = PDF
 ) -> Evidence:
     indicator = Indicator.objects.get(version=application.version, code=code)
     return applications.evidence_add(
@@ -223,7 +225,9 @@ def test_renewal_prefills_and_marks_changes(bronze: QuestionnaireVersion, manage
     assert renewal.renewal_of == first
     assert rows["S2.3"].value == "We run matchmaking events."
     assert [code for code, row in rows.items() if row.changed_since_previous] == ["S1.1"]
-    assert (rows["S1.1"].answer.previous_value, rows["S1.1"].value) == (25, 30)
+    answer = rows["S1.1"].answer
+    assert answer is not None
+    assert (answer.previous_value, rows["S1.1"].value) == (25, 30)
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -253,7 +257,9 @@ def test_accepted_uploads_are_stored_privately(
 
     assert (evidence.original_name, evidence.size) == (name, len(content))
     assert evidence.file.read() == content
-    assert evidence.file.path.startswith(str(evidence.file.storage.base_location))
+    storage = evidence.file.storage
+    assert isinstance(storage, FileSystemStorage)
+    assert evidence.file.path.startswith(str(storage.base_location))
 
 
 def test_zip_bomb_is_not_inflated(bronze: QuestionnaireVersion, manager: Membership) -> None:

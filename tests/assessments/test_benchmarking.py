@@ -14,8 +14,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.models import User
+from assessments.benchmarking.figures import GroupFigure
 from assessments.benchmarking.groups import MIN_PEERS
 from assessments.benchmarking.report import benchmarking_report
 from assessments.benchmarking.selectors import highest_levels, latest_completed_benchmarkings
@@ -118,7 +120,7 @@ def own(bronze: QuestionnaireVersion, manager: Membership) -> Application:
     return benchmarked(manager.organisation, bronze, {"S1.1": 45, "S1.2": "2.5", "S1.3": "40"})
 
 
-def figures(application: Application, code: str) -> dict[str, object]:
+def figures(application: Application, code: str) -> dict[str, GroupFigure]:
     data = benchmarking_report(application)
     row = next(r for s in data.sections for r in s.indicators if r.indicator.code == code)
     return {f.group.key: f for f in row.figures}
@@ -127,18 +129,20 @@ def figures(application: Application, code: str) -> dict[str, object]:
 # --- The report ---------------------------------------------------------------------------------
 
 
-def test_report_places_the_organisation_among_hand_computed_peers(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+def test_report_places_the_organisation_among_hand_computed_peers(
+    bronze: QuestionnaireVersion, own: Application
+) -> None:
     peers(bronze, [10, 20, 30, 40, 50])
 
     found = figures(own, "S1.1")
 
     everyone = found["all"]
-    assert everyone.summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)  # type: ignore[attr-defined]
-    assert (everyone.percentile, everyone.standing) == (80, "in the highest quarter")  # type: ignore[attr-defined]
-    assert found["country"].summary == everyone.summary  # type: ignore[attr-defined]
+    assert everyone.summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)
+    assert (everyone.percentile, everyone.standing) == (80, "in the highest quarter")
+    assert found["country"].summary == everyone.summary
 
 
-def test_only_each_peers_latest_completed_benchmarking_counts(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+def test_only_each_peers_latest_completed_benchmarking_counts(bronze: QuestionnaireVersion, own: Application) -> None:
     peers(bronze, [10, 20, 30, 40])
     renewed = OrganisationFactory()
     benchmarked(renewed, bronze, {"S1.1": 1000}, assessed_on=date(2020, 5, 1))
@@ -149,10 +153,10 @@ def test_only_each_peers_latest_completed_benchmarking_counts(bronze, own: Appli
 
     summary = figures(own, "S1.1")["all"].summary
 
-    assert summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)  # type: ignore[attr-defined]
+    assert summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)
 
 
-def test_peer_groups_follow_country_sector_and_level(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+def test_peer_groups_follow_country_sector_and_level(bronze: QuestionnaireVersion, own: Application) -> None:
     from common.models import Sector
 
     food = Sector.objects.get(name="Food industry")
@@ -171,25 +175,29 @@ def test_peer_groups_follow_country_sector_and_level(bronze, own: Application) -
         "level": ("Bronze label holders", 10, True),
     }
     found = figures(own, "S1.1")
-    assert (found["sector"].summary.median, found["country"].summary.median) == (30, 3)  # type: ignore[attr-defined]
+    sector, country = found["sector"].summary, found["country"].summary
+    assert sector is not None and country is not None
+    assert (sector.median, country.median) == (30, 3)
 
 
-def test_a_group_of_four_peers_is_not_shown_and_says_why(bronze, own: Application, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_a_group_of_four_peers_is_not_shown_and_says_why(
+    bronze: QuestionnaireVersion, own: Application, manager: Membership
+) -> None:
     peers(bronze, [10, 20, 30, 40], country="RS")
     peers(bronze, [50, 60], country="DE")
 
     found = figures(own, "S1.1")
 
-    assert found["all"].summary is not None  # type: ignore[attr-defined]
-    assert found["country"].summary is None  # type: ignore[attr-defined]
-    assert found["country"].note.startswith(f"Not shown: fewer than {MIN_PEERS} other organisations")  # type: ignore[attr-defined]
+    assert found["all"].summary is not None
+    assert found["country"].summary is None
+    assert found["country"].note.startswith(f"Not shown: fewer than {MIN_PEERS} other organisations")
     client = Client()
     client.force_login(manager.user)
     page = client.get(reverse("benchmarking:detail", args=[own.pk])).content.decode()
     assert f"Not shown: fewer than {MIN_PEERS} other organisations in this group" in page
 
 
-def test_an_indicator_answered_by_four_peers_is_not_shown(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+def test_an_indicator_answered_by_four_peers_is_not_shown(bronze: QuestionnaireVersion, own: Application) -> None:
     peers(bronze, [10, 20, 30, 40, 50])
     share = bronze.indicators.get(code="S1.3")
     for application in Application.objects.exclude(pk=own.pk)[:4]:
@@ -197,12 +205,15 @@ def test_an_indicator_answered_by_four_peers_is_not_shown(bronze, own: Applicati
 
     found = figures(own, "S1.3")["all"]
 
-    assert found.summary is None  # type: ignore[attr-defined]
-    assert "fewer than 5 organisations of this group answered this indicator" in found.note  # type: ignore[attr-defined]
-    assert figures(own, "S1.1")["all"].summary.count == 5  # type: ignore[attr-defined]
+    assert found.summary is None
+    assert "fewer than 5 organisations of this group answered this indicator" in found.note
+    summary = figures(own, "S1.1")["all"].summary
+    assert summary is not None and summary.count == 5
 
 
-def test_page_never_shows_the_answers_of_too_small_a_group(bronze, own: Application, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_page_never_shows_the_answers_of_too_small_a_group(
+    bronze: QuestionnaireVersion, own: Application, manager: Membership
+) -> None:
     distinctive = [9137, 9241, 9359, 9463]
     peers(bronze, distinctive)
     names = list(ClusterOrganisation.objects.exclude(pk=own.organisation_id).values_list("name", flat=True))
@@ -216,7 +227,9 @@ def test_page_never_shows_the_answers_of_too_small_a_group(bronze, own: Applicat
     assert "45 members" in page  # its own answer is there
 
 
-def test_page_shows_no_peer_by_name_nor_row_by_row(bronze, own: Application, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_page_shows_no_peer_by_name_nor_row_by_row(
+    bronze: QuestionnaireVersion, own: Application, manager: Membership
+) -> None:
     peers(bronze, [9101, 9202, 9303, 9404, 9505, 9606])
     names = list(ClusterOrganisation.objects.exclude(pk=own.organisation_id).values_list("name", flat=True))
     client = Client()
@@ -244,7 +257,9 @@ def test_organisation_members_read_it(client: Client, own: Application, manager:
     assert (get(client, manager.user, own), get(client, contributor, own)) == (200, 200)
 
 
-def test_others_get_a_404_and_anonymous_people_a_login(client: Client, own: Application, people: dict) -> None:
+def test_others_get_a_404_and_anonymous_people_a_login(
+    client: Client, own: Application, people: dict[str, User]
+) -> None:
     assert get(client, MembershipFactory().user, own) == 404  # manager of another organisation
     assert get(client, people["committee"], own) == 404
     assert get(client, UserFactory(), own) == 404
@@ -261,11 +276,13 @@ def test_only_an_assigned_assessor_reads_it(client: Client, own: Application, st
     assert (get(client, assigned, own), get(client, unassigned, own)) == (status, 404)
 
 
-def test_the_office_reads_it(client: Client, own: Application, people: dict) -> None:
+def test_the_office_reads_it(client: Client, own: Application, people: dict[str, User]) -> None:
     assert get(client, people["office"], own) == 200
 
 
-def test_a_benchmarking_not_yet_completed_has_no_report(client: Client, bronze, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_a_benchmarking_not_yet_completed_has_no_report(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership
+) -> None:
     application = benchmarked(manager.organisation, bronze, {"S1.1": 45}, state=ApplicationState.AWAITING_DECISION)
 
     assert get(client, manager.user, application) == 404
@@ -274,11 +291,11 @@ def test_a_benchmarking_not_yet_completed_has_no_report(client: Client, bronze, 
 @pytest.mark.parametrize("size", [5, 20])
 def test_page_queries_do_not_grow_with_the_peers(
     client: Client,
-    bronze,
+    bronze: QuestionnaireVersion,
     own: Application,
     manager: Membership,
     size: int,
-    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     peers(bronze, list(range(10, 10 + size)))
     client.force_login(manager.user)
@@ -303,12 +320,12 @@ def pdf_text(path: str) -> str:
 
 def test_pdf_shows_the_figures_of_the_page(
     client: Client,
-    bronze,
+    bronze: QuestionnaireVersion,
     own: Application,
     manager: Membership,
-    settings,
+    settings: Settings,
     tmp_path: Path,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     peers(bronze, [10, 20, 30, 40, 50])
@@ -333,12 +350,12 @@ def test_pdf_shows_the_figures_of_the_page(
 
 def test_pdf_is_printed_in_the_readers_language(
     client: Client,
-    bronze,
+    bronze: QuestionnaireVersion,
     own: Application,
     manager: Membership,
-    settings,
+    settings: Settings,
     tmp_path: Path,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     peers(bronze, [10, 20, 30, 40, 50])
@@ -355,7 +372,9 @@ def test_pdf_is_printed_in_the_readers_language(
     assert "Izveštaj o benčmarkingu" in text
 
 
-def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_renders_once_per_set_of_figures(
+    bronze: QuestionnaireVersion, own: Application, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     peers(bronze, [10, 20, 30, 40, 50])
     render_benchmarking_report(own.pk)
@@ -372,7 +391,9 @@ def test_pdf_renders_once_per_set_of_figures(bronze, own: Application, settings,
     assert moved.pdf.read()[:5] == b"%PDF-"
 
 
-def test_pdf_task_is_quiet_for_what_is_no_completed_benchmarking(bronze, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_task_is_quiet_for_what_is_no_completed_benchmarking(
+    bronze: QuestionnaireVersion, manager: Membership
+) -> None:
     draft = benchmarked(manager.organisation, bronze, {}, state=ApplicationState.SUBMITTED)
 
     render_benchmarking_report(draft.pk)
@@ -384,7 +405,7 @@ def test_pdf_task_is_quiet_for_what_is_no_completed_benchmarking(bronze, manager
 # --- The demo -------------------------------------------------------------------------------------
 
 
-def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: None, settings: Settings) -> None:
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     before = Application.objects.count()
@@ -409,12 +430,16 @@ def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: N
     assert page.count('data-testid="figure-all"') == 17
 
 
-def test_the_level_group_counts_labels_imported_before_the_portal(bronze, own: Application) -> None:  # type: ignore[no-untyped-def]
+def test_the_level_group_counts_labels_imported_before_the_portal(
+    bronze: QuestionnaireVersion, own: Application
+) -> None:
     """A peer holding an imported Gold label is in the Gold group, though its Gold was never awarded here."""
     from tests.factories import LabelFactory
 
     peers(bronze, list(range(10, 16)))
-    peer_organisation = Application.objects.exclude(organisation=own.organisation).first().organisation
+    peer = Application.objects.exclude(organisation=own.organisation).first()
+    assert peer is not None
+    peer_organisation = peer.organisation
     LabelFactory(organisation=peer_organisation, level="gold")
 
     levels = highest_levels(own.organisation, latest_completed_benchmarkings().exclude(organisation=own.organisation))

@@ -30,11 +30,11 @@ def history_url(application: Application, **query: str) -> str:
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def actions(response) -> list[str]:  # type: ignore[no-untyped-def]
+def actions(response) -> list[str]:
     return [row.action for row in response.context["rows"]]
 
 
-def test_office_reads_every_step_with_its_actor(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_office_reads_every_step_with_its_actor(client: Client, bronze, manager: Membership, staff: dict) -> None:
     application = in_assessment(manager, staff)
     client.force_login(staff["office"])
 
@@ -55,7 +55,7 @@ def test_office_reads_every_step_with_its_actor(client: Client, bronze, manager:
 
 def test_the_applicant_sees_the_scheme_people_by_role_only(
     client: Client, bronze, manager: Membership, staff: dict
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = in_assessment(manager, staff)
     client.force_login(manager.user)
 
@@ -71,7 +71,7 @@ def test_the_applicant_sees_the_scheme_people_by_role_only(
     assert staff["office"].get_full_name() not in body
 
 
-def test_the_partner_for_the_country_reads_it_without_names_of_the_scheme(  # type: ignore[no-untyped-def]
+def test_the_partner_for_the_country_reads_it_without_names_of_the_scheme(
     client: Client, bronze, manager: Membership, staff: dict
 ) -> None:
     application = in_assessment(manager, staff)
@@ -85,7 +85,7 @@ def test_the_partner_for_the_country_reads_it_without_names_of_the_scheme(  # ty
 
 
 @pytest.mark.parametrize("who", ["other_manager", "other_partner", "assessor", "committee", "outsider"])
-def test_others_learn_nothing(client: Client, bronze, manager: Membership, staff: dict, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_others_learn_nothing(client: Client, bronze, manager: Membership, staff: dict, who: str) -> None:
     application = in_assessment(manager, staff)
     people: dict[str, User] = {
         "other_manager": MembershipFactory(organisation=OrganisationFactory(country="DE")).user,
@@ -100,14 +100,14 @@ def test_others_learn_nothing(client: Client, bronze, manager: Membership, staff
     assert client.get(history_url(application, format="csv")).status_code == 404
 
 
-def test_anonymous_visitors_are_asked_to_log_in(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_are_asked_to_log_in(client: Client, bronze, manager: Membership, staff: dict) -> None:
     response = client.get(history_url(in_assessment(manager, staff)))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_filters_by_who_and_when(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_filters_by_who_and_when(client: Client, bronze, manager: Membership, staff: dict) -> None:
     application = in_assessment(manager, staff)
     client.force_login(staff["office"])
     today = timezone.localdate().isoformat()
@@ -123,7 +123,7 @@ def test_filters_by_who_and_when(client: Client, bronze, manager: Membership, st
 
 def test_a_reader_cannot_filter_by_someone_hidden_from_them(
     client: Client, bronze, manager: Membership, staff: dict
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = in_assessment(manager, staff)
     client.force_login(manager.user)
 
@@ -133,7 +133,7 @@ def test_a_reader_cannot_filter_by_someone_hidden_from_them(
     assert [pk for pk, _name in response.context["form"].fields["actor"].choices if pk] == [manager.user.pk]
 
 
-def test_csv_export_has_a_row_per_change(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_has_a_row_per_change(client: Client, bronze, manager: Membership, staff: dict) -> None:
     application = in_assessment(manager, staff)
     client.force_login(staff["office"])
 
@@ -149,7 +149,7 @@ def test_csv_export_has_a_row_per_change(client: Client, bronze, manager: Member
 
 
 @pytest.mark.parametrize("size", [1, 8])
-def test_history_page_queries_do_not_grow_with_its_entries(  # type: ignore[no-untyped-def]
+def test_history_page_queries_do_not_grow_with_its_entries(
     client: Client, manager: Membership, staff: dict, django_assert_num_queries, size: int
 ) -> None:
     from common.services import history_record

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+from typing import Literal, TypedDict
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from assessments.enums import ApplicationState as S
 from assessments.enums import AssignmentState, DecisionOutcome
-from assessments.models import Application, AssessmentReport, Assignment, Decision
+from assessments.models import Application, AssessmentReport, Assignment, Decision, QuestionnaireVersion
 from assessments.services import applications
 from assessments.transitions import MOVES
 from clusters.models import Membership
@@ -32,11 +34,23 @@ EXPECTED = {
     "decide": {"committee"},
     "withdraw_application": {"manager"},
 }
-ROLES = ["manager", "contributor", "assessor", "other_assessor", "office", "committee", "outsider"]
+Role = Literal["manager", "contributor", "assessor", "other_assessor", "office", "committee", "outsider"]
+ROLES: list[Role] = ["manager", "contributor", "assessor", "other_assessor", "office", "committee", "outsider"]
+
+
+class Cast(TypedDict):
+    application: Application
+    manager: User
+    contributor: User
+    assessor: User
+    other_assessor: User
+    office: User
+    committee: User
+    outsider: User
 
 
 @pytest.fixture
-def cast(bronze, manager: Membership) -> dict:  # type: ignore[no-untyped-def]
+def cast(bronze: QuestionnaireVersion, manager: Membership) -> Cast:
     application = start(manager)
     assessor = AssessorProfileFactory(certified_levels=["bronze"]).user
     Assignment.objects.create(application=application, assessor=assessor, state=AssignmentState.ACCEPTED)
@@ -54,7 +68,7 @@ def cast(bronze, manager: Membership) -> dict:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("move", sorted(MOVES, key=str), ids=lambda m: f"{m[0]}->{m[1]}")
 @pytest.mark.parametrize("role", ROLES)
-def test_each_move_is_allowed_only_to_its_roles(cast: dict, move: tuple, role: str) -> None:
+def test_each_move_is_allowed_only_to_its_roles(cast: Cast, move: tuple[S, S], role: Role) -> None:
     application = cast["application"]
     Application.objects.filter(pk=application.pk).update(state=move[0])
     application.refresh_from_db()
@@ -77,7 +91,7 @@ def test_each_move_is_allowed_only_to_its_roles(cast: dict, move: tuple, role: s
     ("from_state", "to_state"),
     [(a, b) for a in S for b in S if a != b and (a, b) not in MOVES][:40],
 )
-def test_moves_outside_the_table_are_refused(cast: dict, from_state: S, to_state: S) -> None:
+def test_moves_outside_the_table_are_refused(cast: Cast, from_state: S, to_state: S) -> None:
     application = cast["application"]
     Application.objects.filter(pk=application.pk).update(state=from_state)
 
@@ -87,7 +101,9 @@ def test_moves_outside_the_table_are_refused(cast: dict, from_state: S, to_state
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_two_committee_members_deciding_at_once_make_one_decision(postgres: None, bronze, manager: Membership) -> None:  # type: ignore[no-untyped-def]
+def test_two_committee_members_deciding_at_once_make_one_decision(
+    postgres: None, bronze: QuestionnaireVersion, manager: Membership
+) -> None:
     application = start(manager)
     Application.objects.filter(pk=application.pk).update(state=S.AWAITING_DECISION)
     AssessmentReport.objects.create(application=application, summary="s", passed=True)
@@ -95,10 +111,10 @@ def test_two_committee_members_deciding_at_once_make_one_decision(postgres: None
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def decide(member: object) -> None:
+    def decide(member: User) -> None:
         barrier.wait()
         try:
-            application_decide(application=application, by=member, outcome=DecisionOutcome.AWARDED)  # type: ignore[arg-type]
+            application_decide(application=application, by=member, outcome=DecisionOutcome.AWARDED)
             outcomes.append("decided")
         except ActionRefused:
             outcomes.append("refused")

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
 from assessments.enums import AnswerType, ThresholdKind, VersionStatus
@@ -548,7 +549,7 @@ def test_section_update_changes_a_draft(catalogue: dict[str, QuestionnaireVersio
 
 
 def test_version_tree_costs_two_queries(
-    catalogue: dict[str, QuestionnaireVersion], django_assert_num_queries: Any
+    catalogue: dict[str, QuestionnaireVersion], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     with django_assert_num_queries(2):
         codes = [(s.code, [i.code for i in s.indicators.all()]) for s in version_tree(catalogue["silver"])]

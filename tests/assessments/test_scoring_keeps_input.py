@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments import selectors
 from assessments.enums import ApplicationState
-from assessments.models import Application, Clarification, Indicator
+from assessments.models import Application, Clarification, Indicator, QuestionnaireVersion
 from assessments.services import assessing
 from clusters.models import Membership
 from tests.assessments.conftest import make_version
@@ -64,7 +64,7 @@ def form_values(html: bytes) -> dict[str, str]:
     return parser.values
 
 
-def in_assessment(manager: Membership, staff: dict, level: str) -> Application:
+def in_assessment(manager: Membership, staff: dict[str, User], level: str) -> Application:
     """A case whose experts (one for Bronze, two for Gold) declared no conflict."""
     if level == "gold":
         make_version("gold")
@@ -96,8 +96,8 @@ def score_own(application: Application, expert: User, comment: str, differ_on: s
 
 @pytest.mark.parametrize("level", ["bronze", "gold"])
 def test_saved_scores_come_back_in_the_form(
-    client: Client, bronze, manager: Membership, staff: dict, level: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], level: str
+) -> None:
     application = in_assessment(manager, staff, level)
     first, second = indicator(application, "S1.1"), indicator(application, "S1.2")
     client.force_login(staff["expert_rs"])
@@ -131,7 +131,9 @@ def test_saved_scores_come_back_in_the_form(
     assert shown[f"met-{indicator(application, 'S1.3').pk}"] == ""
 
 
-def test_agreement_step_starts_from_the_experts_own_scores(client: Client, manager: Membership, staff: dict) -> None:
+def test_agreement_step_starts_from_the_experts_own_scores(
+    client: Client, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff, "gold")
     same, differing = indicator(application, "S1.1"), indicator(application, "S1.2")
     score_own(application, staff["expert_rs"], "RS saw it")
@@ -158,7 +160,9 @@ def test_agreement_step_starts_from_the_experts_own_scores(client: Client, manag
     assert f"{staff['expert_rs'].get_full_name()} scored: met · RS saw it" in page.content.decode()
 
 
-def test_agreed_scores_come_back_in_the_form_after_saving(client: Client, manager: Membership, staff: dict) -> None:
+def test_agreed_scores_come_back_in_the_form_after_saving(
+    client: Client, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff, "gold")
     differing = indicator(application, "S1.2")
     score_own(application, staff["expert_rs"], "RS saw it")
@@ -180,8 +184,8 @@ def test_agreed_scores_come_back_in_the_form_after_saving(client: Client, manage
 
 @pytest.mark.parametrize("due_on", ["past", "not a date"])
 def test_date_error_on_a_question_keeps_its_text(
-    client: Client, bronze, manager: Membership, staff: dict, due_on: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], due_on: str
+) -> None:
     application = in_assessment(manager, staff, "bronze")
     about = indicator(application, "S1.2")
     typed = (timezone.localdate() - timedelta(days=1)).isoformat() if due_on == "past" else due_on
@@ -207,8 +211,8 @@ def test_date_error_on_a_question_keeps_its_text(
 
 
 def test_question_with_a_good_date_is_sent_and_the_form_is_empty_again(
-    client: Client, bronze, manager: Membership, staff: dict
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff, "bronze")
     client.force_login(staff["expert_rs"])
     scoring = reverse("assessments:case_scoring", args=[application.pk, "S1"])
@@ -227,8 +231,8 @@ def test_question_with_a_good_date_is_sent_and_the_form_is_empty_again(
 
 @pytest.mark.parametrize("error", ["no summary", "date before the application"])
 def test_error_on_complete_keeps_the_recommendations(
-    client: Client, bronze, manager: Membership, staff: dict, error: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], error: str
+) -> None:
     application = in_assessment(manager, staff, "bronze")
     score_own(application, staff["expert_rs"], "Seen")
     client.force_login(staff["expert_rs"])
@@ -255,7 +259,9 @@ def test_error_on_complete_keeps_the_recommendations(
     assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_ASSESSMENT
 
 
-def test_complete_stores_the_recommendations_trimmed(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_complete_stores_the_recommendations_trimmed(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff, "bronze")
     score_own(application, staff["expert_rs"], "Seen")
     client.force_login(staff["expert_rs"])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
-from assessments.models import Application, Indicator, Score
+from accounts.models import User
+from assessments.models import Application, Indicator, QuestionnaireVersion, Score
 from assessments.scoring import Verdict
 from assessments.services import assessing
 from clusters.models import Membership
@@ -15,7 +17,7 @@ from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
 
 
-def in_assessment(manager: Membership, staff: dict) -> Application:
+def in_assessment(manager: Membership, staff: dict[str, User]) -> Application:
     application = submitted(manager)
     assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
@@ -26,7 +28,9 @@ def verdicts_for(indicators: list[Indicator], met: bool = True) -> list[Verdict]
     return [Verdict(indicator=indicator, met=met, comment=f"on {indicator.code}") for indicator in indicators]
 
 
-def test_a_refused_verdict_saves_none_of_the_section(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_verdict_saves_none_of_the_section(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff)
     indicators = list(Indicator.objects.filter(version=application.version).order_by("pk"))[:4]
     stranger = Indicator.objects.filter(version=make_version("gold")).first()
@@ -42,7 +46,9 @@ def test_a_refused_verdict_saves_none_of_the_section(bronze, manager: Membership
     assert Score.objects.filter(application=application).count() == 0
 
 
-def test_saving_again_updates_the_same_rows(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_saving_again_updates_the_same_rows(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff)
     indicators = list(Indicator.objects.filter(version=application.version))
 
@@ -56,8 +62,12 @@ def test_saving_again_updates_the_same_rows(bronze, manager: Membership, staff: 
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_section_save_queries_do_not_grow_with_its_indicators(  # type: ignore[no-untyped-def]
-    bronze, manager: Membership, staff: dict, django_assert_max_num_queries, size: int
+def test_section_save_queries_do_not_grow_with_its_indicators(
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    size: int,
 ) -> None:
     application = in_assessment(manager, staff)
     indicators = list(Indicator.objects.filter(version=application.version))[:size]
@@ -69,9 +79,12 @@ def test_section_save_queries_do_not_grow_with_its_indicators(  # type: ignore[n
         assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
 
 
-def test_scoring_page_saves_the_posted_section(client: Client, bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_page_saves_the_posted_section(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = in_assessment(manager, staff)
     section = application.version.sections.order_by("position").first()
+    assert section is not None
     indicators = list(section.indicators.all())
     body = {f"met-{indicator.pk}": "yes" for indicator in indicators} | {f"met-{indicators[0].pk}": "maybe"}
     client.force_login(staff["expert_rs"])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.enums import StaffRole
 from assessments.enums import ApplicationState
@@ -24,7 +27,8 @@ from tests.factories import (
 )
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+# Passed as client.post(..., **HTMX): Any, or mypy matches it against post()'s named parameters.
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -32,14 +36,16 @@ def application(bronze: QuestionnaireVersion, manager: Membership) -> Applicatio
     return applications.application_start(organisation=manager.organisation, level=Level.BRONZE, by=manager.user)
 
 
-def pages(application: Application) -> list[tuple[str, str, dict]]:
+def pages(application: Application) -> list[tuple[str, str, dict[str, object]]]:
     indicator = Indicator.objects.get(version=application.version, code="S2.3")
     file_indicator = Indicator.objects.get(version=application.version, code="S2.4")
+    author = application.created_by
+    assert author is not None
     evidence = applications.evidence_add(
         application=application,
         indicator=file_indicator,
         upload=SimpleUploadedFile("p.pdf", PDF),
-        by=application.created_by,
+        by=author,
     )
     pk = application.pk
     return [
@@ -210,7 +216,7 @@ def test_evidence_downloads_as_attachment(client: Client, application: Applicati
 
     assert response["Content-Disposition"] == 'attachment; filename="Plan 2026.pdf"'
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == PDF
+    assert response.getvalue() == PDF
 
 
 def test_submit_page_lists_missing_items_with_links(
@@ -255,8 +261,8 @@ def test_section_page_queries_do_not_grow(
     client: Client,
     application: Application,
     manager: Membership,
-    django_assert_num_queries,
-    extra_sections: int,  # type: ignore[no-untyped-def]
+    django_assert_num_queries: DjangoAssertNumQueries,
+    extra_sections: int,
 ) -> None:
     if extra_sections:
         for code, raw in [("S1.1", ["1"]), ("S1.2", ["1"]), ("S1.3", ["1"])]:

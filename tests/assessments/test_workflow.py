@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.enums import StaffRole
 from accounts.models import User
 from assessments import selectors
 from assessments.enums import ApplicationState, AssignmentState, DecisionOutcome
-from assessments.models import Application, Decision, Indicator
+from assessments.models import Application, Decision, Indicator, QuestionnaireVersion
 from assessments.scoring import compute_result
 from assessments.services import applications, assessing
 from assessments.transitions import MOVES
 from clusters.models import Membership
+from common.enums import Level
 from common.errors import ActionRefused
 from common.models import Notification
 from labels.decisions import application_decide
@@ -28,7 +32,7 @@ from tests.factories import MembershipFactory, RoleGrantFactory, UserFactory
 
 
 def submitted(manager: Membership, level: str = "bronze") -> Application:
-    application = start(manager, level)
+    application = start(manager, Level(level))
     answer_all(application, manager.user)
     upload(application, manager.user)
     return applications.application_submit(application=application, by=manager.user)
@@ -47,8 +51,11 @@ def test_moves_table_covers_the_whole_workflow() -> None:
 
 
 def test_bronze_case_from_submission_to_label(
-    bronze, manager: Membership, staff: dict, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     application = submitted(manager)
     offered = [p.user for p in selectors.assessors_offered(application)]
     assert staff["expert_rs"] in offered and staff["expert_rs2"] not in offered  # not certified for Bronze
@@ -103,7 +110,9 @@ def test_bronze_case_from_submission_to_label(
     ]
 
 
-def test_former_member_is_never_offered(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_former_member_is_never_offered(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     MembershipFactory(organisation=manager.organisation, user=staff["expert_rs"], left_at=timezone.now())
     application = submitted(manager)
 
@@ -112,7 +121,9 @@ def test_former_member_is_never_offered(bronze, manager: Membership, staff: dict
         assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
 
 
-def test_decline_returns_the_case_to_assignment(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_decline_returns_the_case_to_assignment(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = submitted(manager)
     assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
 
@@ -131,7 +142,7 @@ def test_decline_returns_the_case_to_assignment(bronze, manager: Membership, sta
     assert Application.objects.get(pk=application.pk).state == ApplicationState.ASSESSOR_ASSIGNMENT
 
 
-def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, staff: dict) -> None:
+def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, staff: dict[str, User]) -> None:
     make_version("gold")
     application = submitted(manager, "gold")
 
@@ -148,7 +159,7 @@ def test_gold_needs_one_national_and_one_foreign_expert(manager: Membership, sta
     assert application.assignments.count() == 2
 
 
-def test_gold_experts_score_independently_then_agree(manager: Membership, staff: dict) -> None:
+def test_gold_experts_score_independently_then_agree(manager: Membership, staff: dict[str, User]) -> None:
     make_version("gold")
     application = submitted(manager, "gold")
     assessing.assignment_create(
@@ -159,6 +170,7 @@ def test_gold_experts_score_independently_then_agree(manager: Membership, staff:
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     indicator = Indicator.objects.filter(version=application.version).first()
+    assert indicator is not None
 
     score_everything(application, staff["expert_rs"], met=True)
     with pytest.raises(ActionRefused, match="Both experts must submit"):
@@ -176,7 +188,7 @@ def test_gold_experts_score_independently_then_agree(manager: Membership, staff:
     assert selectors.agreed_scores(application)[indicator.pk].met is True
 
 
-def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff: dict) -> None:
+def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff: dict[str, User]) -> None:
     make_version("gold")
     application = submitted(manager, "gold")
     experts = [staff["expert_rs"], staff["expert_de"]]
@@ -186,6 +198,7 @@ def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff:
             assignment=application.assignments.get(assessor=expert), by=expert, no_conflict=True
         )
     indicator = Indicator.objects.filter(version=application.version).first()
+    assert indicator is not None
     for expert, word in zip(experts, ("first", "second"), strict=True):
         for each in Indicator.objects.filter(version=application.version):
             assessing.score_save(
@@ -208,7 +221,9 @@ def test_agreed_scores_start_with_both_experts_words(manager: Membership, staff:
     )
 
 
-def test_committee_member_who_assessed_cannot_decide(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_committee_member_who_assessed_cannot_decide(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     RoleGrantFactory(user=staff["expert_rs"], role=StaffRole.LABEL_COMMITTEE)
     application = _to_decision(manager, staff)
 
@@ -220,7 +235,7 @@ def test_committee_member_who_assessed_cannot_decide(bronze, manager: Membership
     assert Decision.objects.count() == 0
 
 
-def _to_decision(manager: Membership, staff: dict) -> Application:
+def _to_decision(manager: Membership, staff: dict[str, User]) -> Application:
     application = submitted(manager)
     assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
@@ -234,7 +249,9 @@ def _to_decision(manager: Membership, staff: dict) -> Application:
     )
 
 
-def test_deciding_twice_gives_one_decision_and_one_label(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_twice_gives_one_decision_and_one_label(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
     other_member = RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user
 
@@ -245,7 +262,9 @@ def test_deciding_twice_gives_one_decision_and_one_label(bronze, manager: Member
     assert (Decision.objects.count(), Label.objects.count()) == (1, 1)
 
 
-def test_refusal_needs_a_reason_and_creates_no_label(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_refusal_needs_a_reason_and_creates_no_label(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
 
     with pytest.raises(ActionRefused, match="reason"):
@@ -265,7 +284,9 @@ ROLES = ["manager", "contributor", "office", "committee", "assessor", "other_ass
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_office_assigns(bronze, manager: Membership, staff: dict, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_office_assigns(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], role: str
+) -> None:
     application = submitted(manager)
     people = {
         "manager": manager.user,
@@ -286,7 +307,9 @@ def test_only_the_office_assigns(bronze, manager: Membership, staff: dict, role:
 
 
 @pytest.mark.parametrize("role", ["manager", "office", "committee", "other_assessor", "outsider"])
-def test_only_the_assigned_expert_scores(bronze, manager: Membership, staff: dict, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_assigned_expert_scores(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], role: str
+) -> None:
     application = submitted(manager)
     assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
@@ -298,6 +321,7 @@ def test_only_the_assigned_expert_scores(bronze, manager: Membership, staff: dic
         "outsider": UserFactory(),
     }
     indicator = Indicator.objects.filter(version=application.version).first()
+    assert indicator is not None
 
     with pytest.raises(PermissionDenied):
         assessing.score_save(application=application, indicator=indicator, by=people[role], met=True)
@@ -326,13 +350,13 @@ def test_gold_pass_mark_boundary(points: tuple[int, ...], met: tuple[bool, ...],
 
 
 def test_report_pdf_is_rendered_once_and_shown_to_the_organisation_after_the_decision(
-    bronze,
+    bronze: QuestionnaireVersion,
     manager: Membership,
-    staff: dict,
-    client,
-    settings,
-    tmp_path,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    staff: dict[str, User],
+    client: Client,
+    settings: Settings,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from django.urls import reverse
 
@@ -360,7 +384,9 @@ def test_report_pdf_is_rendered_once_and_shown_to_the_organisation_after_the_dec
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-def test_office_hears_of_an_overdue_answer_once(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_office_hears_of_an_overdue_answer_once(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     from assessments.models import Clarification
 
     application = submitted(manager)

@@ -7,17 +7,19 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from assessments.enums import ApplicationState
-from assessments.models import Application, Clarification
+from assessments.models import Application, Clarification, QuestionnaireVersion
 from assessments.services import assessing
 from clusters.models import Membership
 from tests.assessments.test_workflow import _to_decision, submitted
 from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 
 
-def in_assessment(manager: Membership, staff: dict) -> Application:
+def in_assessment(manager: Membership, staff: dict[str, User]) -> Application:
     application = submitted(manager)
     assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
     assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
@@ -26,8 +28,8 @@ def in_assessment(manager: Membership, staff: dict) -> Application:
 
 @pytest.mark.parametrize("visitor", ["outsider", "other_manager"])
 def test_workflow_endpoints_are_refused_to_outsiders(
-    client: Client, bronze, manager: Membership, staff: dict, visitor: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], visitor: str
+) -> None:
     application = in_assessment(manager, staff)
     clarification = assessing.clarification_ask(
         application=application, by=staff["expert_rs"], question="Q?", due_on=date.today() + timedelta(days=5)
@@ -74,7 +76,7 @@ def test_certificate_job_page_is_refused_to_others(client: Client, db: None) -> 
     assert client.get(reverse("labels:certificate_job", args=[job.pk])).status_code == 403
 
 
-def _cases(manager: Membership, staff: dict, n: int) -> None:
+def _cases(manager: Membership, staff: dict[str, User], n: int) -> None:
     for _ in range(n):
         other = MembershipFactory(
             organisation=OrganisationFactory(
@@ -96,8 +98,13 @@ def _cases(manager: Membership, staff: dict, n: int) -> None:
 
 @pytest.mark.parametrize("size", [1, 4])
 def test_committee_page_queries_do_not_grow(
-    client: Client, bronze, manager: Membership, staff: dict, django_assert_num_queries, size: int
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
     _cases(manager, staff, size)
     client.force_login(staff["committee"])
 
@@ -109,8 +116,13 @@ def test_committee_page_queries_do_not_grow(
 
 @pytest.mark.parametrize("size", [1, 4])
 def test_office_cases_queries_do_not_grow(
-    client: Client, bronze, manager: Membership, staff: dict, django_assert_num_queries, size: int
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
     _cases(manager, staff, size)
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from assessments.enums import ApplicationState
-from assessments.models import Application, Indicator, Section
+from assessments.models import Application, Indicator, QuestionnaireVersion, Section
 from clusters.models import Membership
 from labels.models import Label
 from tests.assessments.conftest import make_version
@@ -20,7 +21,7 @@ from tests.factories import AssessorProfileFactory, RoleGrantFactory, UserFactor
 
 
 @pytest.fixture
-def cast(db: None) -> dict:
+def cast(db: None) -> dict[str, User]:
     return {
         "office": RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user,
         "committee": RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user,
@@ -31,7 +32,7 @@ def cast(db: None) -> dict:
     }
 
 
-def as_(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
+def as_(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
 
@@ -44,7 +45,7 @@ def score_all(client: Client, application: Application) -> None:
         assert response.status_code == 302
 
 
-def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: dict) -> None:
+def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: dict[str, User]) -> None:
     Indicator.objects.filter(version=make_version("gold")).update(max_points=10)
     application = submitted(manager, "gold")
     pk = application.pk
@@ -65,6 +66,7 @@ def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: 
 
     # One expert asks a question; the manager answers it in the browser.
     section = Section.objects.filter(version=application.version).first()
+    assert section is not None
     as_(client, cast["expert_rs"]).post(
         reverse("assessments:clarification_ask", args=[pk]),
         {
@@ -109,7 +111,9 @@ def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: 
 
 
 @pytest.mark.parametrize("who", ["manager", "other_expert", "outsider", "committee"])
-def test_scoring_pages_are_closed_to_others(client: Client, bronze, manager: Membership, cast: dict, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_pages_are_closed_to_others(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, cast: dict[str, User], who: str
+) -> None:
     application = submitted(manager, "bronze")
     as_(client, cast["office"]).post(
         reverse("assessments:case_assign", args=[application.pk]), {"assessor": [cast["expert_rs"].pk]}
@@ -125,6 +129,7 @@ def test_scoring_pages_are_closed_to_others(client: Client, bronze, manager: Mem
         "committee": cast["committee"],
     }[who]
     section = Section.objects.filter(version=application.version).first()
+    assert section is not None
 
     as_(client, visitor)
     scoring = client.get(reverse("assessments:case_scoring", args=[application.pk, section.code]))

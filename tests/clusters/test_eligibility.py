@@ -45,7 +45,7 @@ def test_organisation_meeting_every_criterion_is_eligible(db: None) -> None:
         ({"eccp_url": ""}, "eccp"),
     ],
 )
-def test_each_criterion_fails_just_below_its_threshold(db: None, change: dict, criterion: str) -> None:
+def test_each_criterion_fails_just_below_its_threshold(db: None, change: dict[str, object], criterion: str) -> None:
     organisation = OrganisationFactory(**{**ELIGIBLE, **change})
 
     assert [c for c, s in statuses(organisation).items() if s == NOT_MET] == [criterion]
@@ -99,7 +99,7 @@ profiles = st.fixed_dictionaries(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(profile=profiles, waived=st.sets(st.sampled_from(EligibilityCriterion.values), max_size=2))
-def test_database_filter_agrees_with_checklist(db: None, profile: dict, waived: set[str]) -> None:
+def test_database_filter_agrees_with_checklist(db: None, profile: dict[str, object], waived: set[str]) -> None:
     organisation = OrganisationFactory(**profile)
     waiver_author = UserFactory()
     for criterion in waived:

@@ -8,12 +8,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
 from accounts.models import User
 from clusters import services
-from clusters.enums import InvitationState, MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Membership, OrganisationTransition
+from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
+from clusters.models import ClusterOrganisation, Invitation, Membership, OrganisationTransition
 from clusters.transitions import MOVES
 from common.errors import ActionRefused
 from tests.factories import (
@@ -55,7 +56,9 @@ def test_moves_table_is_what_the_tests_expect() -> None:
 
 @pytest.mark.parametrize("move", sorted(ALLOWED, key=str))
 @pytest.mark.parametrize("actor", ACTORS)
-def test_each_move_is_allowed_only_to_its_roles(actors: dict[str, User], move: tuple, actor: str) -> None:
+def test_each_move_is_allowed_only_to_its_roles(
+    actors: dict[str, User], move: tuple[OrganisationState, OrganisationState], actor: str
+) -> None:
     organisation = ClusterOrganisation.objects.get()
     ClusterOrganisation.objects.update(state=move[0])
 
@@ -74,7 +77,9 @@ def test_each_move_is_allowed_only_to_its_roles(actors: dict[str, User], move: t
     ("from_state", "to_state"),
     [(a, b) for a in OrganisationState for b in OrganisationState if a != b and (a, b) not in ALLOWED],
 )
-def test_moves_outside_the_table_are_refused(actors: dict[str, User], from_state: str, to_state: str) -> None:
+def test_moves_outside_the_table_are_refused(
+    actors: dict[str, User], from_state: OrganisationState, to_state: OrganisationState
+) -> None:
     ClusterOrganisation.objects.update(state=from_state)
 
     with pytest.raises(ActionRefused):
@@ -86,8 +91,8 @@ def test_moves_outside_the_table_are_refused(actors: dict[str, User], from_state
 
 
 def test_refusal_needs_a_reason_the_applicant_then_sees(
-    actors: dict[str, User], django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    actors: dict[str, User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     ClusterOrganisation.objects.update(state=OrganisationState.PENDING)
     organisation = ClusterOrganisation.objects.get()
     with pytest.raises(ActionRefused):
@@ -105,7 +110,9 @@ def test_refusal_needs_a_reason_the_applicant_then_sees(
     assert "ECCP link missing" in mail.outbox[0].body
 
 
-def test_register_makes_creator_manager_and_notifies_partner(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_register_makes_creator_manager_and_notifies_partner(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     partner = PartnerStaffFactory(partner__countries=["RS"]).user
     PartnerStaffFactory(partner__countries=["DE"])
     newcomer = UserFactory()
@@ -118,7 +125,9 @@ def test_register_makes_creator_manager_and_notifies_partner(db: None, django_ca
     assert [m.to for m in mail.outbox] == [[partner.email]]
 
 
-def test_register_in_country_without_partner_notifies_office(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_register_in_country_without_partner_notifies_office(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -155,14 +164,16 @@ def test_contributor_cannot_remove_people(db: None) -> None:
         services.membership_end(membership=manager, by=contributor.user)
 
 
-def invite(manager: Membership, email: str = "Colleague@Example.test") -> tuple[str, object]:
+def invite(manager: Membership, email: str = "Colleague@Example.test") -> tuple[str, Invitation]:
     invitation = services.invitation_send(
         organisation=manager.organisation, email=email, role=MembershipRole.CONTRIBUTOR, by=manager.user
     )
     return services.invitation_token(invitation), invitation
 
 
-def test_invitation_is_mailed_and_accepted_once(db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_invitation_is_mailed_and_accepted_once(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     manager = MembershipFactory()
     with django_capture_on_commit_callbacks(execute=True):
         token, _invitation = invite(manager)
@@ -231,13 +242,19 @@ def test_waiver_records_who_and_why_and_only_once(actors: dict[str, User]) -> No
     organisation = ClusterOrganisation.objects.get()
 
     waiver = services.waiver_grant(
-        organisation=organisation, criterion="eccp", reason="  Programme X  ", by=actors["partner"]
+        organisation=organisation, criterion=EligibilityCriterion.ECCP, reason="  Programme X  ", by=actors["partner"]
     )
 
     assert (waiver.waived_by, waiver.reason) == (actors["partner"], "Programme X")
     with pytest.raises(ActionRefused, match="already waived"):
-        services.waiver_grant(organisation=organisation, criterion="eccp", reason="again", by=actors["office"])
+        services.waiver_grant(
+            organisation=organisation, criterion=EligibilityCriterion.ECCP, reason="again", by=actors["office"]
+        )
     with pytest.raises(PermissionDenied):
-        services.waiver_grant(organisation=organisation, criterion="members", reason="r", by=actors["other_partner"])
+        services.waiver_grant(
+            organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="r", by=actors["other_partner"]
+        )
     with pytest.raises(PermissionDenied):
-        services.waiver_grant(organisation=organisation, criterion="members", reason="r", by=actors["manager"])
+        services.waiver_grant(
+            organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="r", by=actors["manager"]
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from common.models import Sector
 from tests.factories import MembershipFactory, OrganisationFactory, PartnerStaffFactory
@@ -56,14 +57,14 @@ def _organisations(n: int) -> None:
 
 @pytest.mark.parametrize("size", [2, 20])
 def test_partner_start_queries_do_not_grow_with_rows(
-    client: Client, db: None, django_assert_num_queries: object, size: int
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
 ) -> None:
     staff = PartnerStaffFactory()
     _organisations(size)
     client.force_login(staff.user)
 
     # 18, and two for the expiry figures the labels app adds (labels, never-labelled organisations).
-    with django_assert_num_queries(20):  # type: ignore[operator]
+    with django_assert_num_queries(20):
         response = client.get(reverse("clusters:partner_start"))
 
     assert len(response.context["page"]) == size
@@ -71,14 +72,14 @@ def test_partner_start_queries_do_not_grow_with_rows(
 
 @pytest.mark.parametrize("size", [1, 6])
 def test_manager_start_queries_do_not_grow_with_rows(
-    client: Client, db: None, django_assert_num_queries: object, size: int
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
 ) -> None:
     membership = MembershipFactory()
     for _ in range(size - 1):
         MembershipFactory(user=membership.user)
     client.force_login(membership.user)
 
-    with django_assert_num_queries(14):  # type: ignore[operator]
+    with django_assert_num_queries(14):
         response = client.get(reverse("clusters:manager_start"))
 
     assert len(response.context["memberships"]) == size

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -26,9 +28,25 @@ from tests.factories import (
     UserFactory,
 )
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+Person = Literal["manager", "contributor", "other_manager", "partner", "other_partner", "office", "outsider"]
+
+
+class World(TypedDict):
+    organisation: ClusterOrganisation
+    manager: User
+    contributor: User
+    other_manager: User
+    partner: User
+    other_partner: User
+    office: User
+    outsider: User
+
 
 @pytest.fixture
-def world(db: None) -> dict[str, object]:
+def world(db: None) -> World:
     """A Serbian organisation with a manager and a contributor, and people around it."""
     organisation = OrganisationFactory(country="RS", state=OrganisationState.PENDING)
     elsewhere = OrganisationFactory(country="DE")
@@ -59,7 +77,9 @@ def organisation_pages(slug: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("visitor", ["other_manager", "other_partner", "outsider"])
-def test_organisation_pages_are_404_for_those_who_may_not_see_them(client: Client, world: dict, visitor: str) -> None:
+def test_organisation_pages_are_404_for_those_who_may_not_see_them(
+    client: Client, world: World, visitor: Person
+) -> None:
     client.force_login(world[visitor])
     slug = world["organisation"].slug
 
@@ -69,7 +89,7 @@ def test_organisation_pages_are_404_for_those_who_may_not_see_them(client: Clien
     assert ClusterOrganisation.objects.get(slug=slug).state == OrganisationState.PENDING
 
 
-def test_organisation_pages_send_anonymous_to_login(client: Client, world: dict) -> None:
+def test_organisation_pages_send_anonymous_to_login(client: Client, world: World) -> None:
     for method, url in organisation_pages(world["organisation"].slug):
         response = client.generic(method, url)
         assert response.status_code == 302, url
@@ -86,7 +106,7 @@ def test_organisation_pages_send_anonymous_to_login(client: Client, world: dict)
     ],
 )
 def test_organisation_pages_for_those_who_may_see_them(
-    client: Client, world: dict, visitor: str, detail: int, edit: int, people: int
+    client: Client, world: World, visitor: Person, detail: int, edit: int, people: int
 ) -> None:
     client.force_login(world[visitor])
     slug = world["organisation"].slug
@@ -96,7 +116,7 @@ def test_organisation_pages_for_those_who_may_see_them(
     assert client.get(reverse("clusters:organisation_people", args=[slug])).status_code == people
 
 
-def test_partner_cannot_edit_the_organisation_or_its_people(client: Client, world: dict) -> None:
+def test_partner_cannot_edit_the_organisation_or_its_people(client: Client, world: World) -> None:
     client.force_login(world["partner"])
     slug = world["organisation"].slug
     membership = Membership.objects.get(user=world["contributor"])
@@ -113,7 +133,7 @@ def test_partner_cannot_edit_the_organisation_or_its_people(client: Client, worl
 
 def register_data(**overrides: object) -> dict[str, object]:
     sector = Sector.objects.get(name="ICT")
-    data = {
+    data: dict[str, object] = {
         "name": "Sava Digital Cluster",
         "country": "RS",
         "city": "Belgrade",
@@ -133,7 +153,7 @@ def register_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_newcomer_registers_and_partner_validates(client: Client, world: dict) -> None:
+def test_newcomer_registers_and_partner_validates(client: Client, world: World) -> None:
     newcomer = UserFactory()
     client.force_login(newcomer)
 
@@ -164,7 +184,7 @@ def test_newcomer_registers_and_partner_validates(client: Client, world: dict) -
     ],
 )
 def test_register_with_bad_input_says_why_and_saves_nothing(
-    client: Client, world: dict, field: str, value: object, message: str
+    client: Client, world: World, field: str, value: object, message: str
 ) -> None:
     client.force_login(UserFactory())
 
@@ -175,7 +195,7 @@ def test_register_with_bad_input_says_why_and_saves_nothing(
     assert ClusterOrganisation.objects.filter(name="Sava Digital Cluster").count() == 0
 
 
-def test_register_refuses_svg_logo(client: Client, world: dict) -> None:
+def test_register_refuses_svg_logo(client: Client, world: World) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(UserFactory())
@@ -187,7 +207,7 @@ def test_register_refuses_svg_logo(client: Client, world: dict) -> None:
     assert list(response.context["form"].errors) == ["logo"]
 
 
-def test_refusal_reason_is_shown_to_the_manager(client: Client, world: dict) -> None:
+def test_refusal_reason_is_shown_to_the_manager(client: Client, world: World) -> None:
     slug = world["organisation"].slug
     client.force_login(world["partner"])
     client.post(reverse("clusters:organisation_move", args=[slug, "draft"]), {"reason": "Website is not in English"})
@@ -200,7 +220,7 @@ def test_refusal_reason_is_shown_to_the_manager(client: Client, world: dict) -> 
     assert response.context["can_submit"] is True
 
 
-def test_refusal_without_reason_is_refused_with_message(client: Client, world: dict) -> None:
+def test_refusal_without_reason_is_refused_with_message(client: Client, world: World) -> None:
     slug = world["organisation"].slug
     client.force_login(world["partner"])
 
@@ -210,7 +230,7 @@ def test_refusal_without_reason_is_refused_with_message(client: Client, world: d
     assert ClusterOrganisation.objects.get(slug=slug).state == OrganisationState.PENDING
 
 
-def test_manager_edits_profile_and_eligibility_follows(client: Client, world: dict) -> None:
+def test_manager_edits_profile_and_eligibility_follows(client: Client, world: World) -> None:
     organisation = world["organisation"]
     client.force_login(world["manager"])
 
@@ -223,8 +243,8 @@ def test_manager_edits_profile_and_eligibility_follows(client: Client, world: di
 
 
 def test_manager_invites_newcomer_who_signs_up_and_joins(
-    client: Client, world: dict, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     slug = world["organisation"].slug
     client.force_login(world["manager"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -251,7 +271,7 @@ def test_manager_invites_newcomer_who_signs_up_and_joins(
     assert client.get(path).status_code == 410
 
 
-def test_existing_user_logs_in_then_accepts(client: Client, world: dict) -> None:
+def test_existing_user_logs_in_then_accepts(client: Client, world: World) -> None:
     invitation = services.invitation_send(
         organisation=world["organisation"],
         email=world["other_manager"].email,
@@ -275,7 +295,7 @@ def test_expired_or_tampered_invitation_page_says_so(client: Client, db: None) -
     assert "not valid" in response.content.decode()
 
 
-def test_last_manager_leaving_gets_a_message(client: Client, world: dict) -> None:
+def test_last_manager_leaving_gets_a_message(client: Client, world: World) -> None:
     membership = Membership.objects.get(user=world["manager"])
     client.force_login(world["manager"])
 
@@ -287,7 +307,7 @@ def test_last_manager_leaving_gets_a_message(client: Client, world: dict) -> Non
     assert Membership.objects.get(pk=membership.pk).left_at is None
 
 
-def test_office_list_filters_and_exports_csv(client: Client, world: dict) -> None:
+def test_office_list_filters_and_exports_csv(client: Client, world: World) -> None:
     OrganisationFactory(
         name="Eligible One",
         country="RS",
@@ -307,12 +327,12 @@ def test_office_list_filters_and_exports_csv(client: Client, world: dict) -> Non
 
     assert [o.name for o in eligible.context["page"]] == ["Eligible One"]
     assert {o.country.code for o in serbian.context["page"]} == {"RS"}
-    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode())))
     assert rows[0][:3] == ["name", "acronym", "country"]
     assert sorted(r[0] for r in rows[1:]) == sorted(["Eligible One", world["organisation"].name])
 
 
-def test_partner_list_holds_only_its_countries(client: Client, world: dict) -> None:
+def test_partner_list_holds_only_its_countries(client: Client, world: World) -> None:
     client.force_login(world["partner"])
 
     response = client.get(reverse("clusters:organisation_list"), {"country": "DE"})
@@ -324,7 +344,7 @@ def test_partner_list_holds_only_its_countries(client: Client, world: dict) -> N
 
 
 @pytest.mark.parametrize("role", ["manager", "contributor", "outsider"])
-def test_lists_are_forbidden_to_others(client: Client, world: dict, role: str) -> None:
+def test_lists_are_forbidden_to_others(client: Client, world: World, role: Person) -> None:
     client.force_login(world[role])
 
     assert client.get(reverse("clusters:organisation_list")).status_code == 403
@@ -340,7 +360,9 @@ def _many(n: int) -> None:
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_organisation_list_queries_do_not_grow(client: Client, db: None, django_assert_num_queries, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_list_queries_do_not_grow(
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
     office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
     _many(size)
     client.force_login(office)
@@ -352,7 +374,9 @@ def test_organisation_list_queries_do_not_grow(client: Client, db: None, django_
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_validation_queue_queries_do_not_grow(client: Client, db: None, django_assert_num_queries, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_validation_queue_queries_do_not_grow(
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
     partner = PartnerStaffFactory(partner__countries=["RS"]).user
     _many(size)
     client.force_login(partner)
@@ -363,7 +387,7 @@ def test_validation_queue_queries_do_not_grow(client: Client, db: None, django_a
     assert len(response.context["page"]) == size
 
 
-def signup(client: Client, email: str, callbacks) -> object:  # type: ignore[no-untyped-def]
+def signup(client: Client, email: str, callbacks: DjangoCaptureOnCommitCallbacks) -> TestResponse:
     with callbacks(execute=True):
         return client.post(
             reverse("accounts:signup"), {"email": email, "full_name": "Fiona Founder", "preferred_language": "en"}
@@ -376,8 +400,8 @@ def confirm_path() -> str:
 
 
 def test_signup_confirm_choose_password_and_register(
-    client: Client, db: None, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     signup(client, "Founder@Example.test", django_capture_on_commit_callbacks)
     user = User.objects.get(email="founder@example.test")
     assert (user.is_active, user.has_usable_password()) == (False, False)
@@ -394,7 +418,9 @@ def test_signup_confirm_choose_password_and_register(
     assert client.get(path).status_code == 410  # used once
 
 
-def test_signing_up_again_voids_the_earlier_link(client: Client, db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_signing_up_again_voids_the_earlier_link(
+    client: Client, db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     signup(client, "victim@example.test", django_capture_on_commit_callbacks)
     first = confirm_path()
     signup(client, "victim@example.test", django_capture_on_commit_callbacks)
@@ -405,8 +431,8 @@ def test_signing_up_again_voids_the_earlier_link(client: Client, db: None, djang
 
 
 def test_signup_with_taken_address_reveals_nothing(
-    client: Client, db: None, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     existing = UserFactory(email="taken@example.test")
 
     response = signup(client, "taken@example.test", django_capture_on_commit_callbacks)
@@ -416,7 +442,9 @@ def test_signup_with_taken_address_reveals_nothing(
     assert "already has an escaportal account" in mail.outbox[0].body
 
 
-def test_choosing_a_weak_password_is_refused(client: Client, db: None, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_choosing_a_weak_password_is_refused(
+    client: Client, db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     signup(client, "a@example.test", django_capture_on_commit_callbacks)
 
     response = client.post(confirm_path(), {"new_password1": "123", "new_password2": "123"})
@@ -426,7 +454,7 @@ def test_choosing_a_weak_password_is_refused(client: Client, db: None, django_ca
     assert User.objects.get().is_active is False
 
 
-def test_registering_the_same_organisation_twice_is_refused(client: Client, world: dict) -> None:
+def test_registering_the_same_organisation_twice_is_refused(client: Client, world: World) -> None:
     client.force_login(UserFactory())
     client.post(reverse("clusters:organisation_register"), register_data())
 
@@ -437,7 +465,7 @@ def test_registering_the_same_organisation_twice_is_refused(client: Client, worl
     assert ClusterOrganisation.objects.filter(name__iexact="Sava Digital Cluster").count() == 1
 
 
-def test_country_is_fixed_once_validation_was_asked(client: Client, world: dict) -> None:
+def test_country_is_fixed_once_validation_was_asked(client: Client, world: World) -> None:
     organisation = world["organisation"]
     client.force_login(world["manager"])
 
@@ -450,11 +478,11 @@ def test_country_is_fixed_once_validation_was_asked(client: Client, world: dict)
     assert organisation.country.code == "RS"
 
 
-def test_csv_export_defuses_formulas(client: Client, world: dict) -> None:
+def test_csv_export_defuses_formulas(client: Client, world: World) -> None:
     OrganisationFactory(name='=HYPERLINK("http://evil.example")', country="RS")
     client.force_login(world["office"])
 
     exported = client.get(reverse("clusters:organisation_list"), {"format": "csv"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode())))
     assert [r[0] for r in rows if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil.example")']

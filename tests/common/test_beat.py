@@ -64,7 +64,7 @@ def app(clock: Clock) -> Iterator[Celery]:
     app.conf.timezone = settings.TIME_ZONE
     app.conf.beat_schedule = copy.deepcopy(settings.CELERY_BEAT_SCHEDULE)
     app.conf.result_expires = None  # no backend_cleanup entry of Celery's own
-    app.now = clock  # type: ignore[method-assign]
+    app.now = clock
     # Entries read back from the schedule file find their app as the current one.
     portal = current_app._get_current_object()
     app.set_current()
@@ -83,7 +83,7 @@ def start(app: Celery, tmp_path: Path) -> Iterator[Any]:
             running.close()
         started.clear()
         beat = scheduler(app=app, schedule_filename=str(tmp_path / "celerybeat-schedule"))
-        beat.sent = []  # type: ignore[attr-defined]
+        beat.sent = []
         started.append(beat)
         return beat
 

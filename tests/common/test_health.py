@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoDbBlocker, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_healthz_in_embedded_default_is_ok_and_eager(client: Client, db: None, settings: pytest.FixtureRequest) -> None:
+def test_healthz_in_embedded_default_is_ok_and_eager(client: Client, db: None, settings: Settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
     response = client.get("/healthz/")
@@ -24,7 +25,7 @@ def test_healthz_in_embedded_default_is_ok_and_eager(client: Client, db: None, s
     assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
 
 
-def test_healthz_with_unreachable_broker_is_503(client: Client, db: None, settings: pytest.FixtureRequest) -> None:
+def test_healthz_with_unreachable_broker_is_503(client: Client, db: None, settings: Settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -78,7 +79,7 @@ def test_healthz_with_real_broker_is_ok(client: Client, db: None, broker_url: st
     assert response.json()["broker"] == "ok"
 
 
-def test_healthz_runs_one_query(client: Client, db: None, django_db_blocker: object) -> None:
+def test_healthz_runs_one_query(client: Client, db: None, django_db_blocker: DjangoDbBlocker) -> None:
     from django.db import connection
 
     with CaptureQueriesContext(connection) as queries:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from common.pdf import PdfDocument, facts_fingerprint, pdf_store, template_fingerprint
 from labels.models import Label
 from tests.factories import LabelFactory
+from tests.files import stored_name
 
 TEMPLATE = "pdf_test/document.html"
 
@@ -21,7 +23,7 @@ class Boom(Exception):
 
 
 @pytest.fixture
-def template(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def template(settings: Settings, tmp_path: Path) -> Path:
     """A template of the test's own, which the test may edit."""
     path = tmp_path / "templates" / TEMPLATE
     path.parent.mkdir(parents=True)
@@ -32,7 +34,7 @@ def template(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def label(db: None, settings: pytest.FixtureRequest, tmp_path: Path, template: Path) -> Label:
+def label(db: None, settings: Settings, tmp_path: Path, template: Path) -> Label:
     settings.MEDIA_ROOT = tmp_path / "media"
     return LabelFactory()
 
@@ -72,10 +74,10 @@ def test_same_facts_render_once(label: Label) -> None:
 
 def test_changed_facts_render_again_and_delete_the_old_file_after_commit(
     label: Label,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     store(label, "Sava")
-    old = label.certificate.name
+    old = stored_name(label.certificate)
     storage = label.certificate.storage
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -87,16 +89,16 @@ def test_changed_facts_render_again_and_delete_the_old_file_after_commit(
 
     assert (rendered, kept_until_commit, len(callbacks)) == (True, True, 1)
     assert label.certificate.name != old
-    assert (storage.exists(old), storage.exists(label.certificate.name)) == (False, True)
+    assert (storage.exists(old), storage.exists(stored_name(label.certificate))) == (False, True)
     assert label.certificate_fingerprint == facts_fingerprint({"text": "Sava Digital"}, template=TEMPLATE)
 
 
 def test_rollback_keeps_the_old_file(
     label: Label,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     store(label, "Sava")
-    old, stamp = label.certificate.name, label.certificate_fingerprint
+    old, stamp = stored_name(label.certificate), label.certificate_fingerprint
     storage = label.certificate.storage
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom), transaction.atomic():
@@ -112,20 +114,20 @@ def test_rollback_keeps_the_old_file(
 def test_missing_file_is_rendered_again(label: Label) -> None:
     drawn: list[str] = []
     store(label, "Sava", drawn)
-    label.certificate.storage.delete(label.certificate.name)
+    label.certificate.storage.delete(stored_name(label.certificate))
 
     rendered = store(label, "Sava", drawn)
 
     assert (rendered, drawn) == (True, ["Sava", "Sava"])
-    assert label.certificate.storage.exists(label.certificate.name)
+    assert label.certificate.storage.exists(stored_name(label.certificate))
 
 
 def test_forced_rendering_of_the_same_facts_keeps_the_new_file(
     label: Label,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     store(label, "Sava")
-    old = label.certificate.name
+    old = stored_name(label.certificate)
     storage = label.certificate.storage
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +135,7 @@ def test_forced_rendering_of_the_same_facts_keeps_the_new_file(
 
     assert rendered is True
     assert label.certificate.name != old
-    assert (storage.exists(old), storage.exists(label.certificate.name)) == (False, True)
+    assert (storage.exists(old), storage.exists(stored_name(label.certificate))) == (False, True)
 
 
 def test_edited_template_renders_again(label: Label, template: Path) -> None:

@@ -8,12 +8,19 @@ they are here (the test and the loop never run at once).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeAlias
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# What the ``screenshot`` fixture gives: take(page, step) saves the page and returns the file.
+Screenshot: TypeAlias = Callable[[Page, str], Path]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -29,7 +36,7 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media_root(settings: Settings, tmp_path: Path) -> Path:
     """Files go to a throw-away folder, never to var/media: seed_demo alone renders
     a certificate for every current demo label. A module that needs the worker's
     folder defines its own ``media_root``."""
@@ -38,9 +45,7 @@ def media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path_session: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
+def browser(chromium_path_session: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path_session, args=CHROMIUM_FLAGS)
         yield browser
@@ -57,8 +62,8 @@ def chromium_path_session() -> str:
 
 
 @pytest.fixture
-def page(browser: object, live_server: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")  # type: ignore[attr-defined]
+def page(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -66,13 +71,13 @@ def page(browser: object, live_server: object, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def screenshot(request: pytest.FixtureRequest) -> Screenshot:
     """Save a screenshot of the page, named after the test and the step."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page: object, step: str) -> Path:
+    def take(page: Page, step: str) -> Path:
         path = ARTIFACTS / f"{request.node.name}-{step}.png".replace("/", "_")
-        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

@@ -11,12 +11,16 @@ from typing import Any
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import Browser, Page
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from assessments.services import applications
 from clusters.models import Membership
 from common.enums import Level
 from labels.demo import DEMO_PASSWORD, seed_demo
 from labels.models import Label
+from tests.e2e.conftest import Screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +29,7 @@ BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> dict[str, Any]:
+def demo(settings: Settings, tmp_path: Path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo()
     manager = Membership.objects.select_related("organisation", "user").get(user__email="manager@demo.test")
@@ -41,7 +45,7 @@ def _url(name: str, **kwargs: Any) -> str | None:
         return None
 
 
-def log_in(page: Any, email: str) -> None:
+def log_in(page: Page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -49,7 +53,7 @@ def log_in(page: Any, email: str) -> None:
     page.wait_for_load_state()
 
 
-def violations(page: Any) -> list[str]:
+def violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -61,7 +65,7 @@ def violations(page: Any) -> list[str]:
 
 def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
     application, label = demo["application"], demo["label"]
-    pages = {
+    pages: dict[str | None, list[str | None]] = {
         None: [
             "/accounts/login/",
             f"/verify/{label.code}/",
@@ -77,8 +81,8 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
         "office@demo.test": ["/labels/office/", "/assessments/office/", _url("labels:dashboard")],
         "policy@demo.test": ["/labels/statistics/", _url("statistics:overview"), _url("statistics:comparison")],
         "committee@demo.test": ["/labels/committee/"],
-    }[who]
-    return [url for url in pages if url]
+    }
+    return [url for url in pages[who] if url]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +90,9 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
     [None, "manager@demo.test", "partner@demo.test", "office@demo.test", "policy@demo.test", "committee@demo.test"],
     ids=["public", "manager", "partner", "office", "policy", "committee"],
 )
-def test_no_serious_accessibility_violation(browser, live_server, demo, screenshot, who: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_no_serious_accessibility_violation(
+    browser: Browser, live_server: LiveServer, demo: dict[str, Any], screenshot: Screenshot, who: str | None
+) -> None:
     # axe is injected as a script of its own: only the test's browser may bypass the portal's CSP.
     context = browser.new_context(base_url=live_server.url, locale="en-GB", bypass_csp=True)
     page = context.new_page()
@@ -97,6 +103,7 @@ def test_no_serious_accessibility_violation(browser, live_server, demo, screensh
         found = {}
         for url in pages_for(who, demo):
             response = page.goto(url)
+            assert response is not None
             assert response.status < 400, f"{url}: {response.status}"
             problems = violations(page)
             if problems:
@@ -108,7 +115,9 @@ def test_no_serious_accessibility_violation(browser, live_server, demo, screensh
     assert found == {}
 
 
-def test_login_and_self_assessment_work_by_keyboard_alone(page, demo, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_login_and_self_assessment_work_by_keyboard_alone(
+    page: Page, demo: dict[str, Any], screenshot: Screenshot
+) -> None:
     blocked: list[str] = []
     page.on(
         "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
@@ -157,6 +166,7 @@ def test_login_and_self_assessment_work_by_keyboard_alone(page, demo, screenshot
     page.keyboard.press("Tab")
     # The server answered the keyboard's save (saved, or a message saying why not).
     status = page.wait_for_selector("[data-status]", timeout=10_000)
+    assert status is not None
     assert status.get_attribute("data-status") in ("saved", "invalid")
     screenshot(page, "keyboard-saved")
 

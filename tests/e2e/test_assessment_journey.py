@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Page
+from pytest_django import Settings
 
 from accounts.models import User
 from assessments.enums import AnswerType
@@ -20,6 +22,7 @@ from clusters.models import ClusterOrganisation
 from common.enums import Level
 from labels.demo import DEMO_MANAGER_ORGANISATION, DEMO_PASSWORD, seed_demo
 from labels.models import Label
+from tests.e2e.conftest import Screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +60,7 @@ def submitted_gold(manager: User) -> Application:
     return applications.application_submit(application=application, by=manager)
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str) -> None:
     page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
@@ -66,7 +69,7 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state()
 
 
-def score_all_sections(page, application: Application) -> None:  # type: ignore[no-untyped-def]
+def score_all_sections(page: Page, application: Application) -> None:
     codes = list(application.version.sections.order_by("position").values_list("code", flat=True))
     for code in codes:
         page.goto(f"/assessments/a/{application.pk}/score/{code}/")
@@ -76,7 +79,9 @@ def score_all_sections(page, application: Application) -> None:  # type: ignore[
         page.wait_for_load_state()
 
 
-def test_gold_case_from_assignment_to_award(page, screenshot, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_gold_case_from_assignment_to_award(
+    page: Page, screenshot: Screenshot, tmp_path: Path, settings: Settings
+) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo()
     manager = User.objects.get(email="manager@demo.test")

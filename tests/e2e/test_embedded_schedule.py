@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.enums import StaffRole
 from labels.enums import ReminderState
 from labels.models import LabelReminder
+from tests.e2e.conftest import Screenshot
 from tests.embedded_beat import embedded_beat
 from tests.factories import (
     PASSWORD,
@@ -27,7 +30,7 @@ from tests.polling import wait_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -35,7 +38,9 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_the_label_page_shows_the_reminder_beat_sent(page, browser, live_server, screenshot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_label_page_shows_the_reminder_beat_sent(
+    page: Page, browser: Browser, live_server: LiveServer, screenshot: Screenshot, tmp_path: Path
+) -> None:
     organisation = OrganisationFactory(country="RS")
     MembershipFactory(organisation=organisation)
     partner = PartnerStaffFactory(partner__countries=["RS"]).user

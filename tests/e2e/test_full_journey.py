@@ -45,7 +45,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Locator, Page, expect
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 import escaportal.settings as configured
 from assessments.models import Application, AssessmentReport, BenchmarkingReport, Evidence
@@ -55,6 +57,7 @@ from labels.models import Label
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_self_assessment_journey import fill_section
+from tests.files import stored_name
 
 REAL_WORKER = (
     not django_settings.CELERY_TASK_ALWAYS_EAGER
@@ -74,7 +77,7 @@ CERTIFICATE_WAIT = 60  # seconds the worker gets to render the certificate
 
 
 @pytest.fixture
-def media_root(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+def media_root(settings: Settings, tmp_path: Path) -> Iterator[Path]:
     """Where the files go: the configured folder when the real worker (another
     process) writes them, this test's own otherwise. The journey's files are
     removed from the configured folder afterwards (the rows still exist then)."""
@@ -93,24 +96,24 @@ def media_root(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-u
     for file in files:
         if file:
             with contextlib.suppress(OSError):
-                file.storage.delete(file.name)
+                file.storage.delete(stored_name(file))
 
 
-def shot(page, number: int, step: str) -> Path:  # type: ignore[no-untyped-def]
+def shot(page: Page, number: int, step: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"full-{number:02d}-{step}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def follow(page, link) -> None:  # type: ignore[no-untyped-def]
+def follow(page: Page, link: Locator) -> None:
     """Click a link and wait for its page to load: the cards are counted right after."""
     href = link.get_attribute("href")
     link.click()
     page.wait_for_url(f"**{href}")
 
 
-def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     """A fresh session (the previous person closed the browser), then the login form."""
     page.context.clear_cookies()
     page.goto("/accounts/login/")
@@ -121,12 +124,12 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ig
 
 
 def confirmation_link() -> str:
-    match = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/[^\s]*)", mail.outbox[-1].body)
+    match = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/[^\s]*)", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 
 
-def holding_count(page) -> int:  # type: ignore[no-untyped-def]
+def holding_count(page: Page) -> int:
     """The partner's "Hold a valid label" figure, from the start page's link to the dashboard."""
     page.goto("/clusters/partner/")
     page.get_by_test_id("dashboard-link").click()
@@ -148,8 +151,13 @@ def qr_payloads(pdf: Path, workdir: Path) -> list[str] | None:
     return [result.text for result in zxingcpp.read_barcodes(Image.open(workdir / "page.png"))]
 
 
-def test_every_role_from_sign_up_to_a_verified_label(  # type: ignore[no-untyped-def]
-    page, browser, live_server, media_root: Path, tmp_path: Path, request: pytest.FixtureRequest
+def test_every_role_from_sign_up_to_a_verified_label(
+    page: Page,
+    browser: Browser,
+    live_server: LiveServer,
+    media_root: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     if REQUIRE_SERVICES:
         request.getfixturevalue("broker_url")  # fails the run without a broker

@@ -24,7 +24,7 @@ def log_in(page: Page, email: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_office_and_applicant_read_the_history_of_a_case(page: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_office_and_applicant_read_the_history_of_a_case(page: Page, screenshot) -> None:
     make_version("bronze")
     manager = MembershipFactory(organisation=OrganisationFactory(country="RS", **ELIGIBLE))
     office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user

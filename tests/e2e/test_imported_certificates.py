@@ -18,13 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from accounts.enums import StaffRole
 from common.services import sectors_ensure
 from labels.imports.service import labels_import
 from labels.models import CertificateJob, ImportJob, Label
+from tests.e2e.conftest import Screenshot
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, RoleGrantFactory
+from tests.files import stored_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +38,7 @@ ROWS = (
 )
 
 
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str) -> None:
     """A fresh session (the previous person closed the browser), then the login form."""
     page.context.clear_cookies()
     page.goto("/accounts/login/")
@@ -46,8 +48,8 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_office_import_renders_certificates_the_manager_downloads(  # type: ignore[no-untyped-def]
-    page, screenshot, tmp_path: Path
+def test_office_import_renders_certificates_the_manager_downloads(
+    page: Page, screenshot: Screenshot, tmp_path: Path
 ) -> None:
     sectors_ensure()  # transactional tests before this one flushed the migrated rows
     office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
@@ -83,8 +85,8 @@ def test_office_import_renders_certificates_the_manager_downloads(  # type: igno
     screenshot(page, "03-manager-downloaded")
 
 
-def test_label_without_a_certificate_downloads_after_the_waiting_page(  # type: ignore[no-untyped-def]
-    page, screenshot, tmp_path: Path
+def test_label_without_a_certificate_downloads_after_the_waiting_page(
+    page: Page, screenshot: Screenshot, tmp_path: Path
 ) -> None:
     sectors_ensure()
     manager = MembershipFactory(organisation=OrganisationFactory(name=ORGANISATION, country="RS")).user
@@ -103,4 +105,4 @@ def test_label_without_a_certificate_downloads_after_the_waiting_page(  # type: 
     download.value.save_as(str(pdf))
     assert pdf.read_bytes()[:5] == b"%PDF-"
     label.refresh_from_db()
-    assert label.certificate.storage.exists(label.certificate.name)
+    assert label.certificate.storage.exists(stored_name(label.certificate))

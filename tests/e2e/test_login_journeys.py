@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
 from labels.demo import DEMO_PASSWORD, seed_demo
+from tests.e2e.conftest import Screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +21,7 @@ LANDINGS = {
 }
 
 
-def log_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
@@ -27,7 +29,7 @@ def log_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("email", sorted(LANDINGS))
-def test_demo_account_lands_on_its_start_page(page, screenshot, email: str) -> None:  # type: ignore[no-untyped-def]
+def test_demo_account_lands_on_its_start_page(page: Page, screenshot: Screenshot, email: str) -> None:
     seed_demo()
     path, heading = LANDINGS[email]
 
@@ -38,7 +40,7 @@ def test_demo_account_lands_on_its_start_page(page, screenshot, email: str) -> N
     screenshot(page, "start")
 
 
-def test_partner_sees_serbian_organisations_only(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_partner_sees_serbian_organisations_only(page: Page, screenshot: Screenshot) -> None:
     seed_demo()
 
     log_in(page, "partner@demo.test", DEMO_PASSWORD)
@@ -50,7 +52,7 @@ def test_partner_sees_serbian_organisations_only(page, screenshot) -> None:  # t
     screenshot(page, "partner")
 
 
-def test_wrong_password_five_times_shows_the_lockout(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_five_times_shows_the_lockout(page: Page, screenshot: Screenshot) -> None:
     seed_demo()
 
     for _ in range(5):
@@ -61,19 +63,20 @@ def test_wrong_password_five_times_shows_the_lockout(page, screenshot) -> None: 
     screenshot(page, "locked")
 
 
-def test_manager_opens_a_committee_page_and_is_told_no(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_manager_opens_a_committee_page_and_is_told_no(page: Page, screenshot: Screenshot) -> None:
     seed_demo()
     log_in(page, "manager@demo.test", DEMO_PASSWORD)
     page.wait_for_url("**/clusters/my/")
 
     response = page.goto("/labels/committee/")
 
+    assert response is not None
     assert response.status == 403
     assert page.locator("h1").inner_text() == "This page is not for your role"
     screenshot(page, "refused")
 
 
-def test_logout_from_the_user_menu(page) -> None:  # type: ignore[no-untyped-def]
+def test_logout_from_the_user_menu(page: Page) -> None:
     seed_demo()
     log_in(page, "policy@demo.test", DEMO_PASSWORD)
     page.wait_for_url("**/labels/statistics/")

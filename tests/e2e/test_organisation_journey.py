@@ -7,32 +7,34 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import Page
 
 from labels.demo import DEMO_PASSWORD, seed_demo
+from tests.e2e.conftest import Screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def link_in_last_mail(pattern: str) -> str:
-    match = re.search(rf"https?://[^/\s]+({pattern}[^\s]*)", mail.outbox[-1].body)
+    match = re.search(rf"https?://[^/\s]+({pattern}[^\s]*)", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 
 
-def log_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
+def log_out(page: Page) -> None:
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
 
 
-def test_newcomer_registers_gets_validated_and_invites_a_colleague(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_newcomer_registers_gets_validated_and_invites_a_colleague(page: Page, screenshot: Screenshot) -> None:
     seed_demo()
     password = "a-good-long-password-1"
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django import Settings
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -20,13 +21,14 @@ from assessments.models import Application, Clarification, Indicator
 from assessments.services import assessing
 from tests.assessments.conftest import ELIGIBLE, make_version
 from tests.assessments.test_workflow import submitted
+from tests.e2e.conftest import Screenshot
 from tests.factories import PASSWORD, AssessorProfileFactory, MembershipFactory, OrganisationFactory, RoleGrantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def cast(transactional_db: None, settings, tmp_path: Path) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+def cast(transactional_db: None, settings: Settings, tmp_path: Path) -> SimpleNamespace:
     settings.MEDIA_ROOT = tmp_path / "media"
     return SimpleNamespace(
         manager=MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE)),
@@ -49,7 +51,7 @@ def in_assessment(cast: SimpleNamespace, level: str) -> Application:
     return application
 
 
-def log_in(page, user: User) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, user: User) -> None:
     page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(user.email)
@@ -62,7 +64,7 @@ def scoring(application: Application, code: str) -> str:
     return f"/assessments/a/{application.pk}/score/{code}/"
 
 
-def test_saved_scores_stay_in_the_form_after_reload(page, screenshot, cast: SimpleNamespace) -> None:  # type: ignore[no-untyped-def]
+def test_saved_scores_stay_in_the_form_after_reload(page: Page, screenshot: Screenshot, cast: SimpleNamespace) -> None:
     application = in_assessment(cast, "bronze")
     log_in(page, cast.expert_rs)
     page.goto(scoring(application, "S1"))
@@ -86,7 +88,7 @@ def test_saved_scores_stay_in_the_form_after_reload(page, screenshot, cast: Simp
     screenshot(page, "reloaded")
 
 
-def test_gold_agreement_step_shows_own_scores(page, screenshot, cast: SimpleNamespace) -> None:  # type: ignore[no-untyped-def]
+def test_gold_agreement_step_shows_own_scores(page: Page, screenshot: Screenshot, cast: SimpleNamespace) -> None:
     application = in_assessment(cast, "gold")
     case = f"/assessments/a/{application.pk}/"
     # The foreign expert has scored and handed in; he saw S1.2 differently.
@@ -147,7 +149,7 @@ def test_gold_agreement_step_shows_own_scores(page, screenshot, cast: SimpleName
     screenshot(page, "agreed")
 
 
-def test_errors_on_complete_keep_the_recommendations(page, screenshot, cast: SimpleNamespace) -> None:  # type: ignore[no-untyped-def]
+def test_errors_on_complete_keep_the_recommendations(page: Page, screenshot: Screenshot, cast: SimpleNamespace) -> None:
     application = in_assessment(cast, "bronze")
     for indicator in Indicator.objects.filter(version=application.version):
         assessing.score_save(application=application, indicator=indicator, by=cast.expert_rs, met=True)
@@ -187,7 +189,7 @@ def test_errors_on_complete_keep_the_recommendations(page, screenshot, cast: Sim
     }
 
 
-def test_date_error_on_a_question_keeps_its_text(page, screenshot, cast: SimpleNamespace) -> None:  # type: ignore[no-untyped-def]
+def test_date_error_on_a_question_keeps_its_text(page: Page, screenshot: Screenshot, cast: SimpleNamespace) -> None:
     application = in_assessment(cast, "bronze")
     about = Indicator.objects.get(version=application.version, code="S1.2")
     log_in(page, cast.expert_rs)

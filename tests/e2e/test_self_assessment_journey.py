@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Locator, Page
+from pytest_django import Settings
 
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application
 from labels.demo import DEMO_PASSWORD, seed_demo
+from tests.e2e.conftest import Screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def log_in(page, email: str = "manager@demo.test") -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str = "manager@demo.test") -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -29,7 +32,7 @@ def log_in(page, email: str = "manager@demo.test") -> None:  # type: ignore[no-u
     page.wait_for_url("**/clusters/my/")
 
 
-def number_for(card) -> str:  # type: ignore[no-untyped-def]
+def number_for(card: Locator) -> str:
     field = card.locator("input[name=value]")
     low, high = field.get_attribute("data-min"), field.get_attribute("data-max")
     value = Decimal(low) + 1 if low is not None else Decimal(3)
@@ -38,7 +41,7 @@ def number_for(card) -> str:  # type: ignore[no-untyped-def]
     return str(value.quantize(Decimal(1)) if card.get_attribute("data-type") == "integer" else value)
 
 
-def answer(card, tmp: Path, *, skip_files: bool = False, only_files: bool = False) -> bool:  # type: ignore[no-untyped-def]
+def answer(card: Locator, tmp: Path, *, skip_files: bool = False, only_files: bool = False) -> bool:
     """Answer one indicator card as a person would; return True when a save is awaited."""
     kind = card.get_attribute("data-type")
     if only_files:
@@ -72,8 +75,8 @@ def answer(card, tmp: Path, *, skip_files: bool = False, only_files: bool = Fals
 
 
 def fill_section(
-    page, tmp: Path, *, limit: int | None = None, skip_files: bool = False, only_files: bool = False
-) -> int:  # type: ignore[no-untyped-def]
+    page: Page, tmp: Path, *, limit: int | None = None, skip_files: bool = False, only_files: bool = False
+) -> int:
     cards = page.locator(".indicator")
     count = cards.count() if limit is None else min(limit, cards.count())
     for i in range(count):
@@ -81,7 +84,7 @@ def fill_section(
     return count
 
 
-def test_manager_fills_submits_renews(page, screenshot, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_manager_fills_submits_renews(page: Page, screenshot: Screenshot, tmp_path: Path, settings: Settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo()
     call_command("load_questionnaires", stdout=StringIO())
@@ -139,7 +142,9 @@ def test_manager_fills_submits_renews(page, screenshot, tmp_path: Path, settings
         page.goto(f"/assessments/a/{gold.pk}/s/{code}/")
         fill_section(page, tmp_path, skip_files=True)
     page.goto(f"/assessments/a/{gold.pk}/")
-    assert 0 < int(page.get_by_test_id("progress").get_attribute("aria-valuenow")) < 100
+    progress = page.get_by_test_id("progress").get_attribute("aria-valuenow")
+    assert progress is not None
+    assert 0 < int(progress) < 100
     screenshot(page, "4-gold-half")
 
     # Renewal: once the Bronze cycle is closed, a new Bronze pre-fills and marks changes.

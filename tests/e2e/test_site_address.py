@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from labels.demo import DEMO_PASSWORD
 from tests.e2e.conftest import ARTIFACTS
@@ -83,8 +84,8 @@ def portal_on_another_port(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_certificate_qr_code_opens_its_verification_page_on_another_port(  # type: ignore[no-untyped-def]
-    browser, portal_on_another_port: str, tmp_path: Path
+def test_certificate_qr_code_opens_its_verification_page_on_another_port(
+    browser: Browser, portal_on_another_port: str, tmp_path: Path
 ) -> None:
     base = portal_on_another_port
     context = browser.new_context(base_url=base, locale="en-GB", accept_downloads=True)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Page
 
 from common.enums import Level
 from labels.enums import LabelSource
 from labels.services import label_create
+from tests.e2e.conftest import Screenshot
 from tests.factories import OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_visitor_verifies_a_code_typed_by_hand(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_visitor_verifies_a_code_typed_by_hand(page: Page, screenshot: Screenshot) -> None:
     label = label_create(
         organisation=OrganisationFactory(name="Morava Energy Cluster", country="RS"),
         level=Level.BRONZE,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import yaml
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from common.enums import Level
 from labels.enums import LabelSource
@@ -22,7 +24,7 @@ def no_throttle_memory() -> None:
     cache.clear()
 
 
-def labelled(name: str, country: str, level: Level, assessed_on: date, score: str | None = None) -> Label:
+def labelled(name: str, country: str, level: Level, assessed_on: date, score: Decimal | None = None) -> Label:
     return label_create(
         organisation=OrganisationFactory(name=name, country=country),
         level=level,
@@ -32,8 +34,8 @@ def labelled(name: str, country: str, level: Level, assessed_on: date, score: st
     )
 
 
-def test_list_is_paginated_and_holds_history(client: Client, db: None, settings) -> None:  # type: ignore[no-untyped-def]
-    gold = labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score="93.00")
+def test_list_is_paginated_and_holds_history(client: Client, db: None, settings: Settings) -> None:
+    gold = labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score=Decimal("93.00"))
     labelled("Lapsed Cluster", "RS", Level.BRONZE, date(2012, 4, 18))
 
     body = client.get("/api/v1/labels/").json()
@@ -64,8 +66,8 @@ def test_list_is_paginated_and_holds_history(client: Client, db: None, settings)
         ({"q": "GOLD"}, ["Gold Cluster"]),
     ],
 )
-def test_list_filters(client: Client, db: None, query: dict, names: list[str]) -> None:
-    labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score="93.00")
+def test_list_filters(client: Client, db: None, query: dict[str, str], names: list[str]) -> None:
+    labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score=Decimal("93.00"))
     labelled("Lapsed Cluster", "RS", Level.BRONZE, date(2012, 4, 18))
 
     results = client.get("/api/v1/labels/", query).json()["results"]
@@ -81,14 +83,16 @@ def test_bad_filter_value_is_a_clear_400(client: Client, db: None) -> None:
 
 
 def test_detail_by_code_and_unknown_code(client: Client, db: None) -> None:
-    label = labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score="93.00")
+    label = labelled("Gold Cluster", "DE", Level.GOLD, timezone.localdate(), score=Decimal("93.00"))
 
     assert client.get(f"/api/v1/labels/{label.code}/").json()["code"] == label.code
     assert client.get("/api/v1/labels/XX-B-2000-ZZZZ/").status_code == 404
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_list_queries_do_not_grow(client: Client, db: None, django_assert_num_queries, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_list_queries_do_not_grow(
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
     for n in range(size):
         labelled(f"Cluster {n}", "DE", Level.BRONZE, timezone.localdate())
 

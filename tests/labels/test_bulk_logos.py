@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from common.enums import Level
 from labels.certificates.rendering import certificate_render
 from labels.enums import LabelSource
@@ -21,7 +24,7 @@ IMPORT = LabelSource.IMPORT
 
 
 @pytest.fixture
-def certified(db: None, settings, tmp_path) -> list[Label]:  # type: ignore[no-untyped-def]
+def certified(db: None, settings: Settings, tmp_path: Path) -> list[Label]:
     settings.MEDIA_ROOT = tmp_path
     labels = [
         label_create(
@@ -36,8 +39,8 @@ def certified(db: None, settings, tmp_path) -> list[Label]:  # type: ignore[no-u
 
 
 def test_bulk_regeneration_renders_only_what_changed(
-    client: Client, certified: list[Label], django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, certified: list[Label], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     renamed = certified[0].organisation
     renamed.name = "Renamed Cluster"
     renamed.save()
@@ -54,8 +57,8 @@ def test_bulk_regeneration_renders_only_what_changed(
 
 
 def test_bulk_regeneration_covers_every_current_label_without_a_certificate(
-    client: Client, certified: list[Label], django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, certified: list[Label], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     organisation = OrganisationFactory()
     old = label_create(organisation=organisation, level=Level.BRONZE, assessed_on=date(2019, 5, 2), source=IMPORT)
     current = label_create(organisation=organisation, level=Level.BRONZE, assessed_on=date(2021, 5, 2), source=IMPORT)
@@ -79,7 +82,7 @@ def test_bulk_regeneration_covers_every_current_label_without_a_certificate(
 
 
 @pytest.mark.parametrize("role", ["manager", "committee", "outsider"])
-def test_only_the_office_regenerates(client: Client, people, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_office_regenerates(client: Client, people: dict[str, User], role: str) -> None:
     client.force_login(people[role])
 
     assert client.post(reverse("labels:certificates_regenerate")).status_code == 403

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from assessments.enums import DecisionOutcome
-from assessments.models import Decision
+from assessments.models import Decision, QuestionnaireVersion
 from clusters.models import ClusterOrganisation, Membership
 from common.errors import ActionRefused
 from labels.certificates.language import certificate_language_default
@@ -33,7 +34,9 @@ def test_default_is_bilingual_in_serbia_and_english_elsewhere(db: None) -> None:
     assert defaults == [CertificateLanguage.ENGLISH_SERBIAN, CertificateLanguage.ENGLISH, CertificateLanguage.ENGLISH]
 
 
-def test_award_in_serbia_prints_english_and_serbian(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_award_in_serbia_prints_english_and_serbian(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
 
     application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
@@ -41,7 +44,9 @@ def test_award_in_serbia_prints_english_and_serbian(bronze, manager: Membership,
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH_SERBIAN
 
 
-def test_award_elsewhere_prints_english(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_award_elsewhere_prints_english(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
     ClusterOrganisation.objects.filter(pk=manager.organisation_id).update(country="DE")
 
@@ -50,7 +55,9 @@ def test_award_elsewhere_prints_english(bronze, manager: Membership, staff: dict
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
 
 
-def test_committee_chooses_english_for_an_organisation_in_serbia(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_committee_chooses_english_for_an_organisation_in_serbia(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
 
     application_decide(
@@ -63,7 +70,9 @@ def test_committee_chooses_english_for_an_organisation_in_serbia(bronze, manager
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
 
 
-def test_unknown_certificate_language_is_refused(bronze, manager: Membership, staff: dict) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_certificate_language_is_refused(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
     application = _to_decision(manager, staff)
 
     with pytest.raises(ActionRefused, match="English, or English and Serbian"):
@@ -74,8 +83,8 @@ def test_unknown_certificate_language_is_refused(bronze, manager: Membership, st
     assert (Decision.objects.count(), Label.objects.count()) == (0, 0)
 
 
-def test_committee_page_offers_the_default_and_records_the_choice(  # type: ignore[no-untyped-def]
-    client: Client, bronze, manager: Membership, staff: dict
+def test_committee_page_offers_the_default_and_records_the_choice(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
 ) -> None:
     application = _to_decision(manager, staff)
     client.force_login(staff["committee"])

@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 import escaportal.settings as configured
 from common.enums import Level
@@ -38,8 +40,8 @@ def test_certificate_rendered_by_the_worker_reads_back_to_a_valid_label(
     client: Client,
     broker_url: str,
     postgres: None,
-    settings,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     settings.MEDIA_ROOT = configured.MEDIA_ROOT  # the worker is another process: same folder
     label = label_create(
@@ -47,7 +49,7 @@ def test_certificate_rendered_by_the_worker_reads_back_to_a_valid_label(
         level=Level.GOLD,
         assessed_on=timezone.localdate(),
         source=LabelSource.APPLICATION,
-        score="88.00",
+        score=Decimal("88.00"),
     )
 
     certificate_queue(label.pk)

@@ -12,14 +12,17 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.enums import StaffRole
+from accounts.models import User
 from common.enums import Level
-from labels.certificates.rendering import certificate_outdated, certificate_render, verify_url
+from labels.certificates.rendering import certificate_document, certificate_render, verify_url
 from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.services import label_create
 from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
+from tests.files import stored_name
 
 
 @pytest.fixture
@@ -35,7 +38,9 @@ def fresh_rate_limit() -> None:
     cache.clear()
 
 
-def test_certificate_is_a_pdf_rendered_once_for_the_same_facts(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_is_a_pdf_rendered_once_for_the_same_facts(
+    label: Label, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
 
     first = certificate_render(label=label)
@@ -46,7 +51,7 @@ def test_certificate_is_a_pdf_rendered_once_for_the_same_facts(label: Label, set
     assert verify_url(label) == f"{settings.SITE_URL}/verify/{label.code}/"
 
 
-def test_changed_facts_render_a_new_certificate(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_changed_facts_render_a_new_certificate(label: Label, settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     first = certificate_render(label=label).certificate.name
     label.organisation.name = "Sava Digital Cluster Association"
@@ -99,8 +104,8 @@ def test_verification_is_rate_limited(client: Client, label: Label) -> None:
 
 
 def test_certificate_download_is_for_the_organisation_and_staff(
-    client: Client, label: Label, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, label: Label, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     member = MembershipFactory(organisation=label.organisation).user
     url = reverse("labels:certificate_download", args=[label.code])
@@ -128,8 +133,12 @@ def test_manager_start_page_lists_current_labels(client: Client, label: Label) -
 
 
 def test_office_revokes_with_a_reason_and_verification_says_so(
-    client: Client, label: Label, django_capture_on_commit_callbacks, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    label: Label,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
     from accounts.enums import StaffRole
     from tests.factories import RoleGrantFactory
 
@@ -172,7 +181,7 @@ def test_office_corrects_the_end_date_with_history(client: Client, label: Label)
 
 
 @pytest.mark.parametrize("role", ["manager", "committee", "outsider"])
-def test_only_the_office_manages_labels(client: Client, label: Label, people, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_office_manages_labels(client: Client, label: Label, people: dict[str, User], role: str) -> None:
     client.force_login(people[role])
 
     response = client.post(reverse("labels:label_revoke", args=[label.code]), {"reason": "x"})
@@ -203,7 +212,7 @@ def test_office_corrects_the_printed_name_with_history(client: Client, label: La
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
-def test_bilingual_certificate_prints_english_and_serbian(label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bilingual_certificate_prints_english_and_serbian(label: Label, settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     english_only = certificate_render(label=label)
     english_text = _pdf_text(english_only.certificate.read(), tmp_path)
@@ -223,7 +232,9 @@ def test_bilingual_certificate_prints_english_and_serbian(label: Label, settings
     assert "Srbija" in text
 
 
-def test_office_chooses_the_certificate_language(client: Client, label: Label, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_office_chooses_the_certificate_language(
+    client: Client, label: Label, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
     url = reverse("labels:label_manage", args=[label.code])
@@ -249,8 +260,8 @@ def _pdf_text(pdf: bytes, directory: Path) -> str:
 
 
 def test_certificate_download_without_one_queues_its_rendering_once(
-    client: Client, label: Label, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, label: Label, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     client.force_login(MembershipFactory(organisation=label.organisation).user)
     url = reverse("labels:certificate_download", args=[label.code])
 
@@ -262,8 +273,8 @@ def test_certificate_download_without_one_queues_its_rendering_once(
 
 
 def test_certificate_download_pending_page_ends_with_the_pdf(
-    client: Client, label: Label, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, label: Label, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     client.force_login(MembershipFactory(organisation=label.organisation).user)
     url = reverse("labels:certificate_download", args=[label.code])
 
@@ -274,14 +285,14 @@ def test_certificate_download_pending_page_ends_with_the_pdf(
     assert pending.status_code == 202
     assert 'data-testid="certificate-pending" data-reload-after="3000"' in pending.content.decode()
     assert ready["Content-Type"] == "application/pdf"
-    assert b"".join(ready.streaming_content)[:5] == b"%PDF-"
+    assert ready.getvalue()[:5] == b"%PDF-"
 
 
 def test_certificate_download_renders_a_lost_file_again(
-    client: Client, label: Label, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, label: Label, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     rendered = certificate_render(label=label)
-    rendered.certificate.storage.delete(rendered.certificate.name)
+    rendered.certificate.storage.delete(stored_name(rendered.certificate))
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
     url = reverse("labels:certificate_download", args=[label.code])
 
@@ -330,8 +341,12 @@ def test_label_actions_take_posts_only(client: Client, label: Label, route: str)
 
 
 def test_a_certificate_printed_for_another_address_is_rendered_again_on_download(
-    client: Client, label: Label, settings, tmp_path, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    label: Label,
+    settings: Settings,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     settings.SITE_URL = "http://127.0.0.1:8000"
     old = certificate_render(label=label).certificate.name
@@ -347,4 +362,4 @@ def test_a_certificate_printed_for_another_address_is_rendered_again_on_download
     assert pending.status_code == 202
     assert response.status_code == 200
     assert label.certificate.name != old
-    assert certificate_outdated(label) is False
+    assert label.certificate_fingerprint == certificate_document(label).fingerprint

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from typing import TypedDict
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
+from accounts.models import User
 from clusters.enums import OrganisationState
+from clusters.models import ClusterOrganisation
 from labels.dashboard import dashboard_figures, expiry_timeline
+from labels.models import Label
 from labels.statistics import Scope, held_per_year, years_until
 from labels.validity import end_of_month_after
 from tests.factories import LabelFactory, MembershipFactory, OrganisationFactory, PartnerStaffFactory
@@ -21,11 +26,24 @@ FIVE_MONTHS_AGO = end_of_month_after(TODAY, -5)
 SERBIA = Scope(("RS",))
 
 
+class Scene(TypedDict):
+    in_20_days: Label
+    in_60_days: Label
+    in_150_days: Label
+    in_2_years: Label
+    renewable: Label
+    lapsed: Label
+    revoked: Label
+    croatian: Label
+    never: ClusterOrganisation
+    inactive_never: ClusterOrganisation
+
+
 @pytest.fixture
-def scene(db: None) -> dict[str, object]:
+def scene(db: None) -> Scene:
     """Serbian labels in every state, and one Croatian label that a Serbian partner must not see."""
 
-    def label(country: str, valid_until: date, **extra: object) -> object:
+    def label(country: str, valid_until: date, **extra: object) -> Label:
         organisation = OrganisationFactory(country=country)
         return LabelFactory(
             organisation=organisation,
@@ -49,7 +67,7 @@ def scene(db: None) -> dict[str, object]:
     }
 
 
-def test_the_figures_count_each_state_for_the_countries_asked(scene: dict) -> None:
+def test_the_figures_count_each_state_for_the_countries_asked(scene: Scene) -> None:
     assert dashboard_figures(SERBIA, TODAY) == {
         "expiring-30": 1,
         "expiring-90": 2,
@@ -62,13 +80,13 @@ def test_the_figures_count_each_state_for_the_countries_asked(scene: dict) -> No
     assert dashboard_figures(Scope(None), TODAY)["expiring-30"] == 2
 
 
-def test_a_lapsed_label_of_an_organisation_labelled_again_is_not_counted_as_lapsed(scene: dict) -> None:
+def test_a_lapsed_label_of_an_organisation_labelled_again_is_not_counted_as_lapsed(scene: Scene) -> None:
     lapsed = scene["lapsed"]
     LabelFactory(organisation=lapsed.organisation, level="gold", valid_until=TODAY + timedelta(days=400))
     assert dashboard_figures(SERBIA, TODAY)["lapsed"] == 0
 
 
-def test_the_timeline_puts_each_label_in_the_month_it_expires(scene: dict) -> None:
+def test_the_timeline_puts_each_label_in_the_month_it_expires(scene: Scene) -> None:
     months, per_level = expiry_timeline(SERBIA, TODAY)
     assert (months[0], months[-1], len(months)) == (end_of_month_after(TODAY, 0), end_of_month_after(TODAY, 23), 24)
     expected = [0] * 24
@@ -79,7 +97,7 @@ def test_the_timeline_puts_each_label_in_the_month_it_expires(scene: dict) -> No
     assert per_level["gold"] == [0] * 24
 
 
-def test_organisations_per_year_count_each_year_a_label_touches(scene: dict) -> None:
+def test_organisations_per_year_count_each_year_a_label_touches(scene: Scene) -> None:
     years, per_level = years_until(TODAY), held_per_year(SERBIA, TODAY)
     by_year = dict(zip(years, per_level["bronze"], strict=True))
     assert years[0] == 2010 and years[-1] == TODAY.year
@@ -87,7 +105,7 @@ def test_organisations_per_year_count_each_year_a_label_touches(scene: dict) -> 
     assert by_year[TODAY.year] == 5  # the four valid ones and the renewable one
 
 
-def test_a_partner_sees_its_countries_only(client: Client, scene: dict) -> None:
+def test_a_partner_sees_its_countries_only(client: Client, scene: Scene) -> None:
     partner = PartnerStaffFactory(partner__countries=["RS"]).user
     client.force_login(partner)
 
@@ -100,7 +118,9 @@ def test_a_partner_sees_its_countries_only(client: Client, scene: dict) -> None:
     assert scene["croatian"].code not in sneaky
 
 
-def test_the_office_sees_every_country_and_can_filter_one(client: Client, scene: dict, people: dict) -> None:
+def test_the_office_sees_every_country_and_can_filter_one(
+    client: Client, scene: Scene, people: dict[str, User]
+) -> None:
     client.force_login(people["office"])
     everything = client.get("/labels/dashboard/expiring-30/").content.decode()
     croatia = client.get("/labels/dashboard/expiring-30/?country=HR").content.decode()
@@ -110,7 +130,7 @@ def test_the_office_sees_every_country_and_can_filter_one(client: Client, scene:
 
 
 @pytest.mark.parametrize("role", ["manager", "assessor", "committee", "policy", "outsider"])
-def test_other_roles_are_refused(client: Client, people: dict, role: str) -> None:
+def test_other_roles_are_refused(client: Client, people: dict[str, User], role: str) -> None:
     client.force_login(people[role])
     assert client.get("/labels/dashboard/").status_code == 403
     assert client.get("/labels/dashboard/lapsed/").status_code == 403
@@ -121,15 +141,17 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, db: None) -> Non
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/labels/dashboard/")
 
 
-def test_an_unknown_figure_is_not_found(client: Client, people: dict) -> None:
+def test_an_unknown_figure_is_not_found(client: Client, people: dict[str, User]) -> None:
     client.force_login(people["office"])
     assert client.get("/labels/dashboard/everything/").status_code == 404
 
 
-def test_a_list_exports_to_csv_with_the_last_day_to_renew(client: Client, scene: dict, people: dict) -> None:
+def test_a_list_exports_to_csv_with_the_last_day_to_renew(
+    client: Client, scene: Scene, people: dict[str, User]
+) -> None:
     client.force_login(people["office"])
     response = client.get("/labels/dashboard/renewable/?format=csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     renewable = scene["renewable"]
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -138,16 +160,18 @@ def test_a_list_exports_to_csv_with_the_last_day_to_renew(client: Client, scene:
     assert len(rows) == 2
 
 
-def test_organisation_lists_export_too(client: Client, scene: dict, people: dict) -> None:
+def test_organisation_lists_export_too(client: Client, scene: Scene, people: dict[str, User]) -> None:
     client.force_login(people["office"])
     response = client.get("/labels/dashboard/never/?format=csv&country=RS")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     names = [row[0] for row in rows[1:]]
     assert scene["never"].name in names
     assert scene["inactive_never"].name not in names and scene["lapsed"].organisation.name not in names
 
 
-def test_the_dashboard_draws_both_charts_with_their_tables(client: Client, scene: dict, people: dict) -> None:
+def test_the_dashboard_draws_both_charts_with_their_tables(
+    client: Client, scene: Scene, people: dict[str, User]
+) -> None:
     client.force_login(people["office"])
     page = client.get("/labels/dashboard/").content.decode()
     assert page.count("<svg") == 2
@@ -165,8 +189,8 @@ def _labels(count: int) -> None:
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_dashboard_costs_the_same_queries_for_any_number_of_labels(
-    client: Client, people: dict, django_assert_num_queries, count: int
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, people: dict[str, User], django_assert_num_queries: DjangoAssertNumQueries, count: int
+) -> None:
     _labels(count)
     client.force_login(people["office"])
     client.get("/labels/dashboard/")  # warm the session and permission caches
@@ -176,8 +200,8 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_labels(
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_a_list_costs_the_same_queries_for_any_number_of_labels(
-    client: Client, people: dict, django_assert_num_queries, count: int
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, people: dict[str, User], django_assert_num_queries: DjangoAssertNumQueries, count: int
+) -> None:
     _labels(count)
     client.force_login(people["office"])
     client.get("/labels/dashboard/expiring-180/")
@@ -186,7 +210,7 @@ def test_a_list_costs_the_same_queries_for_any_number_of_labels(
 
 
 def test_a_label_page_is_for_its_organisation_its_partner_and_the_office(
-    client: Client, scene: dict, people: dict
+    client: Client, scene: Scene, people: dict[str, User]
 ) -> None:
     label = scene["in_20_days"]
     manager = MembershipFactory(organisation=label.organisation).user
@@ -210,7 +234,7 @@ def test_a_label_page_is_for_its_organisation_its_partner_and_the_office(
     assert client.get(url).status_code == 302
 
 
-def test_the_label_page_offers_the_renewal_to_its_manager(client: Client, scene: dict) -> None:
+def test_the_label_page_offers_the_renewal_to_its_manager(client: Client, scene: Scene) -> None:
     label = scene["renewable"]
     manager = MembershipFactory(organisation=label.organisation).user
     client.force_login(manager)

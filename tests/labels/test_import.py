@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import User
 from clusters.enums import OrganisationState
@@ -24,6 +25,7 @@ from labels.models import CertificateJob, ImportJob, Label
 from labels.services import label_create
 from labels.tasks import run_import
 from tests.factories import OrganisationFactory
+from tests.files import stored_name
 
 HEADER = "organisation,country,city,website,sector,level,assessed_on,valid_until,score,label_code"
 TODAY = date(2026, 6, 1)
@@ -349,18 +351,18 @@ def test_import_thousand_rows(db: None) -> None:
 # --- The command -------------------------------------------------------------
 
 
-def write_csv(tmp_path: pytest.TempPathFactory, *rows: str) -> str:
-    path = tmp_path / "labels.csv"  # type: ignore[operator]
+def write_csv(tmp_path: Path, *rows: str) -> str:
+    path = tmp_path / "labels.csv"
     path.write_bytes(csv_file(*rows))
     return str(path)
 
 
 def test_import_command_imports_and_reports(
-    db: None, tmp_path: pytest.TempPathFactory, django_capture_on_commit_callbacks: Callable[..., object]
+    db: None, tmp_path: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     out = StringIO()
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), stdout=out)
 
     job = CertificateJob.objects.get()
@@ -371,7 +373,7 @@ def test_import_command_imports_and_reports(
     assert (Label.objects.count(), job.state, job.rendered) == (3, JobState.DONE, 3)
 
 
-def test_import_command_dry_run_writes_nothing(db: None, tmp_path: pytest.TempPathFactory) -> None:
+def test_import_command_dry_run_writes_nothing(db: None, tmp_path: Path) -> None:
     out = StringIO()
 
     call_command("import_labels", write_csv(tmp_path, *GOOD_ROWS), "--dry-run", stdout=out)
@@ -383,7 +385,7 @@ def test_import_command_dry_run_writes_nothing(db: None, tmp_path: pytest.TempPa
     assert (Label.objects.count(), ClusterOrganisation.objects.count()) == (0, 0)
 
 
-def test_import_command_errors_fail_with_every_row_listed(db: None, tmp_path: pytest.TempPathFactory) -> None:
+def test_import_command_errors_fail_with_every_row_listed(db: None, tmp_path: Path) -> None:
     err = StringIO()
     path = write_csv(tmp_path, "A,XX,,,ICT,bronze,2024-01-01,,,", GOOD_ROWS[0], "E,RS,,,ICT,platinum,2024-01-01,,,")
 
@@ -411,9 +413,9 @@ def office_client(client: Client, people: dict[str, User]) -> Client:
 
 
 def test_import_upload_page_runs_the_job_and_shows_the_summary(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+    office_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(
             reverse("labels:import_upload"), {"file": upload("legacy.csv", csv_file(*GOOD_ROWS))}
         )
@@ -422,7 +424,7 @@ def test_import_upload_page_runs_the_job_and_shows_the_summary(
     assert response.status_code == 302
     assert response["Location"] == reverse("labels:import_detail", args=[job.pk])
     assert (job.state, job.total, job.processed, job.report["created"]) == (JobState.DONE, 3, 3, 3)
-    assert job.file.name.startswith("imports/legacy")
+    assert stored_name(job.file).startswith("imports/legacy")
     assert Label.objects.filter(imported_in=job).count() == 3
     page = office_client.get(response["Location"])
     assert page.status_code == 200
@@ -432,9 +434,9 @@ def test_import_upload_page_runs_the_job_and_shows_the_summary(
 
 
 def test_import_upload_dry_run_job_writes_nothing(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+    office_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         office_client.post(
             reverse("labels:import_upload"), {"file": upload("legacy.csv", csv_file(*GOOD_ROWS)), "dry_run": "on"}
         )
@@ -445,9 +447,9 @@ def test_import_upload_dry_run_job_writes_nothing(
 
 
 def test_import_upload_bad_file_shows_the_error_table(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+    office_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(
             reverse("labels:import_upload"), {"file": upload("bad.csv", csv_file("A,XX,,,ICT,bronze,2024-01-01,,,"))}
         )
@@ -473,9 +475,9 @@ def test_import_progress_of_a_queued_job_polls_every_second(office_client: Clien
 
 
 def test_import_job_renders_the_new_labels_certificates_in_one_bulk_job(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+    office_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(
             reverse("labels:import_upload"), {"file": upload("legacy.csv", csv_file(*GOOD_ROWS))}
         )
@@ -488,14 +490,16 @@ def test_import_job_renders_the_new_labels_certificates_in_one_bulk_job(
         3,
         3,
     )
-    assert [label.certificate.storage.exists(label.certificate.name) for label in Label.objects.all()] == [True] * 3
+    assert [label.certificate.storage.exists(stored_name(label.certificate)) for label in Label.objects.all()] == [
+        True
+    ] * 3
     page = office_client.get(response["Location"]).content.decode()
     assert 'data-testid="import-certificates"' in page
     assert "Done: 3 of 3 certificates rendered again" in page
 
 
 def test_import_job_certificates_are_for_its_current_labels_only(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object]
+    office_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     history = (
         "Vrsac Wine Route Cluster,RS,Vrsac,,Food industry,bronze,2012-04-18,,,",
@@ -505,7 +509,7 @@ def test_import_job_certificates_are_for_its_current_labels_only(
         organisation=OrganisationFactory(), level=Level.GOLD, assessed_on=date(2025, 2, 3), source=LabelSource.IMPORT
     )
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         office_client.post(reverse("labels:import_upload"), {"file": upload("history.csv", csv_file(*history))})
 
     certificates = CertificateJob.objects.get()
@@ -522,9 +526,12 @@ def test_import_job_certificates_are_for_its_current_labels_only(
     ids=["dry-run", "bad-file"],
 )
 def test_import_that_writes_nothing_queues_no_certificates(
-    office_client: Client, django_capture_on_commit_callbacks: Callable[..., object], rows: tuple[str], dry_run: bool
+    office_client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    rows: tuple[str],
+    dry_run: bool,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(
             reverse("labels:import_upload"),
             {"file": upload("legacy.csv", csv_file(*rows)), **({"dry_run": "on"} if dry_run else {})},
@@ -622,13 +629,13 @@ def test_run_import_of_a_deleted_job_is_quiet(db: None) -> None:
 
 
 def test_run_import_again_after_a_crash_that_followed_the_write_queues_the_certificates(
-    people: dict[str, User], django_capture_on_commit_callbacks: Callable[..., object]
+    people: dict[str, User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     job = ImportJob(uploaded_by=people["office"], state=JobState.RUNNING)
     job.file.save("legacy.csv", ContentFile(csv_file(*GOOD_ROWS)))
     labels_import(content=csv_file(*GOOD_ROWS), job=job)  # written, then the worker died
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         run_import(job.pk)
 
     job.refresh_from_db()

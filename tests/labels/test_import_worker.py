@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 import escaportal.settings as configured
 from accounts.enums import StaffRole
@@ -25,7 +26,7 @@ ROWS = (
 )
 
 
-def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_import_job_runs_in_the_worker(client: Client, broker_url: str, postgres: None, settings: Settings) -> None:
     # The worker is another process: the upload must land where it looks.
     settings.MEDIA_ROOT = configured.MEDIA_ROOT
     sectors_ensure()  # transactional tests before this one flushed the migrated rows

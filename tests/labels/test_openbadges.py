@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 from common.enums import Level
 from labels import openbadges
@@ -21,13 +24,13 @@ def label(db: None) -> Label:
         level=Level.GOLD,
         assessed_on=timezone.localdate(),
         source=LabelSource.APPLICATION,
-        score="91.00",
+        score=Decimal("91.00"),
     )
 
 
 def test_credential_is_an_open_badge_with_validity_and_a_valid_signature(
-    client: Client, label: Label, settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, label: Label, settings: Settings
+) -> None:
     credential = client.get(f"/labels/openbadges/{label.code}.json").json()
 
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
@@ -66,7 +69,7 @@ def test_status_list_reflects_revocation(client: Client, label: Label) -> None:
     assert openbadges.verify_signature(after, openbadges.signing_key().public_key()) is True
 
 
-def test_configured_key_is_used(label: Label, settings) -> None:  # type: ignore[no-untyped-def]
+def test_configured_key_is_used(label: Label, settings: Settings) -> None:
     import base64
 
     settings.OPENBADGES_SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -77,7 +80,9 @@ def test_configured_key_is_used(label: Label, settings) -> None:  # type: ignore
     assert openbadges.public_key_multibase(openbadges.signing_key().public_key()).startswith("z6Mk")
 
 
-def test_achievement_address_serves_what_the_credential_describes(client: Client, label: Label, settings) -> None:  # type: ignore[no-untyped-def]
+def test_achievement_address_serves_what_the_credential_describes(
+    client: Client, label: Label, settings: Settings
+) -> None:
     described = openbadges.credential_for(label)["credentialSubject"]["achievement"]
 
     served = client.get(described["id"].removeprefix(settings.SITE_URL)).json()

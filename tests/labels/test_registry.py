@@ -8,14 +8,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from common.enums import Level
 from labels.enums import LabelSource
+from labels.models import Label
 from labels.services import label_create
 from tests.factories import OrganisationFactory
 
 
-def labelled(name: str, country: str, level: Level, assessed_on: date) -> object:
+def labelled(name: str, country: str, level: Level, assessed_on: date) -> Label:
     organisation = OrganisationFactory(name=name, country=country)
     return label_create(organisation=organisation, level=level, assessed_on=assessed_on, source=LabelSource.IMPORT)
 
@@ -67,7 +69,9 @@ def test_organisation_without_label_is_not_public(client: Client, db: None) -> N
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_registry_queries_do_not_grow(client: Client, db: None, django_assert_num_queries, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_registry_queries_do_not_grow(
+    client: Client, db: None, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
     for n in range(size):
         labelled(f"Cluster {n}", "DE", Level.BRONZE, timezone.localdate())
 

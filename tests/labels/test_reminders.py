@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import smtplib
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_django import DjangoDbBlocker, Settings
 
+from accounts.models import User
 from assessments.enums import ApplicationState
 from clusters.enums import OrganisationState
 from common.enums import Level
@@ -50,7 +55,7 @@ def sweep(day: date) -> list[str]:
     )
 
 
-def test_the_default_timeline_is_180_90_30_0_days_then_30_before_the_window_closes(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_timeline_is_180_90_30_0_days_then_30_before_the_window_closes(settings: Settings) -> None:
     assert [k.key for k in reminder_kinds(Level.BRONZE)] == [
         "expiry-180",
         "expiry-90",
@@ -116,7 +121,9 @@ def test_the_mail_says_when_it_expires_what_renewing_means_and_links_to_the_rene
     assert "extended by 36 months from the end of the current one, to March 31, 2031" in to_manager.body
     assert "Renewed by March 31, 2029" in to_manager.body
     assert f"/assessments/new/{label.organisation.slug}/?level=bronze" in to_manager.body
+    assert isinstance(to_manager, EmailMultiAlternatives)
     html = to_manager.alternatives[0][0]
+    assert isinstance(html, str)
     assert f"/assessments/new/{label.organisation.slug}/?level=bronze" in html
 
 
@@ -153,7 +160,7 @@ def test_a_renewed_label_gets_nothing(label: Label) -> None:
     assert sweep(EXPIRY) == []
 
 
-def test_a_revoked_label_gets_nothing(label: Label, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_label_gets_nothing(label: Label, people: dict[str, User]) -> None:
     label_revoke(label=label, by=people["office"], reason="Fraud in the evidence.")
     assert sweep(EXPIRY - timedelta(days=30)) == []
 
@@ -247,7 +254,7 @@ def test_the_command_refuses_a_bad_date(db: None) -> None:
         call_command("send_label_reminders", "--today", "1 March")
 
 
-def test_the_beat_runs_the_sweep_daily_and_the_digest_weekly(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_beat_runs_the_sweep_daily_and_the_digest_weekly(settings: Settings) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["label-reminders"]["task"] == "labels.send_label_reminders"
     assert schedule["label-reminder-digest"]["task"] == "labels.send_reminder_digest"
@@ -257,7 +264,7 @@ def test_the_beat_runs_the_sweep_daily_and_the_digest_weekly(settings) -> None: 
     assert {"labels.send_label_reminders", "labels.send_reminder_digest"} <= set(app.tasks)
 
 
-def test_the_label_page_shows_every_reminder_sent(client, label: Label) -> None:  # type: ignore[no-untyped-def]
+def test_the_label_page_shows_every_reminder_sent(client: Client, label: Label) -> None:
     sweep(EXPIRY - timedelta(days=30))
     manager = label.organisation.memberships.get().user
     client.force_login(manager)
@@ -268,7 +275,7 @@ def test_the_label_page_shows_every_reminder_sent(client, label: Label) -> None:
     assert "Sent" in page
 
 
-def test_the_office_digest_goes_out_once_a_week(people) -> None:  # type: ignore[no-untyped-def]
+def test_the_office_digest_goes_out_once_a_week(people: dict[str, User]) -> None:
     LabelFactory(valid_until=timezone.localdate() + timedelta(days=10))
     monday = date(2026, 11, 23)
 
@@ -289,8 +296,8 @@ def test_the_office_digest_goes_out_once_a_week(people) -> None:  # type: ignore
     today=st.dates(min_value=date(2025, 1, 1), max_value=date(2029, 12, 31)),
 )
 def test_the_database_selection_agrees_with_the_python_rule(
-    django_db_blocker, level: Level, valid_until: date, today: date
-) -> None:  # type: ignore[no-untyped-def]
+    django_db_blocker: DjangoDbBlocker, level: Level, valid_until: date, today: date
+) -> None:
     """The set-based query and ``current_reminder`` pick the same reminder for any label and day."""
     from django.db import transaction
 
@@ -341,7 +348,7 @@ class RefusingBackend(BaseEmailBackend):
     refused = "partner@example.org"
     unreachable = False
 
-    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
         if RefusingBackend.unreachable:
             raise ConnectionRefusedError("mail server down")
         for message in messages:
@@ -352,7 +359,7 @@ class RefusingBackend(BaseEmailBackend):
 
 
 @pytest.fixture
-def refusing_mail(settings):  # type: ignore[no-untyped-def]
+def refusing_mail(settings: Settings) -> Iterator[type[RefusingBackend]]:
     settings.EMAIL_BACKEND = "tests.labels.test_reminders.RefusingBackend"
     mail.outbox = []
     RefusingBackend.unreachable = False
@@ -360,7 +367,9 @@ def refusing_mail(settings):  # type: ignore[no-untyped-def]
     RefusingBackend.unreachable = False
 
 
-def test_a_refused_address_does_not_stop_the_others_nor_send_twice(label: Label, refusing_mail) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_address_does_not_stop_the_others_nor_send_twice(
+    label: Label, refusing_mail: type[RefusingBackend]
+) -> None:
     day = EXPIRY - timedelta(days=30)
     assert sweep(day) == ["expiry-30"]
     assert sweep(day + timedelta(days=1)) == []
@@ -371,7 +380,9 @@ def test_a_refused_address_does_not_stop_the_others_nor_send_twice(label: Label,
     assert [m.to for m in mail.outbox] == [["manager@example.org"]]
 
 
-def test_an_unreachable_mail_server_keeps_reminders_for_the_retry(label: Label, refusing_mail) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_mail_server_keeps_reminders_for_the_retry(
+    label: Label, refusing_mail: type[RefusingBackend]
+) -> None:
     from labels.reminders import ReminderDeliveryError
 
     day = EXPIRY - timedelta(days=30)
@@ -409,7 +420,7 @@ def test_one_broken_reminder_does_not_hold_back_the_others(label: Label) -> None
     assert report.failed == 1
 
 
-def test_a_corrected_end_date_starts_a_new_timeline(label: Label, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrected_end_date_starts_a_new_timeline(label: Label, people: dict[str, User]) -> None:
     from labels.services import label_correct
 
     assert sweep(EXPIRY - timedelta(days=30)) == ["expiry-30"]

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.models import RoleGrant, User
 from clusters.models import ClusterOrganisation, Membership, PartnerStaff
 from labels.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from labels.models import CertificateJob, Label
+from tests.files import stored_name
 
 
 def counts() -> tuple[int, ...]:
     return tuple(m.objects.count() for m in (User, RoleGrant, ClusterOrganisation, Membership, PartnerStaff))
 
 
-def test_seed_demo_creates_one_account_per_role(db: None, settings: pytest.FixtureRequest) -> None:
+def test_seed_demo_creates_one_account_per_role(db: None, settings: Settings) -> None:
     settings.DEBUG = True
 
     call_command("seed_demo", stdout=StringIO())
@@ -28,7 +29,7 @@ def test_seed_demo_creates_one_account_per_role(db: None, settings: pytest.Fixtu
     assert all(user.check_password(DEMO_PASSWORD) for user in users)
 
 
-def test_seed_demo_twice_changes_nothing(db: None, settings: pytest.FixtureRequest) -> None:
+def test_seed_demo_twice_changes_nothing(db: None, settings: Settings) -> None:
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     before = counts()
@@ -38,7 +39,7 @@ def test_seed_demo_twice_changes_nothing(db: None, settings: pytest.FixtureReque
     assert counts() == before
 
 
-def test_seed_demo_refuses_with_debug_off(db: None, settings: pytest.FixtureRequest) -> None:
+def test_seed_demo_refuses_with_debug_off(db: None, settings: Settings) -> None:
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
@@ -47,7 +48,7 @@ def test_seed_demo_refuses_with_debug_off(db: None, settings: pytest.FixtureRequ
     assert User.objects.count() == 0
 
 
-def test_demo_office_is_no_superuser(db: None, settings: pytest.FixtureRequest) -> None:
+def test_demo_office_is_no_superuser(db: None, settings: Settings) -> None:
     """A superuser passes every rule, the committee's four-eyes rule included."""
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
@@ -59,7 +60,7 @@ def test_demo_office_is_no_superuser(db: None, settings: pytest.FixtureRequest) 
     assert office.has_perm("labels.view_committee_start") is False
 
 
-def test_demo_tells_the_serbian_story(db: None, settings: pytest.FixtureRequest) -> None:
+def test_demo_tells_the_serbian_story(db: None, settings: Settings) -> None:
     from datetime import date
 
     from labels.models import Label
@@ -80,7 +81,7 @@ def test_demo_tells_the_serbian_story(db: None, settings: pytest.FixtureRequest)
     assert [label.certificate_language for label in serbian if label.assessed_on.year > 2013] == ["en+sr-latn"]
 
 
-def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: pytest.FixtureRequest) -> None:
+def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: Settings) -> None:
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
 
@@ -89,19 +90,19 @@ def test_demo_has_sixty_organisations_in_twelve_countries(db: None, settings: py
 
 
 def test_seed_demo_renders_a_certificate_for_every_current_label(
-    db: None, settings: pytest.FixtureRequest, django_capture_on_commit_callbacks: Callable[..., object]
+    db: None, settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     settings.DEBUG = True
 
     for _run in range(2):
-        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        with django_capture_on_commit_callbacks(execute=True):
             call_command("seed_demo", stdout=StringIO())
 
     current = [label for label in Label.objects.all() if label.is_current]
     without = [
         label.code
         for label in current
-        if not (label.certificate and label.certificate.storage.exists(label.certificate.name))
+        if not (label.certificate and label.certificate.storage.exists(stored_name(label.certificate)))
     ]
     assert len(current) >= 40
     assert without == []

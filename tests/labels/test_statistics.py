@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
 from assessments.enums import ApplicationState, DecisionOutcome, VersionStatus
@@ -23,6 +25,9 @@ from labels import statistics as stats
 from labels.models import Label
 from labels.validity import compute_validity
 from tests.factories import LabelFactory, OrganisationFactory, UserFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 TODAY = date(2020, 6, 15)
 ALL = stats.Scope(countries=None)
@@ -88,7 +93,7 @@ def world(db: None) -> dict[str, ClusterOrganisation]:
 
 
 @pytest.fixture
-def current(world: dict) -> dict[str, ClusterOrganisation]:
+def current(world: dict[str, ClusterOrganisation]) -> dict[str, ClusterOrganisation]:
     """The pages compute for the real today: give Germany one Gold held now."""
     label(world["de1"], "gold", (timezone.localdate() - timedelta(days=60)).isoformat())
     return world
@@ -115,15 +120,14 @@ def decided(organisation: ClusterOrganisation, level: str, submitted: str, days:
     )
 
 
-def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    content = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
-    return list(csv.reader(io.StringIO(content)))
+def rows_of(response: TestResponse) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 # --------------------------------------------------------------------------- figures
 
 
-def test_renewal_rate_counts_renewals_inside_the_window_only(world: dict) -> None:
+def test_renewal_rate_counts_renewals_inside_the_window_only(world: dict[str, ClusterOrganisation]) -> None:
     renewals = stats.renewals(ALL, TODAY)
 
     def year(y: int) -> int:
@@ -141,7 +145,7 @@ def test_renewal_rate_counts_renewals_inside_the_window_only(world: dict) -> Non
     assert stats.Renewals.rate(renewals.total[year(2014)]) == 50
 
 
-def test_renewal_outcome_becomes_known_when_the_window_closes(world: dict) -> None:
+def test_renewal_outcome_becomes_known_when_the_window_closes(world: dict[str, ClusterOrganisation]) -> None:
     later = date(2021, 2, 1)  # Austria's Gold window closed on 2021-01-31
 
     renewals = stats.renewals(ALL, later)
@@ -149,7 +153,7 @@ def test_renewal_outcome_becomes_known_when_the_window_closes(world: dict) -> No
     assert renewals.by_country["AT"][2020 - stats.FIRST_YEAR] == (1, 0)
 
 
-def test_labels_held_per_year_counts_each_organisation_once_per_level(world: dict) -> None:
+def test_labels_held_per_year_counts_each_organisation_once_per_level(world: dict[str, ClusterOrganisation]) -> None:
     held = stats.held_per_year(ALL, TODAY)
 
     bronze = dict(zip(stats.years_until(TODAY), held["bronze"], strict=True))
@@ -159,7 +163,7 @@ def test_labels_held_per_year_counts_each_organisation_once_per_level(world: dic
     assert held["silver"] == [0] * len(stats.years_until(TODAY))
 
 
-def test_by_country_and_level_counts_holders_on_the_day(world: dict) -> None:
+def test_by_country_and_level_counts_holders_on_the_day(world: dict[str, ClusterOrganisation]) -> None:
     rows = {r.country: r for r in stats.by_country(ALL, TODAY)}
 
     assert (rows["DE"].organisations, rows["DE"].labelled, rows["DE"].by_level) == (3, 1, {"gold": 1})
@@ -168,14 +172,14 @@ def test_by_country_and_level_counts_holders_on_the_day(world: dict) -> None:
     assert stats.by_level(list(rows.values())) == {"bronze": 0, "silver": 0, "gold": 1}
 
 
-def test_a_superseded_label_still_counts_while_its_dates_run(world: dict) -> None:
+def test_a_superseded_label_still_counts_while_its_dates_run(world: dict[str, ClusterOrganisation]) -> None:
     rows = {r.country: r for r in stats.by_country(ALL, date(2014, 2, 1))}
 
     assert rows["DE"].by_level == {"bronze": 2}
     assert rows["RS"].by_level == {"bronze": 2}
 
 
-def test_median_time_from_submission_to_decision(world: dict) -> None:
+def test_median_time_from_submission_to_decision(world: dict[str, ClusterOrganisation]) -> None:
     committee = UserFactory()
     decided(world["rs1"], "bronze", "2020-01-01T10:00", 10, committee)
     decided(world["de1"], "bronze", "2020-02-01T10:00", 30, committee)
@@ -189,7 +193,7 @@ def test_median_time_from_submission_to_decision(world: dict) -> None:
     assert serbia.overall == (10, 1)
 
 
-def test_share_of_eligible_organisations_holding_a_label(world: dict) -> None:
+def test_share_of_eligible_organisations_holding_a_label(world: dict[str, ClusterOrganisation]) -> None:
     rows = {r.country: r for r in stats.eligible_share(ALL, TODAY)}
 
     assert (rows["DE"].eligible, rows["DE"].labelled, rows["DE"].share) == (2, 1, 50)
@@ -197,7 +201,7 @@ def test_share_of_eligible_organisations_holding_a_label(world: dict) -> None:
     assert rows["AT"].share is None
 
 
-def test_by_sector_counts_organisations_and_holders(world: dict) -> None:
+def test_by_sector_counts_organisations_and_holders(world: dict[str, ClusterOrganisation]) -> None:
     from common.models import Sector
 
     ict, _created = Sector.objects.get_or_create(name="ICT", defaults={"position": 1})
@@ -209,7 +213,7 @@ def test_by_sector_counts_organisations_and_holders(world: dict) -> None:
     assert [(r.sector, r.organisations, r.labelled) for r in rows] == [("ICT", 2, 1)]
 
 
-def test_country_comparison_against_the_european_median(world: dict) -> None:
+def test_country_comparison_against_the_european_median(world: dict[str, ClusterOrganisation]) -> None:
     OrganisationFactory(country="FR")
     label(OrganisationFactory(country="FR"), "bronze", "2019-09-01")
     label(OrganisationFactory(country="FR"), "bronze", "2019-10-01")
@@ -227,7 +231,9 @@ def test_country_comparison_against_the_european_median(world: dict) -> None:
 
 
 @pytest.mark.parametrize("role", ["policy", "office"])
-def test_overview_shows_every_figure_as_chart_and_table(client: Client, people: dict, world: dict, role: str) -> None:
+def test_overview_shows_every_figure_as_chart_and_table(
+    client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation], role: str
+) -> None:
     client.force_login(people[role])
 
     response = client.get(reverse("statistics:overview"))
@@ -240,7 +246,7 @@ def test_overview_shows_every_figure_as_chart_and_table(client: Client, people: 
 
 
 @pytest.mark.parametrize("role", ["manager", "assessor", "committee", "outsider"])
-def test_statistics_refuse_other_roles(client: Client, people: dict, role: str) -> None:
+def test_statistics_refuse_other_roles(client: Client, people: dict[str, User], role: str) -> None:
     client.force_login(people[role])
 
     for url in (
@@ -260,7 +266,9 @@ def test_statistics_send_anonymous_to_login(client: Client, db: None) -> None:
     assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
 
 
-def test_partner_sees_only_its_countries_whatever_the_filter(client: Client, people: dict, current: dict) -> None:
+def test_partner_sees_only_its_countries_whatever_the_filter(
+    client: Client, people: dict[str, User], current: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["partner"])  # partner for Serbia
 
     page = client.get(reverse("statistics:overview"), {"country": "DE"})
@@ -274,7 +282,9 @@ def test_partner_sees_only_its_countries_whatever_the_filter(client: Client, peo
     assert [row[0] for row in eligible[1:]] == ["Serbia", "All countries shown"]
 
 
-def test_office_filters_by_country(client: Client, people: dict, current: dict) -> None:
+def test_office_filters_by_country(
+    client: Client, people: dict[str, User], current: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["office"])
 
     rows = rows_of(client.get(reverse("statistics:csv", args=["by-country"]), {"country": "DE"}))
@@ -282,7 +292,9 @@ def test_office_filters_by_country(client: Client, people: dict, current: dict) 
     assert rows == [["Country", "Organisations", "Labelled organisations"], ["Germany", "3", "1"]]
 
 
-def test_renewal_csv_shows_serbias_gap(client: Client, people: dict, world: dict) -> None:
+def test_renewal_csv_shows_serbias_gap(
+    client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["policy"])
 
     response = client.get(reverse("statistics:csv", args=["renewal-rate-by-country"]))
@@ -297,7 +309,7 @@ def test_renewal_csv_shows_serbias_gap(client: Client, people: dict, world: dict
     assert (germany["2014"], germany["2015"]) == ("100 %", "0 %")
 
 
-def test_csv_defuses_formulas(client: Client, people: dict, world: dict) -> None:
+def test_csv_defuses_formulas(client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation]) -> None:
     from common.models import Sector
 
     hostile, _created = Sector.objects.get_or_create(name="=HYPERLINK(1)", defaults={"position": 99})
@@ -309,13 +321,15 @@ def test_csv_defuses_formulas(client: Client, people: dict, world: dict) -> None
     assert rows[1][0] == "'=HYPERLINK(1)"
 
 
-def test_unknown_figure_is_not_found(client: Client, people: dict) -> None:
+def test_unknown_figure_is_not_found(client: Client, people: dict[str, User]) -> None:
     client.force_login(people["policy"])
 
     assert client.get(reverse("statistics:csv", args=["nothing"])).status_code == 404
 
 
-def test_comparison_page_puts_the_country_next_to_the_median(client: Client, people: dict, current: dict) -> None:
+def test_comparison_page_puts_the_country_next_to_the_median(
+    client: Client, people: dict[str, User], current: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["policy"])
 
     response = client.get(reverse("statistics:comparison"), {"country": "RS"})
@@ -328,7 +342,9 @@ def test_comparison_page_puts_the_country_next_to_the_median(client: Client, peo
     assert rows == [["Country", "Labelled organisations"], ["Serbia", "0.0"], ["European median", "0.0"]]
 
 
-def test_partner_compares_its_own_country_only(client: Client, people: dict, world: dict) -> None:
+def test_partner_compares_its_own_country_only(
+    client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["partner"])
 
     response = client.get(reverse("statistics:comparison"), {"country": "DE"})
@@ -336,7 +352,9 @@ def test_partner_compares_its_own_country_only(client: Client, people: dict, wor
     assert response.context["country"] == "RS"
 
 
-def test_policy_start_shows_the_renewal_chart_and_links(client: Client, people: dict, world: dict) -> None:
+def test_policy_start_shows_the_renewal_chart_and_links(
+    client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation]
+) -> None:
     client.force_login(people["policy"])
 
     content = client.get(reverse("labels:policy_start")).content.decode()
@@ -368,11 +386,11 @@ PAGES = [
 @pytest.mark.parametrize(("name", "args"), PAGES)
 def test_statistics_pages_cost_the_same_queries_at_any_size(
     client: Client,
-    people: dict,
-    world: dict,
-    django_assert_num_queries,
+    people: dict[str, User],
+    world: dict[str, ClusterOrganisation],
+    django_assert_num_queries: DjangoAssertNumQueries,
     name: str,
-    args: list,  # type: ignore[no-untyped-def]
+    args: list[str],
 ) -> None:
     client.force_login(people["policy"])
     url = reverse(name, args=args)
@@ -386,7 +404,7 @@ def test_statistics_pages_cost_the_same_queries_at_any_size(
     assert len(small.captured_queries) <= 20
 
 
-def test_a_figure_is_kept_for_its_scope_and_day_until_the_cache_expires(world: dict) -> None:
+def test_a_figure_is_kept_for_its_scope_and_day_until_the_cache_expires(world: dict[str, ClusterOrganisation]) -> None:
     from django.core.cache import cache
 
     serbia = stats.Scope(("RS",))

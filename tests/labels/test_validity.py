@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import pytest
+from pytest_django import Settings
 
 from labels.enums import LabelState
 from labels.validity import Validity, compute_validity, end_of_month_after, label_state
@@ -85,7 +85,7 @@ def test_gold_renewal_uses_the_gold_extension() -> None:
     assert validity.valid_until == date(2030, 3, 31)
 
 
-def test_validity_reads_the_numbers_from_the_scheme(settings: pytest.FixtureRequest) -> None:
+def test_validity_reads_the_numbers_from_the_scheme(settings: Settings) -> None:
     settings.LABEL_SCHEME = {
         **settings.LABEL_SCHEME,
         "bronze": {**settings.LABEL_SCHEME["bronze"], "months_valid": 12, "renewal_extension_months": 24},

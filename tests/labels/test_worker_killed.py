@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.utils import timezone
+from pytest_django import Settings
 
 import escaportal.settings as configured
 from common.enums import Level
@@ -20,6 +21,7 @@ from labels.models import Label
 from labels.services import label_create
 from labels.tasks import render_certificate
 from tests.factories import OrganisationFactory
+from tests.files import stored_name
 from tests.polling import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -27,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_killed_worker_still_ends_with_exactly_one_certificate(
-    broker_url: str, postgres: None, settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    broker_url: str, postgres: None, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = configured.MEDIA_ROOT
     label = label_create(
         organisation=OrganisationFactory(),
@@ -85,4 +87,4 @@ def test_killed_worker_still_ends_with_exactly_one_certificate(
     files = sorted(
         p.name for p in (Path(configured.MEDIA_ROOT) / "private" / "certificates").glob(f"{label.code}-*.pdf")
     )
-    assert files == [Path(label.certificate.name).name]
+    assert files == [Path(stored_name(label.certificate)).name]
