@@ -18,6 +18,7 @@ from common.enums import Level
 from common.errors import ActionRefused
 from common.mail import send_templated_mail
 from common.models import Sector
+from common.services import history_record
 
 SIGNUP_SALT = "accounts.signup"
 
@@ -156,16 +157,21 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
+@transaction.atomic
 def role_grant(*, user: User, role: StaffRole, by: User | None = None, note: str = "") -> RoleGrant:
-    """Give a staff role; granting it again changes nothing. Side effects: none."""
-    grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})
+    """Give a staff role; granting it again changes nothing. Side effects: a history row on the person."""
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})
+    if created:
+        history_record(obj=user, action="person.role_granted", by=by, data={"role": role}, reason=note)
     _forget_cached_roles(user)
     return grant
 
 
-def role_revoke(*, user: User, role: StaffRole) -> None:
-    """Take a staff role away; revoking a role not held changes nothing."""
-    RoleGrant.objects.filter(user=user, role=role).delete()
+@transaction.atomic
+def role_revoke(*, user: User, role: StaffRole, by: User | None = None) -> None:
+    """Take a staff role away; revoking a role not held changes nothing. Side effects: a history row."""
+    if RoleGrant.objects.filter(user=user, role=role).delete()[0]:
+        history_record(obj=user, action="person.role_revoked", by=by, data={"role": role})
     _forget_cached_roles(user)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
+from common.services import history_record_many
 from labels.codes import code_random
 from labels.models import Label
 
@@ -81,6 +82,7 @@ def chains_write(chains: Iterable[list[Label]]) -> None:
                 supersede.append((label, successor))
                 parked[id(last)] = (last, label)
 
+    created: list[Label] = []
     while pending:
         ready = [(label, successor) for label, successor in pending if successor is None or successor.pk is not None]
         pending = [(label, successor) for label, successor in pending if successor is not None and successor.pk is None]
@@ -89,14 +91,37 @@ def chains_write(chains: Iterable[list[Label]]) -> None:
                 successor = parked[id(label)][1]
             label.superseded_by = successor
         Label.objects.bulk_create([label for label, _successor in ready])
+        created += [label for label, _successor in ready]
 
     if supersede:
         for label, successor in supersede:
             label.superseded_by = successor
         Label.objects.bulk_update([label for label, _successor in supersede], ["superseded_by"])
+        history_record_many(
+            objs=[label for label, _successor in supersede],
+            action="label.superseded",
+            by=None,
+            data=lambda label: {"superseded_by": label.superseded_by.code},
+        )
+    history_record_many(objs=created, action="label.created", by=None, data=_label_facts)
     if parked:
         newest = [label for label, _current in parked.values()]
         for ids in chunks([label.pk for label in newest]):
             Label.objects.filter(pk__in=ids).update(superseded_by=None)
         for label in newest:
             label.superseded_by = None
+
+
+def _label_facts(label: Label) -> dict[str, object]:
+    """What a new label's history row keeps: enough to know it without the label row."""
+    return {
+        "code": label.code,
+        "level": label.level,
+        "source": label.source,
+        "valid_from": label.valid_from,
+        "valid_until": label.valid_until,
+        "score": label.score,
+        "application": label.application_id,
+        "import": label.imported_in_id,
+        "superseded_by": label.superseded_by.code if label.superseded_by else None,
+    }

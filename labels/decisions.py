@@ -22,6 +22,7 @@ from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
+from common.services import history_record
 from labels.certificates.language import certificate_language_default
 from labels.certificates.rendering import certificate_queue
 from labels.enums import CertificateLanguage, LabelSource
@@ -71,6 +72,7 @@ def application_decide(
             decision = Decision.objects.create(
                 application=locked, outcome=outcome, reason=reason.strip(), decided_by=by
             )
+            history_record(obj=locked, action="application.decided", by=by, data={"outcome": outcome}, reason=reason)
     except IntegrityError:
         raise ActionRefused(_("This case has already been decided.")) from None
     if outcome == DecisionOutcome.AWARDED:

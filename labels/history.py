@@ -39,15 +39,44 @@ HISTORY_KINDS: dict[str, type[models.Model]] = {
     "person": User,
 }
 
-# What the assessors weigh before the board decides: the office's only.
-DELIBERATIONS = frozenset({"assignment.declared", "application.scores", "application.scores_submitted"})
+# What the assessors weigh, and the result before the board decides: the office's only.
+DELIBERATIONS = frozenset(
+    {"assignment.declared", "application.scores", "application.scores_submitted", "application.report"}
+)
 
 ACTION_TITLES: dict[str, Promise] = {
+    "organisation.created": _("Created"),
     "organisation.state": _("State changed"),
+    "organisation.profile": _("Profile edited"),
+    "organisation.renamed": _("Name corrected"),
+    "organisation.waiver_granted": _("Criterion waived"),
+    "organisation.waiver_withdrawn": _("Waiver withdrawn"),
+    "organisation.member_added": _("Member added"),
+    "organisation.member_role": _("Member's role changed"),
+    "organisation.member_left": _("Member left"),
+    "organisation.invited": _("Invitation sent"),
+    "organisation.invitation_accepted": _("Invitation accepted"),
+    "organisation.invitation_revoked": _("Invitation withdrawn"),
+    "application.created": _("Application started"),
     "application.state": _("State changed"),
+    "application.answer": _("Answer saved"),
+    "application.evidence_added": _("Evidence added"),
+    "application.evidence_removed": _("Evidence removed"),
+    "assignment.created": _("Assessors assigned"),
+    "assignment.declared": _("Conflict of interest declared"),
+    "application.scores": _("Scores saved"),
+    "application.scores_submitted": _("Own scores handed in"),
+    "application.question": _("Question asked"),
+    "application.answer_to_question": _("Question answered"),
+    "application.report": _("Assessment completed"),
+    "application.decided": _("Decided"),
+    "label.created": _("Label created"),
+    "label.superseded": _("Replaced by a newer label"),
     "label.revoked": _("Revoked"),
     "label.corrected": _("Corrected"),
     "label.certificate": _("Certificate language"),
+    "person.role_granted": _("Role granted"),
+    "person.role_revoked": _("Role taken away"),
 }
 
 # The values of these changes are states: shown by their names in the reader's language.

@@ -118,6 +118,12 @@ def application_start(
             _("A %(level)s application is already open: continue it.") % {"level": level.label}
         ) from None
     ApplicationTransition.objects.create(application=application, from_state="", to_state=application.state, by=by)
+    history_record(
+        obj=application,
+        action="application.created",
+        by=by,
+        data={"level": level, "version": version.pk, "renewal_of": previous.pk if previous else None},
+    )
     if previous is not None:
         _prefill_from(application, previous, by)
     return application
@@ -189,8 +195,15 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
         )
     if answer is None:
         answer = Answer(application=application, indicator=indicator)
+    before = answer.value
     answer.value, answer.revision, answer.updated_by, answer.updated_at = value, current + 1, by, timezone.now()
     answer.save()
+    history_record(
+        obj=application,
+        action="application.answer",
+        by=by,
+        data={"indicator": indicator.code, "value": [before, value]},
+    )
     return answer
 
 
@@ -246,6 +259,12 @@ def _evidence_store(
     )
     evidence.file.save(f"{digest[:16]}.{kind.extension}", upload, save=False)
     evidence.save()
+    history_record(
+        obj=application,
+        action="application.evidence_added",
+        by=by,
+        data={"indicator": indicator.code, "file": name, "sha256": digest, "evidence": evidence.pk},
+    )
     return evidence
 
 
@@ -256,6 +275,12 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
         raise PermissionDenied
     stored = evidence.file.name
     assert stored is not None  # the field is required: every evidence row has its file
+    history_record(
+        obj=application,
+        action="application.evidence_removed",
+        by=by,
+        data={"indicator": evidence.indicator.code, "file": evidence.original_name, "sha256": evidence.sha256},
+    )
     evidence.delete()
     transaction.on_commit(lambda: evidence.file.storage.delete(stored))
 

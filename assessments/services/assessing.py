@@ -37,6 +37,7 @@ from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
 from common.scheme import rules_for
+from common.services import history_record
 
 
 def _case_url(application: Application) -> str:
@@ -92,6 +93,9 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
                 % {"country": application.organisation.country.name}
             )
     created = [Assignment.objects.create(application=application, assessor=p, assigned_by=by) for p in chosen]
+    history_record(
+        obj=application, action="assignment.created", by=by, data={"assessors": [person.pk for person in chosen]}
+    )
     if application.state == ApplicationState.SUBMITTED:
         application_transition(application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=by)
     transaction.on_commit(lambda: _notify_assigned([a.pk for a in created]))
@@ -123,6 +127,14 @@ def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, r
     if assignment.state != AssignmentState.PENDING:
         raise ActionRefused(_("You have already answered this assignment."))
     assignment.declared_at = timezone.now()
+    # The declaration is the office's to read: a deliberation in the history (labels.history).
+    history_record(
+        obj=application,
+        action="assignment.declared",
+        by=by,
+        data={"assignment": assignment.pk, "no_conflict": no_conflict},
+        reason="" if no_conflict else reason,
+    )
     if no_conflict:
         assignment.state = AssignmentState.ACCEPTED
         assignment.save(update_fields=["state", "declared_at"])
@@ -238,8 +250,18 @@ def scores_save(
         for name, value in fields.items():
             setattr(score, name, value)
         changed.append(score)
+    before = {score.indicator_id: score.met for score in changed}
     Score.objects.bulk_create(created)
     Score.objects.bulk_update(changed, fields=list(_SCORE_FIELDS))
+    history_record(
+        obj=application,
+        action="application.scores",
+        by=by,
+        data={
+            "agreed": owner is None,
+            "verdicts": {v.indicator.code: [before.get(v.indicator.pk), v.met] for v in verdicts},
+        },
+    )
     return created + changed
 
 
@@ -278,6 +300,7 @@ def own_scores_submit(*, application: Application, by: User) -> Assignment:
         )
     assignment.scores_submitted_at = timezone.now()
     assignment.save(update_fields=["scores_submitted_at"])
+    history_record(obj=application, action="application.scores_submitted", by=by, data={"assignment": assignment.pk})
     if not application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
         _seed_agreed_scores(application)
     return assignment
@@ -331,6 +354,12 @@ def clarification_ask(
     clarification = Clarification.objects.create(
         application=application, indicator=indicator, question=question.strip(), asked_by=by, due_on=due_on
     )
+    history_record(
+        obj=application,
+        action="application.question",
+        by=by,
+        data={"clarification": clarification.pk, "indicator": indicator.code if indicator else "", "due_on": due_on},
+    )
     if application.state == ApplicationState.IN_ASSESSMENT:
         application_transition(application=application, to_state=ApplicationState.CLARIFICATION_REQUESTED, by=by)
     transaction.on_commit(
@@ -361,6 +390,9 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
         evidence_for_clarification(clarification=clarification, upload=upload, by=by)
     clarification.answer, clarification.answered_by, clarification.answered_at = answer.strip(), by, timezone.now()
     clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+    history_record(
+        obj=application, action="application.answer_to_question", by=by, data={"clarification": clarification.pk}
+    )
     still_open = application.clarifications.filter(answered_at__isnull=True).exists()
     if not still_open and application.state == ApplicationState.CLARIFICATION_REQUESTED:
         application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
@@ -424,6 +456,12 @@ def assessment_complete(
             "completed_by": by,
             "completed_at": timezone.now(),
         },
+    )
+    history_record(
+        obj=application,
+        action="application.report",
+        by=by,
+        data={"assessed_on": assessed_on, "score_percent": result.percent, "passed": result.passed},
     )
     application_transition(application=application, to_state=ApplicationState.ASSESSED, by=by)
     transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/assessed"))
