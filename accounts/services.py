@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -20,6 +21,8 @@ from common.mail import send_templated_mail
 from common.models import Sector
 
 SIGNUP_SALT = "accounts.signup"
+
+logger = logging.getLogger(__name__)
 
 
 def user_create(*, email: str, full_name: str, password: str | None, preferred_language: str = "en") -> User:
@@ -156,17 +159,44 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
-def role_grant(*, user: User, role: StaffRole, by: User | None = None, note: str = "") -> RoleGrant:
-    """Give a staff role; granting it again changes nothing. Side effects: none."""
-    grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})
+def _refuse_unless_may_grant(by: User | None) -> None:
+    # None is the system itself (the demo seed, a command on the server), never a request.
+    if by is not None and not by.has_perm("accounts.grant_role"):
+        raise ActionRefused(_("Only a superuser may give or take away staff roles."))
+
+
+def role_grant(*, user: User, role: StaffRole, by: User | None, note: str = "") -> RoleGrant:
+    """Give a staff role; granting it again changes nothing.
+
+    Only a superuser gives roles (``accounts.grant_role``); ``by=None`` is the
+    system itself (the demo seed, a command), never a person's request. Refused
+    with ``ActionRefused`` before anything is read. Side effects: a line in the
+    ``accounts.services`` log saying who gave which role to whom, and why; the
+    grant keeps who gave it, when, and the note.
+    """
+    _refuse_unless_may_grant(by)
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})
+    if created:
+        logger.info("%s gave the role %s to %s (grant %s): %s", _who(by), role, user.email, grant.pk, note or "no note")
     _forget_cached_roles(user)
     return grant
 
 
-def role_revoke(*, user: User, role: StaffRole) -> None:
-    """Take a staff role away; revoking a role not held changes nothing."""
-    RoleGrant.objects.filter(user=user, role=role).delete()
+def role_revoke(*, user: User, role: StaffRole, by: User | None) -> None:
+    """Take a staff role away; revoking a role not held changes nothing.
+
+    Only a superuser takes roles away, as ``role_grant``. Side effects: a line
+    in the ``accounts.services`` log saying who took which role from whom.
+    """
+    _refuse_unless_may_grant(by)
+    deleted, _per_model = RoleGrant.objects.filter(user=user, role=role).delete()
+    if deleted:
+        logger.info("%s took the role %s away from %s", _who(by), role, user.email)
     _forget_cached_roles(user)
+
+
+def _who(by: User | None) -> str:
+    return by.email if by is not None else "the system"
 
 
 @transaction.atomic
