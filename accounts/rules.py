@@ -51,4 +51,12 @@ def is_assessor(user: object) -> bool:
     return AssessorProfile.objects.filter(user=user, is_active=True).exists()
 
 
+@rules.predicate
+def is_active_superuser(user: object) -> bool:
+    return _active(user) and bool(getattr(user, "is_superuser", False))
+
+
 rules.add_perm("accounts.view_assessor_start", is_assessor)
+# Not a model permission (no model has a "grant_role" codename), so a group
+# holding every permission of the app does not hold it: only a superuser does.
+rules.add_perm("accounts.grant_role", is_active_superuser)

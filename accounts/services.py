@@ -157,9 +157,23 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
+def _refuse_unless_may_grant(by: User | None) -> None:
+    # None is the system itself (the demo seed, a command on the server), never a request.
+    if by is not None and not by.has_perm("accounts.grant_role"):
+        raise ActionRefused(_("Only a superuser may give or take away staff roles."))
+
+
 @transaction.atomic
-def role_grant(*, user: User, role: StaffRole, by: User | None = None, note: str = "") -> RoleGrant:
-    """Give a staff role; granting it again changes nothing. Side effects: a history row on the person."""
+def role_grant(*, user: User, role: StaffRole, by: User | None, note: str = "") -> RoleGrant:
+    """Give a staff role; granting it again changes nothing.
+
+    Only a superuser gives roles (``accounts.grant_role``); ``by=None`` is the
+    system itself (the demo seed, a command), never a person's request. Refused
+    with ``ActionRefused`` before anything is read. Side effects: a history row
+    on the person (who gave which role, and why); the grant keeps who gave it,
+    when, and the note.
+    """
+    _refuse_unless_may_grant(by)
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"granted_by": by, "note": note})
     if created:
         history_record(obj=user, action="person.role_granted", by=by, data={"role": role}, reason=note)
@@ -168,9 +182,15 @@ def role_grant(*, user: User, role: StaffRole, by: User | None = None, note: str
 
 
 @transaction.atomic
-def role_revoke(*, user: User, role: StaffRole, by: User | None = None) -> None:
-    """Take a staff role away; revoking a role not held changes nothing. Side effects: a history row."""
-    if RoleGrant.objects.filter(user=user, role=role).delete()[0]:
+def role_revoke(*, user: User, role: StaffRole, by: User | None) -> None:
+    """Take a staff role away; revoking a role not held changes nothing.
+
+    Only a superuser takes roles away, as ``role_grant``. Side effects: a
+    history row on the person: who took which role away.
+    """
+    _refuse_unless_may_grant(by)
+    deleted, _per_model = RoleGrant.objects.filter(user=user, role=role).delete()
+    if deleted:
         history_record(obj=user, action="person.role_revoked", by=by, data={"role": role})
     _forget_cached_roles(user)
 

@@ -1,5 +1,13 @@
+"""The assessments' records in the admin: shown, never written.
+
+Applications move through the one door (``application_transition``), answers,
+evidence, scores, reports and decisions are written by the services behind the
+portal's pages, which check who may act and keep the timeline. The admin shows
+them to the office and refuses every change, superusers included. Questionnaire
+authoring, which the office does here, lives in ``admin_questionnaires``.
+"""
+
 from django.contrib import admin
-from django.http import HttpRequest
 
 from assessments import admin_questionnaires  # noqa: F401  (questionnaire admin lives there)
 from assessments.models import (
@@ -14,41 +22,27 @@ from assessments.models import (
     Evidence,
     Score,
 )
+from common.admin import RecordAdmin, RecordInline
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(RecordInline):
     model = ApplicationTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_state", "to_state", "by", "at", "note"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
-        return False
+    fields = ["from_state", "to_state", "by", "at", "note"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    """Read-mostly: states change through the portal's one door, not here."""
+class ApplicationAdmin(RecordAdmin):
+    """States change through the portal's one door, not here."""
 
     list_display = ["organisation", "level", "state", "version", "created_at", "submitted_at"]
     list_filter = ["level", "state", "organisation__country"]
     search_fields = ["organisation__name"]
-    readonly_fields = [
-        "organisation",
-        "level",
-        "version",
-        "state",
-        "renewal_of",
-        "created_by",
-        "created_at",
-        "submitted_at",
-    ]
     list_select_related = ["organisation", "version__questionnaire"]
     inlines = [TransitionInline]
 
 
 @admin.register(ApplicationTransition)
-class ApplicationTransitionAdmin(admin.ModelAdmin):
+class ApplicationTransitionAdmin(RecordAdmin):
     list_display = ["application", "from_state", "to_state", "by", "at"]
     list_filter = ["to_state"]
     search_fields = ["application__organisation__name", "note"]
@@ -56,52 +50,31 @@ class ApplicationTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(RecordAdmin):
     list_display = ["application", "indicator", "revision", "updated_at", "updated_by"]
     list_filter = ["application__level"]
     search_fields = ["application__organisation__name", "indicator__code"]
-    readonly_fields = ["application", "indicator", "value", "previous_value", "revision", "updated_at", "updated_by"]
     list_select_related = ["application__organisation", "indicator", "updated_by"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(RecordAdmin):
     list_display = ["original_name", "application", "indicator", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["original_name", "application__organisation__name", "sha256"]
-    readonly_fields = [
-        "application",
-        "indicator",
-        "file",
-        "original_name",
-        "content_type",
-        "size",
-        "sha256",
-        "uploaded_by",
-        "uploaded_at",
-    ]
     list_select_related = ["application__organisation", "indicator"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(RecordAdmin):
     list_display = ["application", "assessor", "state", "assigned_at", "declared_at", "scores_submitted_at"]
     list_filter = ["state", "application__level"]
     search_fields = ["application__organisation__name", "assessor__email", "assessor__full_name"]
     list_select_related = ["application__organisation", "assessor"]
-    readonly_fields = [
-        "application",
-        "assessor",
-        "assigned_by",
-        "assigned_at",
-        "state",
-        "declared_at",
-        "decline_reason",
-    ]
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(RecordAdmin):
     list_display = ["application", "indicator", "assignment", "met", "points", "updated_at"]
     list_filter = ["met", "application__level"]
     search_fields = ["application__organisation__name", "indicator__code", "comment"]
@@ -109,7 +82,7 @@ class ScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clarification)
-class ClarificationAdmin(admin.ModelAdmin):
+class ClarificationAdmin(RecordAdmin):
     list_display = ["application", "indicator", "due_on", "asked_at", "answered_at"]
     list_filter = ["due_on"]
     search_fields = ["application__organisation__name", "question", "answer"]
@@ -117,7 +90,7 @@ class ClarificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentReport)
-class AssessmentReportAdmin(admin.ModelAdmin):
+class AssessmentReportAdmin(RecordAdmin):
     list_display = ["application", "score_percent", "passed", "completed_at"]
     list_filter = ["passed"]
     search_fields = ["application__organisation__name", "summary"]
@@ -125,30 +98,20 @@ class AssessmentReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
-    """Read-only: decisions are taken by the committee in the portal, once."""
+class DecisionAdmin(RecordAdmin):
+    """Decisions are taken by the committee in the portal, once."""
 
     list_display = ["application", "outcome", "decided_by", "decided_at"]
     list_filter = ["outcome"]
     search_fields = ["application__organisation__name", "reason"]
     list_select_related = ["application__organisation", "decided_by"]
 
-    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
 
 @admin.register(BenchmarkingReport)
-class BenchmarkingReportAdmin(admin.ModelAdmin):
-    """Read-only: the PDF is rendered by a task whenever the figures it shows change."""
+class BenchmarkingReportAdmin(RecordAdmin):
+    """The PDF is rendered by a task whenever the figures it shows change."""
 
     list_display = ["application", "rendered_at", "fingerprint"]
     list_filter = ["rendered_at"]
     search_fields = ["application__organisation__name"]
     list_select_related = ["application__organisation"]
-    readonly_fields = ["application", "pdf", "fingerprint", "rendered_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -38,7 +38,7 @@ def _readers() -> dict[str, User]:
     from clusters.models import NationalPartner
 
     policy = _reader("bench.policy@bench.test")
-    account_services.role_grant(user=policy, role=StaffRole.POLICY_READER)
+    account_services.role_grant(user=policy, role=StaffRole.POLICY_READER, by=None)
     partner_user = _reader("bench.partner@bench.test")
     partner = NationalPartner.objects.filter(name="Bench partner").first() or cluster_services.partner_create(
         name="Bench partner", countries=[PARTNER_COUNTRY]

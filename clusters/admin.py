@@ -1,4 +1,14 @@
+"""The clusters' models in the admin.
+
+Organisations, their state changes, waivers, memberships and invitations are
+records: the portal's pages change them through ``clusters.services``, which
+check who may act, keep the transition rows and take a reason; here they are
+shown and never written. National partners and their staff decide who sees a
+country's organisations: the office reads them, only a superuser writes them.
+"""
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import (
     ClusterOrganisation,
@@ -9,55 +19,55 @@ from clusters.models import (
     OrganisationTransition,
     PartnerStaff,
 )
+from common.admin import RecordAdmin, RecordInline, SuperuserWritesAdmin, SuperuserWritesInline
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RecordInline):
     model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
     fields = ["user", "role", "joined_at", "left_at"]
 
 
+class OrganisationTransitionInline(RecordInline):
+    model = OrganisationTransition
+    fields = ["from_state", "to_state", "by", "at", "note"]
+
+
 @admin.register(ClusterOrganisation)
-class ClusterOrganisationAdmin(admin.ModelAdmin):
+class ClusterOrganisationAdmin(RecordAdmin):
     list_display = ["name", "acronym", "country", "city", "state", "created_at"]
     list_filter = ["state", "country", "sectors"]
     search_fields = ["name", "acronym", "slug", "city"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["sectors"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, OrganisationTransitionInline]
     date_hierarchy = "created_at"
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RecordAdmin):
     list_display = ["user", "organisation", "role", "joined_at", "left_at"]
     list_filter = ["role", "organisation__country"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
 
 
-class PartnerStaffInline(admin.TabularInline):
+class PartnerStaffInline(SuperuserWritesInline):
     model = PartnerStaff
-    extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(NationalPartner)
-class NationalPartnerAdmin(admin.ModelAdmin):
+class NationalPartnerAdmin(SuperuserWritesAdmin):
     list_display = ["name", "countries_display", "website"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PartnerStaffInline]
 
-    @admin.display(description="countries")
+    @admin.display(description=_("countries"))
     def countries_display(self, partner: NationalPartner) -> str:
         return ", ".join(country.code for country in partner.countries)
 
 
 @admin.register(PartnerStaff)
-class PartnerStaffAdmin(admin.ModelAdmin):
+class PartnerStaffAdmin(SuperuserWritesAdmin):
     list_display = ["user", "partner", "added_at"]
     list_filter = ["partner"]
     search_fields = ["user__email", "user__full_name", "partner__name"]
@@ -66,7 +76,7 @@ class PartnerStaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationTransition)
-class OrganisationTransitionAdmin(admin.ModelAdmin):
+class OrganisationTransitionAdmin(RecordAdmin):
     list_display = ["organisation", "from_state", "to_state", "by", "at"]
     list_filter = ["to_state", "from_state"]
     search_fields = ["organisation__name", "note", "by__email"]
@@ -75,18 +85,16 @@ class OrganisationTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(EligibilityWaiver)
-class EligibilityWaiverAdmin(admin.ModelAdmin):
+class EligibilityWaiverAdmin(RecordAdmin):
     list_display = ["organisation", "criterion", "waived_by", "waived_at"]
     list_filter = ["criterion"]
     search_fields = ["organisation__name", "reason"]
-    autocomplete_fields = ["organisation", "waived_by"]
     list_select_related = ["organisation", "waived_by"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(RecordAdmin):
     list_display = ["email", "organisation", "role", "state", "created_at", "accepted_at"]
     list_filter = ["state", "role"]
     search_fields = ["email", "organisation__name"]
-    autocomplete_fields = ["organisation", "invited_by", "accepted_by"]
     list_select_related = ["organisation"]

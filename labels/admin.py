@@ -1,24 +1,19 @@
-from django.contrib import admin
-from django.http import HttpRequest
+"""The labels' records in the admin: shown, never written.
 
+Labels are written by ``labels.services`` only, which keep the supersede chain,
+the one-current-label rule and the label's events (who, when, why); jobs,
+reminders and digests by the tasks that run them. Corrections and revocations
+go through the label's pages in the portal.
+"""
+
+from django.contrib import admin
+
+from common.admin import RecordAdmin
 from labels.models import CertificateJob, ImportJob, Label, LabelEvent, LabelReminder, ReminderDigest
 
 
-# Read-only: labels are written by labels.services only, which keep the
-# supersede chain and the one-current-label rule; an edit here would bypass them.
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Label)
-class LabelAdmin(ReadOnlyAdmin):
+class LabelAdmin(RecordAdmin):
     list_display = ["code", "organisation", "level", "source", "assessed_on", "valid_from", "valid_until", "score"]
     list_filter = ["level", "source", "organisation__country", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "organisation__name", "organisation__acronym"]
@@ -27,7 +22,7 @@ class LabelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyAdmin):
+class ImportJobAdmin(RecordAdmin):
     list_display = ["file", "uploaded_by", "created_at", "state", "dry_run", "total", "processed"]
     list_filter = ["state", "dry_run"]
     search_fields = ["file", "uploaded_by__email", "uploaded_by__full_name"]
@@ -36,29 +31,23 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LabelEvent)
-class LabelEventAdmin(admin.ModelAdmin):
+class LabelEventAdmin(RecordAdmin):
     list_display = ["label", "kind", "by", "at"]
     list_filter = ["kind"]
     search_fields = ["label__code", "label__organisation__name", "reason"]
     list_select_related = ["label__organisation", "by"]
 
-    def has_change_permission(self, request: HttpRequest, obj: LabelEvent | None = None) -> bool:
-        return False
-
 
 @admin.register(CertificateJob)
-class CertificateJobAdmin(admin.ModelAdmin):
+class CertificateJobAdmin(RecordAdmin):
     list_display = ["created_at", "created_by", "state", "total", "processed", "rendered"]
     list_filter = ["state"]
     search_fields = ["created_by__email"]
 
-    def has_change_permission(self, request: HttpRequest, obj: CertificateJob | None = None) -> bool:
-        return False
-
 
 # Reminders are written by the sweep only; the admin shows what went to whom.
 @admin.register(LabelReminder)
-class LabelReminderAdmin(ReadOnlyAdmin):
+class LabelReminderAdmin(RecordAdmin):
     list_display = ["label", "kind", "due_on", "state", "sent_at", "note"]
     list_filter = ["state", "kind", "label__organisation__country"]
     search_fields = ["label__code", "label__organisation__name"]
@@ -67,7 +56,7 @@ class LabelReminderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReminderDigest)
-class ReminderDigestAdmin(ReadOnlyAdmin):
+class ReminderDigestAdmin(RecordAdmin):
     list_display = ["week", "sent_at"]
     list_filter = ["sent_at"]
     search_fields = ["recipients"]

@@ -217,8 +217,8 @@ def seed_demo() -> list[str]:
         ("committee@demo.test", StaffRole.LABEL_COMMITTEE),
         ("policy@demo.test", StaffRole.POLICY_READER),
     ):
-        account_services.role_grant(user=users[email], role=role, note="demo")
-    _office_admin_access(users["office@demo.test"])
+        account_services.role_grant(user=users[email], role=role, by=None, note="demo")
+    office_admin_access(users["office@demo.test"])
     _demo_assessors(users)
     organisations = _demo_organisations(created)
     cluster_services.membership_add(
@@ -270,10 +270,12 @@ OFFICE_ADMIN_GROUP = "Label office (admin)"
 OFFICE_ADMIN_APPS = ("accounts", "clusters", "assessments", "labels", "common")
 
 
-def _office_admin_access(office: User) -> None:
-    """The office grants roles and edits records in the admin, with every
-    permission on the portal's own models, but is no superuser: a superuser
-    passes every rule, the committee's four-eyes rule included."""
+def office_admin_access(office: User) -> None:
+    """The office reads the portal's models in the admin, with every permission
+    on them, but is no superuser: a superuser passes every rule,
+    the committee's four-eyes rule included. The admin itself keeps records
+    read-only and roles and access to superusers (``common.admin``), whatever
+    permissions a group holds; the office authors questionnaires there."""
     group, _created = Group.objects.get_or_create(name=OFFICE_ADMIN_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=OFFICE_ADMIN_APPS))
     office.groups.add(group)

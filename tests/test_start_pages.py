@@ -90,7 +90,7 @@ def test_start_with_two_roles_offers_both(client: Client, people: dict[str, User
     from accounts.services import role_grant
 
     person = people["assessor"]
-    role_grant(user=person, role=StaffRole.LABEL_COMMITTEE)
+    role_grant(user=person, role=StaffRole.LABEL_COMMITTEE, by=None)
     client.force_login(person)
 
     response = client.get(reverse("accounts:start"))

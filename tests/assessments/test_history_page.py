@@ -30,7 +30,7 @@ def history_url(application: Application, **query: str) -> str:
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def state_rows(response):  # type: ignore[no-untyped-def]
+def state_rows(response):
     return [row for row in response.context["rows"] if row.action == "application.state"]
 
 
