@@ -36,6 +36,7 @@ from clusters.transitions import MOVES
 from common.errors import ActionRefused
 from common.mail import send_templated_mail
 from common.models import Sector
+from common.notify import notify
 from common.services import history_record
 
 INVITATION_SALT = "clusters.invitation"
@@ -159,7 +160,39 @@ def organisation_update(
         changes["sectors"] = [", ".join(sectors_before), ", ".join(sectors_after)]
     if changes:
         history_record(obj=locked, action="organisation.profile", by=by, data=changes)
+    figures = {field: values for field, values in changes.items() if field in ELIGIBILITY_FIGURES}
+    if figures and locked.state != OrganisationState.DRAFT:
+        # The validated figures changed: whoever validated them should look again.
+        transaction.on_commit(lambda: _notify_figures_changed(locked.pk, by.pk, figures))
     return locked
+
+
+# The profile's figures that eligibility is judged on (clusters.eligibility).
+ELIGIBILITY_FIGURES = frozenset(
+    {
+        "management_fte",
+        "members_sme",
+        "members_large",
+        "members_research",
+        "members_public",
+        "members_other",
+        "public_body_link",
+        "website_in_english",
+        "eccp_url",
+    }
+)
+
+
+def _notify_figures_changed(organisation_id: int, by_id: int, figures: dict[str, list[object]]) -> None:
+    organisation = ClusterOrganisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return
+    notify(
+        people=[person for person in validators_of(organisation) if person.pk != by_id],
+        template="clusters/email/figures_changed",
+        context={"organisation": organisation, "figures": sorted(figures.items())},
+        url=reverse("clusters:organisation_detail", args=[organisation.slug]),
+    )
 
 
 @transaction.atomic
