@@ -126,7 +126,10 @@ def _checks(organisation: ClusterOrganisation) -> dict[EligibilityCriterion, tup
 
 def eligibility_of(organisation: ClusterOrganisation) -> Eligibility:
     """The checklist: each criterion met, not met or waived, with its figure."""
-    waivers = {waiver.criterion: waiver for waiver in organisation.waivers.select_related("waived_by")}
+    waivers = {
+        waiver.criterion: waiver
+        for waiver in organisation.waivers.filter(withdrawn_at__isnull=True).select_related("waived_by")
+    }
     results = []
     for criterion, (met, figure, requirement) in _checks(organisation).items():
         waiver = waivers.get(criterion)
@@ -172,7 +175,11 @@ def with_eligibility(queryset: QuerySet[ClusterOrganisation]) -> QuerySet[Eligib
     )
     passes = Q()
     for criterion, condition in criterion_expressions().items():
-        waived = Exists(EligibilityWaiver.objects.filter(organisation=OuterRef("pk"), criterion=criterion))
+        waived = Exists(
+            EligibilityWaiver.objects.filter(
+                organisation=OuterRef("pk"), criterion=criterion, withdrawn_at__isnull=True
+            )
+        )
         passes &= condition | Q(waived)
     return queryset.annotate(
         is_eligible=ExpressionWrapper(

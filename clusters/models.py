@@ -113,7 +113,11 @@ class OrganisationTransition(StateTransition):
 
 
 class EligibilityWaiver(models.Model):
-    """A criterion waived for an organisation recognised by a cluster programme."""
+    """A criterion waived for an organisation recognised by a cluster programme.
+
+    A withdrawn waiver stays, marked withdrawn (who, when, why): it no longer
+    counts, and the same criterion can be waived again.
+    """
 
     organisation = models.ForeignKey(
         ClusterOrganisation, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("organisation")
@@ -124,13 +128,27 @@ class EligibilityWaiver(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("waived by")
     )
     waived_at = models.DateTimeField(_("waived at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdraw_reason = models.TextField(_("why withdrawn"), blank=True)
 
     class Meta:
-        ordering = ["organisation", "criterion"]
+        ordering = ["organisation", "criterion", "-waived_at"]
         verbose_name = _("eligibility waiver")
         verbose_name_plural = _("eligibility waivers")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "criterion"], name="clusters_waiver_one_per_criterion"),
+            models.UniqueConstraint(
+                fields=["organisation", "criterion"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="clusters_waiver_one_current_per_criterion",
+            ),
         ]
 
     def __str__(self) -> str:

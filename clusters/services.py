@@ -334,19 +334,29 @@ def waiver_grant(
 
 
 @transaction.atomic
-def waiver_withdraw(*, waiver: EligibilityWaiver, by: User) -> None:
-    """Withdraw a waiver: the criterion counts again. Side effects: a history row
-    keeps what was waived, why, and who withdrew it."""
+def waiver_withdraw(*, waiver: EligibilityWaiver, by: User, reason: str) -> EligibilityWaiver:
+    """Withdraw a waiver, with the reason: the criterion counts again.
+
+    The waiver stays, marked withdrawn (who, when, why); withdrawing it twice
+    changes nothing. Side effects: a history row.
+    """
     if not by.has_perm("clusters.waive_criterion", waiver.organisation):
         raise PermissionDenied
+    if not reason.strip():
+        raise ActionRefused(_("Please say why the waiver is withdrawn."))
+    locked = EligibilityWaiver.objects.select_for_update().get(pk=waiver.pk)
+    if locked.withdrawn_at is not None:
+        return locked
+    locked.withdrawn_at, locked.withdrawn_by, locked.withdraw_reason = timezone.now(), by, reason.strip()
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
     history_record(
-        obj=waiver.organisation,
+        obj=locked.organisation,
         action="organisation.waiver_withdrawn",
         by=by,
-        data={"criterion": waiver.criterion, "waived_by": waiver.waived_by_id, "waived_at": waiver.waived_at},
-        reason=waiver.reason,
+        data={"criterion": locked.criterion, "waiver": locked.pk},
+        reason=reason,
     )
-    waiver.delete()
+    return locked
 
 
 # --- Memberships ------------------------------------------------------------------

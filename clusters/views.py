@@ -206,8 +206,17 @@ def waiver_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def waiver_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for(request.user, slug)
     waiver = get_object_or_404(EligibilityWaiver, pk=pk, organisation=organisation)
-    services.waiver_withdraw(waiver=waiver, by=request.user)
-    messages.success(request, _("The waiver has been withdrawn."))
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        refusable(
+            request,
+            lambda: services.waiver_withdraw(waiver=waiver, by=request.user, reason=form.cleaned_data["reason"]),
+            _("The waiver has been withdrawn."),
+        )
+    elif not request.user.has_perm("clusters.waive_criterion", organisation):
+        raise PermissionDenied  # the permission first: a refused person learns nothing of the form
+    else:
+        messages.error(request, _("Please say why the waiver is withdrawn."))
     return redirect("clusters:organisation_detail", slug=organisation.slug)
 
 

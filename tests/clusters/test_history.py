@@ -74,7 +74,7 @@ def test_waivers_and_members_leave_their_trace(db: None) -> None:
     waiver = services.waiver_grant(
         organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="National programme", by=office
     )
-    services.waiver_withdraw(waiver=waiver, by=office)
+    services.waiver_withdraw(waiver=waiver, by=office, reason="Programme ended")
     membership = services.membership_add(organisation=organisation, user=colleague, role=MembershipRole.CONTRIBUTOR)
     services.membership_set_role(membership=membership, role=MembershipRole.MANAGER, by=manager)
     services.membership_end(membership=membership, by=colleague)
@@ -87,4 +87,30 @@ def test_waivers_and_members_leave_their_trace(db: None) -> None:
         ("organisation.member_left", colleague),
     ]
     withdrawn = history_of(organisation).get(action="organisation.waiver_withdrawn")
-    assert (withdrawn.data["criterion"], withdrawn.reason) == (EligibilityCriterion.MEMBERS, "National programme")
+    assert (withdrawn.data["criterion"], withdrawn.reason) == (EligibilityCriterion.MEMBERS, "Programme ended")
+    waiver.refresh_from_db()
+    assert (waiver.withdrawn_by, waiver.withdraw_reason, waiver.reason) == (
+        office,
+        "Programme ended",
+        "National programme",
+    )
+
+
+def test_a_withdrawn_waiver_no_longer_counts_and_can_be_given_again(db: None) -> None:
+    from clusters.eligibility import eligibility_of
+
+    organisation = OrganisationFactory(country="RS", state=OrganisationState.ACTIVE, members_sme=1)
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+    first = services.waiver_grant(
+        organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="Programme A", by=office
+    )
+    waived = {result.criterion: result.status for result in eligibility_of(organisation).results}
+
+    services.waiver_withdraw(waiver=first, by=office, reason="Programme A ended")
+    withdrawn = {result.criterion: result.status for result in eligibility_of(organisation).results}
+    again = services.waiver_grant(
+        organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="Programme B", by=office
+    )
+
+    assert (waived[EligibilityCriterion.MEMBERS], withdrawn[EligibilityCriterion.MEMBERS]) == ("waived", "not_met")
+    assert list(organisation.waivers.order_by("waived_at", "pk")) == [first, again]
