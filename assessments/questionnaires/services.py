@@ -29,6 +29,7 @@ from assessments.questionnaires.serializers import (
 )
 from common.enums import Level
 from common.errors import ActionRefused
+from common.services import history_record
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -94,6 +95,7 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
         locked.status = VersionStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
+        history_record(obj=locked, action="questionnaire.published", by=by, data={"retired": retired})
     logger.info(
         "%s version %s published by %s; retired: %s.",
         locked.questionnaire,
@@ -149,6 +151,9 @@ def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVer
         )
         copies = [indicator for section in version_tree(from_version) for indicator in _section_copy(section, draft)]
         Indicator.objects.bulk_create(copies)
+        history_record(
+            obj=draft, action="questionnaire.draft", by=None, data={"number": draft.number, "from": from_version.pk}
+        )
     logger.info("%s: draft version %s made from version %s.", questionnaire, draft.number, from_version.number)
     return draft
 
@@ -193,9 +198,14 @@ def section_update(*, section: Section, **fields: Any) -> Section:
         if code and Section.objects.filter(version=version, code=code).exclude(pk=section.pk).exists():
             problems.add(place, "code", f"duplicate section code {code!r} in this version")
         problems.raise_if_any()
+        changes = _changes(section, cleaned)
         for name, value in cleaned.items():
             setattr(section, name, value)
         section.save(update_fields=list(cleaned))
+        if changes:
+            history_record(
+                obj=version, action="questionnaire.section", by=None, data={"section": section.code, **changes}
+            )
     return section
 
 
@@ -220,10 +230,20 @@ def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
         if code and Indicator.objects.filter(version=version, code=code).exclude(pk=indicator.pk).exists():
             problems.add(place, "code", f"duplicate indicator code {code!r} in this version")
         problems.raise_if_any()
+        changes = _changes(indicator, cleaned)
         for name, value in cleaned.items():
             setattr(indicator, name, value)
         indicator.save(update_fields=list(cleaned))
+        if changes:
+            history_record(
+                obj=version, action="questionnaire.indicator", by=None, data={"indicator": indicator.code, **changes}
+            )
     return indicator
+
+
+def _changes(item: Section | Indicator, cleaned: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{"field": [before, after]}`` for what an edit really changes."""
+    return {name: [getattr(item, name), value] for name, value in cleaned.items() if getattr(item, name) != value}
 
 
 def questionnaire_for_update(
@@ -273,6 +293,12 @@ def version_create(*, questionnaire: Questionnaire, document: Document) -> Quest
             for position, values in enumerate(section_data.indicators, start=1)
         ]
     Indicator.objects.bulk_create(indicators)
+    history_record(
+        obj=version,
+        action="questionnaire.draft",
+        by=None,
+        data={"number": version.number, "indicators": len(indicators)},
+    )
     return version
 
 
