@@ -58,7 +58,7 @@ WITHOUT_HISTORY: dict[str, str] = {
 
 
 def public_services() -> list[tuple[str, Callable[..., object]]]:
-    found = []
+    found: list[tuple[str, Callable[..., object]]] = []
     for module in MODULES:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
