@@ -144,6 +144,14 @@ def organisation_update(
     if locked.state != OrganisationState.DRAFT and "country" in profile and profile["country"] != locked.country:
         # The country decides who validated the organisation: it cannot move once sent.
         raise ActionRefused(_("The country cannot change after validation was asked; write to the label office."))
+    if "name" in profile and str(profile["name"]).strip() != locked.name and locked.labels.exists():
+        # Labels name the organisation they were awarded to: a new name is the office's to validate.
+        raise ActionRefused(
+            _(
+                "This organisation holds or held a label, which names it: its name changes only through "
+                "the label office. Write to the label office with the new name and why."
+            )
+        )
     changes: dict[str, list[object]] = {}
     for field, value in profile.items():
         if field not in PROFILE_FIELDS:

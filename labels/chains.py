@@ -87,6 +87,7 @@ def chains_write(chains: Iterable[list[Label]]) -> None:
         ready = [(label, successor) for label, successor in pending if successor is None or successor.pk is not None]
         pending = [(label, successor) for label, successor in pending if successor is not None and successor.pk is None]
         for label, successor in ready:
+            label.awarded_name = label.awarded_name or label.organisation.name
             if successor is None and id(label) in parked:
                 successor = parked[id(label)][1]
             label.superseded_by = successor

@@ -69,6 +69,9 @@ class Label(models.Model):
         help_text=_("Gold only: percentage of the maximum excellence score."),
     )
     code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True)
+    # The organisation's name when the label was awarded: what its certificate and
+    # credential say, whatever the organisation is called later.
+    awarded_name = models.CharField(_("awarded to"), max_length=250, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -139,7 +139,7 @@ def credential_for(label: Label) -> dict[str, Any]:
                     "type": "IdentityObject",
                     "identityType": "name",
                     "hashed": False,
-                    "identityHash": label.organisation.name,
+                    "identityHash": label.awarded_name or label.organisation.name,
                 }
             ],
             "achievement": {

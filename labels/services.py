@@ -141,6 +141,11 @@ def label_correct(
     if name and name != label.organisation.name:
         changes["organisation_name"] = [label.organisation.name, name]
         organisation_name_correct(organisation=label.organisation, name=name, by=by)
+    if name and name != label.awarded_name:
+        # A correction of the name as printed: this label's certificate and credential say it from now on.
+        changes["awarded_name"] = [label.awarded_name, name]
+        label.awarded_name = name
+        label.save(update_fields=["awarded_name"])
     if not changes:
         raise ActionRefused(_("Nothing to correct: the values are the same."))
     label_event_record(label=label, kind=LabelEvent.Kind.CORRECTED, by=by, reason=reason, changes=changes)

@@ -57,7 +57,7 @@ def certificate_facts(label: Label) -> dict[str, str]:
     with translation.override("en"):
         country = str(label.organisation.country.name)
     facts = {
-        "organisation": label.organisation.name,
+        "organisation": label.awarded_name or label.organisation.name,
         "country": country,
         "level": label.level,
         "valid_from": label.valid_from.isoformat(),

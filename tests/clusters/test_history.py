@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.core import mail
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
@@ -114,3 +116,24 @@ def test_a_withdrawn_waiver_no_longer_counts_and_can_be_given_again(db: None) ->
 
     assert (waived[EligibilityCriterion.MEMBERS], withdrawn[EligibilityCriterion.MEMBERS]) == ("waived", "not_met")
     assert list(organisation.waivers.order_by("waived_at", "pk")) == [first, again]
+
+
+def test_a_labelled_organisation_is_renamed_only_by_the_label_office(db: None) -> None:
+    from common.enums import Level
+    from common.errors import ActionRefused
+    from labels.enums import LabelSource
+    from labels.services import label_create
+
+    organisation = OrganisationFactory(name="Sava Cluster", country="RS", state=OrganisationState.ACTIVE)
+    manager = MembershipFactory(organisation=organisation).user
+    label = label_create(
+        organisation=organisation, level=Level.BRONZE, assessed_on=timezone.localdate(), source=LabelSource.APPLICATION
+    )
+
+    with pytest.raises(ActionRefused, match="only through the label office"):
+        services.organisation_update(organisation=organisation, by=manager, sectors=[], name="Drina Cluster")
+    services.organisation_update(organisation=organisation, by=manager, sectors=[], name="Sava Cluster", city="Šabac")
+
+    organisation.refresh_from_db()
+    label.refresh_from_db()
+    assert (organisation.name, organisation.city, label.awarded_name) == ("Sava Cluster", "Šabac", "Sava Cluster")

@@ -41,9 +41,9 @@ def certified(db: None, settings: Settings, tmp_path: Path) -> list[Label]:
 def test_bulk_regeneration_renders_only_what_changed(
     client: Client, certified: list[Label], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    renamed = certified[0].organisation
-    renamed.name = "Renamed Cluster"
-    renamed.save()
+    corrected = certified[0]
+    corrected.awarded_name = "Renamed Cluster"  # the name as printed, corrected
+    corrected.save()
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 
     with django_capture_on_commit_callbacks(execute=True):

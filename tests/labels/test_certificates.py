@@ -54,12 +54,30 @@ def test_certificate_is_a_pdf_rendered_once_for_the_same_facts(
 def test_changed_facts_render_a_new_certificate(label: Label, settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
     first = certificate_render(label=label).certificate.name
-    label.organisation.name = "Sava Digital Cluster Association"
-    label.organisation.save()
+    label.awarded_name = "Sava Digital Cluster Association"
+    label.save()
 
     second = certificate_render(label=label).certificate.name
 
     assert second != first
+
+
+def test_a_later_name_of_the_organisation_changes_no_certificate_and_verification_says_both(
+    client: Client, label: Label, settings: Settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    first = certificate_render(label=label).certificate.name
+    label.organisation.name = "Sava Digital Cluster Association"
+    label.organisation.save()
+
+    second = certificate_render(label=label).certificate.name
+    page = client.get(reverse("verify", args=[label.code]))
+
+    assert second == first
+    assert page.context["label"].awarded_name == "Sava Digital Cluster"
+    body = page.content.decode()
+    assert 'data-testid="organisation">Sava Digital Cluster <span' in body
+    assert "(now Sava Digital Cluster Association)" in body
 
 
 def test_verification_shows_a_valid_label(client: Client, label: Label) -> None:
@@ -207,8 +225,14 @@ def test_office_corrects_the_printed_name_with_history(client: Client, label: La
     )
 
     label.refresh_from_db()
-    assert label.organisation.name == "Sava Digital Cluster d.o.o."
-    assert label.events.get().changes == {"organisation_name": ["Sava Digital Cluster", "Sava Digital Cluster d.o.o."]}
+    assert (label.organisation.name, label.awarded_name) == (
+        "Sava Digital Cluster d.o.o.",
+        "Sava Digital Cluster d.o.o.",
+    )
+    assert label.events.get().changes == {
+        "organisation_name": ["Sava Digital Cluster", "Sava Digital Cluster d.o.o."],
+        "awarded_name": ["Sava Digital Cluster", "Sava Digital Cluster d.o.o."],
+    }
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
