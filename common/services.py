@@ -35,7 +35,8 @@ def history_record(
     """Add one row to the history of ``obj``: ``action`` (``"<entity>.<verb>"``,
     e.g. ``"label.revoked"``), who (an account, or None for the system), the
     values of the change (``{"field": [before, after]}``, or what was created)
-    and the reason given.
+    and the reason given. A list of two is read as before and after: write
+    other lists as text.
 
     Call it inside the transaction of the change it records, so both are kept
     or neither. ``by`` is kept by reference only (see ``ActivityLog``).

@@ -95,7 +95,12 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
         locked.status = VersionStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
-        history_record(obj=locked, action="questionnaire.published", by=by, data={"retired": retired})
+        history_record(
+            obj=locked,
+            action="questionnaire.published",
+            by=by,
+            data={"retired": ", ".join(str(number) for number in retired)},
+        )
     logger.info(
         "%s version %s published by %s; retired: %s.",
         locked.questionnaire,

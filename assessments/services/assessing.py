@@ -94,7 +94,10 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
             )
     created = [Assignment.objects.create(application=application, assessor=p, assigned_by=by) for p in chosen]
     history_record(
-        obj=application, action="assignment.created", by=by, data={"assessors": [person.pk for person in chosen]}
+        obj=application,
+        action="assignment.created",
+        by=by,
+        data={"assessors": ", ".join(str(person.pk) for person in chosen)},
     )
     if application.state == ApplicationState.SUBMITTED:
         application_transition(application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=by)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
 from accounts.models import User
@@ -165,3 +165,18 @@ def test_gold_case_from_assignment_to_award(
     assert page.get_by_test_id("state").get_attribute("data-state") == "valid"
     assert page.get_by_test_id("organisation").inner_text() == DEMO_MANAGER_ORGANISATION
     screenshot(page, "6-verified")
+
+    # The office reads the case's history: every step, with who took it.
+    log_in(page, "office@demo.test")
+    page.goto(case)
+    page.get_by_test_id("history-link").click()
+    history = page.get_by_test_id("history")
+    steps = history.locator("tbody tr[data-action='application.state']")
+    moves = application.transitions.exclude(from_state="").count()  # every move after the start
+    expect(steps).to_have_count(moves)
+    expect(steps.first).to_contain_text("Awaiting decision → Awarded")
+    expect(steps.first).to_contain_text("Conrad Committee")
+    for action in ("assignment.created", "assignment.declared", "application.scores", "application.report"):
+        expect(history.locator(f"tbody tr[data-action='{action}']").first).to_be_visible()
+    expect(history.locator("tbody tr[data-action='application.decided']")).to_contain_text("Decided")
+    screenshot(page, "7-history")
