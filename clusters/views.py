@@ -125,6 +125,12 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
     if organisation.state != OrganisationState.DRAFT:
         form.fields["country"].disabled = True
         form.fields["country"].help_text = _("Fixed once validation was asked; write to the label office to change it.")
+    if organisation.labels.exists():
+        # Labels name the organisation they were awarded to (the service refuses the change too).
+        form.fields["name"].disabled = True
+        form.fields["name"].help_text = _(
+            "Fixed: a label names the organisation. Write to the label office to change it."
+        )
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.changed_data if field != "sectors"}
         if "logo" in data and data["logo"] is False:

@@ -1,0 +1,62 @@
+"""A labelled organisation's name: fixed for its manager, corrected by the office, and both names on verification."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.enums import StaffRole
+from clusters.enums import OrganisationState
+from common.enums import Level
+from labels.enums import LabelSource
+from labels.services import label_create
+from tests.e2e.conftest import Screenshot
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, RoleGrantFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Page, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_a_labelled_organisation_keeps_the_name_each_label_was_awarded_to(page: Page, screenshot: Screenshot) -> None:
+    organisation = OrganisationFactory(name="Sava Food Cluster", country="RS", state=OrganisationState.ACTIVE)
+    manager = MembershipFactory(organisation=organisation).user
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+    first = label_create(
+        organisation=organisation, level=Level.BRONZE, assessed_on=date(2022, 3, 15), source=LabelSource.IMPORT
+    )
+    current = label_create(
+        organisation=organisation, level=Level.BRONZE, assessed_on=date(2025, 3, 15), source=LabelSource.IMPORT
+    )
+
+    # The manager finds the name fixed.
+    log_in(page, manager.email)
+    page.goto(f"/clusters/o/{organisation.slug}/edit/")
+    expect(page.get_by_label("Legal name")).to_be_disabled()
+    expect(page.get_by_text("a label names the organisation")).to_be_visible()
+    screenshot(page, "manager")
+
+    # The office corrects the name printed on the current label, with a reason.
+    log_in(page, office.email)
+    page.goto(f"/labels/l/{current.code}/")
+    page.get_by_label("Organisation name").fill("Sava Food Cluster Association")
+    page.locator("#correct-reason").fill("The association's registered name")
+    page.get_by_role("button", name="Correct").click()
+    expect(page.get_by_text("The label is corrected")).to_be_visible()
+
+    # Verification: the current label in its new name; the earlier one as awarded, and the name now.
+    page.context.clear_cookies()
+    page.goto(f"/verify/{current.code}/")
+    expect(page.get_by_test_id("organisation")).to_have_text("Sava Food Cluster Association")
+    page.goto(f"/verify/{first.code}/")
+    expect(page.get_by_test_id("organisation")).to_have_text("Sava Food Cluster (now Sava Food Cluster Association)")
+    screenshot(page, "verified")
