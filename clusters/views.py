@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import AccountForm
 from accounts.selectors import user_exists
 from accounts.services import user_create
-from clusters import selectors, services
+from clusters import people, selectors, services
 from clusters.eligibility import eligibility_of
 from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
 from clusters.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReasonForm, RoleForm, WaiverForm
@@ -241,7 +241,7 @@ def organisation_people(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
             email = form.cleaned_data["email"]
             if refusable(
                 request,
-                lambda: services.invitation_send(
+                lambda: people.invitation_send(
                     organisation=organisation,
                     email=email,
                     role=MembershipRole(form.cleaned_data["role"]),
@@ -274,7 +274,7 @@ def membership_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Ht
     if form.is_valid():
         refusable(
             request,
-            lambda: services.membership_set_role(
+            lambda: people.membership_set_role(
                 membership=membership,
                 role=MembershipRole(form.cleaned_data["role"]),
                 by=request.user,
@@ -295,7 +295,7 @@ def membership_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
     if (
         refusable(
             request,
-            lambda: services.membership_end(membership=membership, by=request.user),
+            lambda: people.membership_end(membership=membership, by=request.user),
             _("You have left the organisation.") if leaving_self else _("The person has been removed."),
         )
         and leaving_self
@@ -309,7 +309,7 @@ def membership_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
 def invitation_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for(request.user, slug)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
-    services.invitation_revoke(invitation=invitation, by=request.user)
+    people.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("clusters:organisation_people", slug=organisation.slug)
 
@@ -319,7 +319,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link: a newcomer creates their account here,
     someone with an account logs in first, then joins."""
     try:
-        invitation = services.invitation_from_token(token)
+        invitation = people.invitation_from_token(token)
     except ActionRefused as refusal:
         return render(request, "clusters/invitation_invalid.html", {"reason": str(refusal)}, status=410)
     has_account = user_exists(invitation.email)
@@ -327,7 +327,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
-                membership = services.invitation_accept(token=token, user=request.user)
+                membership = people.invitation_accept(token=token, user=request.user)
             except ActionRefused as refusal:
                 messages.error(request, str(refusal))
                 return redirect("clusters:invitation_accept", token=token)
@@ -348,7 +348,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 preferred_language=signup_form.cleaned_data["preferred_language"],
             )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            membership = services.invitation_accept(token=token, user=user)
+            membership = people.invitation_accept(token=token, user=user)
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation.name})
             return redirect("clusters:organisation_detail", slug=membership.organisation.slug)
     return render(
@@ -358,7 +358,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": invitation,
             "has_account": has_account,
             "signup_form": signup_form,
-            "expires_at": services.invitation_expires_at(invitation),
+            "expires_at": people.invitation_expires_at(invitation),
             "login_url": _login_url(),
         },
     )

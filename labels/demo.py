@@ -22,6 +22,7 @@ from accounts.enums import StaffRole
 from accounts.models import User
 from assessments.demo_benchmarkings import seed_benchmarkings
 from assessments.questionnaires.catalogue import catalogue_load
+from clusters import people as cluster_people
 from clusters import services as cluster_services
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, NationalPartner
@@ -221,7 +222,7 @@ def seed_demo() -> list[str]:
     office_admin_access(users["office@demo.test"])
     _demo_assessors(users)
     organisations = _demo_organisations(created)
-    cluster_services.membership_add(
+    cluster_people.membership_add(
         organisation=organisations[DEMO_MANAGER_ORGANISATION],
         user=users["manager@demo.test"],
         role=MembershipRole.MANAGER,

@@ -358,6 +358,7 @@ def build_scenario() -> SimpleNamespace:
     from accounts.enums import StaffRole
     from assessments.models import Indicator
     from assessments.services import applications, assessing
+    from clusters import people as cluster_people
     from clusters import services as cluster_services
     from clusters.enums import EligibilityCriterion, MembershipRole
     from common.enums import Level
@@ -418,10 +419,10 @@ def build_scenario() -> SimpleNamespace:
     s.waiver = cluster_services.waiver_grant(
         organisation=s.org, criterion=EligibilityCriterion.ECCP, reason="Programme", by=users["office"]
     )
-    s.invitation = cluster_services.invitation_send(
+    s.invitation = cluster_people.invitation_send(
         organisation=s.org, email="newcomer@example.test", role=MembershipRole.CONTRIBUTOR, by=manager.user
     )
-    s.invitation_token = cluster_services.invitation_token(s.invitation)
+    s.invitation_token = cluster_people.invitation_token(s.invitation)
     job = ImportJob(uploaded_by=users["office"])
     job.file.save("matrix.csv", ContentFile(b"organisation,country\n"), save=False)
     job.save()

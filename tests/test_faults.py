@@ -26,7 +26,7 @@ from accounts.models import User
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
 from assessments.services import applications
-from clusters import services as cluster_services
+from clusters import people as cluster_people
 from clusters.enums import InvitationState, MembershipRole
 from clusters.models import Invitation, Membership
 from common.enums import Level
@@ -206,10 +206,10 @@ def test_submit_posted_twice_at_once_submits_once(postgres: None, settings: Sett
 def test_invitation_accepted_twice_at_once_makes_one_membership(postgres: None) -> None:
     manager = MembershipFactory(organisation=OrganisationFactory())
     invitee = UserFactory(email="colleague@example.test")
-    invitation = cluster_services.invitation_send(
+    invitation = cluster_people.invitation_send(
         organisation=manager.organisation, email=invitee.email, role=MembershipRole.CONTRIBUTOR, by=manager.user
     )
-    url = reverse("clusters:invitation_accept", args=[cluster_services.invitation_token(invitation)])
+    url = reverse("clusters:invitation_accept", args=[cluster_people.invitation_token(invitation)])
 
     statuses = _twice_at_once(lambda client: client.post(url), invitee)
 

@@ -19,6 +19,7 @@ import pytest
 from accounts import services as account_services
 from assessments.questionnaires import services as questionnaire_services
 from assessments.services import applications, assessing
+from clusters import people as cluster_people
 from clusters import services as cluster_services
 from labels import decisions
 from labels import services as label_services
@@ -31,6 +32,7 @@ MODULES: tuple[ModuleType, ...] = (
     applications,
     assessing,
     cluster_services,
+    cluster_people,
     decisions,
     label_services,
     language,

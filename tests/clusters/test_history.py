@@ -10,7 +10,7 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
-from clusters import services
+from clusters import people, services
 from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
 from common.selectors import history_of
 from tests.factories import MembershipFactory, OrganisationFactory, PartnerStaffFactory, RoleGrantFactory, UserFactory
@@ -77,9 +77,9 @@ def test_waivers_and_members_leave_their_trace(db: None) -> None:
         organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="National programme", by=office
     )
     services.waiver_withdraw(waiver=waiver, by=office, reason="Programme ended")
-    membership = services.membership_add(organisation=organisation, user=colleague, role=MembershipRole.CONTRIBUTOR)
-    services.membership_set_role(membership=membership, role=MembershipRole.MANAGER, by=manager)
-    services.membership_end(membership=membership, by=colleague)
+    membership = people.membership_add(organisation=organisation, user=colleague, role=MembershipRole.CONTRIBUTOR)
+    people.membership_set_role(membership=membership, role=MembershipRole.MANAGER, by=manager)
+    people.membership_end(membership=membership, by=colleague)
 
     assert [(entry.action, entry.actor) for entry in history_of(organisation).order_by("at", "id")] == [
         ("organisation.waiver_granted", office),

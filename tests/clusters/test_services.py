@@ -12,7 +12,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from clusters import services
+from clusters import people, services
 from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Invitation, Membership, OrganisationTransition
 from clusters.transitions import MOVES
@@ -140,9 +140,9 @@ def test_last_manager_can_neither_leave_nor_be_demoted(db: None) -> None:
     membership = MembershipFactory()
 
     with pytest.raises(ActionRefused, match="last manager"):
-        services.membership_end(membership=membership, by=membership.user)
+        people.membership_end(membership=membership, by=membership.user)
     with pytest.raises(ActionRefused, match="last manager"):
-        services.membership_set_role(membership=membership, role=MembershipRole.CONTRIBUTOR, by=membership.user)
+        people.membership_set_role(membership=membership, role=MembershipRole.CONTRIBUTOR, by=membership.user)
 
     assert Membership.objects.get().left_at is None
 
@@ -151,7 +151,7 @@ def test_manager_can_leave_once_another_manager_exists(db: None) -> None:
     first = MembershipFactory()
     MembershipFactory(organisation=first.organisation)
 
-    services.membership_end(membership=first, by=first.user)
+    people.membership_end(membership=first, by=first.user)
 
     assert Membership.objects.get(pk=first.pk).left_at is not None
 
@@ -161,14 +161,14 @@ def test_contributor_cannot_remove_people(db: None) -> None:
     contributor = MembershipFactory(organisation=manager.organisation, role=MembershipRole.CONTRIBUTOR)
 
     with pytest.raises(PermissionDenied):
-        services.membership_end(membership=manager, by=contributor.user)
+        people.membership_end(membership=manager, by=contributor.user)
 
 
 def invite(manager: Membership, email: str = "Colleague@Example.test") -> tuple[str, Invitation]:
-    invitation = services.invitation_send(
+    invitation = people.invitation_send(
         organisation=manager.organisation, email=email, role=MembershipRole.CONTRIBUTOR, by=manager.user
     )
-    return services.invitation_token(invitation), invitation
+    return people.invitation_token(invitation), invitation
 
 
 def test_invitation_is_mailed_and_accepted_once(
@@ -179,13 +179,13 @@ def test_invitation_is_mailed_and_accepted_once(
         token, _invitation = invite(manager)
     colleague = UserFactory(email="colleague@example.test")
 
-    membership = services.invitation_accept(token=token, user=colleague)
+    membership = people.invitation_accept(token=token, user=colleague)
 
     assert (membership.organisation, membership.role) == (manager.organisation, MembershipRole.CONTRIBUTOR)
     assert [m.to for m in mail.outbox] == [["colleague@example.test"]]
     assert token in mail.outbox[0].body
     with pytest.raises(ActionRefused, match="already been used"):
-        services.invitation_accept(token=token, user=colleague)
+        people.invitation_accept(token=token, user=colleague)
 
 
 def test_invitation_expires_after_seven_days(db: None) -> None:
@@ -194,21 +194,21 @@ def test_invitation_expires_after_seven_days(db: None) -> None:
     type(invitation).objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=7, seconds=1))
 
     with pytest.raises(ActionRefused, match="expired"):
-        services.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
+        people.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
 
 
 def test_invitation_for_someone_else_is_refused(db: None) -> None:
     token, _invitation = invite(MembershipFactory())
 
     with pytest.raises(ActionRefused, match=r"is for colleague@example\.test"):
-        services.invitation_accept(token=token, user=UserFactory(email="intruder@example.test"))
+        people.invitation_accept(token=token, user=UserFactory(email="intruder@example.test"))
 
 
 def test_tampered_invitation_token_is_refused(db: None) -> None:
     token, _invitation = invite(MembershipFactory())
 
     with pytest.raises(ActionRefused, match="not valid"):
-        services.invitation_from_token(token[:-2] + "xx")
+        people.invitation_from_token(token[:-2] + "xx")
 
 
 def test_reinviting_renews_the_pending_invitation(db: None) -> None:
@@ -232,10 +232,10 @@ def test_revoked_invitation_no_longer_works(db: None) -> None:
     manager = MembershipFactory()
     token, invitation = invite(manager)
 
-    services.invitation_revoke(invitation=invitation, by=manager.user)
+    people.invitation_revoke(invitation=invitation, by=manager.user)
 
     with pytest.raises(ActionRefused, match="withdrawn"):
-        services.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
+        people.invitation_accept(token=token, user=UserFactory(email="colleague@example.test"))
 
 
 def test_waiver_records_who_and_why_and_only_once(actors: dict[str, User]) -> None:

@@ -15,7 +15,7 @@ from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from clusters import services
+from clusters import people
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Membership
 from common.models import Sector
@@ -272,13 +272,13 @@ def test_manager_invites_newcomer_who_signs_up_and_joins(
 
 
 def test_existing_user_logs_in_then_accepts(client: Client, world: World) -> None:
-    invitation = services.invitation_send(
+    invitation = people.invitation_send(
         organisation=world["organisation"],
         email=world["other_manager"].email,
         role=MembershipRole.MANAGER,
         by=world["manager"],
     )
-    path = reverse("clusters:invitation_accept", args=[services.invitation_token(invitation)])
+    path = reverse("clusters:invitation_accept", args=[people.invitation_token(invitation)])
     page = client.get(path)
     assert page.context["has_account"] is True
 
