@@ -13,7 +13,6 @@ from assessments import admin_questionnaires  # noqa: F401  (questionnaire admin
 from assessments.models import (
     Answer,
     Application,
-    ApplicationTransition,
     AssessmentReport,
     Assignment,
     BenchmarkingReport,
@@ -22,12 +21,7 @@ from assessments.models import (
     Evidence,
     Score,
 )
-from common.admin import RecordAdmin, RecordInline
-
-
-class TransitionInline(RecordInline):
-    model = ApplicationTransition
-    fields = ["from_state", "to_state", "by", "at", "note"]
+from common.admin import RecordAdmin
 
 
 @admin.register(Application)
@@ -38,15 +32,6 @@ class ApplicationAdmin(RecordAdmin):
     list_filter = ["level", "state", "organisation__country"]
     search_fields = ["organisation__name"]
     list_select_related = ["organisation", "version__questionnaire"]
-    inlines = [TransitionInline]
-
-
-@admin.register(ApplicationTransition)
-class ApplicationTransitionAdmin(RecordAdmin):
-    list_display = ["application", "from_state", "to_state", "by", "at"]
-    list_filter = ["to_state"]
-    search_fields = ["application__organisation__name", "note"]
-    list_select_related = ["application__organisation", "by"]
 
 
 @admin.register(Answer)

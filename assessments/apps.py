@@ -8,6 +8,9 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.start_pages import Panel, register_panel
         from assessments.panels import assessor_cases, manager_applications
+        from assessments.services import workflow
+
+        del workflow  # imported to register the application and assignment workflows
 
         register_panel(Panel("manager", "assessments/panels/manager_applications.html", manager_applications, 20))
         register_panel(Panel("assessor", "assessments/panels/assessor_cases.html", assessor_cases, 10))

@@ -36,7 +36,6 @@ from assessments.enums import AnswerType, ApplicationState, AssignmentState, Dec
 from assessments.models import (
     Answer,
     Application,
-    ApplicationTransition,
     AssessmentReport,
     Assignment,
     Decision,
@@ -47,6 +46,7 @@ from assessments.providers import latest_bronze_benchmarking
 from assessments.questionnaires.selectors import published_version
 from clusters.models import ClusterOrganisation
 from common.enums import Level
+from common.services import HistoryEntry, history_record_dated
 
 # Rough cost level of a cluster management's staff, relative to the EU average:
 # what makes a Serbian budget smaller than a Danish one for the same team.
@@ -187,8 +187,10 @@ def _timeline(application: Application, assignment: Assignment, committee: User,
         (s.IN_QUALITY_CHECK, s.AWAITING_DECISION, None, decided - timedelta(days=5)),
         (s.AWAITING_DECISION, s.AWARDED, committee, decided),
     ]
-    ApplicationTransition.objects.bulk_create(
-        ApplicationTransition(application=application, from_state=a, to_state=b, by=by, at=at, note="demo data")
+    history_record_dated(
+        HistoryEntry(
+            obj=application, action="application.state", by=by, at=at, data={"state": [a, b]}, reason="demo data"
+        )
         for a, b, by, at in steps
     )
 

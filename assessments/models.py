@@ -20,7 +20,6 @@ from assessments.enums import (
 )
 from common.enums import Level
 from common.files import private_storage
-from common.models import StateTransition
 from common.transliterate import latin_to_cyrillic
 
 # Questionnaire texts are written in English and translated by hand into the
@@ -251,23 +250,6 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state == ApplicationState.DRAFT
-
-
-class ApplicationTransition(StateTransition):
-    """One row per state change of an application: the timeline."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
-    )
-    from_state = models.CharField(_("from"), max_length=32, choices=ApplicationState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=32, choices=ApplicationState.choices)
-
-    class Meta(StateTransition.Meta):
-        verbose_name = _("application state change")
-        verbose_name_plural = _("application state changes")
-
-    def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_state or '-'} -> {self.to_state}"
 
 
 class Answer(models.Model):

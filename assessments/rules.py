@@ -13,7 +13,7 @@ from common.enums import Level
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from assessments.models import Application
+    from assessments.models import Application, Assignment
 
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 
@@ -75,8 +75,18 @@ rules.add_perm("assessments.withdraw_application", is_manager_of_applicant)
 rules.add_perm("assessments.assign_assessors", is_label_office)
 rules.add_perm("assessments.declare_conflict", awaits_declaration | is_assigned_assessor)
 rules.add_perm("assessments.score_application", is_assigned_assessor)
+
+
+@rules.predicate
+def is_assignment_expert(user: object, assignment: Assignment | None) -> bool:
+    """The expert an assignment names: only they declare on it."""
+    return _signed_in(user) and assignment is not None and assignment.assessor_id == user.pk
+
+
+rules.add_perm("assessments.answer_assignment", is_assignment_expert)
 rules.add_perm("assessments.answer_clarification", is_member_of_applicant)
 rules.add_perm("assessments.check_quality", is_label_office)
+rules.add_perm("assessments.publish_questionnaire", is_label_office)
 # Four eyes: whoever assessed the case never decides it.
 rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
 rules.add_perm("assessments.view_assessor_cases", is_assessor)

@@ -21,6 +21,7 @@ from clusters.eligibility import eligibility_of
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
 from common.scheme import rules_for
+from common.workflow import StateChange, state_changes_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -272,3 +273,8 @@ def overdue_clarifications() -> Any:
     return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
         "application__organisation"
     )
+
+
+def transitions_of(application: Application) -> list[StateChange]:
+    """The application's moves, oldest first, from the one history."""
+    return state_changes_of(application, workflow="application")

@@ -8,18 +8,13 @@ answer), with that person as the actor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from assessments.enums import ApplicationState as S
+from assessments.enums import AssignmentState as A
+from assessments.enums import VersionStatus as V
+from common.workflow import Move
 
-
-@dataclass(frozen=True)
-class Move:
-    permission: str  # a django-rules permission checked against the application
-    note_required: bool = False
-
-
-MOVES: dict[tuple[S, S], Move] = {
+# Permissions are checked against the application.
+MOVES: dict[tuple[str, str], Move] = {
     (S.DRAFT, S.SUBMITTED): Move("assessments.submit_application"),
     (S.SUBMITTED, S.ASSESSOR_ASSIGNMENT): Move("assessments.assign_assessors"),
     (S.ASSESSOR_ASSIGNMENT, S.IN_ASSESSMENT): Move("assessments.declare_conflict"),
@@ -39,4 +34,16 @@ MOVES: dict[tuple[S, S], Move] = {
         for state in S
         if state not in (S.AWARDED, S.REFUSED, S.WITHDRAWN)
     },
+}
+
+# An expert's answer to an assignment; permissions are checked against the assignment.
+ASSIGNMENT_MOVES: dict[tuple[str, str], Move] = {
+    (A.PENDING, A.ACCEPTED): Move("assessments.answer_assignment"),
+    (A.PENDING, A.DECLINED): Move("assessments.answer_assignment", note_required=True),
+}
+
+# A questionnaire version's life; permissions are checked against the version.
+VERSION_MOVES: dict[tuple[str, str], Move] = {
+    (V.DRAFT, V.PUBLISHED): Move("assessments.publish_questionnaire"),
+    (V.PUBLISHED, V.RETIRED): Move("assessments.publish_questionnaire"),
 }

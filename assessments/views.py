@@ -103,7 +103,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "done": done,
             "total": total,
             "percent": _percent(done, total),
-            "transitions": application.transitions.select_related("by"),
+            "transitions": selectors.transitions_of(application),
             "can_submit": request.user.has_perm("assessments.submit_application", application),
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
             and application.state

@@ -98,10 +98,11 @@ def seed_applications(count: int = APPLICATIONS, seed: int = 10) -> tuple[list[D
     from django.utils import timezone
 
     from accounts.models import User
-    from assessments.models import Answer, Application, ApplicationTransition, Indicator
+    from assessments.models import Answer, Application, Indicator
     from assessments.questionnaires.selectors import published_version
     from clusters.enums import MembershipRole
     from clusters.models import ClusterOrganisation, Membership
+    from common.services import history_record_dated
 
     rng = random.Random(seed)
     version = published_version("bronze")
@@ -154,16 +155,10 @@ def seed_applications(count: int = APPLICATIONS, seed: int = 10) -> tuple[list[D
     )
     transitions, answers, drafts = [], [], []
     for application, user in zip(applications[:count], users[:count], strict=True):
-        transitions.append(
-            ApplicationTransition(application=application, from_state="", to_state="draft", by=user, at=now)
-        )
+        transitions.append(_state_entry(application, "", "draft", user, now))
         if application.state != "draft":
             application.submitted_at = application.created_at + timedelta(days=14)
-            transitions.append(
-                ApplicationTransition(
-                    application=application, from_state="draft", to_state=application.state, by=user, at=now
-                )
-            )
+            transitions.append(_state_entry(application, "draft", application.state, user, now))
         else:
             drafts.append(Draft(user_id=user.pk, application_id=application.pk))
         for pk, answer_type, low, high in indicators:
@@ -182,9 +177,15 @@ def seed_applications(count: int = APPLICATIONS, seed: int = 10) -> tuple[list[D
     Application.objects.bulk_update(
         [a for a in applications if a.submitted_at is not None], ["submitted_at"], batch_size=1000
     )
-    ApplicationTransition.objects.bulk_create(transitions, batch_size=2000)
+    history_record_dated(transitions)
     Answer.objects.bulk_create(answers, batch_size=2000)
     return drafts, applications[count].pk
+
+
+def _state_entry(application: Any, before: str, after: str, user: Any, at: Any) -> Any:
+    from common.services import HistoryEntry
+
+    return HistoryEntry(obj=application, action="application.state", by=user, at=at, data={"state": [before, after]})
 
 
 def _value(rng: random.Random, answer_type: str, low: Any, high: Any) -> Any:

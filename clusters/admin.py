@@ -16,7 +16,6 @@ from clusters.models import (
     Invitation,
     Membership,
     NationalPartner,
-    OrganisationTransition,
     PartnerStaff,
 )
 from common.admin import RecordAdmin, RecordInline, SuperuserWritesAdmin, SuperuserWritesInline
@@ -27,17 +26,12 @@ class MembershipInline(RecordInline):
     fields = ["user", "role", "joined_at", "left_at"]
 
 
-class OrganisationTransitionInline(RecordInline):
-    model = OrganisationTransition
-    fields = ["from_state", "to_state", "by", "at", "note"]
-
-
 @admin.register(ClusterOrganisation)
 class ClusterOrganisationAdmin(RecordAdmin):
     list_display = ["name", "acronym", "country", "city", "state", "created_at"]
     list_filter = ["state", "country", "sectors"]
     search_fields = ["name", "acronym", "slug", "city"]
-    inlines = [MembershipInline, OrganisationTransitionInline]
+    inlines = [MembershipInline]
     date_hierarchy = "created_at"
 
 
@@ -73,15 +67,6 @@ class PartnerStaffAdmin(SuperuserWritesAdmin):
     search_fields = ["user__email", "user__full_name", "partner__name"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]
-
-
-@admin.register(OrganisationTransition)
-class OrganisationTransitionAdmin(RecordAdmin):
-    list_display = ["organisation", "from_state", "to_state", "by", "at"]
-    list_filter = ["to_state", "from_state"]
-    search_fields = ["organisation__name", "note", "by__email"]
-    list_select_related = ["organisation", "by"]
-    date_hierarchy = "at"
 
 
 @admin.register(EligibilityWaiver)

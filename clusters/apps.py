@@ -6,6 +6,9 @@ class ClustersConfig(AppConfig):
     verbose_name = "Cluster organisations"
 
     def ready(self) -> None:
-        from clusters import start_pages
+        from clusters import people, services, start_pages
+
+        # Importing them registers their workflows with the door's guard.
+        del people, services
 
         start_pages.register_clusters_pages()

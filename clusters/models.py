@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
 from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
-from common.models import StateTransition
 
 
 def logo_path(instance: ClusterOrganisation, filename: str) -> str:
@@ -93,23 +92,6 @@ class ClusterOrganisation(models.Model):
     @property
     def members_total(self) -> int:
         return self.members_sme + self.members_large + self.members_research + self.members_public + self.members_other
-
-
-class OrganisationTransition(StateTransition):
-    """One row per state change of an organisation: who moved it, when, why."""
-
-    organisation = models.ForeignKey(
-        ClusterOrganisation, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("organisation")
-    )
-    from_state = models.CharField(_("from"), max_length=16, choices=OrganisationState.choices)
-    to_state = models.CharField(_("to"), max_length=16, choices=OrganisationState.choices)
-
-    class Meta(StateTransition.Meta):
-        verbose_name = _("organisation state change")
-        verbose_name_plural = _("organisation state changes")
-
-    def __str__(self) -> str:
-        return f"{self.organisation}: {self.from_state} -> {self.to_state}"
 
 
 class EligibilityWaiver(models.Model):

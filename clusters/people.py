@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from clusters.enums import InvitationState, MembershipRole
@@ -23,9 +24,11 @@ from clusters.models import (
     Invitation,
     Membership,
 )
+from clusters.transitions import INVITATION_MOVES
 from common.errors import ActionRefused
 from common.mail import send_templated_mail
 from common.services import history_record
+from common.workflow import Workflow, transition, workflow_register
 
 INVITATION_SALT = "clusters.invitation"
 
@@ -212,8 +215,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             % {"email": invitation.email, "you": user.email}
         )
     membership = membership_add(organisation=invitation.organisation, user=user, role=MembershipRole(invitation.role))
-    invitation.state, invitation.accepted_at, invitation.accepted_by = InvitationState.ACCEPTED, timezone.now(), user
-    invitation.save(update_fields=["state", "accepted_at", "accepted_by"])
+    invitation = transition(INVITATION_WORKFLOW, obj=invitation, to_state=InvitationState.ACCEPTED, by=user)
     history_record(
         obj=invitation.organisation,
         action="organisation.invitation_accepted",
@@ -226,15 +228,33 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User) -> None:
     """A manager takes back a pending invitation. Side effects: a history row (once, however often clicked)."""
-    if not by.has_perm("clusters.manage_people", invitation.organisation):
+    if not by.has_perm("clusters.revoke_invitation", invitation):
         raise PermissionDenied
-    revoked = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.PENDING).update(
-        state=InvitationState.REVOKED
+    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.state != InvitationState.PENDING:
+        return  # a second click, or the invitation was used in between: nothing left to take back
+    transition(INVITATION_WORKFLOW, obj=current, to_state=InvitationState.REVOKED, by=by)
+    history_record(
+        obj=invitation.organisation,
+        action="organisation.invitation_revoked",
+        by=by,
+        data={"invitation": invitation.pk},
     )
-    if revoked:
-        history_record(
-            obj=invitation.organisation,
-            action="organisation.invitation_revoked",
-            by=by,
-            data={"invitation": invitation.pk},
-        )
+
+
+def _accepted_stamp(invitation: Invitation, from_state: str, to_state: str, note: str, by: Any) -> list[str]:
+    if to_state != InvitationState.ACCEPTED:
+        return []
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), by
+    return ["accepted_at", "accepted_by"]
+
+
+INVITATION_WORKFLOW: Workflow[Invitation] = workflow_register(
+    Workflow(
+        name="invitation",
+        model=Invitation,
+        moves=INVITATION_MOVES,
+        refusal=gettext_lazy("An invitation that is %(from)s cannot become %(to)s."),
+        stamp=_accepted_stamp,
+    )
+)

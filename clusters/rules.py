@@ -11,7 +11,7 @@ from clusters.enums import MembershipRole
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from clusters.models import ClusterOrganisation
+    from clusters.models import ClusterOrganisation, Invitation
 
 
 def _active(user: object) -> TypeGuard[User]:
@@ -91,3 +91,20 @@ rules.add_perm("clusters.waive_criterion", is_validator_for)
 rules.add_perm("clusters.deactivate_organisation", is_label_office)
 # The office corrects a name as printed on labels (a typo on a certificate), with a reason kept by labels.
 rules.add_perm("clusters.correct_organisation_name", is_label_office)
+
+
+@rules.predicate
+def is_invited_person(user: object, invitation: Invitation | None) -> bool:
+    """The person signed in with the address the invitation was sent to."""
+    if not _active(user) or invitation is None:
+        return False
+    return user.email.lower() == invitation.email.lower()
+
+
+@rules.predicate
+def is_manager_of_inviting_cluster(user: object, invitation: Invitation | None) -> bool:
+    return invitation is not None and bool(is_manager_of_cluster(user, invitation.organisation))
+
+
+rules.add_perm("clusters.accept_invitation", is_invited_person)
+rules.add_perm("clusters.revoke_invitation", is_manager_of_inviting_cluster)

@@ -12,8 +12,9 @@ from accounts.models import User
 from accounts.rules import is_label_office
 from clusters.eligibility import EligibilityAnnotation, eligibility_of, with_eligibility
 from clusters.enums import InvitationState, MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner, OrganisationTransition
+from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner
 from clusters.rules import partner_countries_of
+from common.workflow import StateChange, state_changes_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -175,8 +176,8 @@ def pending_invitations_of(organisation: ClusterOrganisation) -> QuerySet[Invita
     )
 
 
-def transitions_of(organisation: ClusterOrganisation) -> QuerySet[OrganisationTransition]:
-    return organisation.transitions.select_related("by").order_by("at", "id")
+def transitions_of(organisation: ClusterOrganisation) -> list[StateChange]:
+    return state_changes_of(organisation, workflow="organisation")
 
 
 def partner_country_codes(user: User) -> list[str]:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -26,7 +27,6 @@ from clusters.models import (
     ClusterOrganisation,
     EligibilityWaiver,
     NationalPartner,
-    OrganisationTransition,
     PartnerStaff,
 )
 from clusters.people import membership_add
@@ -36,6 +36,7 @@ from common.mail import send_templated_mail
 from common.models import Sector
 from common.notify import notify
 from common.services import history_record
+from common.workflow import Arrival, Workflow, transition, workflow_register
 
 PROFILE_FIELDS = (
     "name",
@@ -219,70 +220,75 @@ def organisation_name_correct(*, organisation: ClusterOrganisation, name: str, b
     return locked
 
 
-@transaction.atomic
 def organisation_transition(
-    *, organisation: ClusterOrganisation, to_state: OrganisationState, by: User, note: str = ""
+    *, organisation: ClusterOrganisation, to_state: OrganisationState, by: User | None, note: str = ""
 ) -> ClusterOrganisation:
-    """The one door for every state change of an organisation.
-
-    Locks the row, checks the move against ``clusters.transitions.MOVES`` and the
-    person against its permission, saves, records an ``OrganisationTransition``
-    and a history row.
-    Side effects (after commit): e-mail to the validators on submission, to the
-    managers on validation, refusal and deactivation.
-    """
-    locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
-    from_state = OrganisationState(locked.state)
-    move = MOVES.get((from_state, OrganisationState(to_state)))
-    if move is None:
-        raise ActionRefused(
-            _("An organisation that is %(from)s cannot become %(to)s.")
-            % {"from": from_state.label.lower(), "to": OrganisationState(to_state).label.lower()}
-        )
-    if not by.has_perm(move.permission, locked):
-        raise PermissionDenied
-    note = note.strip()
-    if move.note_required and not note:
-        raise ActionRefused(_("Please give a reason: the organisation will see it."))
-    locked.state = to_state
-    locked.refusal_reason = (
-        note if (from_state, to_state) == (OrganisationState.PENDING, OrganisationState.DRAFT) else ""
-    )
-    locked.save(update_fields=["state", "refusal_reason", "updated_at"])
-    transition = OrganisationTransition.objects.create(
-        organisation=locked, from_state=from_state, to_state=to_state, by=by, note=note
-    )
-    history_record(obj=locked, action="organisation.state", by=by, data={"state": [from_state, to_state]}, reason=note)
-    transaction.on_commit(lambda: _notify_transition(transition.pk))
-    return locked
+    """Move an organisation through the door (``common.workflow``, moves in
+    ``clusters.transitions.MOVES``). Side effects (after commit, from
+    ``ORGANISATION_WORKFLOW``): e-mail to the validators on submission, to the
+    managers on validation, refusal and deactivation."""
+    return transition(ORGANISATION_WORKFLOW, obj=organisation, to_state=to_state, by=by, note=note)
 
 
-def _notify_transition(transition_id: int) -> None:
-    transition = OrganisationTransition.objects.select_related("organisation", "by").filter(pk=transition_id).first()
-    if transition is None:
-        return
-    organisation = transition.organisation
-    context = {
+def _refusal_reason_stamp(
+    organisation: ClusterOrganisation, from_state: str, to_state: str, note: str, by: Any
+) -> list[str]:
+    # The reason of a refusal stays on the profile until the next move, for the applicant to read.
+    refused = (from_state, to_state) == (OrganisationState.PENDING, OrganisationState.DRAFT)
+    organisation.refusal_reason = note if refused else ""
+    return ["refusal_reason"]
+
+
+def _arrival_context(arrival: Arrival) -> dict[str, Any] | None:
+    organisation = ClusterOrganisation.objects.filter(pk=arrival.pk).first()
+    if organisation is None:
+        return None
+    return {
         "organisation": organisation,
-        "transition": transition,
+        "transition": arrival,
         "url": reverse("clusters:organisation_detail", args=[organisation.slug]),
     }
-    if transition.to_state == OrganisationState.PENDING:
-        for person in validators_of(organisation):
-            send_templated_mail(
-                to=[person.email],
-                template="clusters/email/submitted",
-                context=context,
-                language=person.preferred_language,
-            )
+
+
+def _mail_validators_submitted(arrival: Arrival) -> None:
+    context = _arrival_context(arrival)
+    if context is None:
         return
-    for person in managers_of(organisation):
+    for person in validators_of(context["organisation"]):
+        send_templated_mail(
+            to=[person.email], template="clusters/email/submitted", context=context, language=person.preferred_language
+        )
+
+
+def _mail_managers_state_changed(arrival: Arrival) -> None:
+    context = _arrival_context(arrival)
+    if context is None:
+        return
+    for person in managers_of(context["organisation"]):
         send_templated_mail(
             to=[person.email],
             template="clusters/email/state_changed",
             context=context,
             language=person.preferred_language,
         )
+
+
+ORGANISATION_WORKFLOW: Workflow[ClusterOrganisation] = workflow_register(
+    Workflow(
+        name="organisation",
+        model=ClusterOrganisation,
+        moves=MOVES,
+        refusal=gettext_lazy("An organisation that is %(from)s cannot become %(to)s."),
+        note_refusal=gettext_lazy("Please give a reason: the organisation will see it."),
+        stamp=_refusal_reason_stamp,
+        effects={
+            OrganisationState.PENDING: [_mail_validators_submitted],
+            OrganisationState.ACTIVE: [_mail_managers_state_changed],
+            OrganisationState.DRAFT: [_mail_managers_state_changed],
+            OrganisationState.INACTIVE: [_mail_managers_state_changed],
+        },
+    )
+)
 
 
 def validators_of(organisation: ClusterOrganisation) -> list[User]:

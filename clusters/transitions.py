@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from clusters.enums import InvitationState as I
 from clusters.enums import OrganisationState as S
+from common.workflow import Move
 
-
-@dataclass(frozen=True)
-class Move:
-    permission: str  # a django-rules permission checked against the organisation
-    note_required: bool = False
-
-
-MOVES: dict[tuple[S, S], Move] = {
+# Permissions are checked against the organisation.
+MOVES: dict[tuple[str, str], Move] = {
     (S.DRAFT, S.PENDING): Move("clusters.submit_organisation"),
     (S.PENDING, S.ACTIVE): Move("clusters.validate_organisation"),
     # Refusal sends the profile back for correction, with a reason the applicant sees.
     (S.PENDING, S.DRAFT): Move("clusters.validate_organisation", note_required=True),
     (S.ACTIVE, S.INACTIVE): Move("clusters.deactivate_organisation", note_required=True),
     (S.INACTIVE, S.ACTIVE): Move("clusters.deactivate_organisation"),
+}
+
+# Permissions are checked against the invitation.
+INVITATION_MOVES: dict[tuple[str, str], Move] = {
+    (I.PENDING, I.ACCEPTED): Move("clusters.accept_invitation"),
+    (I.PENDING, I.REVOKED): Move("clusters.revoke_invitation"),
 }

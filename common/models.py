@@ -10,30 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from common.enums import JobState
 
 
-class StateTransition(models.Model):
-    """One state change of an object: from, to, who, when, why.
-
-    Each workflow subclasses it with its object's foreign key and its own
-    ``from_state`` / ``to_state`` fields (their states' choices), and writes
-    rows only through its door.
-    """
-
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-
 class BackgroundJob(models.Model):
     """Work a person started and a Celery task works through, with its progress.
 

@@ -9,7 +9,7 @@ go through the label's pages in the portal.
 from django.contrib import admin
 
 from common.admin import RecordAdmin
-from labels.models import CertificateJob, ImportJob, Label, LabelEvent, LabelReminder, ReminderDigest
+from labels.models import CertificateJob, ImportJob, Label, LabelReminder, ReminderDigest
 
 
 @admin.register(Label)
@@ -28,14 +28,6 @@ class ImportJobAdmin(RecordAdmin):
     search_fields = ["file", "uploaded_by__email", "uploaded_by__full_name"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "created_at"
-
-
-@admin.register(LabelEvent)
-class LabelEventAdmin(RecordAdmin):
-    list_display = ["label", "kind", "by", "at"]
-    list_filter = ["kind"]
-    search_fields = ["label__code", "label__organisation__name", "reason"]
-    list_select_related = ["label__organisation", "by"]
 
 
 @admin.register(CertificateJob)

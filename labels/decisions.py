@@ -10,7 +10,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +17,8 @@ from accounts.models import User
 from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import Application, Decision
 from assessments.services.applications import application_transition
-from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused
-from common.notify import notify
 from common.services import history_record
 from labels.certificates.language import certificate_language_default
 from labels.certificates.rendering import certificate_queue
@@ -89,12 +86,4 @@ def application_decide(
         transaction.on_commit(lambda: certificate_queue(label.pk))
     else:
         application_transition(application=locked, to_state=ApplicationState.REFUSED, by=by, note=reason)
-    transaction.on_commit(
-        lambda: notify(
-            people=managers_of(locked.organisation),
-            template="assessments/email/decided",
-            context={"application": locked, "decision": decision},
-            url=reverse("assessments:application_detail", args=[locked.pk]),
-        )
-    )
     return decision

@@ -34,3 +34,11 @@ class CertificateLanguage(models.TextChoices):
 
     ENGLISH = "en", _("English")
     ENGLISH_SERBIAN = "en+sr-latn", _("English and Serbian")
+
+
+class LabelEventKind(models.TextChoices):
+    """What can happen to a label after its award (``label.<kind>`` rows in the history)."""
+
+    REVOKED = "revoked", _("Revoked")
+    CORRECTED = "corrected", _("Corrected")
+    CERTIFICATE = "certificate", _("Certificate regenerated")

@@ -153,32 +153,6 @@ class Label(models.Model):
         return self.revoked_at is None and self.superseded_by_id is None
 
 
-class LabelEvent(models.Model):
-    """The history of a label after its award: revocations and corrections, with who, when and why."""
-
-    class Kind(models.TextChoices):
-        REVOKED = "revoked", _("Revoked")
-        CORRECTED = "corrected", _("Corrected")
-        CERTIFICATE = "certificate", _("Certificate regenerated")
-
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="events", verbose_name=_("label"))
-    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"))
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("label event")
-        verbose_name_plural = _("label events")
-
-    def __str__(self) -> str:
-        return f"{self.label.code}: {self.get_kind_display()}"
-
-
 class CertificateJob(BackgroundJob):
     """A bulk rendering of certificates, worked through by a Celery task: after a
     template change (every current label, and every label that has a

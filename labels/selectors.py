@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 from common.http import AuthenticatedHttpRequest
+from common.models import ActivityLog
 from common.scheme import rules_for
-from labels.enums import LabelState
+from labels.enums import LabelEventKind, LabelState
 from labels.models import Label
 
 if TYPE_CHECKING:
@@ -159,3 +162,42 @@ def _state_condition(state: LabelState, today: date) -> Q:
         }[state]
         per_level |= Q(level=level.value) & dates
     return Q(revoked_at__isnull=True, superseded_by__isnull=True) & per_level
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    """What happened to a label after its award, as its page lists it (read
+    from the ``label.<kind>`` rows of the one history)."""
+
+    kind: str
+    by: Any
+    at: datetime
+    reason: str
+    changes: dict[str, Any]
+
+    def get_kind_display(self) -> str:
+        return str(dict(LabelEventKind.choices).get(self.kind, self.kind))
+
+
+def label_events_of(label: Label) -> list[LabelEvent]:
+    """Revocations, corrections and certificate changes of a label, oldest first."""
+    rows = (
+        ActivityLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Label),
+            object_id=label.pk,
+            action__in=[f"label.{kind}" for kind in LabelEventKind.values],
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return [
+        LabelEvent(
+            kind=row.action.removeprefix("label."),
+            by=row.actor,
+            at=row.at,
+            reason=row.reason,
+            # Before and after pairs only; other values (carried ids) are not changes to list.
+            changes={k: v for k, v in row.data.items() if isinstance(v, list) and len(v) == 2},
+        )
+        for row in rows
+    ]

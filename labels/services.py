@@ -20,22 +20,21 @@ from clusters.models import ClusterOrganisation
 from clusters.services import organisation_name_correct
 from common.enums import Level
 from common.errors import ActionRefused
+from common.models import ActivityLog
 from common.services import history_record
 from labels.certificates.rendering import certificate_queue
 from labels.chains import chains_write, chronological, codes_assign
-from labels.enums import CertificateLanguage, LabelSource
-from labels.models import ImportJob, Label, LabelEvent
+from labels.enums import CertificateLanguage, LabelEventKind, LabelSource
+from labels.models import ImportJob, Label
 from labels.validity import compute_validity
 
 
 def label_event_record(
-    *, label: Label, kind: LabelEvent.Kind, by: User, reason: str, changes: dict[str, list[str]] | None = None
-) -> LabelEvent:
-    """Record what happened to a label after its award: its event (shown on the
-    office's label page) and the same in the one history (``label.<kind>``)."""
-    event = LabelEvent.objects.create(label=label, kind=kind, by=by, reason=reason.strip(), changes=changes or {})
-    history_record(obj=label, action=f"label.{kind}", by=by, data=changes or {}, reason=reason)
-    return event
+    *, label: Label, kind: LabelEventKind, by: User, reason: str, changes: dict[str, list[str]] | None = None
+) -> ActivityLog:
+    """Record what happened to a label after its award, in the one history
+    (``label.<kind>``; the office's label page lists them, ``label_events_of``)."""
+    return history_record(obj=label, action=f"label.{kind}", by=by, data=changes or {}, reason=reason)
 
 
 @transaction.atomic
@@ -108,7 +107,7 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
         raise ActionRefused(_("This label is already revoked."))
     label.revoked_at, label.revoked_by, label.revoke_reason = timezone.now(), by, reason.strip()
     label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    label_event_record(label=label, kind=LabelEvent.Kind.REVOKED, by=by, reason=reason)
+    label_event_record(label=label, kind=LabelEventKind.REVOKED, by=by, reason=reason)
     transaction.on_commit(lambda: certificate_queue(label.pk))
     return label
 
@@ -148,6 +147,6 @@ def label_correct(
         label.save(update_fields=["awarded_name"])
     if not changes:
         raise ActionRefused(_("Nothing to correct: the values are the same."))
-    label_event_record(label=label, kind=LabelEvent.Kind.CORRECTED, by=by, reason=reason, changes=changes)
+    label_event_record(label=label, kind=LabelEventKind.CORRECTED, by=by, reason=reason, changes=changes)
     transaction.on_commit(lambda: certificate_queue(label.pk))
     return label

@@ -43,7 +43,7 @@ from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
-from labels.selectors import with_state
+from labels.selectors import label_events_of, with_state
 from labels.statistics import scope_for as statistics_scope_for
 from labels.validity import label_state
 from labels.verification import over_limit
@@ -286,7 +286,7 @@ def _label_manage_page(request: HttpRequest, label: Label, status: int = 200, **
     context = {
         "label": label,
         "state": label_state(label, timezone.localdate()),
-        "events": label.events.select_related("by"),
+        "events": label_events_of(label),
         **forms_,
     }
     return render(request, "labels/label_manage.html", context, status=status)

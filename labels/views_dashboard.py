@@ -28,7 +28,7 @@ from labels import statistics as stats
 from labels.enums import LabelState
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
-from labels.selectors import LabelWithState, StateAnnotation
+from labels.selectors import LabelWithState, StateAnnotation, label_events_of
 from labels.statistics import Scope
 from labels.validity import label_state, renewal_window_end
 from labels.views_statistics import Figures, country_name
@@ -187,7 +187,7 @@ def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "state": state,
             "window_end": renewal_window_end(level=label.level, valid_until=label.valid_until),
             "reminders": reminders_of(label),
-            "events": label.events.select_related("by"),
+            "events": label_events_of(label),
             "can_manage": request.user.has_perm("labels.revoke_label"),
             "renew_url": renewal_url(label),
             "can_renew": state in RENEWABLE_STATES

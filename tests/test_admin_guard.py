@@ -20,6 +20,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models
 from django.http import HttpRequest
@@ -34,7 +35,6 @@ from assessments.enums import ApplicationState, AssignmentState, DecisionOutcome
 from assessments.models import (
     Answer,
     Application,
-    ApplicationTransition,
     AssessmentReport,
     Assignment,
     BenchmarkingReport,
@@ -45,14 +45,16 @@ from assessments.models import (
     Score,
 )
 from clusters.enums import EligibilityCriterion, OrganisationState
-from clusters.models import EligibilityWaiver, Invitation, OrganisationTransition
+from clusters.models import EligibilityWaiver, Invitation
+from clusters.selectors import transitions_of
 from common.admin import PrivateFilesAdmin
 from common.enums import JobState, Level
 from common.errors import ActionRefused
 from common.models import Notification
 from common.selectors import history_of
+from common.services import history_record
 from labels.demo import office_admin_access
-from labels.models import CertificateJob, ImportJob, Label, LabelEvent, LabelReminder, ReminderDigest
+from labels.models import CertificateJob, ImportJob, Label, LabelReminder, ReminderDigest
 from tests.assessments.conftest import make_version
 from tests.factories import (
     AssessorProfileFactory,
@@ -67,7 +69,6 @@ from tests.factories import (
 # Each names the fields a hostile post tries to rewrite.
 RECORDS: dict[str, dict[str, Any]] = {
     "assessments.application": {"state": ApplicationState.AWARDED, "level": Level.BRONZE},
-    "assessments.applicationtransition": {"to_state": ApplicationState.AWARDED, "note": "forged"},
     "assessments.answer": {"value": '"forged"', "revision": "99"},
     "assessments.evidence": {"original_name": "forged.pdf", "sha256": "f" * 64},
     "assessments.assignment": {"state": AssignmentState.DECLINED, "decline_reason": "forged"},
@@ -77,13 +78,11 @@ RECORDS: dict[str, dict[str, Any]] = {
     "assessments.decision": {"outcome": DecisionOutcome.REFUSED, "reason": "forged"},
     "assessments.benchmarkingreport": {"fingerprint": "forged"},
     "labels.label": {"valid_until": "2099-12-31", "valid_from": "2020-01-01", "score": "97.50"},
-    "labels.labelevent": {"kind": LabelEvent.Kind.CORRECTED, "reason": "forged"},
     "labels.labelreminder": {"state": "skipped", "due_on": "2099-12-31"},
     "labels.reminderdigest": {"week": "2099-12-28"},
     "labels.importjob": {"state": JobState.FAILED, "dry_run": "on"},
     "labels.certificatejob": {"state": JobState.DONE, "rendered": "99"},
     "clusters.clusterorganisation": {"state": OrganisationState.ACTIVE, "name": "Renamed"},
-    "clusters.organisationtransition": {"to_state": OrganisationState.ACTIVE, "note": "forged"},
     "clusters.eligibilitywaiver": {"criterion": EligibilityCriterion.MEMBERS, "reason": "forged"},
     "clusters.membership": {"role": "contributor", "left_at": datetime(2020, 1, 1, tzinfo=UTC)},
     "clusters.invitation": {"state": "accepted", "email": "forged@example.test"},
@@ -190,9 +189,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     partner_staff = PartnerStaffFactory.create()
 
     pending = OrganisationFactory.create(state=OrganisationState.PENDING, name="Pending Cluster")
-    OrganisationTransition.objects.create(
-        organisation=pending, from_state=OrganisationState.DRAFT, to_state=OrganisationState.PENDING, by=manager
-    )
+    history_record(obj=pending, action="organisation.state", by=manager, data={"state": ["draft", "pending"]})
     EligibilityWaiver.objects.create(
         organisation=pending, criterion=EligibilityCriterion.ECCP, reason="national programme", waived_by=office
     )
@@ -208,11 +205,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
         state=ApplicationState.AWAITING_DECISION,
         created_by=manager,
     )
-    ApplicationTransition.objects.create(
-        application=case,
-        from_state=ApplicationState.IN_QUALITY_CHECK,
-        to_state=ApplicationState.AWAITING_DECISION,
-        by=office,
+    history_record(
+        obj=case, action="application.state", by=office, data={"state": ["in_quality_check", "awaiting_decision"]}
     )
     indicator = version.indicators.get(code="S1.1")
     Answer.objects.create(application=case, indicator=indicator, value=25, updated_by=manager)
@@ -275,7 +269,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
         certificate=ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"),
         imported_in=import_job,
     )
-    LabelEvent.objects.create(label=label, kind=LabelEvent.Kind.CERTIFICATE, by=office, reason="template")
+    history_record(obj=label, action="label.certificate", by=office, reason="template")
     LabelReminder.objects.create(
         label=label,
         kind="expiry-90",
@@ -376,25 +370,26 @@ def test_the_issue_s_rewrites_are_refused(world: SimpleNamespace) -> None:
     assert label.valid_until == date(2028, 3, 31)
     assert organisation.state == OrganisationState.PENDING
     assert User.objects.filter(is_superuser=True).count() == 1
-    assert organisation.transitions.count() == 1
+    assert len(transitions_of(organisation)) == 1
 
 
 def test_a_forged_transition_cannot_be_added(world: SimpleNamespace) -> None:
     client = client_for(world.office)
     organisation = world.objects["clusters.clusterorganisation"]
     post = {
-        "organisation": organisation.pk,
-        "from_state": OrganisationState.PENDING,
-        "to_state": OrganisationState.ACTIVE,
+        "content_type": ContentType.objects.get_for_model(organisation).pk,
+        "object_id": organisation.pk,
+        "action": "organisation.state",
         "at_0": "2026-01-01",
         "at_1": "10:00:00",
-        "note": "validated",
+        "data": '{"state": ["pending", "active"]}',
+        "reason": "validated",
     }
 
-    response = client.post(url("clusters.organisationtransition", "add"), post)
+    response = client.post(url("common.activitylog", "add"), post)
 
     assert response.status_code == 403
-    assert OrganisationTransition.objects.count() == 1
+    assert len(transitions_of(organisation)) == 1
 
 
 def test_deleting_an_organisation_would_take_its_history_and_is_refused(world: SimpleNamespace) -> None:
@@ -404,7 +399,7 @@ def test_deleting_an_organisation_would_take_its_history_and_is_refused(world: S
     assert (
         client.post(url("clusters.clusterorganisation", "delete", organisation.pk), {"post": "yes"}).status_code == 403
     )
-    assert organisation.transitions.count() == 1
+    assert len(transitions_of(organisation)) == 1
 
 
 def test_the_report_with_a_pdf_shows_its_file_name_without_a_link(world: SimpleNamespace) -> None:

@@ -170,12 +170,11 @@ TARGETS: dict[str, Target] = {
     "clusters.forms.OrganisationForm": Target(
         lambda s: reverse("clusters:organisation_register"),
         "other_manager",
-        _writes("clusters.ClusterOrganisation", "clusters.Membership", "clusters.OrganisationTransition"),
+        _writes("clusters.ClusterOrganisation", "clusters.Membership"),
     ),
     "clusters.forms.ReasonForm": Target(
         lambda s: reverse("clusters:organisation_move", kwargs={"slug": s.org.slug, "to_state": "inactive"}),
         "office",
-        _writes("clusters.OrganisationTransition"),
     ),
     "clusters.forms.WaiverForm": Target(_org("clusters:waiver_add"), "partner", _writes("clusters.EligibilityWaiver")),
     "clusters.forms.InvitationForm": Target(
@@ -191,29 +190,27 @@ TARGETS: dict[str, Target] = {
     "assessments.forms.DeclarationForm": Target(
         lambda s: reverse("assessments:assignment_declare", kwargs={"pk": s.assignment.pk}),
         "assigned_assessor",
-        _writes("assessments.ApplicationTransition"),
     ),
     "assessments.forms.ClarificationForm": Target(
         lambda s: reverse("assessments:clarification_ask", kwargs={"pk": s.case.pk}),
         "assigned_assessor",
-        _writes("assessments.Clarification", "assessments.ApplicationTransition"),
+        _writes("assessments.Clarification"),
     ),
     "assessments.forms.ClarificationAnswerForm": Target(
         lambda s: reverse(
             "assessments:clarification_answer", kwargs={"pk": s.case.pk, "clarification_pk": s.clarification.pk}
         ),
         "manager",
-        _writes("assessments.Evidence", "assessments.ApplicationTransition"),
+        _writes("assessments.Evidence"),
     ),
     "assessments.forms.CompleteForm": Target(
         lambda s: reverse("assessments:case_complete", kwargs={"pk": s.case.pk}),
         "assigned_assessor",
-        _writes("assessments.AssessmentReport", "assessments.ApplicationTransition"),
+        _writes("assessments.AssessmentReport"),
     ),
     "assessments.forms.ReturnForm": Target(
         lambda s: reverse("assessments:case_quality", kwargs={"pk": s.case.pk, "to_state": "in_assessment"}),
         "office",
-        _writes("assessments.ApplicationTransition"),
     ),
     "assessments.forms.SectionScoresForm": Target(
         lambda s: reverse("assessments:case_scoring", kwargs={"pk": s.case.pk, "code": _first_section(s.case).code}),
@@ -222,15 +219,14 @@ TARGETS: dict[str, Target] = {
         init=lambda s: {"indicators": list(_first_section(s.case).indicators.all())},
     ),
     "labels.forms.LabelRevokeForm": Target(
-        lambda s: reverse("labels:label_revoke", kwargs={"code": s.label.code}), "office", _writes("labels.LabelEvent")
+        lambda s: reverse("labels:label_revoke", kwargs={"code": s.label.code}), "office"
     ),
     "labels.forms.LabelCorrectForm": Target(
-        lambda s: reverse("labels:label_correct", kwargs={"code": s.label.code}), "office", _writes("labels.LabelEvent")
+        lambda s: reverse("labels:label_correct", kwargs={"code": s.label.code}), "office"
     ),
     "labels.forms.CertificateLanguageForm": Target(
         lambda s: reverse("labels:label_certificate_language", kwargs={"code": s.label.code}),
         "office",
-        _writes("labels.LabelEvent"),
     ),
     "labels.forms.ImportUploadForm": Target(
         lambda s: reverse("labels:import_upload"), "office", _writes("labels.ImportJob")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.enums import VersionStatus
 from assessments.models import Indicator, Questionnaire, QuestionnaireVersion, Section
@@ -27,9 +28,11 @@ from assessments.questionnaires.serializers import (
     SectionEditSerializer,
     SectionSerializer,
 )
+from assessments.transitions import VERSION_MOVES
 from common.enums import Level
 from common.errors import ActionRefused
 from common.services import history_record
+from common.workflow import Workflow, transition, workflow_register
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -91,13 +94,11 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
         Questionnaire.objects.select_for_update().get(pk=version.questionnaire_id)
         locked = QuestionnaireVersion.objects.select_for_update().select_related("questionnaire").get(pk=version.pk)
         _refuse_unpublishable(locked)
-        retired = _published_retire(locked.questionnaire_id)
-        locked.status = VersionStatus.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "published_at"])
-        history_record(
-            obj=locked,
-            action="questionnaire.published",
+        retired = _published_retire(locked.questionnaire_id, by)
+        locked = transition(
+            VERSION_WORKFLOW,
+            obj=version,  # the door updates the caller's copy too
+            to_state=VersionStatus.PUBLISHED,
             by=by,
             data={"retired": ", ".join(str(number) for number in retired)},
         )
@@ -108,7 +109,6 @@ def version_publish(*, version: QuestionnaireVersion, by: User | None = None) ->
         by.email if by is not None else "the system",
         ", ".join(str(number) for number in retired) or "none",
     )
-    version.status = locked.status
     version.published_at = locked.published_at
     return version
 
@@ -126,17 +126,36 @@ def _refuse_unpublishable(version: QuestionnaireVersion) -> None:
     document_check(questionnaire_export(version))
 
 
-def _published_retire(questionnaire_id: int) -> list[int]:
+def _published_retire(questionnaire_id: int, by: User | None) -> list[int]:
     """Retire the questionnaire's published version, if any; return the numbers retired."""
-    published = QuestionnaireVersion.objects.select_for_update().filter(
-        questionnaire_id=questionnaire_id, status=VersionStatus.PUBLISHED
+    published = list(
+        QuestionnaireVersion.objects.select_for_update().filter(
+            questionnaire_id=questionnaire_id, status=VersionStatus.PUBLISHED
+        )
     )
-    retired = list(published.values_list("number", flat=True))
     # Retire first: the one-published-version constraint holds at every statement.
-    QuestionnaireVersion.objects.filter(questionnaire_id=questionnaire_id, status=VersionStatus.PUBLISHED).update(
-        status=VersionStatus.RETIRED
+    for version in published:
+        transition(VERSION_WORKFLOW, obj=version, to_state=VersionStatus.RETIRED, by=by)
+    return [version.number for version in published]
+
+
+def _published_at_stamp(version: QuestionnaireVersion, from_state: str, to_state: str, note: str, by: Any) -> list[str]:
+    if to_state != VersionStatus.PUBLISHED:
+        return []
+    version.published_at = timezone.now()
+    return ["published_at"]
+
+
+VERSION_WORKFLOW: Workflow[QuestionnaireVersion] = workflow_register(
+    Workflow(
+        name="questionnaire",
+        model=QuestionnaireVersion,
+        moves=VERSION_MOVES,
+        state_field="status",
+        refusal=gettext_lazy("A version that is %(from)s cannot become %(to)s."),
+        stamp=_published_at_stamp,
     )
-    return retired
+)
 
 
 def version_new_draft(*, from_version: QuestionnaireVersion) -> QuestionnaireVersion:

@@ -12,28 +12,25 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import StaffRole
 from accounts.models import User
-from accounts.selectors import people_with_role
 from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
-from assessments.models import Answer, Application, ApplicationTransition, Evidence, Indicator
+from assessments.models import Answer, Application, Evidence, Indicator
 from assessments.providers import latest_bronze_benchmarking
 from assessments.questionnaires.selectors import published_version
-from assessments.transitions import MOVES
+from assessments.services.workflow import APPLICATION_WORKFLOW
 from clusters.models import ClusterOrganisation
 from clusters.selectors import application_blockers
 from common.enums import Level
 from common.errors import ActionRefused
 from common.files import UploadRejected, check_upload
-from common.notify import notify
 from common.scheme import rules_for
 from common.services import history_record
+from common.workflow import transition
 
 MAX_EVIDENCE_PER_INDICATOR = 10
 
@@ -117,12 +114,16 @@ def application_start(
         raise ActionRefused(
             _("A %(level)s application is already open: continue it.") % {"level": level.label}
         ) from None
-    ApplicationTransition.objects.create(application=application, from_state="", to_state=application.state, by=by)
     history_record(
         obj=application,
         action="application.created",
         by=by,
-        data={"level": level, "version": version.pk, "renewal_of": previous.pk if previous else None},
+        data={
+            "level": level,
+            "version": version.pk,
+            "renewal_of": previous.pk if previous else None,
+            "state": ["", application.state],
+        },
     )
     if previous is not None:
         _prefill_from(application, previous, by)
@@ -285,39 +286,14 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
     transaction.on_commit(lambda: evidence.file.storage.delete(stored))
 
 
-@transaction.atomic
 def application_transition(
-    *, application: Application, to_state: ApplicationState, by: User, note: str = ""
+    *, application: Application, to_state: ApplicationState, by: User | None, note: str = ""
 ) -> Application:
-    """The one door for every state change of an application.
-
-    Locks the row, checks the move (``assessments.transitions.MOVES``) and the
-    person, records an ``ApplicationTransition`` and a history row. Side effects: none yet (the
-    assessment workflow adds notifications after commit).
-    """
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    from_state = ApplicationState(locked.state)
-    move = MOVES.get((from_state, ApplicationState(to_state)))
-    if move is None:
-        raise ActionRefused(
-            _("An application that is %(from)s cannot become %(to)s.")
-            % {"from": from_state.label.lower(), "to": ApplicationState(to_state).label.lower()}
-        )
-    if not by.has_perm(move.permission, locked):
-        raise PermissionDenied
-    if move.note_required and not note.strip():
-        raise ActionRefused(_("Please give a reason."))
-    locked.state = to_state
-    fields = ["state"]
-    if to_state == ApplicationState.SUBMITTED:
-        locked.submitted_at = timezone.now()
-        fields.append("submitted_at")
-    locked.save(update_fields=fields)
-    ApplicationTransition.objects.create(
-        application=locked, from_state=from_state, to_state=to_state, by=by, note=note.strip()
-    )
-    history_record(obj=locked, action="application.state", by=by, data={"state": [from_state, to_state]}, reason=note)
-    return locked
+    """Move an application through the door (``common.workflow``; moves in
+    ``assessments.transitions.MOVES``). Side effects (after commit, from
+    ``APPLICATION_WORKFLOW``): the office, the committee, the assessors or the
+    managers are told of the arrival, the report is rendered once assessed."""
+    return transition(APPLICATION_WORKFLOW, obj=application, to_state=to_state, by=by, note=note)
 
 
 @transaction.atomic
@@ -336,13 +312,4 @@ def application_submit(*, application: Application, by: User) -> Application:
     if missing:
         raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
     submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
-    office = people_with_role(StaffRole.LABEL_OFFICE)
-    transaction.on_commit(
-        lambda: notify(
-            people=office,
-            template="assessments/email/submitted",
-            context={"application": submitted},
-            url=reverse("assessments:application_detail", args=[submitted.pk]),
-        )
-    )
     return submitted

@@ -28,16 +28,17 @@ from assessments.models import (
     Indicator,
     Score,
 )
-from assessments.reports import render_report
 from assessments.scoring import Verdict
 from assessments.selectors import assessors_offered, is_shared_scoring, result_of
 from assessments.services.applications import application_transition, evidence_for_clarification
+from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
 from common.scheme import rules_for
 from common.services import history_record
+from common.workflow import transition
 
 
 def _case_url(application: Application) -> str:
@@ -121,16 +122,13 @@ def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, r
     interest, or declines with a reason (which returns the case to the office).
 
     Side effects: when every expert has declared no conflict, the case moves to
-    assessment; a decline notifies the office.
+    assessment; a decline returns it to assessor assignment, and the office is
+    told (an effect of ``ASSIGNMENT_WORKFLOW``).
     """
     application = _lock(assignment.application)
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.assessor_id != by.pk:
-        raise PermissionDenied
-    if assignment.state != AssignmentState.PENDING:
-        raise ActionRefused(_("You have already answered this assignment."))
-    assignment.declared_at = timezone.now()
+    to_state = AssignmentState.ACCEPTED if no_conflict else AssignmentState.DECLINED
     # The declaration is the office's to read: a deliberation in the history (labels.history).
+    assignment = transition(ASSIGNMENT_WORKFLOW, obj=assignment, to_state=to_state, by=by, note=reason)
     history_record(
         obj=application,
         action="assignment.declared",
@@ -139,35 +137,21 @@ def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, r
         reason="" if no_conflict else reason,
     )
     if no_conflict:
-        assignment.state = AssignmentState.ACCEPTED
-        assignment.save(update_fields=["state", "declared_at"])
         accepted = application.assignments.filter(state=AssignmentState.ACCEPTED).count()
         if (
             accepted == rules_for(application.level).assessors
             and application.state == ApplicationState.ASSESSOR_ASSIGNMENT
         ):
             application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
-        return assignment
-    if not reason.strip():
-        raise ActionRefused(_("Please say why you decline; only the label office sees it."))
-    assignment.state, assignment.decline_reason = AssignmentState.DECLINED, reason.strip()
-    assignment.save(update_fields=["state", "declared_at", "decline_reason"])
-    if application.state == ApplicationState.IN_ASSESSMENT:
+    elif application.state == ApplicationState.IN_ASSESSMENT:
         application_transition(
             application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=by, note=_("An expert declined.")
         )
-    transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/declined"))
     return assignment
 
 
 def _office() -> list[User]:
     return people_with_role(StaffRole.LABEL_OFFICE)
-
-
-def _notify_office(application_id: int, template: str) -> None:
-    application = Application.objects.select_related("organisation").filter(pk=application_id).first()
-    if application is not None:
-        notify(people=_office(), template=template, context={"application": application}, url=_case_url(application))
 
 
 # --- Scoring --------------------------------------------------------------------------------
@@ -380,7 +364,7 @@ def clarification_ask(
 def clarification_answer(*, clarification: Clarification, by: User, answer: str, upload: Any = None) -> Clarification:
     """The organisation answers (text and, optionally, a file). When no question
     is left open the case returns to the assessors' list. Side effects: the
-    assessors are notified then."""
+    assessors are told then (an effect of the move, ``APPLICATION_WORKFLOW``)."""
     application = _lock(clarification.application)
     if not by.has_perm("assessments.answer_clarification", application):
         raise PermissionDenied
@@ -399,18 +383,6 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
     still_open = application.clarifications.filter(answered_at__isnull=True).exists()
     if not still_open and application.state == ApplicationState.CLARIFICATION_REQUESTED:
         application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
-        assessors = [
-            a.assessor
-            for a in application.assignments.filter(state=AssignmentState.ACCEPTED).select_related("assessor")
-        ]
-        transaction.on_commit(
-            lambda: notify(
-                people=assessors,
-                template="assessments/email/answered",
-                context={"application": application},
-                url=_case_url(application),
-            )
-        )
     return clarification
 
 
@@ -430,8 +402,9 @@ def assessment_complete(
     """The assessor records the interview or visit date (the label's validity
     counts from its month), writes the report and hands the case to the office.
 
-    Refused while a question is open or an indicator is not scored. Side effects:
-    the office is notified; the report PDF is rendered by a Celery task.
+    Refused while a question is open or an indicator is not scored. Side effects
+    (of arriving in assessed, ``APPLICATION_WORKFLOW``): the office is told; the
+    report PDF is rendered by a Celery task.
     """
     application = _lock(application)
     if not by.has_perm("assessments.score_application", application):
@@ -467,27 +440,14 @@ def assessment_complete(
         data={"assessed_on": assessed_on, "score_percent": result.percent, "passed": result.passed},
     )
     application_transition(application=application, to_state=ApplicationState.ASSESSED, by=by)
-    transaction.on_commit(lambda: _notify_office(application.pk, "assessments/email/assessed"))
-    transaction.on_commit(lambda: render_report.delay(application.pk))
     return report
 
 
 def quality_check(*, application: Application, by: User, to_state: ApplicationState, note: str = "") -> Application:
     """The office takes the case into quality check, passes it to the committee,
-    or returns it to the assessors with a note. Side effects: the committee is
-    notified when a case awaits its decision."""
-    moved = application_transition(application=application, to_state=to_state, by=by, note=note)
-    if to_state == ApplicationState.AWAITING_DECISION:
-        committee = people_with_role(StaffRole.LABEL_COMMITTEE)
-        transaction.on_commit(
-            lambda: notify(
-                people=committee,
-                template="assessments/email/awaiting_decision",
-                context={"application": moved},
-                url=_case_url(moved),
-            )
-        )
-    return moved
+    or returns it to the assessors with a note. Side effects (of the move,
+    ``APPLICATION_WORKFLOW``): the committee is told when a case awaits its decision."""
+    return application_transition(application=application, to_state=to_state, by=by, note=note)
 
 
 def overdue_clarifications_notify(*, today: date | None = None) -> int:

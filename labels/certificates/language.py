@@ -10,8 +10,8 @@ from accounts.models import User
 from clusters.models import ClusterOrganisation
 from common.errors import ActionRefused
 from labels.certificates.rendering import certificate_queue
-from labels.enums import CertificateLanguage
-from labels.models import Label, LabelEvent
+from labels.enums import CertificateLanguage, LabelEventKind
+from labels.models import Label
 from labels.services import label_event_record
 
 # Organisations in these countries get a bilingual certificate unless the committee chooses English.
@@ -52,7 +52,7 @@ def label_set_certificate_language(*, label: Label, language: str, by: User) -> 
         locked.save(update_fields=["certificate_language"])
         label_event_record(
             label=locked,
-            kind=LabelEvent.Kind.CERTIFICATE,
+            kind=LabelEventKind.CERTIFICATE,
             by=by,
             reason=str(CertificateLanguage(language).label),
             changes={"certificate_language": [before, language]},

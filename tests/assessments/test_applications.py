@@ -54,7 +54,7 @@ def test_manager_starts_against_the_published_version(bronze: QuestionnaireVersi
     application = start(manager)
 
     assert (application.version, application.state, application.level) == (bronze, ApplicationState.DRAFT, "bronze")
-    assert [t.to_state for t in application.transitions.all()] == ["draft"]
+    assert [t.to_state for t in selectors.transitions_of(application)] == ["draft"]
 
 
 def test_second_open_application_of_a_level_is_refused(bronze: QuestionnaireVersion, manager: Membership) -> None:

@@ -95,7 +95,7 @@ def test_bronze_case_from_submission_to_label(
     label = Label.objects.get()
     assert (decision.outcome, Application.objects.get(pk=application.pk).state) == ("awarded", ApplicationState.AWARDED)
     assert (label.application_id, label.level, label.assessed_on) == (application.pk, "bronze", timezone.localdate())
-    timeline = [t.to_state for t in Application.objects.get(pk=application.pk).transitions.all()]
+    timeline = [t.to_state for t in selectors.transitions_of(application)]
     assert timeline == [
         "draft",
         "submitted",
