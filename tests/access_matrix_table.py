@@ -293,7 +293,7 @@ TABLE: list[Row] = [
     row("assessments:case_assign",                   "GET",  "L   403 404 403 403 404 404 404 200 404 404", case),
     row("assessments:case_assign",                   "POST", "L   403 404 403 403 404 404 404 200 404 404", case),
     row("assessments:case_quality",                  "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_to_quality),
-    row("assessments:case_quality",                  "POST", "L   302 404 302 302 404 404 404 302 404 404", case_to_quality),
+    row("assessments:case_quality",                  "POST", "L   403 404 403 403 404 404 404 302 404 404", case_to_quality),
     row("assessments:assignment_declare",            "GET",  "L   404 404 404 200 404 404 404 404 404 404", assignment),
     row("assessments:assignment_declare",            "POST", "L   404 404 404 200 404 404 404 404 404 404", assignment),
     row("assessments:office_cases",                  "GET",  "L   403 403 403 403 403 403 403 200 403 403", none),
