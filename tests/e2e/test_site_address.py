@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from labels.demo import DEMO_PASSWORD
+from tests.conftest import missing
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_full_journey import qr_payloads
 from tests.polling import wait_for
@@ -106,7 +107,7 @@ def test_certificate_qr_code_opens_its_verification_page_on_another_port(
         download.value.save_as(str(pdf))
         payloads = qr_payloads(pdf, tmp_path)
         if payloads is None:
-            pytest.skip("pdftoppm (poppler-utils) is needed to read the QR code back")
+            missing("pdftoppm (poppler-utils) is needed to read the QR code back")
 
         assert payloads == [f"{base}/verify/{code}/"]
         visitor = browser.new_page()

@@ -22,6 +22,7 @@ from labels.enums import CertificateLanguage, LabelSource
 from labels.models import Label
 from labels.selectors import label_events_of
 from labels.services import label_create
+from tests.conftest import missing
 from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 from tests.files import stored_name
 
@@ -238,8 +239,9 @@ def test_office_corrects_the_printed_name_with_history(client: Client, label: La
     ]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_bilingual_certificate_prints_english_and_serbian(label: Label, settings: Settings, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        missing("poppler-utils (pdftotext) is not installed")  # fails instead under REQUIRE_SERVICES=1
     settings.MEDIA_ROOT = tmp_path
     english_only = certificate_render(label=label)
     english_text = _pdf_text(english_only.certificate.read(), tmp_path)
