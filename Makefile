@@ -12,7 +12,7 @@ PORT ?= 8000
 # the network). 0.0.0.0 listens everywhere but is no address to open.
 SITE_URL ?= http://$(if $(filter 0.0.0.0 [::] ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test install migrate worker beat lint bench clean messages fuzz
+.PHONY: run test install migrate worker beat lint bench clean messages fuzz proof
 
 # Without a broker nothing else would run the periodic tasks (reminders, digest,
 # overdue questions), so `make run` starts beat beside the server and stops it
@@ -62,6 +62,11 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Every permission and every scoping read loosened in turn: the suite must fail
+# each time (tests/proof.py). PROOF_ARGS="--quick" for the rule-dense tests only.
+proof: install
+	$(BIN)/python tests/proof.py $(PROOF_ARGS)
 
 # Hypothesis with 200 examples per form and Schemathesis with 200 per API operation.
 fuzz: install

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.health import health_report
 from common.http import AuthenticatedHttpRequest
-from common.models import Notification
+from common.selectors import notifications_of
 
 
 # A health probe must not open a transaction: with the database down, the
@@ -28,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's notifications, newest first; opening the page marks them read."""
-    mine = Notification.objects.filter(user=request.user)
+    mine = notifications_of(request.user)
     page = Paginator(mine, 30).get_page(request.GET.get("page"))
     response = render(request, "common/notifications.html", {"page": page})
     mine.filter(read_at__isnull=True).update(read_at=timezone.now())

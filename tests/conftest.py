@@ -158,3 +158,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if REQUIRE_SERVICES and unexpected_skips() and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- make proof -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def proof_mutant() -> None:
+    """Under ``make proof`` (``PROOF_MUTANT`` set), loosen one rule for the whole run (tests/mutants.py)."""
+    from tests.mutants import mutant_apply, mutant_from_environment
+
+    if mutant := mutant_from_environment():
+        mutant_apply(mutant)
