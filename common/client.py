@@ -36,8 +36,9 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _forwarded_chain(request: HttpRequest) -> list[str]:
-    header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    return [entry.strip() for entry in header.split(",") if entry.strip()]
+    header = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).strip()
+    # Empty entries keep their place: counting from the right must not shift.
+    return [entry.strip() for entry in header.split(",")] if header else []
 
 
 def _valid_or_none(candidate: object) -> str | None:
