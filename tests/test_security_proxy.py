@@ -9,8 +9,7 @@ proxy (``PROXY_COUNT=0``) clients connect directly and may send any header.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 from axes.models import AccessAttempt
@@ -30,17 +29,19 @@ VISITOR = "198.51.100.7"
 ATTACKER = "203.0.113.66"
 LOGIN = "/accounts/login/"
 
-# How a request reaches the portal: (client's address, what the client wrote in
-# X-Forwarded-For) -> the WSGI environment the portal sees.
-Route = Callable[[str, str | None], dict[str, str]]
+
+class Route(Protocol):
+    """How a request reaches the portal: the WSGI environment it arrives with."""
+
+    def __call__(self, client_address: str, forged: str | None = None) -> dict[str, Any]: ...
 
 
-def through_proxy(client_address: str, forged: str | None = None) -> dict[str, str]:
+def through_proxy(client_address: str, forged: str | None = None) -> dict[str, Any]:
     forwarded = f"{forged}, {client_address}" if forged else client_address
     return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded}
 
 
-def direct(client_address: str, forged: str | None = None) -> dict[str, str]:
+def direct(client_address: str, forged: str | None = None) -> dict[str, Any]:
     return {"REMOTE_ADDR": client_address} | ({"HTTP_X_FORWARDED_FOR": forged} if forged else {})
 
 
@@ -61,11 +62,11 @@ def forged(n: int) -> str:
     return f"192.0.2.{n % 250 + 1}"
 
 
-def login(route: dict[str, str], email: str, password: str) -> TestResponse:
+def login(route: dict[str, Any], email: str, password: str) -> TestResponse:
     return Client().post(LOGIN, {"username": email, "password": password}, **route)
 
 
-def verify(route: dict[str, str], code: str, client: Client | None = None) -> int:
+def verify(route: dict[str, Any], code: str, client: Client | None = None) -> int:
     return (client or Client()).get(reverse("verify", args=[code]), **route).status_code
 
 
@@ -213,7 +214,7 @@ def api_limit(settings: Settings) -> int:
     return 3
 
 
-def api_call(route: dict[str, str]) -> TestResponse:
+def api_call(route: dict[str, Any]) -> TestResponse:
     return Client().get(reverse("api_labels"), **route)
 
 

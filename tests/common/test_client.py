@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory
 from pytest_django import Settings
@@ -13,7 +15,9 @@ PROXY = "10.0.0.2"
 
 def address(settings: Settings, proxies: int, *, remote: str = PROXY, forwarded: str | None = None) -> str:
     settings.PROXY_COUNT = proxies
-    extra = {"REMOTE_ADDR": remote} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {})
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote} | (
+        {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    )
     return client_address(RequestFactory().get("/", **extra))
 
 
