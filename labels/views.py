@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -210,9 +210,18 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "labels/verify.html", {"label": label, "state": state, "style": STATE_STYLE[state]})
 
 
+ResponseT = TypeVar("ResponseT", bound=HttpResponse)
+
+
 def _verify_limited(request: HttpRequest) -> HttpResponse:
     minutes = int(settings.VERIFY_WINDOW.total_seconds() // 60)
-    return render(request, "labels/verify_limited.html", {"minutes": minutes}, status=429)
+    return _retry_after_window(render(request, "labels/verify_limited.html", {"minutes": minutes}, status=429))
+
+
+def _retry_after_window(response: ResponseT) -> ResponseT:
+    # The budget's window, an upper bound: the cache does not say how much of it is left.
+    response["Retry-After"] = str(int(settings.VERIFY_WINDOW.total_seconds()))
+    return response
 
 
 def verify_search(request: HttpRequest) -> HttpResponse:
@@ -402,7 +411,7 @@ def _json(document: dict[str, object], download: str | None = None) -> JsonRespo
 def ob_credential(request: HttpRequest, code: str) -> JsonResponse:
     """Public: the label as a signed Open Badges 3.0 credential; shares verification's budget."""
     if budget_spent(request):
-        return JsonResponse({"detail": _("Too many unknown codes from this address.")}, status=429)
+        return _retry_after_window(JsonResponse({"detail": _("Too many unknown codes from this address.")}, status=429))
     label = Label.objects.select_related("organisation").filter(code=code).first()
     if label is None:
         budget_spend(request)

@@ -121,6 +121,8 @@ def test_unknown_codes_from_one_client_leave_verification_working_for_others(
     answers = [verify(behind_proxy(ATTACKER), unknown_code(n)) for n in range(limit + 1)]
 
     assert answers == [404] * limit + [429]
+    refused = Client().get(reverse("verify", args=[label.code]), **behind_proxy(ATTACKER))
+    assert 0 < int(refused["Retry-After"]) <= settings.VERIFY_WINDOW.total_seconds()
     assert verify(behind_proxy(VISITOR), label.code) == 200
     assert verify(behind_proxy(VISITOR), unknown_code(0)) == 404
 
@@ -166,6 +168,8 @@ def test_the_credential_and_verification_share_one_budget(
 
     assert answers == [404] * (limit - half) + [429]
     assert verify(behind_proxy(ATTACKER), label.code) == 429
+    refused = Client().get(credential, **behind_proxy(ATTACKER))
+    assert 0 < int(refused["Retry-After"]) <= settings.VERIFY_WINDOW.total_seconds()
     assert Client().get(reverse("labels:ob_credential", args=[label.code]), **behind_proxy(VISITOR)).status_code == 200
 
 
