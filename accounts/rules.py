@@ -43,6 +43,11 @@ def is_policy_reader(user: object) -> bool:
 
 
 @rules.predicate
+def has_a_staff_role(user: object) -> bool:
+    return any(_has_staff_role(user, role) for role in StaffRole)
+
+
+@rules.predicate
 def is_assessor(user: object) -> bool:
     if not _active(user):
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -225,3 +226,14 @@ def assessor_profile_set(
 def _forget_cached_roles(user: User) -> None:
     if hasattr(user, "_staff_roles_cache"):
         del user._staff_roles_cache
+
+
+def user_logins_unlock(*, user: User) -> int:
+    """Forget the failed logins recorded against this account, from every address, and
+    return how many records went. Called once the owner has proved the mailbox (a password
+    reset link), so a lockout ends for them without waiting out the cool-off.
+
+    Side effects: deletes django-axes' attempt records for the account; no history row
+    (attempts are axes' records, not the portal's).
+    """
+    return AxesProxyHandler.reset_attempts(username=user.email)

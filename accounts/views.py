@@ -53,6 +53,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        # The link came to the account's mailbox: its owner is back, whatever a lock says.
+        response = super().form_valid(form)
+        services.user_logins_unlock(user=form.user)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"

@@ -4,7 +4,7 @@ read from the environment like any deployment, with three changes for the bench.
 - ``bench.urls`` adds the ceiling view (``/bench/ceiling/``) to the portal's URLs.
 - Rate limits are off: the verification look-ups and the API throttle count in
   the cache, and a dummy cache never counts, so 16 clients from one address are
-  not refused after 30 look-ups.
+  not refused after the verification budget of unknown codes.
 - Static files are hashed by Django's manifest storage without whitenoise's
   compression, which takes over a minute on two cores and changes nothing a page
   costs; they land in ``BENCH_STATIC_ROOT``, a throwaway folder.

@@ -151,6 +151,12 @@ LOGIN_REDIRECT_URL = "accounts:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, long enough for a mail to arrive
 
+# How many reverse proxies stand in front of the portal, each appending the
+# address it saw to X-Forwarded-For; common.client.client_address takes the
+# PROXY_COUNT-th entry from the right. 0: clients connect directly and the
+# header is ignored. Every limit, the login lockout and the logs use it.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0, minimum=0)
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 # Locking the pair (account, address) stops guessing without letting anyone
@@ -159,10 +165,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
-# Behind the production proxy the client address comes from X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The one rule for who the client is (django-ipware is not installed, so axes
+# would otherwise key on REMOTE_ADDR: the proxy, the same for everyone).
+AXES_CLIENT_IP_CALLABLE = "common.client.client_address"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -228,6 +235,15 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- Rate limits (per client address, see PROXY_COUNT) ----------------------------
+# Verification pages and Open Badges credentials share one budget of unknown
+# codes: a known code never spends it, so a QR scan never meets the limit, and
+# people with a staff role are never limited. A script guessing codes is.
+VERIFY_UNKNOWN_CODES_LIMIT = env.int("VERIFY_UNKNOWN_CODES_LIMIT", default=60, minimum=1)
+VERIFY_WINDOW = timedelta(minutes=env.int("VERIFY_WINDOW_MINUTES", default=10, minimum=1))
+# The public API's calls per minute from one anonymous client.
+API_ANON_PER_MINUTE = env.int("API_ANON_PER_MINUTE", default=120, minimum=1)
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", None, schemes=BROKER_SCHEMES)
 # Without a broker the embedded default runs every task in process, so the
@@ -279,8 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.ClientAnonRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {

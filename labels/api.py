@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -65,7 +66,10 @@ FILTERS = [
 # Every answer the API can give, so clients (and schemathesis) can rely on the schema.
 _DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
 NOT_FOUND = OpenApiResponse(_DETAIL, description="No such label, or a page past the last one.")
-THROTTLED = OpenApiResponse(_DETAIL, description="Too many requests from this address (120 a minute).")
+THROTTLED = OpenApiResponse(
+    _DETAIL,
+    description=f"Too many requests from this address ({settings.API_ANON_PER_MINUTE} a minute); see Retry-After.",
+)
 BAD_FILTER = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A filter value that is not allowed: {filter name: [reason]}."
 )

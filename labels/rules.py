@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from accounts.rules import is_label_committee, is_label_office, is_policy_reader
+from accounts.rules import has_a_staff_role, is_label_committee, is_label_office, is_policy_reader
 from assessments.models import Application
 from clusters.models import ClusterOrganisation
 from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
@@ -19,6 +19,8 @@ rules.add_perm("labels.view_committee_start", is_label_committee)
 rules.add_perm("labels.view_statistics", is_policy_reader | is_label_office)
 rules.add_perm("labels.import_labels", is_label_office)
 rules.add_perm("labels.revoke_label", is_label_office)
+# Staff follow the registry's code links all day; the verification budget is for strangers.
+rules.add_perm("labels.verify_without_limit", has_a_staff_role)
 
 
 @rules.predicate

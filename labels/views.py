@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,7 +47,7 @@ from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import label_events_of, with_state
 from labels.statistics import scope_for as statistics_scope_for
 from labels.validity import label_state
-from labels.verification import over_limit
+from labels.verification import budget_spend, budget_spent
 from labels.views_statistics import Figures
 
 
@@ -196,16 +197,31 @@ STATE_STYLE = {
 @never_cache
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
-    if over_limit(request):
-        return render(request, "labels/verify_limited.html", status=429)
+    if budget_spent(request):
+        return _verify_limited(request)
     # Codes are stored in capitals: an exact match on the unique index, not a scan
     # of every label that a case-insensitive comparison would need.
     code = code_normalise(code)
     label = Label.objects.select_related("organisation", "superseded_by").filter(code=code).first()
     if label is None:
+        budget_spend(request)
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
     state = label_state(label, timezone.localdate())
     return render(request, "labels/verify.html", {"label": label, "state": state, "style": STATE_STYLE[state]})
+
+
+ResponseT = TypeVar("ResponseT", bound=HttpResponse)
+
+
+def _verify_limited(request: HttpRequest) -> HttpResponse:
+    minutes = int(settings.VERIFY_WINDOW.total_seconds() // 60)
+    return _retry_after_window(render(request, "labels/verify_limited.html", {"minutes": minutes}, status=429))
+
+
+def _retry_after_window(response: ResponseT) -> ResponseT:
+    # The budget's window, an upper bound: the cache does not say how much of it is left.
+    response["Retry-After"] = str(int(settings.VERIFY_WINDOW.total_seconds()))
+    return response
 
 
 def verify_search(request: HttpRequest) -> HttpResponse:
@@ -215,8 +231,9 @@ def verify_search(request: HttpRequest) -> HttpResponse:
         return render(request, "labels/verify_unknown.html", {"code": ""})
     if not URL_SAFE_CODE_RE.match(code):
         # No label has such a code, and it would not fit in the page's address.
-        if over_limit(request):
-            return render(request, "labels/verify_limited.html", status=429)
+        if budget_spent(request):
+            return _verify_limited(request)
+        budget_spend(request)
         return render(request, "labels/verify_unknown.html", {"code": code[: CODE_MAX_LENGTH * 2]}, status=404)
     return redirect("verify", code=code)
 
@@ -392,8 +409,13 @@ def _json(document: dict[str, object], download: str | None = None) -> JsonRespo
 
 
 def ob_credential(request: HttpRequest, code: str) -> JsonResponse:
-    """Public: the label as a signed Open Badges 3.0 credential."""
-    label = get_object_or_404(Label.objects.select_related("organisation"), code=code)
+    """Public: the label as a signed Open Badges 3.0 credential; shares verification's budget."""
+    if budget_spent(request):
+        return _retry_after_window(JsonResponse({"detail": _("Too many unknown codes from this address.")}, status=429))
+    label = Label.objects.select_related("organisation").filter(code=code).first()
+    if label is None:
+        budget_spend(request)
+        raise Http404
     download = f"{label.code}.openbadge.json" if request.GET.get("download") else None
     return _json(openbadges.credential_for(label), download)
 

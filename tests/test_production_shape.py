@@ -3,6 +3,7 @@ agree with the settings. There is no Docker engine here, so this is the check.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from django.conf import settings
+
+from common.files import MAX_UPLOAD_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +43,7 @@ def make_recipe(target: str) -> str:
 
 
 def test_compose_has_the_production_services(compose: dict[str, Any]) -> None:
-    assert sorted(compose["services"]) == ["beat", "db", "redis", "web", "worker"]
+    assert sorted(compose["services"]) == ["beat", "db", "proxy", "redis", "web", "worker"]
     assert compose["services"]["db"]["image"] == "postgres:16"
     assert compose["services"]["redis"]["image"] == "redis:7"
 
@@ -86,6 +89,69 @@ def test_compose_urls_point_at_compose_services(compose: dict[str, Any]) -> None
     assert (broker.hostname, broker.port) == ("redis", 6379)
     assert environment["MEDIA_ROOT"] == "/data/media"
     assert "media:/data/media" in compose["services"]["web"]["volumes"]
+
+
+def nginx_directives() -> dict[str, list[str]]:
+    """Each directive of deploy/nginx.conf with its arguments, one entry per occurrence."""
+    found: dict[str, list[str]] = {}
+    for line in (ROOT / "deploy" / "nginx.conf").read_text().splitlines():
+        statement = line.split("#", 1)[0].strip()
+        if statement.endswith(";"):
+            name, _, arguments = statement.rstrip(";").partition(" ")
+            found.setdefault(name, []).append(arguments.strip())
+    return found
+
+
+def production_settings(compose: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The named settings as a deployment with .env.example and compose's variables reads them."""
+    env = {k: v for k, v in os.environ.items() if k not in settings.ENV_VARIABLES_READ}
+    env.update(env_example())
+    env.update(compose["services"]["web"]["environment"])
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_proxy_serves_its_config_and_is_the_only_way_in(compose: dict[str, Any]) -> None:
+    proxy = compose["services"]["proxy"]
+
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert sorted(proxy["ports"]) == ["443:443", "80:80"]
+    assert "ports" not in compose["services"]["web"]
+    assert nginx_directives()["proxy_pass"] == ["http://web:8000"]
+
+
+def test_the_proxy_sends_what_the_settings_read(compose: dict[str, Any]) -> None:
+    """One proxy appends the client's address, as PROXY_COUNT assumes, and says the scheme."""
+    headers = dict(value.split(" ", 1) for value in nginx_directives()["proxy_set_header"])
+    production = production_settings(compose, "PROXY_COUNT", "SECURE_PROXY_SSL_HEADER")
+
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert [name for name, service in compose["services"].items() if "nginx" in service.get("image", "")] == ["proxy"]
+    assert production["PROXY_COUNT"] == 1
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert production["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_the_proxy_listens_with_https() -> None:
+    directives = nginx_directives()
+
+    assert "443 ssl" in directives["listen"]
+    assert directives["ssl_certificate"] == ["/etc/nginx/certs/fullchain.pem"]
+
+
+def test_the_proxys_body_limit_lets_the_portal_refuse_an_upload_itself() -> None:
+    """Above the upload limit (the portal's message explains), but not by more than a form's other fields."""
+    (limit,) = nginx_directives()["client_max_body_size"]
+    assert limit.endswith("m")
+    proxy_bytes = int(limit.removesuffix("m")) * 1024 * 1024
+
+    assert MAX_UPLOAD_BYTES < proxy_bytes <= MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 
 
 def test_env_example_lists_exactly_what_the_settings_read() -> None:

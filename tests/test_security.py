@@ -3,8 +3,8 @@
 Already covered elsewhere, not repeated here: ``manage.py check --deploy
 --fail-level WARNING`` with the production environment
 (``tests/test_production_shape.py``), the login lock after five failures
-(``tests/accounts/test_login.py``) and the verification rate limit
-(``tests/labels/test_certificates.py``).
+(``tests/accounts/test_login.py``) and every limit behind the proxy and
+without it (``tests/test_security_proxy.py``).
 """
 
 from __future__ import annotations

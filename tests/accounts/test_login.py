@@ -78,6 +78,50 @@ def test_lock_is_per_account_and_address(client: Client, user: User) -> None:
     assert response.status_code == 302
 
 
+def test_spelling_the_address_differently_does_not_earn_more_tries(client: Client, user: User) -> None:
+    spellings = [user.email.upper(), user.email.title(), user.email, f" {user.email}", user.email.capitalize()]
+    for spelling in spellings:
+        post_login(client, spelling, "wrong")
+
+    response = post_login(client, user.email.swapcase(), PASSWORD)
+
+    assert response.status_code == 429
+
+
+def reset_password_by_mail(client: Client, user: User, new_password: str) -> None:
+    client.post(reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="198.51.100.7")
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/[^\s]+/)", str(mail.outbox[-1].body))
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+
+
+def test_the_lockout_page_offers_the_reset_that_lifts_it(client: Client, user: User) -> None:
+    for _ in range(5):
+        response = post_login(client, user.email, "wrong")
+
+    assert reverse("accounts:password_reset") in response.content.decode()
+
+
+def test_resetting_the_password_by_mail_lifts_the_lock(client: Client, user: User) -> None:
+    for _ in range(5):
+        post_login(client, user.email.upper(), "wrong")
+    reset_password_by_mail(Client(), user, "a-brand-new-password-77")
+
+    response = post_login(client, user.email, "a-brand-new-password-77")
+
+    assert response.status_code == 302
+    assert AccessAttempt.objects.count() == 0
+
+
+def test_asking_for_a_reset_alone_does_not_lift_the_lock(client: Client, user: User) -> None:
+    for _ in range(5):
+        post_login(client, user.email, "wrong")
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
+
+    assert post_login(client, user.email, PASSWORD).status_code == 429
+
+
 def test_lock_lifts_after_cool_off(client: Client, user: User) -> None:
     for _ in range(5):
         post_login(client, user.email, "wrong")

@@ -116,11 +116,12 @@ def test_unknown_code_gets_a_friendly_404_with_a_search_box(client: Client, db: 
     assert 'name="code"' in response.content.decode()
 
 
-def test_verification_is_rate_limited(client: Client, label: Label) -> None:
-    answers = [client.get(reverse("verify", args=[f"RS-B-2026-{n:04d}"])).status_code for n in range(31)]
+def test_verification_is_rate_limited(client: Client, label: Label, settings: Settings) -> None:
+    limit = settings.VERIFY_UNKNOWN_CODES_LIMIT
+    answers = [client.get(reverse("verify", args=[f"RS-B-2026-{n:04d}"])).status_code for n in range(limit + 1)]
 
-    assert answers[:30] == [404] * 30
-    assert answers[30] == 429
+    assert answers[:limit] == [404] * limit
+    assert answers[limit] == 429
 
 
 def test_certificate_download_is_for_the_organisation_and_staff(

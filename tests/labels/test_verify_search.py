@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from common.enums import Level
 from labels.codes import code_normalise
@@ -94,9 +95,10 @@ def test_verify_search_without_a_code_shows_the_box(client: Client, db: None) ->
     assert 'name="code"' in response.content.decode()
 
 
-def test_verify_search_counts_towards_the_limit(client: Client, db: None) -> None:
+def test_verify_search_counts_towards_the_limit(client: Client, db: None, settings: Settings) -> None:
     cache.clear()
-    answers = [client.get(reverse("verify_search"), {"code": f"bad/{n}"}).status_code for n in range(31)]
+    limit = settings.VERIFY_UNKNOWN_CODES_LIMIT
+    answers = [client.get(reverse("verify_search"), {"code": f"bad/{n}"}).status_code for n in range(limit + 1)]
 
-    assert answers[:30] == [404] * 30
-    assert answers[30] == 429
+    assert answers[:limit] == [404] * limit
+    assert answers[limit] == 429
