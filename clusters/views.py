@@ -35,6 +35,7 @@ from common.csv_export import csv_response
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
+from common.workflow import may_move
 
 PAGE_SIZE = 25
 
@@ -109,7 +110,10 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_validate": user.has_perm("clusters.validate_organisation", organisation)
             and organisation.state == OrganisationState.PENDING,
             "can_waive": user.has_perm("clusters.waive_criterion", organisation),
-            "can_deactivate": user.has_perm("clusters.deactivate_organisation", organisation),
+            "can_deactivate": may_move(organisation, OrganisationState.INACTIVE, user),
+            # From inactive only: the same move from pending is a validation, offered above.
+            "can_reactivate": organisation.state == OrganisationState.INACTIVE
+            and may_move(organisation, OrganisationState.ACTIVE, user),
             "refuse_form": ReasonForm(),
             "waiver_form": WaiverForm(),
         },

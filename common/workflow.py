@@ -121,6 +121,17 @@ def workflows() -> dict[type[models.Model], Workflow[Any]]:
     return dict(_registry)
 
 
+def may_move(obj: models.Model, to_state: str, by: Any) -> bool:
+    """Whether ``by`` may move ``obj`` to ``to_state`` now: the move is in its
+    workflow's table from the object's current state and the person holds its
+    permission. What pages ask before offering a move (the door decides)."""
+    workflow = _registry.get(type(obj))
+    if workflow is None:
+        raise LookupError(f"{type(obj).__name__} has no registered workflow")
+    move = workflow.moves.get((str(getattr(obj, workflow.state_field)), to_state))
+    return move is not None and bool(by.has_perm(move.permission, obj))
+
+
 def _state_label(workflow: Workflow[Any], state: str) -> str:
     return _choices(workflow.model, workflow.state_field).get(state, state).lower()
 

@@ -267,7 +267,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     form = RegistryFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"state": CURRENT}
     page = Paginator(registry_labels(filters, timezone.localdate()), 50).get_page(request.GET.get("page"))
-    can_manage = request.user.is_authenticated and request.user.has_perm("labels.revoke_label")
+    can_manage = request.user.is_authenticated and request.user.has_perm("labels.manage_label")
     return render(request, "labels/registry.html", {"form": form, "page": page, "can_manage": can_manage})
 
 
@@ -381,7 +381,7 @@ def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse
     return response
 
 
-@permission_required("labels.revoke_label")
+@permission_required("labels.regenerate_certificates")
 @require_http_methods(["GET", "POST"])
 def certificates_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -391,7 +391,7 @@ def certificates_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "labels/certificates_regenerate.html", {"jobs": jobs})
 
 
-@permission_required("labels.revoke_label")
+@permission_required("labels.regenerate_certificates")
 def certificate_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(CertificateJob, pk=pk)
     template = (

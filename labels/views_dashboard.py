@@ -188,7 +188,7 @@ def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "window_end": renewal_window_end(level=label.level, valid_until=label.valid_until),
             "reminders": reminders_of(label),
             "events": label_events_of(label),
-            "can_manage": request.user.has_perm("labels.revoke_label"),
+            "can_manage": request.user.has_perm("labels.manage_label"),
             "renew_url": renewal_url(label),
             "can_renew": state in RENEWABLE_STATES
             and request.user.has_perm("assessments.start_application", label.organisation),

@@ -2,12 +2,22 @@
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.utils import formats
 from django_countries import countries
 
+from common.workflow import may_move as workflow_may_move
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def may_move(context: template.Context, obj: Any, to_state: str) -> bool:
+    """``{% may_move application 'in_quality_check' as can_check %}``: offer a move
+    only when the door would take it from the person looking (never by comparing states)."""
+    return workflow_may_move(obj, to_state, context["request"].user)
 
 
 @register.filter
