@@ -37,7 +37,14 @@ FIRST = [
     "tests/assessments/test_workflow_access.py",
     "tests/test_access_matrix.py",
 ]
-QUICK = [*FIRST, "tests/assessments", "tests/clusters", "tests/labels/test_services.py", "tests/common"]
+QUICK = [
+    *FIRST,
+    "tests/test_leak_canaries.py",
+    "tests/test_admin_guard.py",
+    "tests/assessments/test_workflow.py",
+    "tests/labels/test_services.py",
+    "tests/clusters",
+]
 ALL = [*FIRST, "tests", "--ignore=tests/e2e"]
 
 
