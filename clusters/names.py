@@ -49,14 +49,17 @@ def name_change_request(
 ) -> NameChangeRequest:
     """A manager asks for a new name; the validator decides.
 
-    Refused: no change, a name another organisation of the country has, a
-    second pending request, a missing reason. Side effects: a history row
+    Refused: an organisation no label names (it renames itself in its
+    profile), no change, a missing reason, a name another organisation of the
+    country has, a second pending request. Side effects: a history row
     ``organisation.name_change_requested`` on the organisation; after commit,
     the validators are told (a notification and an e-mail).
     """
     if not by.has_perm("clusters.request_name_change", organisation):
         raise PermissionDenied
     locked = ClusterOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    if not locked.labels.exists():
+        raise ActionRefused(_("No label names this organisation: change its name in its profile."))
     new_name, reason = new_name.strip(), reason.strip()
     if not new_name or new_name == locked.name:
         raise ActionRefused(_("Enter a name other than the present one."))
