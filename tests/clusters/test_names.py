@@ -6,7 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -55,10 +55,10 @@ def ask(org: ClusterOrganisation, by: User, new_name: str = "Sava Food Associati
     return names.name_change_request(organisation=org, new_name=new_name, reason="A merger", by=by)
 
 
-def history(obj: object, action: str) -> list[ActivityLog]:
+def history(obj: models.Model, action: str) -> list[ActivityLog]:
     return list(
         ActivityLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, action=action
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, action=action
         ).order_by("id")
     )
 
