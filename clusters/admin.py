@@ -15,6 +15,7 @@ from clusters.models import (
     EligibilityWaiver,
     Invitation,
     Membership,
+    NameChangeRequest,
     NationalPartner,
     PartnerStaff,
 )
@@ -82,4 +83,12 @@ class InvitationAdmin(RecordAdmin):
     list_display = ["email", "organisation", "role", "state", "created_at", "accepted_at"]
     list_filter = ["state", "role"]
     search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(NameChangeRequest)
+class NameChangeRequestAdmin(RecordAdmin):
+    list_display = ["organisation", "current_name", "new_name", "state", "requested_at", "decided_at"]
+    list_filter = ["state", "organisation__country"]
+    search_fields = ["organisation__name", "current_name", "new_name"]
     list_select_related = ["organisation"]

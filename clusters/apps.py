@@ -6,9 +6,9 @@ class ClustersConfig(AppConfig):
     verbose_name = "Cluster organisations"
 
     def ready(self) -> None:
-        from clusters import people, services, start_pages
+        from clusters import names, people, services, start_pages
 
         # Importing them registers their workflows with the door's guard.
-        del people, services
+        del names, people, services
 
         start_pages.register_clusters_pages()

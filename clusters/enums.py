@@ -30,3 +30,12 @@ class InvitationState(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     REVOKED = "revoked", _("Revoked")
+
+
+class NameChangeState(models.TextChoices):
+    """A labelled organisation's request for a new name, as its validator decides it."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

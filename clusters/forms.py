@@ -111,6 +111,24 @@ class WaiverForm(ReasonForm):
     field_order = ["criterion", "reason"]
 
 
+class NameChangeForm(forms.Form):
+    """A labelled organisation's new name and why: its validator decides."""
+
+    new_name = forms.CharField(label=_("New name"), max_length=250)
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("The national partner or the label office reads it (a merger, a new legal form ...)."),
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Please say why the name changes."))
+        return reason
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.CONTRIBUTOR)

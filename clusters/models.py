@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
-from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, OrganisationState
+from clusters.enums import EligibilityCriterion, InvitationState, MembershipRole, NameChangeState, OrganisationState
 
 
 def logo_path(instance: ClusterOrganisation, filename: str) -> str:
@@ -251,3 +251,47 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+
+class NameChangeRequest(models.Model):
+    """A manager asks for a new name for an organisation that holds or held a
+    label: labels name it, so its validator (the partner for its country or the
+    office) decides. Nothing changes until the request is approved."""
+
+    organisation = models.ForeignKey(
+        ClusterOrganisation, on_delete=models.CASCADE, related_name="name_changes", verbose_name=_("organisation")
+    )
+    # The name when asked: what the validator compares with, even if the office corrects it meanwhile.
+    current_name = models.CharField(_("current name"), max_length=250)
+    new_name = models.CharField(_("new name"), max_length=250)
+    reason = models.TextField(_("why"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=16, choices=NameChangeState.choices, default=NameChangeState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("name change request")
+        verbose_name_plural = _("name change requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(state="pending"), name="clusters_name_change_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.current_name} → {self.new_name}"

@@ -11,7 +11,7 @@ from clusters.enums import MembershipRole
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from clusters.models import ClusterOrganisation, Invitation
+    from clusters.models import ClusterOrganisation, Invitation, NameChangeRequest
 
 
 def _active(user: object) -> TypeGuard[User]:
@@ -108,3 +108,22 @@ def is_manager_of_inviting_cluster(user: object, invitation: Invitation | None) 
 
 rules.add_perm("clusters.accept_invitation", is_invited_person)
 rules.add_perm("clusters.revoke_invitation", is_manager_of_inviting_cluster)
+
+
+# A name change request: asked and withdrawn by the organisation's managers,
+# decided by its validator. Each delegates to the organisation's predicate.
+@rules.predicate
+def is_manager_of_renamed(user: object, request: NameChangeRequest | None) -> bool:
+    return request is not None and bool(is_manager_of_cluster(user, request.organisation))
+
+
+@rules.predicate
+def is_validator_of_renamed(user: object, request: NameChangeRequest | None) -> bool:
+    return request is not None and bool(is_validator_for(user, request.organisation))
+
+
+# Checked against the organisation: who may ask for a new name.
+rules.add_perm("clusters.request_name_change", is_manager_of_cluster)
+# Checked against the request.
+rules.add_perm("clusters.withdraw_name_change", is_manager_of_renamed)
+rules.add_perm("clusters.decide_name_change", is_validator_of_renamed)

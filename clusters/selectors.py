@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.rules import is_label_office
 from clusters.eligibility import EligibilityAnnotation, eligibility_of, with_eligibility
-from clusters.enums import InvitationState, MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Invitation, Membership, NationalPartner
+from clusters.enums import InvitationState, MembershipRole, NameChangeState, OrganisationState
+from clusters.models import ClusterOrganisation, Invitation, Membership, NameChangeRequest, NationalPartner
 from clusters.rules import partner_countries_of
 from common.workflow import StateChange, state_changes_of
 
@@ -160,6 +160,25 @@ def validation_queue_for(user: User) -> QuerySet[ClusterOrganisation]:
         .prefetch_related("sectors", _current_managers())
         .order_by("created_at")
     )
+
+
+def name_changes_pending_for(user: User) -> QuerySet[NameChangeRequest]:
+    """New names waiting for the person's decision: the office all, partners their countries', oldest first."""
+    return (
+        NameChangeRequest.objects.filter(
+            state=NameChangeState.PENDING, organisation__in=organisations_listed_for(user).values("pk")
+        )
+        .select_related("organisation", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def name_change_shown_on(organisation: ClusterOrganisation) -> NameChangeRequest | None:
+    """The request its page shows: the pending one, else the last one if refused (its reason stays in view)."""
+    last = organisation.name_changes.select_related("requested_by").order_by("-requested_at", "-pk").first()
+    if last is None or last.state not in (NameChangeState.PENDING, NameChangeState.REFUSED):
+        return None
+    return last
 
 
 def people_of(organisation: ClusterOrganisation) -> QuerySet[Membership]:

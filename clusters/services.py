@@ -77,6 +77,15 @@ def unique_slug(base: str, *, model: type[ClusterOrganisation] | type[NationalPa
 # --- Organisations ----------------------------------------------------------
 
 
+def organisation_name_taken(*, name: str, country: str, exclude: ClusterOrganisation | None = None) -> bool:
+    """Whether another organisation of the country has this name (ignoring case and outer spaces):
+    two organisations of one name in one country could not be told apart on a label."""
+    others = ClusterOrganisation.objects.filter(name__iexact=name.strip(), country=str(country).upper())
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -120,9 +129,7 @@ def organisation_register(*, by: User, sectors: Iterable[Sector], **profile: Any
     Side effects: the person becomes its manager; the validators (partner staff
     of its country, else the label office) get an e-mail after commit.
     """
-    if ClusterOrganisation.objects.filter(
-        name__iexact=str(profile.get("name", "")).strip(), country=str(profile.get("country", "")).upper()
-    ).exists():
+    if organisation_name_taken(name=str(profile.get("name", "")), country=str(profile.get("country", ""))):
         raise ActionRefused(
             _("An organisation of this name is already registered in this country. Ask its manager to invite you.")
         )
@@ -142,14 +149,18 @@ def organisation_update(
     if locked.state != OrganisationState.DRAFT and "country" in profile and profile["country"] != locked.country:
         # The country decides who validated the organisation: it cannot move once sent.
         raise ActionRefused(_("The country cannot change after validation was asked; write to the label office."))
-    if "name" in profile and str(profile["name"]).strip() != locked.name and locked.labels.exists():
-        # Labels name the organisation they were awarded to: a new name is the office's to validate.
+    renamed = "name" in profile and str(profile["name"]).strip() != locked.name
+    if renamed and locked.labels.exists():
+        # Labels name the organisation they were awarded to: a new name is its validator's to approve.
         raise ActionRefused(
             _(
-                "This organisation holds or held a label, which names it: its name changes only through "
-                "the label office. Write to the label office with the new name and why."
+                "This organisation holds or held a label, which names it: ask for a new name on its page "
+                '("Ask for a new name"); the national partner or the label office validates it.'
             )
         )
+    country = str(profile.get("country", locked.country))
+    if renamed and organisation_name_taken(name=str(profile["name"]), country=country, exclude=locked):
+        raise ActionRefused(_("Another organisation of this country already has this name."))
     changes: dict[str, list[object]] = {}
     for field, value in profile.items():
         if field not in PROFILE_FIELDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clusters.enums import InvitationState as I
+from clusters.enums import NameChangeState as N
 from clusters.enums import OrganisationState as S
 from common.workflow import Move
 
@@ -20,4 +21,12 @@ MOVES: dict[tuple[str, str], Move] = {
 INVITATION_MOVES: dict[tuple[str, str], Move] = {
     (I.PENDING, I.ACCEPTED): Move("clusters.accept_invitation"),
     (I.PENDING, I.REVOKED): Move("clusters.revoke_invitation"),
+}
+
+# Permissions are checked against the name change request.
+NAME_CHANGE_MOVES: dict[tuple[str, str], Move] = {
+    (N.PENDING, N.APPROVED): Move("clusters.decide_name_change"),
+    # A refusal says why: the managers read it.
+    (N.PENDING, N.REFUSED): Move("clusters.decide_name_change", note_required=True),
+    (N.PENDING, N.WITHDRAWN): Move("clusters.withdraw_name_change"),
 }

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,11 +25,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import AccountForm
 from accounts.selectors import user_exists
 from accounts.services import user_create
-from clusters import people, selectors, services
+from clusters import names, people, selectors, services
 from clusters.eligibility import eligibility_of
 from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
-from clusters.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReasonForm, RoleForm, WaiverForm
-from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership
+from clusters.forms import (
+    InvitationForm,
+    NameChangeForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    ReasonForm,
+    RoleForm,
+    WaiverForm,
+)
+from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership, NameChangeRequest
 from common.actions import refusable
 from common.csv_export import csv_response
 from common.errors import ActionRefused
@@ -95,11 +103,20 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{_login_url()}?next={request.path}")
     organisation = selectors.organisation_for(request.user, slug)
     user = request.user
+    name_change = selectors.name_change_shown_on(organisation)
+    # Its managers (who may withdraw it) and its validators see a request for a new name; nobody else.
+    can_withdraw_name = name_change is not None and user.has_perm("clusters.withdraw_name_change", name_change)
+    can_decide_name = name_change is not None and user.has_perm("clusters.decide_name_change", name_change)
     return render(
         request,
         "clusters/organisation_detail.html",
         {
             "organisation": organisation,
+            "name_change": name_change if can_withdraw_name or can_decide_name else None,
+            "can_withdraw_name": can_withdraw_name,
+            "can_decide_name": can_decide_name,
+            # Its own ids: the page may show the deactivation's reason field too.
+            "name_refuse_form": ReasonForm(auto_id="name-refuse-%s"),
             "eligibility": eligibility_of(organisation),
             "people": selectors.people_of(organisation),
             "transitions": selectors.transitions_of(organisation),
@@ -133,7 +150,8 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         # Labels name the organisation they were awarded to (the service refuses the change too).
         form.fields["name"].disabled = True
         form.fields["name"].help_text = _(
-            "Fixed: a label names the organisation. Write to the label office to change it."
+            "Fixed: a label names the organisation. Ask for a new name: the national partner or the label "
+            "office validates it."
         )
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.changed_data if field != "sectors"}
@@ -152,7 +170,85 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
             messages.success(request, _("The profile has been saved."))
             return redirect("clusters:organisation_detail", slug=organisation.slug)
     # The form edits a copy: a failed save must not show half-changed values elsewhere.
-    return render(request, "clusters/organisation_edit.html", {"form": form, "organisation": organisation})
+    return render(
+        request,
+        "clusters/organisation_edit.html",
+        {"form": form, "organisation": organisation, "name_fixed": form.fields["name"].disabled},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def name_change_ask(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A manager asks for a new name for a labelled organisation; its validator decides."""
+    organisation = selectors.organisation_for(request.user, slug)
+    _require(request, "clusters.request_name_change", organisation)
+    form = NameChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            names.name_change_request(
+                organisation=organisation,
+                new_name=form.cleaned_data["new_name"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ActionRefused as refusal:
+            form.add_error("new_name", str(refusal))
+        else:
+            messages.success(
+                request, _("The new name is sent for validation. Until it is approved, the name stays as it is.")
+            )
+            return redirect("clusters:organisation_detail", slug=organisation.slug)
+    return render(
+        request,
+        "clusters/name_change_ask.html",
+        {"form": form, "organisation": organisation, "pending": selectors.name_change_shown_on(organisation)},
+    )
+
+
+# The permission each decision needs, checked against the request before anything else.
+NAME_DECISIONS = {
+    "approve": "clusters.decide_name_change",
+    "refuse": "clusters.decide_name_change",
+    "withdraw": "clusters.withdraw_name_change",
+}
+
+
+@login_required
+@require_POST
+def name_change_decide(request: AuthenticatedHttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    """Approve or refuse (the validator), or withdraw (a manager), a request for a new name."""
+    organisation = selectors.organisation_for(request.user, slug)
+    name_change = get_object_or_404(NameChangeRequest, pk=pk, organisation=organisation)
+    if decision not in NAME_DECISIONS:
+        raise Http404
+    if not request.user.has_perm(NAME_DECISIONS[decision], name_change):
+        raise PermissionDenied  # the permission first: a refused person learns nothing of the form
+    back = redirect("clusters:organisation_detail", slug=organisation.slug)
+    if decision == "refuse":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please say why the new name is refused: the organisation will read it."))
+            return back
+        note = form.cleaned_data["reason"]
+        refusable(
+            request,
+            lambda: names.name_change_refuse(request=name_change, by=request.user, note=note),
+            _("The new name is refused; the organisation's managers read your reason."),
+        )
+    elif decision == "approve":
+        refusable(
+            request,
+            lambda: names.name_change_approve(request=name_change, by=request.user),
+            _("The new name is approved: the organisation is now called %(name)s.") % {"name": name_change.new_name},
+        )
+    else:
+        refusable(
+            request,
+            lambda: names.name_change_withdraw(request=name_change, by=request.user),
+            _("The request for a new name is withdrawn."),
+        )
+    return back
 
 
 @login_required
@@ -379,7 +475,11 @@ def _login_url() -> str:
 def validation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     queue = selectors.validation_queue_for(request.user)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "clusters/validation_queue.html", {"page": page})
+    return render(
+        request,
+        "clusters/validation_queue.html",
+        {"page": page, "name_changes": selectors.name_changes_pending_for(request.user)},
+    )
 
 
 @permission_required("clusters.view_organisation_list")

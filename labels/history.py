@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -26,8 +27,8 @@ from accounts.models import AssessorProfile, RoleGrant, User
 from accounts.rules import is_label_office
 from assessments.enums import ApplicationState
 from assessments.models import Application
-from clusters.enums import OrganisationState
-from clusters.models import ClusterOrganisation, Membership, PartnerStaff
+from clusters.enums import NameChangeState, OrganisationState
+from clusters.models import ClusterOrganisation, Membership, NameChangeRequest, PartnerStaff
 from common.models import ActivityLog
 from common.selectors import history_of
 from labels.models import Label
@@ -48,7 +49,10 @@ ACTION_TITLES: dict[str, Promise] = {
     "organisation.created": _("Created"),
     "organisation.state": _("State changed"),
     "organisation.profile": _("Profile edited"),
-    "organisation.renamed": _("Name corrected"),
+    # The office's correction of a printed name, or a new name its validator approved.
+    "organisation.renamed": _("Name changed"),
+    "organisation.name_change_requested": _("New name asked for"),
+    "name_change.state": _("New name decided"),
     "organisation.waiver_granted": _("Criterion waived"),
     "organisation.waiver_withdrawn": _("Waiver withdrawn"),
     "organisation.member_added": _("Member added"),
@@ -83,6 +87,7 @@ ACTION_TITLES: dict[str, Promise] = {
 STATE_VOCABULARY: dict[str, type[models.TextChoices]] = {
     "application.state": ApplicationState,
     "organisation.state": OrganisationState,
+    "name_change.state": NameChangeState,
 }
 
 ROLE_NAMES: dict[str, Promise] = {
@@ -138,6 +143,12 @@ def history_entries(
     if isinstance(subject, User):
         entries = ActivityLog.objects.filter(
             models.Q(actor=subject) | models.Q(pk__in=history_of(subject).values("pk"))
+        )
+    elif isinstance(subject, ClusterOrganisation):
+        # A new name's decision is recorded on its request (the door's row): the organisation's history shows it.
+        entries = history_of(subject) | ActivityLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(NameChangeRequest),
+            object_id__in=subject.name_changes.values("pk"),
         )
     else:
         entries = history_of(subject)

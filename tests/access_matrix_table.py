@@ -84,6 +84,18 @@ def org_deactivate(s: SimpleNamespace) -> dict[str, Any]:
     return {"slug": s.org.slug, "to_state": "inactive"}
 
 
+def name_approve(s: SimpleNamespace) -> dict[str, Any]:
+    return {"slug": s.org.slug, "pk": s.name_change.pk, "decision": "approve"}
+
+
+def name_refuse(s: SimpleNamespace) -> dict[str, Any]:
+    return {"slug": s.org.slug, "pk": s.name_change.pk, "decision": "refuse"}
+
+
+def name_withdraw(s: SimpleNamespace) -> dict[str, Any]:
+    return {"slug": s.org.slug, "pk": s.name_change.pk, "decision": "withdraw"}
+
+
 def waiver(s: SimpleNamespace) -> dict[str, Any]:
     return {"slug": s.org.slug, "pk": s.waiver.pk}
 
@@ -242,6 +254,12 @@ TABLE: list[Row] = [
     row("clusters:organisation_edit",                "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
     row("clusters:organisation_move",                "GET",  "L   405 405 405 405 405 405 405 405 405 405", org_deactivate),
     row("clusters:organisation_move",                "POST", "L   403 404 403 404 404 403 404 302 404 404", org_deactivate),
+    row("clusters:name_change_ask",                  "GET",  "L   200 404 403 404 404 403 404 403 404 404", org),
+    row("clusters:name_change_ask",                  "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
+    row("clusters:name_change_decide",               "GET",  "L   405 405 405 405 405 405 405 405 405 405", name_approve),
+    row("clusters:name_change_decide",               "POST", "L   403 404 403 404 404 302 404 302 404 404", name_approve),
+    row("clusters:name_change_decide",               "POST", "L   403 404 403 404 404 302 404 302 404 404", name_refuse),
+    row("clusters:name_change_decide",               "POST", "L   302 404 403 404 404 403 404 403 404 404", name_withdraw),
     row("clusters:waiver_add",                       "GET",  "L   405 405 405 405 405 405 405 405 405 405", org),
     row("clusters:waiver_add",                       "POST", "L   403 404 403 404 404 302 404 302 404 404", org),
     row("clusters:waiver_remove",                    "GET",  "L   405 405 405 405 405 405 405 405 405 405", waiver),
@@ -358,6 +376,7 @@ def build_scenario() -> SimpleNamespace:
     from accounts.enums import StaffRole
     from assessments.models import Indicator
     from assessments.services import applications, assessing
+    from clusters import names as cluster_names
     from clusters import people as cluster_people
     from clusters import services as cluster_services
     from clusters.enums import EligibilityCriterion, MembershipRole
@@ -423,6 +442,9 @@ def build_scenario() -> SimpleNamespace:
         organisation=s.org, email="newcomer@example.test", role=MembershipRole.CONTRIBUTOR, by=manager.user
     )
     s.invitation_token = cluster_people.invitation_token(s.invitation)
+    s.name_change = cluster_names.name_change_request(
+        organisation=s.org, new_name="Matrix Cluster Serbia Association", reason="A merger", by=manager.user
+    )
     job = ImportJob(uploaded_by=users["office"])
     job.file.save("matrix.csv", ContentFile(b"organisation,country\n"), save=False)
     job.save()
@@ -439,7 +461,7 @@ def fingerprint() -> dict[str, object]:
     from django.apps import apps
 
     from assessments.models import Application
-    from clusters.models import ClusterOrganisation, Invitation, Membership
+    from clusters.models import ClusterOrganisation, Invitation, Membership, NameChangeRequest
 
     counts: dict[str, object] = {
         model._meta.label: model._default_manager.count()
@@ -449,6 +471,8 @@ def fingerprint() -> dict[str, object]:
     counts["application states"] = sorted(Application.objects.values_list("pk", "state"))
     counts["organisation states"] = sorted(ClusterOrganisation.objects.values_list("pk", "state"))
     counts["invitation states"] = sorted(Invitation.objects.values_list("pk", "state"))
+    counts["name change states"] = sorted(NameChangeRequest.objects.values_list("pk", "state"))
+    counts["organisation names"] = sorted(ClusterOrganisation.objects.values_list("pk", "name"))
     counts["memberships"] = sorted(Membership.objects.values_list("pk", "role", "left_at"))
     return counts
 

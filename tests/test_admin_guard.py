@@ -45,7 +45,7 @@ from assessments.models import (
     Score,
 )
 from clusters.enums import EligibilityCriterion, OrganisationState
-from clusters.models import EligibilityWaiver, Invitation
+from clusters.models import EligibilityWaiver, Invitation, NameChangeRequest
 from clusters.selectors import transitions_of
 from common.admin import PrivateFilesAdmin
 from common.enums import JobState, Level
@@ -86,6 +86,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     "clusters.eligibilitywaiver": {"criterion": EligibilityCriterion.MEMBERS, "reason": "forged"},
     "clusters.membership": {"role": "contributor", "left_at": datetime(2020, 1, 1, tzinfo=UTC)},
     "clusters.invitation": {"state": "accepted", "email": "forged@example.test"},
+    "clusters.namechangerequest": {"state": "approved", "new_name": "Forged Cluster"},
     "common.notification": {"title": "forged", "url": "https://evil.example/"},
     "common.activitylog": {"action": "label.forged", "reason": "forged"},
 }
@@ -194,6 +195,13 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
         organisation=pending, criterion=EligibilityCriterion.ECCP, reason="national programme", waived_by=office
     )
     Invitation.objects.create(organisation=pending, email="new@example.test", invited_by=manager)
+    NameChangeRequest.objects.create(
+        organisation=pending,
+        current_name=pending.name,
+        new_name="Renamed Cluster",
+        reason="merger",
+        requested_by=manager,
+    )
 
     # A failing Gold case waiting for the committee, as in the issue.
     gold = OrganisationFactory.create(name="Gold Cluster")

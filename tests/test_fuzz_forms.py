@@ -176,6 +176,12 @@ TARGETS: dict[str, Target] = {
         lambda s: reverse("clusters:organisation_move", kwargs={"slug": s.org.slug, "to_state": "inactive"}),
         "office",
     ),
+    # The other organisation (labelled too) has no pending request: an accepted post adds one.
+    "clusters.forms.NameChangeForm": Target(
+        lambda s: reverse("clusters:name_change_ask", kwargs={"slug": s.other_org.slug}),
+        "other_manager",
+        _writes("clusters.NameChangeRequest"),
+    ),
     "clusters.forms.WaiverForm": Target(_org("clusters:waiver_add"), "partner", _writes("clusters.EligibilityWaiver")),
     "clusters.forms.InvitationForm": Target(
         _org("clusters:organisation_people"), "manager", _writes("clusters.Invitation")

@@ -19,6 +19,7 @@ import pytest
 from accounts import services as account_services
 from assessments.questionnaires import services as questionnaire_services
 from assessments.services import applications, assessing
+from clusters import names as cluster_names
 from clusters import people as cluster_people
 from clusters import services as cluster_services
 from labels import decisions
@@ -33,6 +34,7 @@ MODULES: tuple[ModuleType, ...] = (
     assessing,
     cluster_services,
     cluster_people,
+    cluster_names,
     decisions,
     label_services,
     language,

@@ -61,6 +61,7 @@ def test_every_model_with_a_state_goes_through_the_door_or_is_a_machine() -> Non
     assert registered == {
         "clusters.ClusterOrganisation",
         "clusters.Invitation",
+        "clusters.NameChangeRequest",
         "assessments.Application",
         "assessments.Assignment",
         "assessments.QuestionnaireVersion",

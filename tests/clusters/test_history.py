@@ -118,7 +118,7 @@ def test_a_withdrawn_waiver_no_longer_counts_and_can_be_given_again(db: None) ->
     assert list(organisation.waivers.order_by("waived_at", "pk")) == [first, again]
 
 
-def test_a_labelled_organisation_is_renamed_only_by_the_label_office(db: None) -> None:
+def test_a_labelled_organisation_is_not_renamed_in_its_profile(db: None) -> None:
     from common.enums import Level
     from common.errors import ActionRefused
     from labels.enums import LabelSource
@@ -130,7 +130,7 @@ def test_a_labelled_organisation_is_renamed_only_by_the_label_office(db: None) -
         organisation=organisation, level=Level.BRONZE, assessed_on=timezone.localdate(), source=LabelSource.APPLICATION
     )
 
-    with pytest.raises(ActionRefused, match="only through the label office"):
+    with pytest.raises(ActionRefused, match="ask for a new name on its page"):
         services.organisation_update(organisation=organisation, by=manager, sectors=[], name="Drina Cluster")
     services.organisation_update(organisation=organisation, by=manager, sectors=[], name="Sava Cluster", city="Šabac")
 

@@ -17,7 +17,7 @@ from accounts.enums import StaffRole
 from accounts.models import User
 from clusters import people
 from clusters.enums import MembershipRole, OrganisationState
-from clusters.models import ClusterOrganisation, Membership
+from clusters.models import ClusterOrganisation, Membership, NameChangeRequest
 from common.models import Sector
 from tests.factories import (
     PASSWORD,
@@ -379,12 +379,22 @@ def test_validation_queue_queries_do_not_grow(
 ) -> None:
     partner = PartnerStaffFactory(partner__countries=["RS"]).user
     _many(size)
+    # A new name asked for by each (written directly: the list, not the asking, is under test).
+    for organisation in ClusterOrganisation.objects.all():
+        NameChangeRequest.objects.create(
+            organisation=organisation,
+            current_name=organisation.name,
+            new_name=f"{organisation.name} Association",
+            reason="A merger",
+            requested_by=organisation.memberships.get().user,
+        )
     client.force_login(partner)
 
-    with django_assert_num_queries(15):
+    # One more than the organisations alone: the new names waiting.
+    with django_assert_num_queries(16):
         response = client.get(reverse("clusters:validation_queue"))
 
-    assert len(response.context["page"]) == size
+    assert (len(response.context["page"]), len(response.context["name_changes"])) == (size, size)
 
 
 def signup(client: Client, email: str, callbacks: DjangoCaptureOnCommitCallbacks) -> TestResponse:
