@@ -101,9 +101,9 @@ def test_applicant_sees_being_decided_until_the_decision(client: Client, case: d
 def test_applicant_cannot_download_the_report_before_the_decision(
     client: Client, case: dict[str, object], role: str
 ) -> None:
-    application = case["application"]
-    assert isinstance(application, Application) and isinstance(case[role], User)
-    client.force_login(case[role])
+    application, user = case["application"], case[role]
+    assert isinstance(application, Application) and isinstance(user, User)
+    client.force_login(user)
 
     response = client.get(reverse("assessments:report_download", args=[application.pk]))
 
