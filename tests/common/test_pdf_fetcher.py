@@ -18,7 +18,10 @@ from common.pdf import render_pdf
 from common.pdf_fetcher import PortalURLFetcher, static_base_url
 
 TEMPLATE = "pdf_test/hostile.html"
-PNG_DATA_URL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+PNG_DATA_URL = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 class CountingHandler(http.server.BaseHTTPRequestHandler):
