@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import translation
+from django.utils import timezone, translation
 
 from common.mail import render_line, send_templated_mail
 from common.models import Notification
@@ -37,3 +37,8 @@ def notify(
         )
         sent += 1
     return sent
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark the person's unread notifications read; returns how many. Side effects: none beyond that."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
