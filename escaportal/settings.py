@@ -378,6 +378,16 @@ INVITATION_VALID_DAYS = 7
 SIGNUP_CONFIRMATION_DAYS = 3
 
 # --- Security -------------------------------------------------------------
+# Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary
+# file, and the first handler stops keeping one past the 10 MB upload limit
+# (common.files.MAX_UPLOAD_BYTES), so a 60 MB upload never lands whole.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "common.upload_handlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Sign-up, password reset and invitation mails each have a budget per
 # recipient address and per client address (common.mail_limits), so nobody can
 # fill a stranger's mailbox from the label office's address.
