@@ -392,7 +392,7 @@ FILE_UPLOAD_HANDLERS = [
 # recipient address and per client address (common.mail_limits), so nobody can
 # fill a stranger's mailbox from the label office's address.
 MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=3, minimum=1)
-MAIL_LIMIT_PER_CLIENT = env.int("MAIL_LIMIT_PER_CLIENT", default=10, minimum=1)
+MAIL_LIMIT_PER_CLIENT = env.int("MAIL_LIMIT_PER_CLIENT", default=20, minimum=1)
 MAIL_LIMIT_WINDOW_MINUTES = env.int("MAIL_LIMIT_WINDOW_MINUTES", default=60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
