@@ -3,10 +3,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.mail import render_line
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -16,6 +19,25 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+
+class PlainSubjectPasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose subject is plain text like every other mail's."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(render_line(subject_template_name, context), body, from_email, [to_email])
+        if html_email_template_name is not None:
+            message.attach_alternative(loader.render_to_string(html_email_template_name, context), "text/html")
+        message.send()
 
 
 class SignupForm(forms.Form):

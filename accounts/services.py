@@ -117,7 +117,7 @@ def _mail_confirmation(user_id: int) -> None:
         template="accounts/email/signup_confirm",
         language=user.preferred_language,
         context={
-            "user": user,
+            # No name: it is what a stranger typed until the address's owner confirms.
             "url": reverse("accounts:signup_confirm", args=[signup_token(user)]),
             "days": settings.SIGNUP_CONFIRMATION_DAYS,
         },
@@ -132,7 +132,7 @@ def _mail_already_registered(user_id: int) -> None:
         to=[user.email],
         template="accounts/email/already_registered",
         language=user.preferred_language,
-        context={"user": user, "url": reverse("accounts:password_reset")},
+        context={"url": reverse("accounts:password_reset"), "login_url": reverse("accounts:login")},
     )
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import EmailAuthenticationForm, ProfileForm, SignupForm
+from accounts.forms import EmailAuthenticationForm, PlainSubjectPasswordResetForm, ProfileForm, SignupForm
 from accounts.start_pages import first_steps, start_pages_for
+from common.client import client_address
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
+from common.mail_limits import mail_allowed, mail_limit_message
 from common.permissions import permission_required
 
 
@@ -43,6 +45,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = PlainSubjectPasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Counted whether or not the address has an account, so a refusal reveals nothing.
+        email = form.cleaned_data["email"]
+        if not mail_allowed(kind="password_reset", recipient=email, client=client_address(self.request)):
+            form.add_error(None, mail_limit_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -79,6 +90,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:start")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted before the service looks the address up, so a taken address is refused alike.
+        if not mail_allowed(kind="signup", recipient=form.cleaned_data["email"], client=client_address(request)):
+            form.add_error(None, mail_limit_message())
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         services.user_signup(
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],

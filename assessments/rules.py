@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from assessments.models import Application, Assignment
 
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
+DECIDED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED)
 
 
 @rules.predicate
@@ -64,6 +65,11 @@ def is_before_committee(user: object, application: Application | None) -> bool:
     return getattr(application, "state", None) in DECIDABLE_STATES
 
 
+@rules.predicate
+def is_decided(user: object, application: Application | None) -> bool:
+    return getattr(application, "state", None) in DECIDED_STATES
+
+
 rules.add_perm("assessments.start_application", is_manager_of_cluster)
 rules.add_perm(
     "assessments.view_application",
@@ -92,6 +98,20 @@ rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
 rules.add_perm("assessments.view_assessor_cases", is_assessor)
 rules.add_perm("assessments.view_office_cases", is_label_office)
 rules.add_perm("assessments.view_committee_cases", is_label_committee)
+# The result (pass or not, the score, the summary, the report) stays with the
+# office, the case's assessors and the committee until the committee decides;
+# the organisation reads it with the decision, so nobody presses the board.
+rules.add_perm(
+    "assessments.view_result",
+    is_label_office
+    | is_assigned_assessor
+    | (is_label_committee & is_before_committee)
+    | (is_member_of_applicant & is_decided),
+)
+# Who assesses whom is known to the office and the case's own assessors only:
+# the organisation cannot court or blame an expert, the committee judges the
+# report, not its author (DOMAIN.md: assignments "must not leak who assesses whom").
+rules.add_perm("assessments.view_assessors", is_label_office | is_assigned_assessor)
 
 
 # --- Benchmarking report ------------------------------------------------------------------------

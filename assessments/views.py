@@ -119,10 +119,11 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
     is_office = user.has_perm("assessments.assign_assessors", application)
     my_assignment = application.assignments.filter(assessor=user, state=AssignmentState.ACCEPTED).first()
     is_member = user.has_perm("assessments.answer_clarification", application)
-    # Who assesses whom: the office, the case's assessors and the organisation only.
-    show_assessors = is_office or my_assignment is not None or is_member
+    show_assessors = user.has_perm("assessments.view_assessors", application)
     return {
         "assignments": application.assignments.select_related("assessor") if show_assessors else [],
+        "show_assessors": show_assessors,
+        "can_see_result": user.has_perm("assessments.view_result", application),
         "clarifications": application.clarifications.select_related("indicator", "asked_by", "answered_by"),
         "answer_form": ClarificationAnswerForm(),
         "report": getattr(application, "report", None),

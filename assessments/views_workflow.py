@@ -326,12 +326,11 @@ def report_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
     the case's assessors and the committee as soon as it exists."""
     application = selectors.application_for(request.user, pk)
     report = getattr(application, "report", None)
-    is_member_only = not (
-        request.user.has_perm("assessments.assign_assessors", application)
-        or request.user.has_perm("assessments.score_application", application)
-        or request.user.has_perm("assessments.view_committee_cases")
-    )
-    if report is None or report.completed_at is None or (is_member_only and not hasattr(application, "decision")):
+    if (
+        report is None
+        or report.completed_at is None
+        or not request.user.has_perm("assessments.view_result", application)
+    ):
         raise Http404
     if not report.pdf or not report.pdf.storage.exists(report.pdf.name):
         return render(request, "assessments/report_pending.html", {"application": application}, status=202)

@@ -39,9 +39,11 @@ from clusters.forms import (
 )
 from clusters.models import ClusterOrganisation, EligibilityWaiver, Invitation, Membership, NameChangeRequest
 from common.actions import refusable
+from common.client import client_address
 from common.csv_export import csv_response
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
+from common.mail_limits import mail_allowed, mail_limit_message
 from common.permissions import permission_required
 from common.workflow import may_move
 
@@ -337,7 +339,11 @@ def organisation_people(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         _require(request, "clusters.manage_people", organisation)
-        if form.is_valid():
+        if form.is_valid() and not mail_allowed(
+            kind="invitation", recipient=form.cleaned_data["email"], client=client_address(request)
+        ):
+            form.add_error(None, mail_limit_message())
+        elif form.is_valid():
             email = form.cleaned_data["email"]
             if refusable(
                 request,

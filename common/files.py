@@ -18,12 +18,17 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # An office document unpacks to about its own size (its images do not
 # compress); far more than that is a zip bomb waiting for whoever opens it.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ARCHIVE_ENTRIES = 5000
+# What Pillow and pypdf raise on a file that does not hold together.
+PARSER_ERRORS = (OSError, SyntaxError, ValueError, KeyError, IndexError, TypeError)
 # Path separators, control characters and bidirectional overrides (which make
 # "report\u202efdp.exe" look like "reportexe.pdf") have no place in a file name.
 FORBIDDEN_NAME_CHARACTERS = frozenset(
@@ -147,7 +152,7 @@ def check_upload(uploaded: IO[bytes], name: str, size: int) -> tuple[FileKind, s
             _("%(name)s is named as %(expected)s but its content is %(found)s. Accepted: %(kinds)s.")
             % {"name": name, "expected": KINDS[extension].label, "found": found, "kinds": ALLOWED_TEXT}
         )
-    problem = _hidden_content(uploaded, extension)
+    problem = _hidden_content(uploaded, extension) or _broken_structure(uploaded, extension)
     if problem:
         raise UploadRejected(problem % {"name": name, "kind": KINDS[extension].label})
     digest = hashlib.sha256()
@@ -185,4 +190,43 @@ def _hidden_content(stream: IO[bytes], kind: str) -> str | None:
         return _("%(name)s is not a readable %(kind)s file.")
     finally:
         stream.seek(0)
+    return None
+
+
+def _broken_structure(stream: IO[bytes], kind: str) -> str | None:
+    """Why a file whose first bytes match its kind does not hold together, or None.
+
+    The first bytes are easy to fake (a JPEG header before an SVG with a
+    script): an image must decode to its last pixel, a PDF must parse to its
+    pages. Office files are archives, checked by ``_hidden_content``.
+    """
+    if kind not in ("png", "jpg", "pdf"):
+        return None
+    try:
+        return _image_problem(stream, kind) if kind in ("png", "jpg") else _pdf_problem(stream)
+    except (*PARSER_ERRORS, Image.DecompressionBombError, PyPdfError):
+        # Whatever a parser trips over, the file is not what its name says.
+        return _("%(name)s is not a readable %(kind)s file.")
+    finally:
+        stream.seek(0)
+
+
+def _image_problem(stream: IO[bytes], kind: str) -> str | None:
+    stream.seek(0)
+    with Image.open(stream) as image:
+        image.verify()  # the structure and checksums
+    stream.seek(0)
+    with Image.open(stream) as image:
+        image.load()  # every pixel: verify() does not decode the data
+        format_ = image.format
+    return None if format_ == {"png": "PNG", "jpg": "JPEG"}[kind] else _("%(name)s is not a readable %(kind)s file.")
+
+
+def _pdf_problem(stream: IO[bytes]) -> str | None:
+    stream.seek(0)
+    reader = PdfReader(stream)
+    if reader.is_encrypted:
+        return _("%(name)s is a password-protected PDF; save it again without a password.")
+    if len(reader.pages) == 0:
+        return _("%(name)s is not a readable %(kind)s file.")
     return None

@@ -8,8 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def render_line(template: str, context: dict[str, Any]) -> str:
+    """A subject or a title: plain text on one line, never HTML-escaped.
+
+    A subject is not HTML, so escaping would show ``&quot;`` to the reader; and
+    folding every whitespace keeps a newline in a value from starting a header.
+    """
+    compiled = get_template(template).template  # type: ignore[attr-defined]
+    return " ".join(compiled.render(Context(context, autoescape=False)).split())
 
 
 def send_templated_mail(
@@ -29,7 +40,7 @@ def send_templated_mail(
     context = {"site_url": settings.SITE_URL, **context}
     sent = 0
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        subject = render_line(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     for address in recipients:

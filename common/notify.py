@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.mail.backends.base import BaseEmailBackend
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from common.mail import send_templated_mail
+from common.mail import render_line, send_templated_mail
 from common.models import Notification
 
 
@@ -27,7 +26,7 @@ def notify(
     for person in {p.pk: p for p in people if p is not None and p.is_active}.values():
         language = getattr(person, "preferred_language", None) or "en"
         with translation.override(language):
-            title = " ".join(render_to_string(f"{template}_subject.txt", {**context, "person": person}).split())
+            title = render_line(f"{template}_subject.txt", {**context, "person": person})
         Notification.objects.create(user=person, title=title[:200], url=url)
         send_templated_mail(
             to=[person.email],
@@ -38,3 +37,8 @@ def notify(
         )
         sent += 1
     return sent
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark the person's unread notifications read; returns how many. Side effects: none beyond that."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

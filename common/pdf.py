@@ -33,15 +33,17 @@ from django.utils import translation
 
 
 def render_pdf(template: str, context: dict[str, Any], *, language: str | None = None) -> bytes:
-    """Render a Django template to PDF bytes. Static files resolve from the source tree."""
+    """Render a Django template to PDF bytes. It may read static files and ``data:`` URLs only."""
     # Imported here on purpose, not to break a cycle: loading WeasyPrint (pango,
     # cairo, fonts) costs ~0.3 s, which every web process and management command
     # would pay at start-up although only the workers draw PDFs.
     from weasyprint import HTML
 
+    from common.pdf_fetcher import PortalURLFetcher, static_base_url
+
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=static_base_url(), url_fetcher=PortalURLFetcher()).write_pdf()
 
 
 def template_fingerprint(template: str) -> str:

@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from common.health import health_report
 from common.http import AuthenticatedHttpRequest
+from common.notify import notifications_mark_read
 from common.selectors import notifications_of
 
 
@@ -25,11 +25,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The person's notifications, newest first; opening the page marks them read."""
-    mine = notifications_of(request.user)
-    page = Paginator(mine, 30).get_page(request.GET.get("page"))
-    response = render(request, "common/notifications.html", {"page": page})
-    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return response
+    """The person's notifications, newest first. Reading the page changes
+    nothing: a GET may be a prefetch or a link preview, not the person."""
+    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "common/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mark every notification of the person read, then show the list again."""
+    notifications_mark_read(user=request.user)
+    return redirect("notifications")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -310,16 +310,39 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Open Badges 3.0 ------------------------------------------------------------
-# The Ed25519 key that signs label credentials: 32 random bytes, base64
+# The Ed25519 keys that sign label credentials, each 32 random bytes in base64
 # (python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())").
-# Unset: a key derived from SECRET_KEY, stable as long as SECRET_KEY is.
+# OPENBADGES_KEYS lists every key the issuer has had, "id:key:YYYY-MM-DD" (the
+# day it starts signing), comma-separated: the newest started key signs, every
+# listed key still verifies, so a rotation adds a key and never removes one.
+# Unset: one key "key-1", OPENBADGES_SIGNING_KEY or, without it, derived from
+# SECRET_KEY (the embedded default signs without setup).
 OPENBADGES_SIGNING_KEY = env.str("OPENBADGES_SIGNING_KEY") or ""
-if OPENBADGES_SIGNING_KEY:
+
+
+def _openbadges_key_bytes(value: str, name: str) -> str:
     try:
-        if len(base64.b64decode(OPENBADGES_SIGNING_KEY, validate=True)) != 32:
+        if len(base64.b64decode(value, validate=True)) != 32:
             raise ValueError
     except (ValueError, binascii.Error):
-        raise ImproperlyConfigured("OPENBADGES_SIGNING_KEY must be 32 bytes in base64.") from None
+        raise ImproperlyConfigured(f"{name}: a key must be 32 bytes in base64.") from None
+    return value
+
+
+def _openbadges_key(entry: str) -> dict[str, str]:
+    try:
+        key_id, key, starts = entry.split(":")
+        date.fromisoformat(starts)
+    except ValueError:
+        raise ImproperlyConfigured(f"OPENBADGES_KEYS: {entry[:20]}... is not id:key:YYYY-MM-DD.") from None
+    return {"id": key_id, "key": _openbadges_key_bytes(key, "OPENBADGES_KEYS"), "valid_from": starts}
+
+
+if OPENBADGES_SIGNING_KEY:
+    _openbadges_key_bytes(OPENBADGES_SIGNING_KEY, "OPENBADGES_SIGNING_KEY")
+OPENBADGES_KEYS = [_openbadges_key(entry) for entry in env.list("OPENBADGES_KEYS")]
+if len({key["id"] for key in OPENBADGES_KEYS}) != len(OPENBADGES_KEYS):
+    raise ImproperlyConfigured("OPENBADGES_KEYS: each key needs an id of its own.")
 
 # --- The scheme's numbers ------------------------------------------------
 # One place for every number of the label scheme (DOMAIN.md), read through
@@ -370,6 +393,22 @@ INVITATION_VALID_DAYS = 7
 SIGNUP_CONFIRMATION_DAYS = 3
 
 # --- Security -------------------------------------------------------------
+# Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary
+# file, and the first handler stops keeping one past the 10 MB upload limit
+# (common.files.MAX_UPLOAD_BYTES), so a 60 MB upload never lands whole.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "common.upload_handlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Sign-up, password reset and invitation mails each have a budget per
+# recipient address and per client address (common.mail_limits), so nobody can
+# fill a stranger's mailbox from the label office's address.
+MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=3, minimum=1)
+MAIL_LIMIT_PER_CLIENT = env.int("MAIL_LIMIT_PER_CLIENT", default=20, minimum=1)
+MAIL_LIMIT_WINDOW_MINUTES = env.int("MAIL_LIMIT_WINDOW_MINUTES", default=60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from common.views import healthz, notifications
+from common.views import healthz, notifications, notifications_read
 from labels import api as labels_api
 from labels import views as labels_views
 from labels import views_history
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
     path("healthz/", healthz, name="healthz"),
     path("notifications/", notifications, name="notifications"),
+    path("notifications/read/", notifications_read, name="notifications_read"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("clusters/", include("clusters.urls")),

@@ -10,7 +10,8 @@ import base64
 import gzip
 import hashlib
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -37,16 +38,55 @@ def base58btc(data: bytes) -> str:
     return "1" * (len(data) - len(data.lstrip(b"\0"))) + encoded
 
 
+@dataclass(frozen=True)
+class IssuerKey:
+    """One of the issuer's keys: it signs from ``valid_from`` until the next key
+    starts (``signs_until``), and verifies what it signed for ever."""
+
+    id: str
+    private: Ed25519PrivateKey
+    valid_from: date | None
+    signs_until: date | None
+
+
+def _configured_keys() -> list[tuple[str, bytes, date | None]]:
+    configured = [
+        (key["id"], base64.b64decode(key["key"]), date.fromisoformat(key["valid_from"]))
+        for key in settings.OPENBADGES_KEYS
+    ]
+    if configured:
+        return sorted(configured, key=lambda key: key[2] or date.min)
+    legacy = settings.OPENBADGES_SIGNING_KEY
+    seed = base64.b64decode(legacy) if legacy else hashlib.sha256(f"openbadges:{settings.SECRET_KEY}".encode()).digest()
+    return [("key-1", seed, None)]
+
+
+def issuer_keys() -> list[IssuerKey]:
+    """Every key the issuer has had, oldest first (``OPENBADGES_KEYS``; unset: one
+    key from ``OPENBADGES_SIGNING_KEY`` or derived from ``SECRET_KEY``)."""
+    configured = _configured_keys()
+    return [
+        IssuerKey(
+            id=key_id,
+            private=Ed25519PrivateKey.from_private_bytes(seed),
+            valid_from=starts,
+            signs_until=configured[index + 1][2] if index + 1 < len(configured) else None,
+        )
+        for index, (key_id, seed, starts) in enumerate(configured)
+    ]
+
+
+def current_key() -> IssuerKey:
+    """The newest key that has started: a key listed ahead of its day is
+    published in the issuer profile before it signs anything."""
+    today = datetime.now(UTC).date()
+    keys = issuer_keys()
+    started = [key for key in keys if key.valid_from is None or key.valid_from <= today]
+    return (started or keys[:1])[-1]
+
+
 def signing_key() -> Ed25519PrivateKey:
-    """The issuer's key: ``OPENBADGES_SIGNING_KEY`` (32 bytes, base64), or one
-    derived from ``SECRET_KEY`` so the embedded default signs without setup."""
-    configured = settings.OPENBADGES_SIGNING_KEY
-    seed = (
-        base64.b64decode(configured)
-        if configured
-        else hashlib.sha256(f"openbadges:{settings.SECRET_KEY}".encode()).digest()
-    )
-    return Ed25519PrivateKey.from_private_bytes(seed)
+    return current_key().private
 
 
 def public_key_multibase(key: Ed25519PublicKey) -> str:
@@ -62,8 +102,23 @@ def issuer_id() -> str:
     return _url("labels:ob_issuer")
 
 
-def verification_method() -> str:
-    return f"{issuer_id()}#key-1"
+def verification_method(key: IssuerKey | None = None) -> str:
+    return f"{issuer_id()}#{(key or current_key()).id}"
+
+
+def _key_entry(key: IssuerKey) -> dict[str, Any]:
+    entry = {
+        "id": verification_method(key),
+        "type": "Multikey",
+        "controller": issuer_id(),
+        "publicKeyMultibase": public_key_multibase(key.private.public_key()),
+    }
+    # When the key signed: it verifies what it signed for ever, so no "expires" here.
+    if key.valid_from is not None:
+        entry["validFrom"] = key.valid_from.isoformat()
+    if key.signs_until is not None:
+        entry["validUntil"] = key.signs_until.isoformat()
+    return entry
 
 
 def issuer_profile() -> dict[str, Any]:
@@ -73,14 +128,7 @@ def issuer_profile() -> dict[str, Any]:
         "type": ["Profile"],
         "name": ISSUER,
         "url": settings.SITE_URL,
-        "verificationMethod": [
-            {
-                "id": verification_method(),
-                "type": "Multikey",
-                "controller": issuer_id(),
-                "publicKeyMultibase": public_key_multibase(signing_key().public_key()),
-            }
-        ],
+        "verificationMethod": [_key_entry(key) for key in issuer_keys()],
     }
 
 
@@ -94,14 +142,15 @@ def _proof_input(document: dict[str, Any], proof_config: dict[str, Any]) -> byte
 
 
 def sign(document: dict[str, Any], created: datetime) -> dict[str, Any]:
+    key = current_key()
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "verificationMethod": verification_method(),
+        "verificationMethod": verification_method(key),
         "proofPurpose": "assertionMethod",
     }
-    signature = signing_key().sign(_proof_input(document, {**proof, "@context": document["@context"]}))
+    signature = key.private.sign(_proof_input(document, {**proof, "@context": document["@context"]}))
     return {**document, "proof": {**proof, "proofValue": "z" + base58btc(signature)}}
 
 
@@ -119,6 +168,13 @@ def verify_signature(credential: dict[str, Any], public_key: Ed25519PublicKey) -
     except Exception:
         return False
     return True
+
+
+def verify_credential(credential: dict[str, Any]) -> bool:
+    """Check a credential with the issuer's key its proof names, whichever key signs today."""
+    named = str(credential.get("proof", {}).get("verificationMethod", ""))
+    key = next((key for key in issuer_keys() if verification_method(key) == named), None)
+    return key is not None and verify_signature(credential, key.private.public_key())
 
 
 def credential_for(label: Label) -> dict[str, Any]:

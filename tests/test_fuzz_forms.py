@@ -160,6 +160,7 @@ TARGETS: dict[str, Target] = {
         lambda s: reverse("accounts:login"), None, make_form=None, extra=lambda s: {}
     ),
     "accounts.forms.SignupForm": Target(lambda s: reverse("accounts:signup"), None, _writes("accounts.User")),
+    "accounts.forms.PlainSubjectPasswordResetForm": Target(lambda s: reverse("accounts:password_reset"), None),
     "accounts.forms.AccountForm": Target(
         lambda s: reverse("clusters:invitation_accept", kwargs={"token": s.invitation_token}),
         None,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.core.files.uploadhandler import FileUploadHandler
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from pytest_django import Settings
 
@@ -19,15 +20,17 @@ from assessments.models import Application, Evidence, Indicator
 from assessments.services import applications
 from clusters.models import Membership
 from common.enums import Level
-from common.files import UploadRejected, check_upload
+from common.files import MAX_UPLOAD_BYTES, UploadRejected, check_upload
+from common.upload_handlers import OversizeUpload, SizeLimitedUploadHandler
 from tests.assessments.conftest import ELIGIBLE, make_version
 from tests.factories import MembershipFactory, OrganisationFactory
+from tests.files import JPEG, PDF, PNG
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SVG = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(document.cookie)</script></svg>"
 
 
 def _zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -90,6 +93,36 @@ HOSTILE = [
         lambda: b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(document.cookie)</script></svg>",
         "logo.png is named as PNG but its content is something else",
         id="svg-renamed-png",
+    ),
+    pytest.param(
+        "photo.jpg",
+        lambda: b"\xff\xd8\xff\xe0" + SVG,
+        "photo.jpg is not a readable JPEG file",
+        id="jpeg-header-svg-body",
+    ),
+    pytest.param(
+        "photo.png",
+        lambda: PNG[:8] + SVG,
+        "photo.png is not a readable PNG file",
+        id="png-header-svg-body",
+    ),
+    pytest.param(
+        "photo.jpg",
+        lambda: JPEG[: len(JPEG) // 2],
+        "photo.jpg is not a readable JPEG file",
+        id="truncated-jpeg",
+    ),
+    pytest.param(
+        "photo.jpg",
+        lambda: PNG[:0] + b"\xff\xd8\xff" + PNG,
+        "photo.jpg is not a readable JPEG file",
+        id="jpeg-header-png-body",
+    ),
+    pytest.param(
+        "plan.pdf",
+        lambda: b"%PDF-1.7\n" + SVG,
+        "plan.pdf is not a readable PDF file",
+        id="pdf-header-svg-body",
     ),
     pytest.param(
         "minutes.docx",
@@ -182,3 +215,55 @@ def test_plain_office_document_is_still_accepted(
     _post(client, application, SimpleUploadedFile("plan.docx", docx))
 
     assert Evidence.objects.get().content_type.endswith("wordprocessingml.document")
+
+
+@pytest.mark.parametrize(("name", "content"), [("photo.jpg", JPEG), ("photo.png", PNG), ("plan.pdf", PDF)])
+def test_real_images_and_pdfs_are_accepted(
+    client: Client, media: Path, manager: Membership, application: Application, name: str, content: bytes
+) -> None:
+    client.force_login(manager.user)
+
+    _post(client, application, SimpleUploadedFile(name, content))
+
+    assert Evidence.objects.get().original_name == name
+
+
+class CountingHandler(FileUploadHandler):
+    """Stands for the handlers after the limit: counts what reaches them."""
+
+    received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        CountingHandler.received += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def test_an_oversized_upload_is_not_kept_past_the_limit(rf: RequestFactory) -> None:
+    body = b"%PDF-1.7\n" + b"0" * (60 * 1024 * 1024)
+    request = rf.post("/upload/", {"file": SimpleUploadedFile("big.pdf", body)})
+    CountingHandler.received = 0
+    request.upload_handlers = [SizeLimitedUploadHandler(request), CountingHandler(request)]
+
+    upload = request.FILES["file"]
+
+    assert isinstance(upload, OversizeUpload) and upload.size is not None
+    assert CountingHandler.received <= MAX_UPLOAD_BYTES
+    assert (upload.read(), upload.size > 60 * 1024 * 1024) == (b"", True)
+    with pytest.raises(UploadRejected, match=r"big.pdf is 60.0 MB; the limit is 10 MB"):
+        check_upload(upload, "big.pdf", upload.size)
+
+
+def test_oversized_upload_page_says_the_limit(
+    client: Client, media: Path, manager: Membership, application: Application
+) -> None:
+    client.force_login(manager.user)
+
+    response = _post(
+        client, application, SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * (12 * 1024 * 1024)), **HTMX
+    )
+
+    assert "the limit is 10 MB" in response.content.decode()
+    assert (Evidence.objects.count(), _stored_files(media)) == (0, [])

@@ -24,8 +24,7 @@ from labels.enums import LabelSource
 from labels.services import label_create
 from tests.assessments.conftest import ANSWERS, make_version
 from tests.factories import MembershipFactory, UserFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import JPEG, PDF, PNG
 
 
 def start(manager: Membership, level: Level = Level.BRONZE) -> Application:
@@ -242,8 +241,8 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     ("name", "content"),
     [
         ("proof.pdf", PDF),
-        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
-        ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 64),
+        ("photo.png", PNG),
+        ("photo.jpeg", JPEG),
         ("report.docx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"})),
         ("sheet.xlsx", _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<w/>"})),
         ("text.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})),

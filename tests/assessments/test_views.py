@@ -25,8 +25,8 @@ from tests.factories import (
     RoleGrantFactory,
     UserFactory,
 )
+from tests.files import PDF
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 # Passed as client.post(..., **HTMX): Any, or mypy matches it against post()'s named parameters.
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 

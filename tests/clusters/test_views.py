@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
@@ -496,3 +497,32 @@ def test_csv_export_defuses_formulas(client: Client, world: World) -> None:
 
     rows = list(csv.reader(io.StringIO(exported.getvalue().decode())))
     assert [r[0] for r in rows if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil.example")']
+
+
+def mail_text(message: object) -> str:
+    """Subject, text and HTML of a mail, to look for what must not be there."""
+    assert isinstance(message, EmailMultiAlternatives)
+    return " ".join([str(message.subject), str(message.body), str(message.alternatives[0][0])])
+
+
+def test_invitation_mails_are_limited_and_carry_no_typed_names(
+    client: Client, world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    organisation = world["organisation"]
+    organisation.name = "Log in at https://evil.test now"
+    organisation.save(update_fields=["name"])
+    client.force_login(world["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        pages = [
+            client.post(
+                reverse("clusters:organisation_people", args=[organisation.slug]),
+                {"email": "target@example.test", "role": "contributor"},
+            )
+            for _ in range(5)
+        ]
+
+    assert len(mail.outbox) == 3  # MAIL_LIMIT_PER_ADDRESS
+    assert "Too many e-mails" in pages[-1].content.decode()
+    for message in mail.outbox:
+        everything = mail_text(message)
+        assert ("evil.test" in everything, world["manager"].full_name in everything) == (False, False)

@@ -24,10 +24,9 @@ from common.enums import Level
 from labels.demo import DEMO_MANAGER_ORGANISATION, DEMO_PASSWORD, seed_demo
 from labels.models import Label
 from tests.e2e.conftest import Screenshot
+from tests.files import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def valid_raw(indicator: Indicator) -> list[str]:

@@ -18,10 +18,9 @@ from assessments.enums import ApplicationState
 from assessments.models import Answer, Application
 from labels.demo import DEMO_PASSWORD, seed_demo
 from tests.e2e.conftest import Screenshot
+from tests.files import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def log_in(page: Page, email: str = "manager@demo.test") -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -90,3 +92,53 @@ def test_achievement_address_serves_what_the_credential_describes(
     assert served["id"] == described["id"]
     assert (served["name"], served["criteria"]) == (described["name"], described["criteria"])
     assert served["type"] == ["Achievement"]
+
+
+def key_entry(key_id: str, seed: int, starts: date) -> dict[str, str]:
+    return {"id": key_id, "key": base64.b64encode(bytes([seed]) * 32).decode(), "valid_from": starts.isoformat()}
+
+
+def test_credentials_signed_before_a_rotation_keep_verifying(label: Label, settings: Settings) -> None:
+    today = timezone.localdate()
+    settings.OPENBADGES_KEYS = [key_entry("key-1", 1, today - timedelta(days=400))]
+    before = openbadges.credential_for(label)
+
+    settings.OPENBADGES_KEYS = [*settings.OPENBADGES_KEYS, key_entry("key-2", 2, today)]
+    after = openbadges.credential_for(label)
+
+    signed_by = [c["proof"]["verificationMethod"].rsplit("#", 1)[1] for c in (before, after)]
+    assert signed_by == ["key-1", "key-2"]
+    assert (openbadges.verify_credential(before), openbadges.verify_credential(after)) == (True, True)
+    assert openbadges.verify_signature(before, openbadges.signing_key().public_key()) is False  # the new key signs
+
+
+def test_a_key_listed_ahead_of_its_day_is_published_but_does_not_sign(label: Label, settings: Settings) -> None:
+    today = timezone.localdate()
+    settings.OPENBADGES_KEYS = [
+        key_entry("key-1", 1, today - timedelta(days=400)),
+        key_entry("key-2", 2, today + timedelta(days=30)),
+    ]
+
+    credential = openbadges.credential_for(label)
+
+    assert credential["proof"]["verificationMethod"].endswith("#key-1")
+    assert [key.id for key in openbadges.issuer_keys()] == ["key-1", "key-2"]
+
+
+def test_issuer_profile_lists_every_key_with_its_period(client: Client, db: None, settings: Settings) -> None:
+    settings.OPENBADGES_KEYS = [key_entry("key-2", 2, date(2026, 6, 1)), key_entry("key-1", 1, date(2024, 1, 1))]
+
+    profile = client.get("/labels/openbadges/issuer.json").json()
+
+    periods = [(k["id"].split("#")[1], k.get("validFrom"), k.get("validUntil")) for k in profile["verificationMethod"]]
+    assert periods == [("key-1", "2024-01-01", "2026-06-01"), ("key-2", "2026-06-01", None)]
+    assert len({k["publicKeyMultibase"] for k in profile["verificationMethod"]}) == 2
+
+
+def test_a_credential_naming_an_unknown_key_does_not_verify(label: Label, settings: Settings) -> None:
+    settings.OPENBADGES_KEYS = [key_entry("key-1", 1, date(2024, 1, 1))]
+    credential = openbadges.credential_for(label)
+
+    settings.OPENBADGES_KEYS = [key_entry("key-9", 9, date(2024, 1, 1))]
+
+    assert openbadges.verify_credential(credential) is False
