@@ -45,7 +45,7 @@ def _everything_organisations(user: Any) -> Any:
 def _every_country(user: Any) -> set[str]:
     from clusters.models import ClusterOrganisation
 
-    return set(ClusterOrganisation.objects.order_by().values_list("country", flat=True).distinct())
+    return {str(code) for code in ClusterOrganisation.objects.order_by().values_list("country", flat=True).distinct()}
 
 
 def _everyones_applications(user: Any) -> Any:
