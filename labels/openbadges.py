@@ -9,17 +9,19 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from common.enums import Level
+from common.models import ActivityLog
 from common.scheme import rules_for
 from labels.certificates.rendering import ISSUER, LOOKS, verify_url
 from labels.models import Label
@@ -133,25 +135,39 @@ def issuer_profile() -> dict[str, Any]:
 
 
 def canonical(document: dict[str, Any]) -> bytes:
-    """JSON Canonicalization (RFC 8785) for documents of strings, lists and objects."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The JSON Canonicalization Scheme (RFC 8785), by the ``rfc8785`` library:
+    numbers, escapes and key order exactly as every other verifier computes them."""
+    return rfc8785.dumps(document)
 
 
 def _proof_input(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     return hashlib.sha256(canonical(proof_config)).digest() + hashlib.sha256(canonical(document)).digest()
 
 
-def sign(document: dict[str, Any], created: datetime) -> dict[str, Any]:
-    key = current_key()
+def proof_add(
+    document: dict[str, Any], *, private_key: Ed25519PrivateKey, verification_method: str, created: datetime
+) -> dict[str, Any]:
+    """Add a Data Integrity proof (cryptosuite eddsa-jcs-2022, W3C vc-di-eddsa
+    "Create Proof"): the proof options carry the document's ``@context``, and the
+    signature covers SHA-256 of the canonical proof options, then of the document."""
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
-        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "verificationMethod": verification_method(key),
+        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
+        "@context": document["@context"],
     }
-    signature = key.private.sign(_proof_input(document, {**proof, "@context": document["@context"]}))
+    signature = private_key.sign(_proof_input(document, proof))
     return {**document, "proof": {**proof, "proofValue": "z" + base58btc(signature)}}
+
+
+def sign(document: dict[str, Any], created: datetime) -> dict[str, Any]:
+    """Sign with the issuer's current key; ``created`` is when the credential was
+    signed (never in the future)."""
+    key = current_key()
+    moment = min(created, datetime.now(UTC))
+    return proof_add(document, private_key=key.private, verification_method=verification_method(key), created=moment)
 
 
 def verify_signature(credential: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
@@ -216,7 +232,23 @@ def credential_for(label: Label) -> dict[str, Any]:
             "statusListCredential": _url("labels:ob_status"),
         },
     }
-    return sign(document, datetime.combine(label.valid_from, datetime.min.time(), tzinfo=UTC))
+    return sign(document, signed_at(label))
+
+
+def signed_at(label: Label) -> datetime:
+    """When the label's credential was signed: the label's recording, or its
+    latest correction (a corrected name is a new credential). Never a future
+    day, whatever the label's validity (a renewal may start later)."""
+    corrected = (
+        ActivityLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Label), object_id=label.pk, action="label.corrected"
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    moment = max(label.created_at, corrected) if corrected else label.created_at
+    return min(moment, datetime.now(UTC)).replace(microsecond=0)
 
 
 def criteria_of(level: Level) -> str:
