@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from assessments.enums import ApplicationState
+from assessments.enums import ApplicationState, AssignmentState, VersionStatus
 from assessments.models import Application, Clarification, QuestionnaireVersion
+from assessments.questionnaires.services import version_publish
 from assessments.services import assessing
 from clusters.models import Membership
+from common.enums import Level
+from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import _to_decision, submitted
 from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 
@@ -130,3 +134,38 @@ def test_office_cases_queries_do_not_grow(
         response = client.get(reverse("assessments:office_cases"))
 
     assert len(response.context["awaiting_decision"]) == size
+
+
+@pytest.mark.parametrize("no_conflict", [True, False])
+@pytest.mark.parametrize("who", ["expert_de", "office", "manager"])
+def test_only_the_named_expert_answers_an_assignment(
+    manager: Membership, staff: dict[str, User], who: str, no_conflict: bool
+) -> None:
+    """A Gold case with two experts: one answer moves no case, so the assignment's
+    own rule is all that stands between it and anyone else."""
+    make_version(Level.GOLD)
+    application = submitted(manager, "gold")
+    assessing.assignment_create(
+        application=application, assessors=[staff["expert_rs"], staff["expert_de"]], by=staff["office"]
+    )
+    assignment = application.assignments.get(assessor=staff["expert_rs"])
+    person = manager.user if who == "manager" else staff[who]
+
+    with pytest.raises(PermissionDenied):
+        assessing.assignment_declare(assignment=assignment, by=person, no_conflict=no_conflict, reason="a conflict")
+
+    assignment.refresh_from_db()
+    assert (assignment.state, assignment.declared_at) == (AssignmentState.PENDING, None)
+
+
+@pytest.mark.parametrize("who", ["manager", "expert_rs", "committee"])
+def test_only_the_office_publishes_a_questionnaire(manager: Membership, staff: dict[str, User], who: str) -> None:
+    draft = make_version(Level.SILVER, status=VersionStatus.DRAFT)
+    person = manager.user if who == "manager" else staff[who]
+
+    with pytest.raises(PermissionDenied):
+        version_publish(version=draft, by=person)
+
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+    assert version_publish(version=draft, by=staff["office"]).status == VersionStatus.PUBLISHED
