@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 import rules
 
-from accounts.rules import is_assessor, is_label_committee, is_label_office
+from accounts.rules import is_label_committee, is_label_office
 from assessments.enums import ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster
 from common.enums import Level
@@ -95,9 +95,7 @@ rules.add_perm("assessments.check_quality", is_label_office)
 rules.add_perm("assessments.publish_questionnaire", is_label_office)
 # Four eyes: whoever assessed the case never decides it.
 rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
-rules.add_perm("assessments.view_assessor_cases", is_assessor)
 rules.add_perm("assessments.view_office_cases", is_label_office)
-rules.add_perm("assessments.view_committee_cases", is_label_committee)
 # The result (pass or not, the score, the summary, the report) stays with the
 # office, the case's assessors and the committee until the committee decides;
 # the organisation reads it with the decision, so nobody presses the board.
