@@ -22,9 +22,9 @@ The tokens are written by hand from the scheme's roles (the block above the
 table), not recorded from the code.
 
 The scenario every row is checked against: a Serbian organisation (manager,
-contributor) with a Bronze case in assessment (one assessor assigned and
-declared free of conflicts, a question pending, evidence uploaded), a Gold
-draft with evidence, a label, a waiver, a pending invitation; a German
+contributor, who also manages a Croatian organisation) with a Bronze case in
+assessment (one assessor assigned and declared free of conflicts, a question
+pending, evidence uploaded), a Gold draft with evidence, a label, a waiver, a pending invitation; a German
 organisation with its own manager, its own label and a submitted Bronze case
 whose expert (the Serbian case's assessor) has not yet declared; partners for
 Serbia and for Germany; the label office, the committee and a policy reader.
@@ -257,7 +257,7 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 #                He cannot assign an expert to his own case (403).
 # contributor    a member of the Serbian organisation: sees it, answers and uploads evidence in the draft,
 #                answers the assessor's questions, may leave. Does not submit, withdraw, edit the
-#                profile or manage people (403).
+#                profile or manage people (403), though he manages another (Croatian) organisation.
 # assigned_assessor  declared free of conflicts on the Serbian case: sees it (not the Gold draft, not the
 #                organisation's page), scores it, asks questions, completes the report. Declares on an
 #                assignment of his own. Does not answer for the organisation nor check quality (403).
@@ -500,6 +500,9 @@ def build_scenario() -> SimpleNamespace:
         "policy": RoleGrantFactory(role=StaffRole.POLICY_READER).user,
     }
     s.users = users
+    # The contributor also manages a Croatian organisation: managing one organisation gives no rights in another.
+    s.third_org = OrganisationFactory(name="Matrix Cluster Croatia", country="HR", **ELIGIBLE)
+    MembershipFactory(organisation=s.third_org, user=users["contributor"], role=MembershipRole.MANAGER)
 
     s.case = submitted(manager)
     s.case_evidence = s.case.evidence.get()
