@@ -26,7 +26,9 @@ contributor, who also manages a Croatian organisation) with a Bronze case in
 assessment (one assessor assigned and declared free of conflicts, a question
 pending, evidence uploaded), a Gold draft with evidence, a label, a waiver, a pending invitation; a German
 organisation with its own manager, its own label and a submitted Bronze case
-whose expert (the Serbian case's assessor) has not yet declared; partners for
+whose expert (the Serbian case's assessor) has not yet declared; a Gold case
+of the Croatian organisation in assessment with two experts (the Serbian
+case's assessor and a Croatian one); partners for
 Serbia and for Germany; the label office, the committee and a policy reader.
 """
 
@@ -194,6 +196,10 @@ def other_case(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.other_case.pk}
 
 
+def gold_case(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.gold_case.pk}
+
+
 def questionnaire(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.bronze.pk}
 
@@ -260,7 +266,8 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 #                profile or manage people (403), though he manages another (Croatian) organisation.
 # assigned_assessor  declared free of conflicts on the Serbian case: sees it (not the Gold draft, not the
 #                organisation's page), scores it, asks questions, completes the report. Declares on an
-#                assignment of his own. Does not answer for the organisation nor check quality (403).
+#                assignment of his own; on the Croatian Gold case, one of two experts, he hands in his
+#                own scores. Does not answer for the organisation nor check quality (403).
 # unassigned_assessor  sees no case (404).
 # partner        national partner for Serbia: sees the Serbian organisation, validates it, waives and
 #                withdraws eligibility criteria for it; reads the dashboards and statistics. Sees no
@@ -366,6 +373,8 @@ TABLE: list[Row] = [
     row("assessments:own_scores_submit",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
     # One expert: the scores are the agreed ones from the start, there are no own scores to hand in.
     row("assessments:own_scores_submit",             "POST", "L    403  404  403  302= 404  404  404  403  404  404", case, b.no_input, e.own_scores_submitted, e.case_fully_scored),
+    # Two experts: each hands in his own scores (the contributor manages the Croatian organisation: he sees the case).
+    row("assessments:own_scores_submit",             "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.gold_scores_submitted, e.gold_case_scored_alone),
     row("assessments:clarification_ask",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
     row("assessments:clarification_ask",             "POST", "L    403  404  403  302  404  404  404  403  404  404", case, b.clarification, e.clarifications),
     row("assessments:clarification_answer",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),
@@ -502,7 +511,7 @@ def build_scenario() -> SimpleNamespace:
     s.users = users
     # The contributor also manages a Croatian organisation: managing one organisation gives no rights in another.
     s.third_org = OrganisationFactory(name="Matrix Cluster Croatia", country="HR", **ELIGIBLE)
-    MembershipFactory(organisation=s.third_org, user=users["contributor"], role=MembershipRole.MANAGER)
+    third_manager = MembershipFactory(organisation=s.third_org, user=users["contributor"], role=MembershipRole.MANAGER)
 
     s.case = submitted(manager)
     s.case_evidence = s.case.evidence.get()
@@ -525,6 +534,14 @@ def build_scenario() -> SimpleNamespace:
     s.other_case = submitted(other_manager)
     assessing.assignment_create(application=s.other_case, assessors=[users["assigned_assessor"]], by=users["office"])
     s.pending_assignment = s.other_case.assignments.get()
+
+    # A Gold case of the Croatian organisation in assessment: two experts, each scoring alone first.
+    s.gold_case = submitted(third_manager, "gold")
+    croatian_expert = AssessorProfileFactory(home_country="HR", countries=["HR"], certified_levels=["gold"]).user
+    for expert in assessing.assignment_create(
+        application=s.gold_case, assessors=[users["assigned_assessor"], croatian_expert], by=users["office"]
+    ):
+        assessing.assignment_declare(assignment=expert, by=expert.assessor, no_conflict=True)
 
     s.label = LabelFactory(organisation=s.org)
     LabelFactory(organisation=s.other_org)

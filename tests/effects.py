@@ -171,6 +171,14 @@ def own_scores_submitted(s: SimpleNamespace) -> Any:
     return Assignment.objects.values_list("scores_submitted_at", flat=True).get(pk=s.assignment.pk)
 
 
+def gold_scores_submitted(s: SimpleNamespace) -> Any:
+    from assessments.models import Assignment
+
+    return Assignment.objects.values_list("scores_submitted_at", flat=True).get(
+        application=s.gold_case, assessor=s.users["assigned_assessor"]
+    )
+
+
 def clarifications(s: SimpleNamespace) -> Any:
     from assessments.models import Clarification
 
@@ -285,6 +293,13 @@ def case_fully_scored(s: SimpleNamespace) -> None:
     from tests.assessments.test_workflow import score_everything
 
     score_everything(s.case, s.users["assigned_assessor"])
+
+
+def gold_case_scored_alone(s: SimpleNamespace) -> None:
+    """The Serbian case's assessor has scored every indicator of the Gold case on his own."""
+    from tests.assessments.test_workflow import score_everything
+
+    score_everything(s.gold_case, s.users["assigned_assessor"])
 
 
 def case_ready_to_complete(s: SimpleNamespace) -> None:
