@@ -167,6 +167,8 @@ def own_scores_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
+    if not request.user.has_perm("assessments.score_application", application):
+        raise PermissionDenied  # before the form: a refused person learns nothing from its errors
     form = ClarificationForm(request.POST)
     section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
     asked = False
@@ -189,7 +191,7 @@ def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         )
     if section is None:
         return redirect("assessments:application_detail", pk=application.pk)
-    if not asked and request.user.has_perm("assessments.score_application", application):
+    if not asked:
         # The page again, with the question as typed: a wrong date must not cost the text.
         return _scoring_page(request, application, section, form)
     return redirect("assessments:case_scoring", pk=application.pk, code=section.code)
@@ -239,6 +241,8 @@ def case_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def clarification_answer(request: AuthenticatedHttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
+    if not request.user.has_perm("assessments.answer_clarification", application):
+        raise PermissionDenied  # before the form: a refused person learns nothing from its errors
     clarification = get_object_or_404(Clarification, pk=clarification_pk, application=application)
     form = ClarificationAnswerForm(request.POST, request.FILES)
     if not form.is_valid():

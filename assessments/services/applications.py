@@ -209,13 +209,16 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
 
 
 @transaction.atomic
-def evidence_add(*, application: Application, indicator: Indicator, upload: UploadedFile, by: User) -> Evidence:
-    """Store an evidence file after checking its content. Side effects: a private file on disk."""
+def evidence_add(*, application: Application, indicator: Indicator, upload: UploadedFile | None, by: User) -> Evidence:
+    """Store an evidence file after checking its content (None: no file was chosen, refused
+    after the permission). Side effects: a private file on disk."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not by.has_perm("assessments.edit_answers", application):
         if application.state != ApplicationState.DRAFT and is_member_of_applicant(by, application):
             raise ActionRefused(_("The application has been submitted: its evidence can no longer change."))
         raise PermissionDenied
+    if upload is None:
+        raise ActionRefused(_("Choose a file to upload."))
     if indicator.version_id != application.version_id:
         raise ActionRefused(_("This question does not belong to the application's questionnaire."))
     if Evidence.objects.filter(application=application, indicator=indicator).count() >= MAX_EVIDENCE_PER_INDICATOR:
