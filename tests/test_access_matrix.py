@@ -11,6 +11,9 @@ the form's, and is checked either way: an allowed cell must change the row's
 effect (the action happened); a refused one (L, 403, 404, 405, 410, or a code
 marked ``=``) must leave the effect and the whole ``fingerprint`` (every
 portal table's row count, including the one history) unchanged.
+A refused cell is posted once more with an empty body
+(``test_refusal_comes_before_the_form``): the answer must be the same refusal,
+since the permission is asked before the form.
 
 ``ACCESS_MATRIX_OBSERVE=1 pytest tests/test_access_matrix.py -k observe -s``
 prints, for review only, the rows whose observed answers differ from the
@@ -214,3 +217,26 @@ def test_observe(scenario: SimpleNamespace, db: None) -> None:
             expected = " ".join(f"{entry.expected[role]:<4}" for role in ROLES).rstrip()
             observed = " ".join(f"{token:<4}" for token in tokens).rstrip()
             print(f"{entry.key}\n    table:    {expected}\n    observed: {observed}")
+
+
+REFUSED_POST_CELLS = [
+    (entry, role) for entry, role in CELLS if entry.method == "POST" and entry.expected[role] in REFUSALS
+]
+
+
+@pytest.mark.parametrize(
+    ("entry", "role"), REFUSED_POST_CELLS, ids=[f"{entry.key}-{role}" for entry, role in REFUSED_POST_CELLS]
+)
+def test_refusal_comes_before_the_form(scenario: SimpleNamespace, db: None, entry: Row, role: str) -> None:
+    """Permission first: a refused person gets the same refusal for an empty body, never the form's error."""
+    client = client_for(scenario, role)
+    if entry.prepare is not None:
+        entry.prepare(scenario)
+    before = fingerprint()
+
+    response = client.post(reverse(entry.route, kwargs=entry.kwargs(scenario)), {})
+
+    location = response.get("Location", "")
+    observed = "L" if location.startswith(reverse("accounts:login") + "?next=") else str(response.status_code)
+    assert observed == entry.expected[role], f"{entry.key} as {role}: got {observed} {location} for an empty body"
+    assert fingerprint() == before
