@@ -364,7 +364,7 @@ def label_logo(request: HttpRequest, level: str, extension: str) -> HttpResponse
     return response
 
 
-@permission_required("labels.revoke_label")
+@permission_required("labels.regenerate_certificates")
 @require_http_methods(["GET", "POST"])
 def certificates_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -374,7 +374,7 @@ def certificates_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "labels/certificates_regenerate.html", {"jobs": jobs})
 
 
-@permission_required("labels.revoke_label")
+@permission_required("labels.regenerate_certificates")
 def certificate_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(CertificateJob, pk=pk)
     template = (
