@@ -221,14 +221,13 @@ def evidence_upload(request: AuthenticatedHttpRequest, pk: int, indicator_pk: in
     application = selectors.application_for(request.user, pk)
     indicator = _indicator_of(application, indicator_pk)
     error = ""
-    upload = request.FILES.get("file")
-    if upload is None:
-        error = _("Choose a file to upload.")
-    else:
-        try:
-            applications.evidence_add(application=application, indicator=indicator, upload=upload, by=request.user)
-        except ActionRefused as refusal:
-            error = str(refusal)
+    try:
+        # No file is the service's to refuse too, after the permission.
+        applications.evidence_add(
+            application=application, indicator=indicator, upload=request.FILES.get("file"), by=request.user
+        )
+    except ActionRefused as refusal:
+        error = str(refusal)
     if _is_htmx(request):
         return _evidence_fragment(request, application, indicator, error)
     if error:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -169,27 +170,32 @@ def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     application = selectors.application_for(request.user, pk)
     form = ClarificationForm(request.POST)
     section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
-    asked = False
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        indicator = None
-        if form.cleaned_data.get("indicator"):
-            indicator = get_object_or_404(Indicator, pk=form.cleaned_data["indicator"], version=application.version)
-        asked = refusable(
-            request,
-            lambda: assessing.clarification_ask(
-                application=application,
-                by=request.user,
-                question=form.cleaned_data["question"],
-                due_on=form.cleaned_data["due_on"],
-                indicator=indicator,
-            ),
-            _("The question has been sent to the organisation."),
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    indicator = None
+    if data.get("indicator"):
+        indicator = get_object_or_404(Indicator, pk=data["indicator"], version=application.version)
+    try:
+        # An invalid form reaches the service as no question: it refuses after the permission
+        # (a refused person learns nothing from the form), and the page shows the form's errors.
+        assessing.clarification_ask(
+            application=application,
+            by=request.user,
+            question=data.get("question", ""),
+            due_on=data.get("due_on", timezone.localdate()),
+            indicator=indicator,
         )
+    except ActionRefused as refusal:
+        asked = False
+        messages.error(
+            request, str(refusal) if valid else " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
+    else:
+        asked = True
+        messages.success(request, _("The question has been sent to the organisation."))
     if section is None:
         return redirect("assessments:application_detail", pk=application.pk)
-    if not asked and request.user.has_perm("assessments.score_application", application):
+    if not asked:
         # The page again, with the question as typed: a wrong date must not cost the text.
         return _scoring_page(request, application, section, form)
     return redirect("assessments:case_scoring", pk=application.pk, code=section.code)
@@ -241,19 +247,18 @@ def clarification_answer(request: AuthenticatedHttpRequest, pk: int, clarificati
     application = selectors.application_for(request.user, pk)
     clarification = get_object_or_404(Clarification, pk=clarification_pk, application=application)
     form = ClarificationAnswerForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Write an answer."))
-    else:
-        refusable(
-            request,
-            lambda: assessing.clarification_answer(
-                clarification=clarification,
-                by=request.user,
-                answer=form.cleaned_data["answer"],
-                upload=form.cleaned_data.get("file"),
-            ),
-            _("Thank you: the assessor has your answer."),
-        )
+    valid = form.is_valid()
+    # An invalid form reaches the service as no answer: it refuses ("Write an answer.") after the permission.
+    refusable(
+        request,
+        lambda: assessing.clarification_answer(
+            clarification=clarification,
+            by=request.user,
+            answer=form.cleaned_data["answer"] if valid else "",
+            upload=form.cleaned_data.get("file") if valid else None,
+        ),
+        _("Thank you: the assessor has your answer."),
+    )
     return redirect("assessments:application_detail", pk=application.pk)
 
 

@@ -203,17 +203,16 @@ def invitation_from_token(token: str) -> Invitation:
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the organisation with the invited role; the link then stops working.
 
-    The signed-in person must be the one invited (same e-mail). Side effects: none.
+    The signed-in person must be the one invited (same e-mail), else
+    ``PermissionDenied``. Side effects: none.
     """
     invitation = invitation_from_token(token)
+    # The permission first: only the invited person (the same address) learns more about the invitation.
+    if not user.has_perm("clusters.accept_invitation", invitation):
+        raise PermissionDenied
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != InvitationState.PENDING:  # a concurrent click got there first
         raise ActionRefused(_("This invitation has already been used."))
-    if invitation.email.lower() != user.email.lower():
-        raise ActionRefused(
-            _("This invitation is for %(email)s, but you are logged in as %(you)s.")
-            % {"email": invitation.email, "you": user.email}
-        )
     membership = membership_add(organisation=invitation.organisation, user=user, role=MembershipRole(invitation.role))
     invitation = transition(INVITATION_WORKFLOW, obj=invitation, to_state=InvitationState.ACCEPTED, by=user)
     history_record(

@@ -463,6 +463,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         {
             "invitation": invitation,
             "has_account": has_account,
+            # Only the invited person (the same address) is offered the button; the service refuses anyone else.
+            "can_accept": request.user.has_perm("clusters.accept_invitation", invitation),
             "signup_form": signup_form,
             "expires_at": people.invitation_expires_at(invitation),
             "login_url": _login_url(),

@@ -4,15 +4,32 @@
 One row per (URL name, object, method). The expected answers are eleven
 tokens, one per role, in the order of ``ROLES`` (the header comment above the
 table repeats it). A token is a status code, or ``L`` for a redirect to the
-login page. Adding a page means adding one line here; a page the URL resolver
-knows without a line fails ``tests/test_access_matrix.py``.
+login page; a code followed by ``=`` is an answer after which nothing at all is
+written (a state that does not allow the action, a page that only reads, a
+signed-in person sent on from a page for newcomers). Adding a page means adding
+one line here; a page the URL resolver knows without a line fails
+``tests/test_access_matrix.py``.
+
+Every POST row names its valid ``body`` (``tests/bodies.py``: what the
+success-path tests post, or ``no_input``) and its ``effect``
+(``tests/effects.py``: what the action changes, read from the database); some
+name a ``prepare`` (``tests/effects.py``) that brings the scenario to the state
+the action needs. An allowed cell must change the effect; a refused cell (L,
+403, 404, 405, 410, or a code with ``=``) must change neither the effect nor
+anything else (``fingerprint``).
+
+The tokens are written by hand from the scheme's roles (the block above the
+table), not recorded from the code.
 
 The scenario every row is checked against: a Serbian organisation (manager,
-contributor) with a Bronze case in assessment (one assessor assigned and
-declared free of conflicts, a question pending, evidence uploaded), a Gold
-draft with evidence, a label, a waiver, a pending invitation; a German
-organisation with its own manager; partners for Serbia and for Germany; the
-label office, the committee and a policy reader.
+contributor, who also manages a Croatian organisation) with a Bronze case in
+assessment (one assessor assigned and declared free of conflicts, a question
+pending, evidence uploaded), a Gold draft with evidence, a label, a waiver, a pending invitation; a German
+organisation with its own manager, its own label and a submitted Bronze case
+whose expert (the Serbian case's assessor) has not yet declared; a Gold case
+of the Croatian organisation in assessment with two experts (the Serbian
+case's assessor and a Croatian one); partners for
+Serbia and for Germany; the label office, the committee and a policy reader.
 """
 
 from __future__ import annotations
@@ -29,6 +46,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
+
+from tests import bodies as b
+from tests import effects as e
 
 ROLES = (
     "anonymous",
@@ -47,12 +67,20 @@ ROLES = (
 Kwargs = Callable[[SimpleNamespace], dict[str, Any]]
 
 
+Body = Callable[[SimpleNamespace], dict[str, Any]]
+Effect = Callable[[SimpleNamespace], Any]
+Prepare = Callable[[SimpleNamespace], None]
+
+
 @dataclass(frozen=True)
 class Row:
     route: str
     method: str
     expected: dict[str, str]
     kwargs: Kwargs
+    body: Body | None = None
+    effect: Effect | None = None
+    prepare: Prepare | None = None
 
     @property
     def obj(self) -> str:
@@ -63,10 +91,18 @@ class Row:
         return f"{self.route}[{self.obj}]-{self.method}"
 
 
-def row(route: str, method: str, expected: str, kwargs: Kwargs) -> Row:
+def row(
+    route: str,
+    method: str,
+    expected: str,
+    kwargs: Kwargs,
+    body: Body | None = None,
+    effect: Effect | None = None,
+    prepare: Prepare | None = None,
+) -> Row:
     tokens = expected.split()
     assert len(tokens) == len(ROLES), f"{route} {method}: {len(tokens)} answers for {len(ROLES)} roles"
-    return Row(route, method, dict(zip(ROLES, tokens, strict=True)), kwargs)
+    return Row(route, method, dict(zip(ROLES, tokens, strict=True)), kwargs, body, effect, prepare)
 
 
 # --- How each row builds its URL from the scenario -------------------------------------------------
@@ -164,6 +200,18 @@ def assignment(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.assignment.pk}
 
 
+def pending_assignment(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.pending_assignment.pk}
+
+
+def other_case(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.other_case.pk}
+
+
+def gold_case(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.gold_case.pk}
+
+
 def questionnaire(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.bronze.pk}
 
@@ -212,162 +260,227 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
     return {"figure": "by-country"}
 
 
-# --- The table ------------------------------------------------------------------------------------
+# --- Who may do what, in the scheme's words (../shared/DOMAIN.md, "Who is who") -------------------
+#
+# anonymous      the public: verification, the registry, the Open Badges files, the API, logos; to log
+#                in, sign up, reset a password, follow an invitation link (and create the account it is
+#                for). Everything else sends them to the login page (L).
+# manager        works for the Serbian organisation: edits its profile (not its name once labelled),
+#                invites people, changes their roles, removes them, withdraws an invitation; starts an
+#                application, answers and uploads evidence while it is a draft, submits it, withdraws it
+#                before the decision, answers the assessor's questions; downloads its label's certificate.
+#                Cannot waive a criterion, deactivate the organisation, assess or decide (403 where he
+#                sees the object, 404 where he does not: the assessor's scoring pages are hidden).
+# other_manager  the same for the German organisation; nothing of the Serbian one is shown to him (404).
+#                He cannot assign an expert to his own case (403).
+# contributor    a member of the Serbian organisation: sees it, answers and uploads evidence in the draft,
+#                answers the assessor's questions, may leave. Does not submit, withdraw, edit the
+#                profile or manage people (403), though he manages another (Croatian) organisation.
+# assigned_assessor  declared free of conflicts on the Serbian case: sees it (not the Gold draft, not the
+#                organisation's page), scores it, asks questions, completes the report. Declares on an
+#                assignment of his own; on the Croatian Gold case, one of two experts, he hands in his
+#                own scores. Does not answer for the organisation nor check quality (403).
+# unassigned_assessor  sees no case (404).
+# partner        national partner for Serbia: sees the Serbian organisation, validates it, waives and
+#                withdraws eligibility criteria for it; reads the dashboards and statistics. Sees no
+#                application (404) and may not edit the profile, manage people or deactivate (403).
+# other_partner  partner for Germany: the Serbian organisation is hidden from it (404).
+# office         the label office: sees every organisation and case; deactivates an organisation, waives
+#                criteria, assigns experts, checks quality (passes a case to the committee or returns it),
+#                revokes and corrects labels and chooses their certificate's language, regenerates
+#                certificates, imports legacy labels, reads the statistics. Does not edit an
+#                organisation's profile, manage its people, fill, submit or withdraw its application, nor
+#                score, ask or answer questions (403).
+# committee      decides the cases awaiting a decision (award or refuse) on its start page; sees a case
+#                only once it is before the committee (404 before), and a label's certificate.
+# policy         reads the statistics; nothing else of anyone's (403/404).
+#
+# Everyone signed in may register a new organisation (becoming its manager), edit their own profile and
+# password, read their notifications, choose the language (saved on their profile) and log out.
+#
 # Columns:  anonymous manager other_manager contributor assigned_assessor unassigned_assessor
 #           partner other_partner office committee policy
 # fmt: off
 TABLE: list[Row] = [
-    # route                                   method  an  mgr  omgr ctb  asA  asU  ptn  optn off  cmt  pol   object
-    row("home",                                      "GET",  "302 302 302 302 302 302 302 302 302 302 302", none),
-    row("healthz",                                   "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("notifications",                             "GET",  "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("notifications",                             "POST", "L   405 405 405 405 405 405 405 405 405 405", none),
-    row("notifications_read",                        "GET",  "L   405 405 405 405 405 405 405 405 405 405", none),
-    row("notifications_read",                        "POST", "L   302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:login",                            "GET",  "200 302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:login",                            "POST", "200 302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:logout",                           "GET",  "405 405 405 405 405 405 405 405 405 405 405", none),
-    row("accounts:logout",                           "POST", "302 302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:start",                            "GET",  "L   302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:signup",                           "GET",  "200 302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:signup",                           "POST", "200 302 302 302 302 302 302 302 302 302 302", none),
-    row("accounts:signup_sent",                      "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:signup_confirm",                   "GET",  "410 410 410 410 410 410 410 410 410 410 410", bad_token),
-    row("accounts:signup_confirm",                   "POST", "410 410 410 410 410 410 410 410 410 410 410", bad_token),
-    row("accounts:profile",                          "GET",  "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:profile",                          "POST", "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_change",                  "GET",  "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_change",                  "POST", "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_reset",                   "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_reset",                   "POST", "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_reset_done",              "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:password_reset_confirm",           "GET",  "200 200 200 200 200 200 200 200 200 200 200", reset_link),
-    row("accounts:password_reset_confirm",           "POST", "200 200 200 200 200 200 200 200 200 200 200", reset_link),
-    row("accounts:password_reset_complete",          "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("accounts:assessor_start",                   "GET",  "L   403 403 403 200 200 403 403 403 403 403", none),
-    row("clusters:manager_start",                    "GET",  "L   200 200 200 403 403 403 403 403 403 403", none),
-    row("clusters:partner_start",                    "GET",  "L   403 403 403 403 403 200 200 403 403 403", none),
-    row("clusters:organisation_register",            "GET",  "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("clusters:organisation_register",            "POST", "L   200 200 200 200 200 200 200 200 200 200", none),
-    row("clusters:organisation_list",                "GET",  "L   403 403 403 403 403 200 200 200 403 403", none),
-    row("clusters:validation_queue",                 "GET",  "L   403 403 403 403 403 200 200 200 403 403", none),
-    row("clusters:organisation_detail",              "GET",  "L   200 404 200 404 404 200 404 200 404 404", org),
-    row("clusters:organisation_edit",                "GET",  "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("clusters:organisation_edit",                "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("clusters:organisation_move",                "GET",  "L   405 405 405 405 405 405 405 405 405 405", org_deactivate),
-    row("clusters:organisation_move",                "POST", "L   403 404 403 404 404 403 404 302 404 404", org_deactivate),
-    row("clusters:name_change_ask",                  "GET",  "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("clusters:name_change_ask",                  "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("clusters:name_change_decide",               "GET",  "L   405 405 405 405 405 405 405 405 405 405", name_approve),
-    row("clusters:name_change_decide",               "POST", "L   403 404 403 404 404 302 404 302 404 404", name_approve),
-    row("clusters:name_change_decide",               "POST", "L   403 404 403 404 404 302 404 302 404 404", name_refuse),
-    row("clusters:name_change_decide",               "POST", "L   302 404 403 404 404 403 404 403 404 404", name_withdraw),
-    row("clusters:waiver_add",                       "GET",  "L   405 405 405 405 405 405 405 405 405 405", org),
-    row("clusters:waiver_add",                       "POST", "L   403 404 403 404 404 302 404 302 404 404", org),
-    row("clusters:waiver_remove",                    "GET",  "L   405 405 405 405 405 405 405 405 405 405", waiver),
-    row("clusters:waiver_remove",                    "POST", "L   403 404 403 404 404 302 404 302 404 404", waiver),
-    row("clusters:organisation_people",              "GET",  "L   200 404 200 404 404 200 404 200 404 404", org),
-    row("clusters:organisation_people",              "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("clusters:membership_role",                  "GET",  "L   405 405 405 405 405 405 405 405 405 405", contributor_membership),
-    row("clusters:membership_role",                  "POST", "L   302 404 403 404 404 403 404 403 404 404", contributor_membership),
-    row("clusters:membership_remove",                "GET",  "L   405 405 405 405 405 405 405 405 405 405", contributor_membership),
-    row("clusters:membership_remove",                "POST", "L   302 404 302 404 404 403 404 403 404 404", contributor_membership),
-    row("clusters:invitation_revoke",                "GET",  "L   405 405 405 405 405 405 405 405 405 405", invitation),
-    row("clusters:invitation_revoke",                "POST", "L   302 404 403 404 404 403 404 403 404 404", invitation),
-    row("clusters:invitation_accept",                "GET",  "200 200 200 200 200 200 200 200 200 200 200", invitation_token),
-    row("clusters:invitation_accept",                "POST", "200 302 302 302 302 302 302 302 302 302 302", invitation_token),
-    row("clusters:invitation_accept",                "GET",  "410 410 410 410 410 410 410 410 410 410 410", bad_token),
-    row("assessments:application_new",               "GET",  "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("assessments:application_new",               "POST", "L   200 404 403 404 404 403 404 403 404 404", org),
-    row("assessments:application_detail",            "GET",  "L   200 404 200 200 404 404 404 200 404 404", case),
-    row("assessments:application_detail",            "GET",  "L   200 404 200 404 404 404 404 200 404 404", draft),
-    row("assessments:application_section",           "GET",  "L   200 404 200 200 404 404 404 200 404 404", case_section),
-    row("assessments:application_section",           "GET",  "L   200 404 200 404 404 404 404 200 404 404", draft_section),
-    row("assessments:answer_save",                   "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_indicator),
-    row("assessments:answer_save",                   "POST", "L   302 404 302 302 404 404 404 302 404 404", case_indicator),
-    row("assessments:answer_save",                   "POST", "L   302 404 302 404 404 404 404 403 404 404", draft_indicator),
-    row("assessments:evidence_upload",               "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_indicator),
-    row("assessments:evidence_upload",               "POST", "L   302 404 302 302 404 404 404 302 404 404", case_indicator),
-    row("assessments:evidence_upload",               "POST", "L   302 404 302 404 404 404 404 302 404 404", draft_indicator),
-    row("assessments:evidence_download",             "GET",  "L   200 404 200 200 404 404 404 200 404 404", case_evidence),
-    row("assessments:evidence_download",             "GET",  "L   200 404 200 404 404 404 404 200 404 404", draft_evidence),
-    row("assessments:evidence_delete",               "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_evidence),
-    row("assessments:evidence_delete",               "POST", "L   403 404 403 403 404 404 404 403 404 404", case_evidence),
-    row("assessments:evidence_delete",               "POST", "L   302 404 302 404 404 404 404 403 404 404", draft_evidence),
-    row("assessments:application_submit",            "GET",  "L   200 404 200 404 404 404 404 200 404 404", draft),
-    row("assessments:application_submit",            "POST", "L   200 404 200 404 404 404 404 200 404 404", draft),
-    row("assessments:application_submit",            "GET",  "L   200 404 200 200 404 404 404 200 404 404", case),
-    row("assessments:application_submit",            "POST", "L   403 404 403 403 404 404 404 403 404 404", case),
-    row("assessments:application_withdraw",          "GET",  "L   405 405 405 405 405 405 405 405 405 405", case),
-    row("assessments:application_withdraw",          "POST", "L   302 404 403 403 404 404 404 403 404 404", case),
-    row("assessments:case_scoring",                  "GET",  "L   404 404 404 200 404 404 404 404 404 404", case_section),
-    row("assessments:case_scoring",                  "POST", "L   404 404 404 302 404 404 404 404 404 404", case_section),
-    row("assessments:own_scores_submit",             "GET",  "L   405 405 405 405 405 405 405 405 405 405", case),
-    row("assessments:own_scores_submit",             "POST", "L   403 404 403 302 404 404 404 403 404 404", case),
-    row("assessments:clarification_ask",             "GET",  "L   405 405 405 405 405 405 405 405 405 405", case),
-    row("assessments:clarification_ask",             "POST", "L   302 404 302 302 404 404 404 302 404 404", case),
-    row("assessments:clarification_answer",          "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_clarification),
-    row("assessments:clarification_answer",          "POST", "L   302 404 302 302 404 404 404 302 404 404", case_clarification),
-    row("assessments:case_complete",                 "GET",  "L   404 404 404 200 404 404 404 404 404 404", case),
-    row("assessments:case_complete",                 "POST", "L   404 404 404 200 404 404 404 404 404 404", case),
-    row("assessments:case_assign",                   "GET",  "L   403 404 403 403 404 404 404 200 404 404", case),
-    row("assessments:case_assign",                   "POST", "L   403 404 403 403 404 404 404 200 404 404", case),
-    row("assessments:case_quality",                  "GET",  "L   405 405 405 405 405 405 405 405 405 405", case_to_quality),
-    row("assessments:case_quality",                  "POST", "L   403 404 403 403 404 404 404 302 404 404", case_to_quality),
-    row("assessments:assignment_declare",            "GET",  "L   404 404 404 200 404 404 404 404 404 404", assignment),
-    row("assessments:assignment_declare",            "POST", "L   404 404 404 200 404 404 404 404 404 404", assignment),
-    row("assessments:office_cases",                  "GET",  "L   403 403 403 403 403 403 403 200 403 403", none),
-    row("assessments:report_download",               "GET",  "L   404 404 404 404 404 404 404 404 404 404", case),
-    row("assessments:questionnaire_preview",         "GET",  "L   403 403 403 403 403 403 403 200 403 403", questionnaire),
-    row("labels:ob_issuer",                          "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("labels:ob_status",                          "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("labels:ob_achievement",                     "GET",  "200 200 200 200 200 200 200 200 200 200 200", level),
-    row("labels:ob_credential",                      "GET",  "200 200 200 200 200 200 200 200 200 200 200", label),
-    row("labels:logo",                               "GET",  "200 200 200 200 200 200 200 200 200 200 200", logo),
-    row("labels:certificates_regenerate",            "GET",  "L   403 403 403 403 403 403 403 200 403 403", none),
-    row("labels:certificates_regenerate",            "POST", "L   403 403 403 403 403 403 403 302 403 403", none),
-    row("labels:certificate_job",                    "GET",  "L   403 403 403 403 403 403 403 200 403 403", certificate_job),
-    row("labels:label_manage",                       "GET",  "L   403 403 403 403 403 403 403 200 403 403", label),
-    row("labels:label_manage",                       "POST", "L   403 403 403 403 403 403 403 405 403 403", label),
-    row("labels:label_revoke",                       "POST", "L   403 403 403 403 403 403 403 400 403 403", label),
-    row("labels:label_correct",                      "POST", "L   403 403 403 403 403 403 403 400 403 403", label),
-    row("labels:label_certificate_language",         "POST", "L   403 403 403 403 403 403 403 400 403 403", label),
-    row("labels:certificate_download",               "GET",  "L   202 404 202 404 404 202 404 202 202 404", label),
-    row("labels:office_start",                       "GET",  "L   403 403 403 403 403 403 403 200 403 403", none),
-    row("labels:committee_start",                    "GET",  "L   403 403 403 403 403 403 403 403 200 403", none),
-    row("labels:committee_start",                    "POST", "L   403 403 403 403 403 403 403 403 302 403", none),
-    row("labels:policy_start",                       "GET",  "L   403 403 403 403 403 403 403 200 403 200", none),
-    row("labels:import_upload",                      "GET",  "L   403 403 403 403 403 403 403 200 403 403", none),
-    row("labels:import_upload",                      "POST", "L   403 403 403 403 403 403 403 200 403 403", none),
-    row("labels:import_detail",                      "GET",  "L   403 403 403 403 403 403 403 200 403 403", import_job),
-    row("labels:import_progress",                    "GET",  "L   403 403 403 403 403 403 403 200 403 403", import_job),
-    row("verify_search",                             "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("registry",                                  "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("registry_organisation",                     "GET",  "200 200 200 200 200 200 200 200 200 200 200", org),
-    row("verify",                                    "GET",  "200 200 200 200 200 200 200 200 200 200 200", label),
+    # route                                   method  an   mgr  omgr ctb  asA  asU  ptn  optn off  cmt  pol   object
+    row("home",                                      "GET",  "302  302  302  302  302  302  302  302  302  302  302", none),
+    row("healthz",                                   "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("notifications",                             "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
+    row("notifications",                             "POST", "L    405  405  405  405  405  405  405  405  405  405", none, b.no_input, e.unread_notifications, e.everyone_has_unread_news),
+    row("notifications_read",                        "GET",  "L    405  405  405  405  405  405  405  405  405  405", none),
+    row("notifications_read",                        "POST", "L    302  302  302  302  302  302  302  302  302  302", none, b.no_input, e.unread_notifications, e.everyone_has_unread_news),
+    row("accounts:login",                            "GET",  "200  302  302  302  302  302  302  302  302  302  302", none),
+    row("accounts:login",                            "POST", "302  302= 302= 302= 302= 302= 302= 302= 302= 302= 302=", none, b.login, e.last_logins),
+    row("accounts:logout",                           "GET",  "405  405  405  405  405  405  405  405  405  405  405", none),
+    row("accounts:logout",                           "POST", "302= 302  302  302  302  302  302  302  302  302  302", none, b.no_input, e.sessions),
+    row("accounts:start",                            "GET",  "L    302  302  302  302  302  302  302  302  302  302", none),
+    row("accounts:signup",                           "GET",  "200  302  302  302  302  302  302  302  302  302  302", none),
+    row("accounts:signup",                           "POST", "302  302= 302= 302= 302= 302= 302= 302= 302= 302= 302=", none, b.signup, e.users),
+    row("accounts:signup_sent",                      "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:signup_confirm",                   "GET",  "410  410  410  410  410  410  410  410  410  410  410", bad_token),
+    row("accounts:signup_confirm",                   "POST", "410  410  410  410  410  410  410  410  410  410  410", bad_token, b.set_password, e.confirmed_users),
+    row("accounts:profile",                          "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:profile",                          "POST", "L    302  302  302  302  302  302  302  302  302  302", none, b.profile, e.profiles),
+    row("accounts:password_change",                  "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:password_change",                  "POST", "L    302  302  302  302  302  302  302  302  302  302", none, b.password_change, e.passwords),
+    row("accounts:password_reset",                   "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:password_reset",                   "POST", "302  302  302  302  302  302  302  302  302  302  302", none, b.password_reset, e.mails_sent),
+    row("accounts:password_reset_done",              "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:password_reset_confirm",           "GET",  "200  200  200  200  200  200  200  200  200  200  200", reset_link),
+    row("accounts:password_reset_confirm",           "POST", "200= 200= 200= 200= 200= 200= 200= 200= 200= 200= 200=", reset_link, b.set_password, e.passwords),
+    row("accounts:password_reset_complete",          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("accounts:assessor_start",                   "GET",  "L    403  403  403  200  200  403  403  403  403  403", none),
+    row("clusters:manager_start",                    "GET",  "L    200  200  200  403  403  403  403  403  403  403", none),
+    row("clusters:partner_start",                    "GET",  "L    403  403  403  403  403  200  200  403  403  403", none),
+    row("clusters:organisation_register",            "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
+    row("clusters:organisation_register",            "POST", "L    302  302  302  302  302  302  302  302  302  302", none, b.organisation_register, e.organisations),
+    row("clusters:organisation_list",                "GET",  "L    403  403  403  403  403  200  200  200  403  403", none),
+    row("clusters:validation_queue",                 "GET",  "L    403  403  403  403  403  200  200  200  403  403", none),
+    row("clusters:organisation_detail",              "GET",  "L    200  404  200  404  404  200  404  200  404  404", org),
+    row("clusters:organisation_edit",                "GET",  "L    200  404  403  404  404  403  404  403  404  404", org),
+    row("clusters:organisation_edit",                "POST", "L    302  404  403  404  404  403  404  403  404  404", org, b.organisation_edit, e.organisation_profile),
+    row("clusters:organisation_move",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", org_deactivate),
+    row("clusters:organisation_move",                "POST", "L    403  404  403  404  404  403  404  302  404  404", org_deactivate, b.reason, e.organisation_state),
+    row("clusters:waiver_add",                       "GET",  "L    405  405  405  405  405  405  405  405  405  405", org),
+    row("clusters:waiver_add",                       "POST", "L    403  404  403  404  404  302  404  302  404  404", org, b.waiver_add, e.active_waivers),
+    row("clusters:waiver_remove",                    "GET",  "L    405  405  405  405  405  405  405  405  405  405", waiver),
+    row("clusters:waiver_remove",                    "POST", "L    403  404  403  404  404  302  404  302  404  404", waiver, b.reason, e.waiver_withdrawn_at),
+    row("clusters:organisation_people",              "GET",  "L    200  404  200  404  404  200  404  200  404  404", org),
+    row("clusters:organisation_people",              "POST", "L    302  404  403  404  404  403  404  403  404  404", org, b.invitation_send, e.invitations),
+    row("clusters:membership_role",                  "GET",  "L    405  405  405  405  405  405  405  405  405  405", contributor_membership),
+    row("clusters:membership_role",                  "POST", "L    302  404  403  404  404  403  404  403  404  404", contributor_membership, b.membership_role, e.contributor_membership),
+    row("clusters:membership_remove",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", contributor_membership),
+    # The contributor may leave: the membership is his own.
+    row("clusters:membership_remove",                "POST", "L    302  404  302  404  404  403  404  403  404  404", contributor_membership, b.no_input, e.contributor_membership),
+    row("clusters:invitation_revoke",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", invitation),
+    row("clusters:invitation_revoke",                "POST", "L    302  404  403  404  404  403  404  403  404  404", invitation, b.no_input, e.invitation_state),
+    row("clusters:invitation_accept",                "GET",  "200  200  200  200  200  200  200  200  200  200  200", invitation_token),
+    # The invitation is for a newcomer's address: whoever is signed in with another one is refused.
+    row("clusters:invitation_accept",                "POST", "302  403  403  403  403  403  403  403  403  403  403", invitation_token, b.invitation_accept, e.invitation_state),
+    row("clusters:invitation_accept",                "GET",  "410  410  410  410  410  410  410  410  410  410  410", bad_token),
+    row("clusters:name_change_ask",                  "GET",  "L    200  404  403  404  404  403  404  403  404  404", org),
+    row("clusters:name_change_ask",                  "POST", "L    302  404  403  404  404  403  404  403  404  404", org, b.name_change, e.name_changes, e.name_change_withdrawn),
+    row("clusters:name_change_decide",               "GET",  "L    405  405  405  405  405  405  405  405  405  405", name_approve),
+    row("clusters:name_change_decide",               "POST", "L    403  404  403  404  404  302  404  302  404  404", name_approve, b.no_input, e.organisation_name),
+    row("clusters:name_change_decide",               "POST", "L    403  404  403  404  404  302  404  302  404  404", name_refuse, b.reason, e.name_change_state),
+    row("clusters:name_change_decide",               "POST", "L    302  404  403  404  404  403  404  403  404  404", name_withdraw, b.no_input, e.name_change_state),
+    row("assessments:application_new",               "GET",  "L    200  404  403  404  404  403  404  403  404  404", org),
+    row("assessments:application_new",               "POST", "L    302  404  403  404  404  403  404  403  404  404", org, b.level, e.applications, e.gold_draft_withdrawn),
+    row("assessments:application_detail",            "GET",  "L    200  404  200  200  404  404  404  200  404  404", case),
+    row("assessments:application_detail",            "GET",  "L    200  404  200  404  404  404  404  200  404  404", draft),
+    row("assessments:application_section",           "GET",  "L    200  404  200  200  404  404  404  200  404  404", case_section),
+    row("assessments:application_section",           "GET",  "L    200  404  200  404  404  404  404  200  404  404", draft_section),
+    row("assessments:answer_save",                   "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_indicator),
+    # A submitted case: its members are told it can no longer change; anyone else is refused.
+    row("assessments:answer_save",                   "POST", "L    302= 404  302= 403  404  404  404  403  404  404", case_indicator, b.case_answer, e.case_answer),
+    row("assessments:answer_save",                   "POST", "L    302  404  302  404  404  404  404  403  404  404", draft_indicator, b.draft_answer, e.draft_answer),
+    row("assessments:evidence_upload",               "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_indicator),
+    row("assessments:evidence_upload",               "POST", "L    302= 404  302= 403  404  404  404  403  404  404", case_indicator, b.evidence, e.case_evidence),
+    row("assessments:evidence_upload",               "POST", "L    302  404  302  404  404  404  404  403  404  404", draft_indicator, b.evidence, e.draft_evidence),
+    row("assessments:evidence_download",             "GET",  "L    200  404  200  200  404  404  404  200  404  404", case_evidence),
+    row("assessments:evidence_download",             "GET",  "L    200  404  200  404  404  404  404  200  404  404", draft_evidence),
+    row("assessments:evidence_delete",               "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_evidence),
+    row("assessments:evidence_delete",               "POST", "L    403  404  403  403  404  404  404  403  404  404", case_evidence, b.no_input, e.case_evidence),
+    row("assessments:evidence_delete",               "POST", "L    302  404  302  404  404  404  404  403  404  404", draft_evidence, b.no_input, e.draft_evidence),
+    row("assessments:application_submit",            "GET",  "L    200  404  200  404  404  404  404  200  404  404", draft),
+    row("assessments:application_submit",            "POST", "L    302  404  403  404  404  404  404  403  404  404", draft, b.no_input, e.draft_state, e.draft_complete),
+    row("assessments:application_submit",            "GET",  "L    200  404  200  200  404  404  404  200  404  404", case),
+    row("assessments:application_submit",            "POST", "L    403  404  403  403  404  404  404  403  404  404", case, b.no_input, e.case_state),
+    row("assessments:application_withdraw",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
+    row("assessments:application_withdraw",          "POST", "L    302  404  403  403  404  404  404  403  404  404", case, b.withdraw, e.case_state),
+    row("assessments:case_scoring",                  "GET",  "L    404  404  404  200  404  404  404  404  404  404", case_section),
+    row("assessments:case_scoring",                  "POST", "L    404  404  404  302  404  404  404  404  404  404", case_section, b.section_scores, e.case_scores),
+    row("assessments:own_scores_submit",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
+    # One expert: the scores are the agreed ones from the start, there are no own scores to hand in.
+    row("assessments:own_scores_submit",             "POST", "L    403  404  403  302= 404  404  404  403  404  404", case, b.no_input, e.own_scores_submitted, e.case_fully_scored),
+    # Two experts: each hands in his own scores (the contributor manages the Croatian organisation: he sees the case).
+    row("assessments:own_scores_submit",             "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.gold_scores_submitted, e.gold_case_scored_alone),
+    row("assessments:clarification_ask",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
+    row("assessments:clarification_ask",             "POST", "L    403  404  403  302  404  404  404  403  404  404", case, b.clarification, e.clarifications),
+    row("assessments:clarification_answer",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),
+    row("assessments:clarification_answer",          "POST", "L    302  404  302  403  404  404  404  403  404  404", case_clarification, b.clarification_answer, e.clarification_answered),
+    row("assessments:case_complete",                 "GET",  "L    404  404  404  200  404  404  404  404  404  404", case),
+    row("assessments:case_complete",                 "POST", "L    404  404  404  302  404  404  404  404  404  404", case, b.complete, e.case_state, e.case_ready_to_complete),
+    row("assessments:case_assign",                   "GET",  "L    403  404  403  403  404  404  404  200  404  404", case),
+    # The case has its expert and is in assessment: the office is told so on the page.
+    row("assessments:case_assign",                   "POST", "L    403  404  403  403  404  404  404  200= 404  404", case, b.assign, e.case_assignments),
+    row("assessments:case_assign",                   "POST", "L    404  403  404  404  404  404  404  302  404  404", other_case, b.assign, e.other_case_assignments, e.expert_declined_other_case),
+    row("assessments:case_quality",                  "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_to_quality),
+    row("assessments:case_quality",                  "POST", "L    403  404  403  403  404  404  404  302  404  404", case_to_quality, b.no_input, e.case_state, e.case_assessed),
+    row("assessments:assignment_declare",            "GET",  "L    404  404  404  200  404  404  404  404  404  404", assignment),
+    # Declared already: the expert is told so.
+    row("assessments:assignment_declare",            "POST", "L    404  404  404  200= 404  404  404  404  404  404", assignment, b.declaration, e.assignment_state),
+    row("assessments:assignment_declare",            "POST", "L    404  404  404  302  404  404  404  404  404  404", pending_assignment, b.declaration, e.pending_assignment_state),
+    row("assessments:office_cases",                  "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("assessments:report_download",               "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
+    row("assessments:questionnaire_preview",         "GET",  "L    403  403  403  403  403  403  403  200  403  403", questionnaire),
+    row("labels:ob_issuer",                          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("labels:ob_status",                          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("labels:ob_achievement",                     "GET",  "200  200  200  200  200  200  200  200  200  200  200", level),
+    row("labels:ob_credential",                      "GET",  "200  200  200  200  200  200  200  200  200  200  200", label),
+    row("labels:logo",                               "GET",  "200  200  200  200  200  200  200  200  200  200  200", logo),
+    row("labels:certificates_regenerate",            "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("labels:certificates_regenerate",            "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.no_input, e.certificate_jobs),
+    row("labels:certificate_job",                    "GET",  "L    403  403  403  403  403  403  403  200  403  403", certificate_job),
+    row("labels:label_manage",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", label),
+    row("labels:label_manage",                       "POST", "L    403  403  403  403  403  403  403  405  403  403", label, b.no_input, e.label),
+    row("labels:label_revoke",                       "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_revoke, e.label_revoked_at),
+    row("labels:label_correct",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_correct, e.label_valid_until),
+    row("labels:label_certificate_language",         "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.certificate_language, e.label_certificate_language),
+    row("labels:certificate_download",               "GET",  "L    202  404  202  404  404  202  404  202  202  404", label),
+    row("labels:office_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("labels:committee_start",                    "GET",  "L    403  403  403  403  403  403  403  403  200  403", none),
+    row("labels:committee_start",                    "POST", "L    403  403  403  403  403  403  403  403  302  403", none, b.decision, e.case_state, e.case_awaiting_decision),
+    row("labels:policy_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  200", none),
+    row("labels:import_upload",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("labels:import_upload",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.import_upload, e.import_jobs),
+    row("labels:import_detail",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", import_job),
+    row("labels:import_progress",                    "GET",  "L    403  403  403  403  403  403  403  200  403  403", import_job),
+    row("verify_search",                             "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("registry",                                  "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("registry_organisation",                     "GET",  "200  200  200  200  200  200  200  200  200  200  200", org),
+    row("verify",                                    "GET",  "200  200  200  200  200  200  200  200  200  200  200", label),
     # The history: the organisation's people, the partner for its country and the office; a person's, the office.
-    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_case),
-    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_org),
-    row("history",                                   "GET",  "L   200 404 200 404 404 200 404 200 404 404", history_of_label),
-    row("history",                                   "GET",  "L   404 404 404 404 404 404 404 200 404 404", history_of_manager),
-    row("api_labels",                                "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("api_label",                                 "GET",  "200 200 200 200 200 200 200 200 200 200 200", label),
-    row("api_schema",                                "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("api_docs",                                  "GET",  "200 200 200 200 200 200 200 200 200 200 200", none),
-    row("set_language",                              "GET",  "302 302 302 302 302 302 302 302 302 302 302", none),
-    row("set_language",                              "POST", "302 302 302 302 302 302 302 302 302 302 302", none),
-    row("assessments:questionnaire_translations",    "GET",  "L   403 403 403 403 403 403 403 200 403 403", questionnaire),
-    row("assessments:questionnaire_translations",    "POST", "L   403 403 403 403 403 403 403 200 403 403", questionnaire),
-    row("benchmarking:detail",                       "GET",  "L   404 404 404 404 404 404 404 404 404 404", case),
-    row("benchmarking:pdf",                          "GET",  "L   404 404 404 404 404 404 404 404 404 404", case),
-    row("labels:dashboard",                          "GET",  "L   403 403 403 403 403 200 200 200 403 403", none),
-    row("labels:dashboard_list",                     "GET",  "L   403 403 403 403 403 200 200 200 403 403", dashboard_figure),
-    row("labels:label_detail",                       "GET",  "L   200 404 200 404 404 200 404 200 404 404", label),
-    row("statistics:overview",                       "GET",  "L   403 403 403 403 403 200 200 200 403 200", none),
-    row("statistics:comparison",                     "GET",  "L   403 403 403 403 403 200 200 200 403 200", none),
-    row("statistics:csv",                            "GET",  "L   403 403 403 403 403 200 200 200 403 200", statistics_figure),
+    row("history",                                   "GET",  "L    200  404  200  404  404  200  404  200  404  404", history_of_case),
+    row("history",                                   "GET",  "L    200  404  200  404  404  200  404  200  404  404", history_of_org),
+    row("history",                                   "GET",  "L    200  404  200  404  404  200  404  200  404  404", history_of_label),
+    row("history",                                   "GET",  "L    404  404  404  404  404  404  404  200  404  404", history_of_manager),
+    row("api_labels",                                "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("api_label",                                 "GET",  "200  200  200  200  200  200  200  200  200  200  200", label),
+    row("api_schema",                                "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("api_docs",                                  "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("set_language",                              "GET",  "302  302  302  302  302  302  302  302  302  302  302", none),
+    # Anonymous: a cookie only; signed in: the choice is saved on the profile too.
+    row("set_language",                              "POST", "302= 302  302  302  302  302  302  302  302  302  302", none, b.language, e.profiles),
+    row("assessments:questionnaire_translations",    "GET",  "L    403  403  403  403  403  403  403  200  403  403", questionnaire),
+    # A report that only reads: a POST is answered like a GET.
+    row("assessments:questionnaire_translations",    "POST", "L    403  403  403  403  403  403  403  200= 403  403", questionnaire, b.no_input, e.questionnaire),
+    row("benchmarking:detail",                       "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
+    row("benchmarking:pdf",                          "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
+    row("labels:dashboard",                          "GET",  "L    403  403  403  403  403  200  200  200  403  403", none),
+    row("labels:dashboard_list",                     "GET",  "L    403  403  403  403  403  200  200  200  403  403", dashboard_figure),
+    row("labels:label_detail",                       "GET",  "L    200  404  200  404  404  200  404  200  404  404", label),
+    row("statistics:overview",                       "GET",  "L    403  403  403  403  403  200  200  200  403  200", none),
+    row("statistics:comparison",                     "GET",  "L    403  403  403  403  403  200  200  200  403  200", none),
+    row("statistics:csv",                            "GET",  "L    403  403  403  403  403  200  200  200  403  200", statistics_figure),
 ]
 # fmt: on
+
+# POST rows where nobody acts, and why: each proves refusals only; another row of the same page proves the action.
+IDLE_POST_ROWS: dict[str, str] = {
+    "accounts:signup_confirm[bad_token]-POST": "a link that is not valid",
+    "accounts:password_reset_confirm[reset_link]-POST": "a reset link with no token in the session",
+    "assessments:answer_save[case_indicator]-POST": "a submitted case's answers are fixed",
+    "assessments:evidence_upload[case_indicator]-POST": "a submitted case's evidence is fixed",
+    "assessments:evidence_delete[case_evidence]-POST": "a submitted case's evidence is fixed",
+    "assessments:application_submit[case]-POST": "submitted already",
+    "assessments:own_scores_submit[case]-POST": "a one-expert case has no own scores to hand in",
+    "assessments:case_assign[case]-POST": "the case has its expert",
+    "assessments:assignment_declare[assignment]-POST": "declared already",
+    "labels:label_manage[label]-POST": "the page only reads (405)",
+    "notifications[none]-POST": "the page only reads (405); marking read is notifications_read",
+    "assessments:questionnaire_translations[questionnaire]-POST": "the page only reads",
+}
 
 
 def build_scenario() -> SimpleNamespace:
@@ -382,6 +495,7 @@ def build_scenario() -> SimpleNamespace:
     from clusters import people as cluster_people
     from clusters import services as cluster_services
     from clusters.enums import EligibilityCriterion, MembershipRole
+    from clusters.models import Membership
     from common.enums import Level
     from labels.models import CertificateJob, ImportJob
     from tests.assessments.conftest import ELIGIBLE, make_version
@@ -417,6 +531,9 @@ def build_scenario() -> SimpleNamespace:
         "policy": RoleGrantFactory(role=StaffRole.POLICY_READER).user,
     }
     s.users = users
+    # The contributor also manages a Croatian organisation: managing one organisation gives no rights in another.
+    s.third_org = OrganisationFactory(name="Matrix Cluster Croatia", country="HR", **ELIGIBLE)
+    third_manager = MembershipFactory(organisation=s.third_org, user=users["contributor"], role=MembershipRole.MANAGER)
 
     s.case = submitted(manager)
     s.case_evidence = s.case.evidence.get()
@@ -434,6 +551,19 @@ def build_scenario() -> SimpleNamespace:
     s.draft = applications.application_start(organisation=s.org, level=Level.GOLD, by=manager.user)
     s.draft_indicator = Indicator.objects.get(version=s.draft.version, code="S1.1")
     s.draft_evidence = upload(s.draft, manager.user)
+
+    other_manager = Membership.objects.get(user=users["other_manager"])
+    s.other_case = submitted(other_manager)
+    assessing.assignment_create(application=s.other_case, assessors=[users["assigned_assessor"]], by=users["office"])
+    s.pending_assignment = s.other_case.assignments.get()
+
+    # A Gold case of the Croatian organisation in assessment: two experts, each scoring alone first.
+    s.gold_case = submitted(third_manager, "gold")
+    croatian_expert = AssessorProfileFactory(home_country="HR", countries=["HR"], certified_levels=["gold"]).user
+    for expert in assessing.assignment_create(
+        application=s.gold_case, assessors=[users["assigned_assessor"], croatian_expert], by=users["office"]
+    ):
+        assessing.assignment_declare(assignment=expert, by=expert.assessor, no_conflict=True)
 
     s.label = LabelFactory(organisation=s.org)
     LabelFactory(organisation=s.other_org)

@@ -22,6 +22,7 @@ from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
 from assessments.providers import latest_bronze_benchmarking
 from assessments.questionnaires.selectors import published_version
+from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
 from clusters.models import ClusterOrganisation
 from clusters.selectors import application_blockers
@@ -173,11 +174,10 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
     Side effects: none.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if not by.has_perm("assessments.view_application", application):
-        raise PermissionDenied
-    if application.state != ApplicationState.DRAFT:
-        raise ActionRefused(_("The application has been submitted: its answers can no longer change."))
     if not by.has_perm("assessments.edit_answers", application):
+        # The permission first: only the organisation's people learn that the state is what refuses them.
+        if application.state != ApplicationState.DRAFT and is_member_of_applicant(by, application):
+            raise ActionRefused(_("The application has been submitted: its answers can no longer change."))
         raise PermissionDenied
     if indicator.version_id != application.version_id:
         raise ActionRefused(_("This question does not belong to the application's questionnaire."))
@@ -209,13 +209,16 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
 
 
 @transaction.atomic
-def evidence_add(*, application: Application, indicator: Indicator, upload: UploadedFile, by: User) -> Evidence:
-    """Store an evidence file after checking its content. Side effects: a private file on disk."""
+def evidence_add(*, application: Application, indicator: Indicator, upload: UploadedFile | None, by: User) -> Evidence:
+    """Store an evidence file after checking its content (None: no file was chosen, refused
+    after the permission). Side effects: a private file on disk."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not by.has_perm("assessments.edit_answers", application):
-        if application.state != ApplicationState.DRAFT and by.has_perm("assessments.view_application", application):
+        if application.state != ApplicationState.DRAFT and is_member_of_applicant(by, application):
             raise ActionRefused(_("The application has been submitted: its evidence can no longer change."))
         raise PermissionDenied
+    if upload is None:
+        raise ActionRefused(_("Choose a file to upload."))
     if indicator.version_id != application.version_id:
         raise ActionRefused(_("This question does not belong to the application's questionnaire."))
     if Evidence.objects.filter(application=application, indicator=indicator).count() >= MAX_EVIDENCE_PER_INDICATOR:
@@ -301,8 +304,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     """Submit when complete; the answers are then locked. Raises ``ActionRefused``
     naming how many items are missing (the submit page lists them)."""
     if not by.has_perm("assessments.submit_application", application):
-        if by.has_perm("assessments.view_application", application) and application.state == ApplicationState.DRAFT:
-            raise ActionRefused(_("Only a manager of the organisation can submit the application."))
+        # A contributor or the office too: the submit page tells a contributor to ask a manager.
         raise PermissionDenied
     # Lock first: a colleague's removal committed in between must not slip through.
     application = Application.objects.select_for_update().get(pk=application.pk)

@@ -20,6 +20,7 @@ from clusters import people
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Membership, NameChangeRequest
 from common.models import Sector
+from tests.bodies import register_data
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -130,28 +131,6 @@ def test_partner_cannot_edit_the_organisation_or_its_people(client: Client, worl
     )
     assert client.post(reverse("clusters:membership_remove", args=[slug, membership.pk])).status_code == 403
     assert Membership.objects.get(pk=membership.pk).left_at is None
-
-
-def register_data(**overrides: object) -> dict[str, object]:
-    sector = Sector.objects.get(name="ICT")
-    data: dict[str, object] = {
-        "name": "Sava Digital Cluster",
-        "country": "RS",
-        "city": "Belgrade",
-        "website": "https://sdc.example",
-        "website_in_english": "on",
-        "eccp_url": "https://reporting.clustercollaboration.eu/cluster/42",
-        "sectors": [sector.pk],
-        "management_fte": "1.5",
-        "members_sme": "12",
-        "members_large": "2",
-        "members_research": "3",
-        "members_public": "1",
-        "members_other": "0",
-        "founding_year": "2015",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_newcomer_registers_and_partner_validates(client: Client, world: World) -> None:
