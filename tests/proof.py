@@ -41,6 +41,7 @@ QUICK = [
     *FIRST,
     "tests/test_leak_canaries.py",
     "tests/test_admin_guard.py",
+    "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",
     "tests/labels/test_services.py",
     "tests/clusters",
