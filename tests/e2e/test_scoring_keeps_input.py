@@ -143,6 +143,8 @@ def test_gold_agreement_step_shows_own_scores(page: Page, screenshot: Screenshot
     differing.locator("select").select_option("no")
     differing.locator("textarea[name^=comment-]").fill("Agreed: no staff plan yet.")
     page.get_by_test_id("save-scores").click()
+    # The save's own answer first: reloading while its page is still arriving races the navigation.
+    expect(page.get_by_role("alert")).to_contain_text("score(s) saved.")
     page.reload()
     expect(differing.locator("select")).to_have_value("no")
     expect(differing.locator("textarea[name^=comment-]")).to_have_value("Agreed: no staff plan yet.")
