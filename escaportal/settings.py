@@ -18,7 +18,6 @@ from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from common.config import BROKER_SCHEMES, EnvReader
 
@@ -173,10 +172,13 @@ AXES_CLIENT_IP_CALLABLE = "common.client.client_address"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en"
+# Each language is named in itself, whatever the page's language: a reader
+# looks for the name he can read ("English", "Srpski", "Српски"), and a name
+# run through the Cyrillic transliteration would become nonsense ("Енглисх").
 LANGUAGES = [
-    ("en", _("English")),
-    ("sr-latn", _("Serbian (Latin)")),
-    ("sr", _("Serbian (Cyrillic)")),
+    ("en", "English"),
+    ("sr-latn", "Srpski (latinica)"),
+    ("sr", "Српски (ћирилица)"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["escaportal.formats"]

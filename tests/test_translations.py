@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import polib
@@ -22,7 +23,7 @@ from django.core.management import call_command
 from django.template.base import Lexer, TokenType
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from pytest_django import Settings
 
 from common.transliterate import latin_to_cyrillic
@@ -390,6 +391,59 @@ def test_visitor_switches_language_in_the_header(client: Client) -> None:
     assert 'action="/i18n/setlang/"' in page
     client.post(reverse("set_language"), {"language": "sr-latn", "next": "/verify/"})
     assert "Proveri oznaku" in client.get(reverse("verify_search")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "sr-latn", "sr"])
+def test_languages_are_named_in_themselves_on_every_page_language(client: Client, language: str) -> None:
+    """The header's switcher and the profile's choice: "English", "Srpski", "Српски", whatever the page's
+    language; never a name run through the transliteration ("Енглисх")."""
+    client.force_login(UserFactory(preferred_language=language))
+    page = client.get(reverse("accounts:profile")).content.decode()
+    for name in ("English", "Srpski (latinica)", "Српски (ћирилица)"):
+        assert f">{name}</option>" in page, (language, name)
+    assert ">English</button>" in page
+    assert "Енглисх" not in page and "Engleski</option>" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("sr-latn", "2. decembra 2026."),
+        ("sr", "2. децембра 2026."),
+        ("en", "2026-12-02"),
+    ],
+)
+def test_long_dates_read_right_in_each_language(language: str, expected: str) -> None:
+    """Serbian names the month in the genitive ("decembra", not "decembar"); English writes every
+    date one way, long or short."""
+    day = date(2026, 12, 2)
+    with translation.override(language):
+        assert formats.date_format(day) == expected
+        if language == "en":
+            assert formats.date_format(day, "SHORT_DATE_FORMAT") == expected
+    with translation.override("sr-latn"):
+        months = [formats.date_format(date(2026, month, 1)).split()[1] for month in range(1, 13)]
+    assert months == [
+        "januara", "februara", "marta", "aprila", "maja", "juna",
+        "jula", "avgusta", "septembra", "oktobra", "novembra", "decembra",
+    ]  # fmt: skip
+
+
+# A date at the end of a sentence: the Serbian date brings its own full stop ("2. decembra 2026.").
+SENTENCE_ENDING_IN_A_DATE = re.compile(
+    r"(?:%\((?:date|earliest|latest|window|until)\)s|\{\{ ?(?:date|earliest|latest|window|until) ?\}\})\.\s*$"
+)
+
+
+def test_serbian_sentences_ending_in_a_date_add_no_second_full_stop() -> None:
+    doubled = [
+        entry.msgid
+        for entry in polib.pofile(str(LATIN_PO))
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if SENTENCE_ENDING_IN_A_DATE.search(text)
+    ]
+    assert not doubled, doubled
 
 
 def test_serbian_is_translated_at_runtime() -> None:

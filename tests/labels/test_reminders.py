@@ -116,10 +116,10 @@ def test_the_mail_says_when_it_expires_what_renewing_means_and_links_to_the_rene
     sweep(EXPIRY - timedelta(days=90))
 
     to_manager = next(m for m in mail.outbox if m.to == ["manager@example.org"])
-    assert to_manager.subject == f"{label.organisation.name}: the Bronze label expires on March 31, 2028"
-    assert "is valid until March 31, 2028, 90 days from now" in to_manager.body
-    assert "extended by 36 months from the end of the current one, to March 31, 2031" in to_manager.body
-    assert "Renewed by March 31, 2029" in to_manager.body
+    assert to_manager.subject == f"{label.organisation.name}: the Bronze label expires on 2028-03-31"
+    assert "is valid until 2028-03-31, 90 days from now" in to_manager.body
+    assert "extended by 36 months from the end of the current one, to 2031-03-31" in to_manager.body
+    assert "Renewed by 2029-03-31" in to_manager.body
     assert f"/assessments/new/{label.organisation.slug}/?level=bronze" in to_manager.body
     assert isinstance(to_manager, EmailMultiAlternatives)
     html = to_manager.alternatives[0][0]
@@ -140,8 +140,8 @@ def test_an_expired_label_is_told_until_when_it_can_still_be_renewed(label: Labe
     sweep(EXPIRY + timedelta(days=3))
 
     (to_manager,) = [m for m in mail.outbox if m.to == ["manager@example.org"]]
-    assert to_manager.subject == f"{label.organisation.name}: renew the Bronze label by March 31, 2029"
-    assert "expired on March 31, 2028. It can still be renewed until March 31, 2029." in to_manager.body
+    assert to_manager.subject == f"{label.organisation.name}: renew the Bronze label by 2029-03-31"
+    assert "expired on 2028-03-31. It can still be renewed until 2029-03-31." in to_manager.body
 
 
 def test_nothing_is_sent_once_the_renewal_window_has_closed(label: Label) -> None:
