@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -293,6 +294,14 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# What the office is told after each step of the quality check.
+QUALITY_CHECK_DONE = {
+    ApplicationState.IN_QUALITY_CHECK: gettext_lazy("The quality check has started."),
+    ApplicationState.AWAITING_DECISION: gettext_lazy("The case is with the committee now."),
+    ApplicationState.IN_ASSESSMENT: gettext_lazy("The case went back to the assessors with your note."),
+}
+
+
 @login_required
 @require_POST
 def case_quality(request: AuthenticatedHttpRequest, pk: int, to_state: str) -> HttpResponse:
@@ -315,7 +324,7 @@ def case_quality(request: AuthenticatedHttpRequest, pk: int, to_state: str) -> H
         lambda: assessing.quality_check(
             application=application, by=request.user, to_state=ApplicationState(to_state), note=note
         ),
-        _("Done."),
+        str(QUALITY_CHECK_DONE[ApplicationState(to_state)]),
     )
     return redirect("assessments:application_detail", pk=application.pk)
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class LabelSource(models.TextChoices):
@@ -42,3 +43,18 @@ class LabelEventKind(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     CORRECTED = "corrected", _("Corrected")
     CERTIFICATE = "certificate", _("Certificate regenerated")
+
+
+def reminder_kind_words(key: str) -> str:
+    """A reminder's step in words: "expiry-30" is "30 days before expiry", "window-0" "when renewal closes"."""
+    anchor, _sep, days_text = key.partition("-")
+    days = int(days_text) if days_text.isdigit() else 0
+    if anchor == "window":
+        if days == 0:
+            return str(_("the day renewal closes"))
+        return ngettext("%(days)d day before renewal closes", "%(days)d days before renewal closes", days) % {
+            "days": days
+        }
+    if days == 0:
+        return str(_("the day the label expires"))
+    return ngettext("%(days)d day before expiry", "%(days)d days before expiry", days) % {"days": days}

@@ -12,7 +12,7 @@ from common.enums import Level
 from common.files import private_storage
 from common.models import BackgroundJob
 from labels.codes import CODE_MAX_LENGTH
-from labels.enums import CertificateLanguage, LabelSource, ReminderState
+from labels.enums import CertificateLanguage, LabelSource, LabelState, ReminderState, reminder_kind_words
 
 
 class ImportJob(BackgroundJob):
@@ -152,6 +152,11 @@ class Label(models.Model):
     def is_current(self) -> bool:
         return self.revoked_at is None and self.superseded_by_id is None
 
+    @property
+    def state_name(self) -> str:
+        """The state ``labels.selectors.with_state`` annotated, in the reader's words ("Lapsed", "Isteklo ...")."""
+        return str(LabelState(getattr(self, "state", "")).label)
+
 
 class CertificateJob(BackgroundJob):
     """A bulk rendering of certificates, worked through by a Celery task: after a
@@ -225,6 +230,10 @@ class LabelReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label.code}: {self.kind} ({self.get_state_display()})"
+
+    @property
+    def kind_name(self) -> str:
+        return reminder_kind_words(self.kind)
 
 
 class ReminderDigest(models.Model):

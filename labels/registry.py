@@ -24,20 +24,27 @@ SORTS = {
     "valid_until": ("-valid_until", "organisation__name"),
 }
 
+SORT_NAMES = {
+    "name": _("Organisation"),
+    "country": _("Country"),
+    "level": _("Level"),
+    "valid_until": _("Valid until"),
+}
+
 
 class RegistryFilterForm(forms.Form):
     q = forms.CharField(label=_("Organisation"), required=False, max_length=100)
     country = forms.ChoiceField(label=_("Country"), required=False)
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any")), *Level.choices])
     sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False, to_field_name="slug"
+        label=_("Sector"), queryset=Sector.objects.all(), required=False, to_field_name="slug", empty_label=_("Any")
     )
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
         choices=[(CURRENT, _("Valid (current)")), ("", _("Any, history included")), *LabelState.choices],
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(k, k.replace("_", " ")) for k in SORTS])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_NAMES.items()))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

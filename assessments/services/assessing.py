@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -77,7 +78,11 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
     needed = rules_for(application.level).assessors
     if len(active) + len(chosen) != needed:
         raise ActionRefused(
-            _("A %(level)s case needs %(n)d expert(s); %(have)d assigned, %(chosen)d chosen.")
+            ngettext(
+                "A %(level)s case needs %(n)d expert; %(have)d assigned, %(chosen)d chosen.",
+                "A %(level)s case needs %(n)d experts; %(have)d assigned, %(chosen)d chosen.",
+                needed,
+            )
             % {"level": Level(application.level).label, "n": needed, "have": len(active), "chosen": len(chosen)}
         )
     if application.level == Level.GOLD:

@@ -29,6 +29,12 @@ def minutes(value: timedelta | None) -> int:
 
 
 @register.filter
+def absolute(value: int) -> int:
+    """``{{ days|absolute }}``: how many, whichever side of a date ("expired 4 days ago", not "-4")."""
+    return abs(value)
+
+
+@register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -79,3 +80,18 @@ def test_registry_queries_do_not_grow(
         response = client.get(reverse("registry"))
 
     assert len(response.context["page"]) == size
+
+
+def test_registry_speaks_the_readers_language_in_every_cell_and_option(client: Client, db: None) -> None:
+    """States, sort options and the empty choice of every filter are words of the page's language, never codes."""
+    labelled("Lapsed Cluster", "RS", Level.BRONZE, date(2012, 4, 18))
+
+    page = client.get(reverse("registry"), {"state": ""}, HTTP_ACCEPT_LANGUAGE="sr-latn").content.decode()
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
+
+    assert "Propale" in cells and "lapsed" not in cells
+    assert "---------" not in options
+    assert {"Organizacija", "Zemlja", "Nivo", "Važi do"} <= set(options)
+    assert "valid until" not in options and "name" not in options
+    assert options.count("Bilo koji") == 3  # country, level, sector

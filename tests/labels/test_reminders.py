@@ -271,8 +271,8 @@ def test_the_label_page_shows_every_reminder_sent(client: Client, label: Label) 
 
     page = client.get(f"/labels/label/{label.code}/").content.decode()
 
-    assert "expiry-30" in page
-    assert "Sent" in page
+    assert "30 days before expiry" in page and "expiry-30" not in page
+    assert "Sent" in page and "1 person" in page
 
 
 def test_the_office_digest_goes_out_once_a_week(people: dict[str, User]) -> None:
