@@ -287,8 +287,8 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 # other_partner  partner for Germany: the Serbian organisation is hidden from it (404).
 # office         the label office: sees every organisation and case; deactivates an organisation, waives
 #                criteria, assigns experts, checks quality (passes a case to the committee or returns it),
-#                revokes and corrects labels and chooses their certificate's language, regenerates
-#                certificates, imports legacy labels, reads the statistics. Does not edit an
+#                revokes labels and reinstates a revoked one, corrects them and chooses their certificate's
+#                language, regenerates certificates, imports legacy labels, reads the statistics. Does not edit an
 #                organisation's profile, manage its people, fill, submit or withdraw its application, nor
 #                score, ask or answer questions (403).
 # committee      decides the cases awaiting a decision (award or refuse) on its start page; sees a case
@@ -425,6 +425,7 @@ TABLE: list[Row] = [
     row("labels:label_manage",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", label),
     row("labels:label_manage",                       "POST", "L    403  403  403  403  403  403  403  405  403  403", label, b.no_input, e.label),
     row("labels:label_revoke",                       "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_revoke, e.label_revoked_at),
+    row("labels:label_reinstate",                    "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_reinstate, e.label_revoked_at, e.label_revoked),
     row("labels:label_correct",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_correct, e.label_valid_until),
     row("labels:label_certificate_language",         "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.certificate_language, e.label_certificate_language),
     row("labels:certificate_download",               "GET",  "L    202  404  202  404  404  202  404  202  202  404", label),
