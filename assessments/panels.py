@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from assessments import selectors
+from assessments.pipeline import late_answers, pipeline_for
 from assessments.selectors import applications_for_user_organisations
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
@@ -26,3 +29,9 @@ def manager_applications(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 def assessor_cases(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {"assignments": selectors.assessor_cases(request.user)}
+
+
+def partner_pipeline(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    """How many of the partner's countries' applications are in progress, and how many have a late step."""
+    ids = list(pipeline_for(request.user).values_list("pk", flat=True))
+    return {"in_progress": len(ids), "late": len(late_answers(ids, timezone.localdate()))}

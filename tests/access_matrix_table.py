@@ -282,7 +282,8 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 #                own scores. Does not answer for the organisation nor check quality (403).
 # unassigned_assessor  sees no case (404).
 # partner        national partner for Serbia: sees the Serbian organisation, validates it, waives and
-#                withdraws eligibility criteria for it; reads the dashboards and statistics. Sees no
+#                withdraws eligibility criteria for it; reads the dashboards and statistics, and the
+#                pipeline of its countries' applications in progress (states and dates). Sees no
 #                application (404) and may not edit the profile, manage people or deactivate (403).
 # other_partner  partner for Germany: the Serbian organisation is hidden from it (404).
 # office         the label office: sees every organisation and case; deactivates an organisation, waives
@@ -412,6 +413,7 @@ TABLE: list[Row] = [
     row("assessments:assignment_declare",            "POST", "L    404  404  404  200= 404  404  404  404  404  404", assignment, b.declaration, e.assignment_state),
     row("assessments:assignment_declare",            "POST", "L    404  404  404  302  404  404  404  404  404  404", pending_assignment, b.declaration, e.pending_assignment_state),
     row("assessments:office_cases",                  "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("assessments:partner_pipeline",              "GET",  "L    403  403  403  403  403  200  200  403  403  403", none),
     row("assessments:report_download",               "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
     row("assessments:questionnaire_preview",         "GET",  "L    403  403  403  403  403  403  403  200  403  403", questionnaire),
     row("labels:ob_issuer",                          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
