@@ -49,6 +49,8 @@ class ApplicationState(models.TextChoices):
 
 
 CLOSED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN)
+# The office may (still) assign experts: after submission, and while experts are being found.
+ASSIGNABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT)
 
 
 class AssignmentState(models.TextChoices):

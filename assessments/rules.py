@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypeGuard
 import rules
 
 from accounts.rules import is_label_committee, is_label_office
-from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
+from assessments.enums import ASSIGNABLE_STATES, CLOSED_STATES, ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster, is_partner_for_country, is_partner_staff
 from common.enums import Level
 
@@ -84,6 +84,16 @@ rules.add_perm("assessments.edit_answers", is_member_of_applicant & is_draft)
 rules.add_perm("assessments.submit_application", is_manager_of_applicant & is_draft)
 rules.add_perm("assessments.withdraw_application", is_manager_of_applicant)
 rules.add_perm("assessments.assign_assessors", is_label_office)
+
+
+@rules.predicate
+def awaits_assessors(user: object, application: Application | None) -> bool:
+    return getattr(application, "state", None) in ASSIGNABLE_STATES
+
+
+# What the case page offers: the permission and the state the service checks,
+# in that order, in one place (the service refuses the other states with a reason).
+rules.add_rule("assessments.may_assign_now", is_label_office & awaits_assessors)
 rules.add_perm("assessments.declare_conflict", awaits_declaration | is_assigned_assessor)
 rules.add_perm("assessments.score_application", is_assigned_assessor)
 

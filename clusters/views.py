@@ -27,7 +27,7 @@ from accounts.selectors import user_exists
 from accounts.services import user_create
 from clusters import names, people, selectors, services
 from clusters.eligibility import eligibility_of
-from clusters.enums import EligibilityCriterion, MembershipRole, OrganisationState
+from clusters.enums import EligibilityCriterion, MembershipRole, NameChangeState, OrganisationState
 from clusters.forms import (
     InvitationForm,
     NameChangeForm,
@@ -107,14 +107,19 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     name_change = selectors.name_change_shown_on(organisation)
     # Its managers (who may withdraw it) and its validators see a request for a new name; nobody else.
-    can_withdraw_name = name_change is not None and user.has_perm("clusters.withdraw_name_change", name_change)
-    can_decide_name = name_change is not None and user.has_perm("clusters.decide_name_change", name_change)
+    shows_name_change = name_change is not None and (
+        user.has_perm("clusters.withdraw_name_change", name_change)
+        or user.has_perm("clusters.decide_name_change", name_change)
+    )
+    # What it offers: the moves this person may make from the request's state (a refused one offers none).
+    can_withdraw_name = shows_name_change and may_move(name_change, NameChangeState.WITHDRAWN, user)
+    can_decide_name = shows_name_change and may_move(name_change, NameChangeState.APPROVED, user)
     return render(
         request,
         "clusters/organisation_detail.html",
         {
             "organisation": organisation,
-            "name_change": name_change if can_withdraw_name or can_decide_name else None,
+            "name_change": name_change if shows_name_change else None,
             "can_withdraw_name": can_withdraw_name,
             "can_decide_name": can_decide_name,
             # Its own ids: the page may show the deactivation's reason field too.

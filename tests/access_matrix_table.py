@@ -120,6 +120,14 @@ def org_deactivate(s: SimpleNamespace) -> dict[str, Any]:
     return {"slug": s.org.slug, "to_state": "inactive"}
 
 
+def org_validate(s: SimpleNamespace) -> dict[str, Any]:
+    return {"slug": s.pending_org.slug, "to_state": "active"}
+
+
+def org_send_back(s: SimpleNamespace) -> dict[str, Any]:
+    return {"slug": s.pending_org.slug, "to_state": "draft"}
+
+
 def name_approve(s: SimpleNamespace) -> dict[str, Any]:
     return {"slug": s.org.slug, "pk": s.name_change.pk, "decision": "approve"}
 
@@ -265,7 +273,8 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 # anonymous      the public: verification, the registry, the Open Badges files, the API, logos; to log
 #                in, sign up, reset a password, follow an invitation link (and create the account it is
 #                for). Everything else sends them to the login page (L).
-# manager        works for the Serbian organisation: edits its profile (not its name once labelled),
+# manager        works for the Serbian organisation (and manages a second one awaiting validation, which he
+#                may not validate himself): edits its profile (not its name once labelled),
 #                invites people, changes their roles, removes them, withdraws an invitation; starts an
 #                application, answers and uploads evidence while it is a draft, submits it, withdraws it
 #                before the decision, answers the assessor's questions; downloads its label's certificate.
@@ -342,6 +351,10 @@ TABLE: list[Row] = [
     row("clusters:organisation_edit",                "POST", "L    302  404  403  404  404  403  404  403  404  404", org, b.organisation_edit, e.organisation_profile),
     row("clusters:organisation_move",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", org_deactivate),
     row("clusters:organisation_move",                "POST", "L    403  404  403  404  404  403  404  302  404  404", org_deactivate, b.reason, e.organisation_state),
+    # The manager's second organisation awaits validation: its partner or the office validates it or sends it
+    # back with a reason; its own manager sees it but may not validate it (403); to everyone else it is hidden.
+    row("clusters:organisation_move",                "POST", "L    403  404  404  404  404  302  404  302  404  404", org_validate, b.no_input, e.pending_organisation_state),
+    row("clusters:organisation_move",                "POST", "L    403  404  404  404  404  302  404  302  404  404", org_send_back, b.reason, e.pending_organisation_state),
     row("clusters:waiver_add",                       "GET",  "L    405  405  405  405  405  405  405  405  405  405", org),
     row("clusters:waiver_add",                       "POST", "L    403  404  403  404  404  302  404  302  404  404", org, b.waiver_add, e.active_waivers),
     row("clusters:waiver_remove",                    "GET",  "L    405  405  405  405  405  405  405  405  405  405", waiver),
@@ -536,6 +549,10 @@ def build_scenario() -> SimpleNamespace:
     s.users = users
     # The contributor also manages a Croatian organisation: managing one organisation gives no rights in another.
     s.third_org = OrganisationFactory(name="Matrix Cluster Croatia", country="HR", **ELIGIBLE)
+    # The manager registered a second Serbian organisation, sent for validation and not yet validated.
+    s.pending_org = OrganisationFactory(name="Matrix Cluster Serbia South", country="RS", **ELIGIBLE)
+    MembershipFactory(organisation=s.pending_org, user=manager.user, role=MembershipRole.MANAGER)
+    type(s.pending_org).objects.filter(pk=s.pending_org.pk).update(state="pending")
     third_manager = MembershipFactory(organisation=s.third_org, user=users["contributor"], role=MembershipRole.MANAGER)
 
     s.case = submitted(manager)

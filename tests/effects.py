@@ -87,6 +87,12 @@ def organisation_state(s: SimpleNamespace) -> Any:
     return ClusterOrganisation.objects.values_list("state", flat=True).get(pk=s.org.pk)
 
 
+def pending_organisation_state(s: SimpleNamespace) -> Any:
+    from clusters.models import ClusterOrganisation
+
+    return ClusterOrganisation.objects.values_list("state", flat=True).get(pk=s.pending_org.pk)
+
+
 def active_waivers(s: SimpleNamespace) -> Any:
     from clusters.models import EligibilityWaiver
 

@@ -13,6 +13,7 @@ Three proofs, each failing on its own kind of bypass:
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,54 @@ def test_the_guard_lets_other_fields_and_new_rows_through() -> None:
 
     born = OrganisationFactory(state=OrganisationState.ACTIVE)  # a birth is recorded by its service, not a move
     assert born.state == OrganisationState.ACTIVE
+
+
+# --- Templates ask the rules, they do not compare states -------------------------------------------
+
+# A comparison of a state in a template, e.g. ``{% if application.state == 'draft' %}``.
+TEMPLATE_STATE_TEST = re.compile(r"\{%\s*(?:el)?if\b[^%]*\b\w+\.(?:state|status)(?:\.value)?\s*(?:==|!=|\bin\b)")
+
+# Where a template may still compare a state: to choose words or colours for
+# what it shows, never to decide what it offers (actions ask ``{% has_perm %}``,
+# ``{% may_move %}`` or a rule that joins role and state, in */rules.py).
+DISPLAY_ONLY_STATE_TESTS = {
+    "templates/labels/dashboard_list.html": "a closed renewal window shown greyed",
+    "templates/labels/_import_progress.html": "an import's progress message",
+    "templates/clusters/_eligibility.html": "a criterion met or waived, in words",
+    "templates/clusters/_name_change.html": "the card's colour and heading for a pending or refused request",
+    "templates/clusters/name_change_ask.html": "a note that a request is already waiting",
+    "templates/clusters/manager_start.html": "the profile's badge colour and its explanation",
+    "templates/clusters/organisation_detail.html": "the profile's badge colour and refusal note",
+    "templates/clusters/email/name_change_decided.html": "the mail's wording per decision",
+    "templates/assessments/questionnaire_preview.html": "the version's badge colour",
+    "templates/assessments/application_detail.html": "the case's badge colour",
+    "templates/assessments/application_section.html": "why read-only answers are read-only (submitted)",
+}
+
+
+def _templates_comparing_states() -> dict[str, int]:
+    found: dict[str, int] = {}
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        count = len(TEMPLATE_STATE_TEST.findall(path.read_text()))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    return found
+
+
+def test_templates_offer_actions_by_asking_the_rules_not_by_comparing_states() -> None:
+    comparing = _templates_comparing_states()
+    unexplained = sorted(set(comparing) - set(DISPLAY_ONLY_STATE_TESTS))
+    assert not unexplained, f"templates deciding by a state string (ask has_perm / may_move instead): {unexplained}"
+    stale = sorted(set(DISPLAY_ONLY_STATE_TESTS) - set(comparing))
+    assert not stale, f"listed as comparing states for display but no longer do: {stale}"
+
+
+def test_the_template_check_sees_each_kind_of_comparison() -> None:
+    for snippet in (
+        "{% if application.state == 'draft' %}",
+        '{% elif a.state != "pending" %}',
+        "{% if label.state.value == 'valid' %}",
+        "{% if version.status in states %}",
+    ):
+        assert TEMPLATE_STATE_TEST.search(snippet), snippet
+    assert not TEMPLATE_STATE_TEST.search("{{ application.get_state_display }}")

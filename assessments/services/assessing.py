@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import StaffRole
 from accounts.models import User
 from accounts.selectors import people_with_role
-from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ASSIGNABLE_STATES, ApplicationState, AssignmentState
 from assessments.models import (
     Application,
     AssessmentReport,
@@ -63,7 +63,7 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
     application = _lock(application)
     if not by.has_perm("assessments.assign_assessors", application):
         raise PermissionDenied
-    if application.state not in (ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT):
+    if application.state not in ASSIGNABLE_STATES:
         raise ActionRefused(_("Assessors are assigned to submitted applications only."))
     offered = {p.user_id: p for p in assessors_offered(application)}
     chosen = list(dict.fromkeys(assessors))
