@@ -147,7 +147,9 @@ def chain_relink(chain: Sequence[Label], *, by: object, reason: str) -> list[Lab
             changed.append((label, successor))
     changed.sort(key=lambda pair: pair[1] is None)
     for label, successor in changed:
-        before = Label.objects.filter(pk=label.superseded_by_id).values_list("code", flat=True).first() or ""
+        before = ""
+        if label.superseded_by_id is not None:
+            before = Label.objects.filter(pk=label.superseded_by_id).values_list("code", flat=True).first() or ""
         label.superseded_by = successor
         label.save(update_fields=["superseded_by"])
         history_record(

@@ -52,7 +52,7 @@ def test_the_partner_sees_its_countries_cases_in_progress_with_dates_and_late_st
     case = in_assessment(manager, staff)
     assessing.score_save(
         application=case,
-        indicator=case.version.indicators.first(),
+        indicator=case.version.indicators.order_by("pk")[0],
         by=staff["expert_rs"],
         met=True,
         comment="SECRET-SCORE-COMMENT",
