@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments import selectors
-from assessments.pipeline import late_answers, pipeline_for
+from assessments.pipeline import pipeline_for
 from assessments.selectors import applications_for_user_organisations
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
@@ -32,6 +33,11 @@ def assessor_cases(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 
 def partner_pipeline(request: AuthenticatedHttpRequest) -> dict[str, Any]:
-    """How many of the partner's countries' applications are in progress, and how many have a late step."""
-    ids = list(pipeline_for(request.user).values_list("pk", flat=True))
-    return {"in_progress": len(ids), "late": len(late_answers(ids, timezone.localdate()))}
+    """How many of the partner's countries' applications are in progress, and how many
+    have a late step (a question past its due date), in one query."""
+    late = Q(clarifications__answered_at__isnull=True, clarifications__due_on__lt=timezone.localdate())
+    return (
+        pipeline_for(request.user)
+        .order_by()
+        .aggregate(in_progress=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True))
+    )
