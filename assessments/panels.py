@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from assessments import selectors
+from assessments.pipeline import pipeline_for
 from assessments.selectors import applications_for_user_organisations
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
@@ -26,3 +30,14 @@ def manager_applications(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 def assessor_cases(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {"assignments": selectors.assessor_cases(request.user)}
+
+
+def partner_pipeline(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    """How many of the partner's countries' applications are in progress, and how many
+    have a late step (a question past its due date), in one query."""
+    late = Q(clarifications__answered_at__isnull=True, clarifications__due_on__lt=timezone.localdate())
+    return (
+        pipeline_for(request.user)
+        .order_by()
+        .aggregate(in_progress=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True))
+    )

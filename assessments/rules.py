@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, TypeGuard
 import rules
 
 from accounts.rules import is_label_committee, is_label_office
-from assessments.enums import ASSIGNABLE_STATES, ApplicationState, AssignmentState
-from clusters.rules import is_manager_of_cluster, is_member_of_cluster
+from assessments.enums import ASSIGNABLE_STATES, CLOSED_STATES, ApplicationState, AssignmentState
+from clusters.rules import is_manager_of_cluster, is_member_of_cluster, is_partner_for_country, is_partner_staff
 from common.enums import Level
 
 if TYPE_CHECKING:
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 DECIDED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED)
+# The pipeline: an application is in progress from its submission until it is
+# decided or withdrawn. A draft is still the organisation's own work.
+IN_PROGRESS_STATES = tuple(
+    state for state in ApplicationState if state != ApplicationState.DRAFT and state not in CLOSED_STATES
+)
 
 
 @rules.predicate
@@ -120,6 +125,27 @@ rules.add_perm(
 # the organisation cannot court or blame an expert, the committee judges the
 # report, not its author (DOMAIN.md: assignments "must not leak who assesses whom").
 rules.add_perm("assessments.view_assessors", is_label_office | is_assigned_assessor)
+
+
+# --- The partners' pipeline ---------------------------------------------------------------------
+
+
+@rules.predicate
+def is_partner_for_applicant(user: object, application: Application | None) -> bool:
+    return application is not None and bool(is_partner_for_country(user, application.organisation))
+
+
+@rules.predicate
+def is_in_progress(user: object, application: Application | None) -> bool:
+    return getattr(application, "state", None) in IN_PROGRESS_STATES
+
+
+# A national partner follows its countries' applications in progress: their
+# state and the dates of each step, never answers, scores or who assesses
+# (``assessments.pipeline``). Its list is scoped by the same rule
+# (``pipeline_for``, held to it by tests/test_scope_agreement.py).
+rules.add_perm("assessments.view_pipeline", is_partner_staff)
+rules.add_perm("assessments.follow_application", is_partner_for_applicant & is_in_progress)
 
 
 # --- Benchmarking report ------------------------------------------------------------------------

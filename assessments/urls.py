@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments import views, views_workflow
+from assessments import views, views_pipeline, views_workflow
 
 app_name = "assessments"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("a/<int:pk>/quality/<str:to_state>/", views_workflow.case_quality, name="case_quality"),
     path("assignments/<int:pk>/declare/", views_workflow.assignment_declare, name="assignment_declare"),
     path("office/", views_workflow.office_cases, name="office_cases"),
+    path("pipeline/", views_pipeline.partner_pipeline, name="partner_pipeline"),
     path("a/<int:pk>/report.pdf", views_workflow.report_download, name="report_download"),
     path("", include("assessments.urls_questionnaires")),
 ]

@@ -311,6 +311,12 @@ def validators_of(organisation: ClusterOrganisation) -> list[User]:
     return people_with_role(StaffRole.LABEL_OFFICE)
 
 
+def partner_staff_of(organisation: ClusterOrganisation) -> list[User]:
+    """The active staff of every national partner whose countries include the organisation's."""
+    partners = [p.pk for p in NationalPartner.objects.all() if organisation.country in p.countries]
+    return list(User.objects.filter(partner_staff__partner__in=partners, is_active=True).distinct().order_by("pk"))
+
+
 def managers_of(organisation: ClusterOrganisation) -> list[User]:
     return list(
         User.objects.filter(

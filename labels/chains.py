@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from common.services import history_record_many
+from common.services import history_record, history_record_many
 from labels.codes import code_random
 from labels.models import Label
 
@@ -126,3 +126,37 @@ def _label_facts(label: Label) -> dict[str, object]:
         "import": label.imported_in_id,
         "superseded_by": label.superseded_by.code if label.superseded_by else None,
     }
+
+
+def chain_relink(chain: Sequence[Label], *, by: object, reason: str) -> list[Label]:
+    """Point every saved label of ``chain`` (oldest first, revoked ones left out
+    except one about to be reinstated) at its next one, the last at none.
+
+    A revocation takes a label out of its chain and a reinstatement puts it
+    back: the labels around it must follow, or a revoked renewal would keep its
+    predecessor "superseded" for ever. Returns the labels whose successor
+    changed; each gets a history row: ``label.superseded`` with its new
+    successor, or ``label.restored`` when it is the current one again.
+    The database allows one current label per organisation and level at every
+    moment, so the label that becomes current is written last.
+    """
+    changed: list[tuple[Label, Label | None]] = []
+    for position, label in enumerate(chain):
+        successor = chain[position + 1] if position + 1 < len(chain) else None
+        if label.superseded_by_id != (successor.pk if successor else None):
+            changed.append((label, successor))
+    changed.sort(key=lambda pair: pair[1] is None)
+    for label, successor in changed:
+        before = ""
+        if label.superseded_by_id is not None:
+            before = Label.objects.filter(pk=label.superseded_by_id).values_list("code", flat=True).first() or ""
+        label.superseded_by = successor
+        label.save(update_fields=["superseded_by"])
+        history_record(
+            obj=label,
+            action="label.superseded" if successor else "label.restored",
+            by=by,
+            data={"superseded_by": [before, successor.code if successor else ""]},
+            reason=reason,
+        )
+    return [label for label, _successor in changed]

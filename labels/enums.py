@@ -41,6 +41,10 @@ class LabelEventKind(models.TextChoices):
     """What can happen to a label after its award (``label.<kind>`` rows in the history)."""
 
     REVOKED = "revoked", _("Revoked")
+    # The office undid a revocation made in error: the label is back in its chain.
+    REINSTATED = "reinstated", _("Reinstated")
+    # The label that had replaced it was revoked: it is the current one again.
+    RESTORED = "restored", _("Current again")
     CORRECTED = "corrected", _("Corrected")
     CERTIFICATE = "certificate", _("Certificate regenerated")
 

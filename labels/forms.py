@@ -49,6 +49,10 @@ class LabelRevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason (shown on the verification page)"), max_length=REASON_MAX)
 
 
+class LabelReinstateForm(forms.Form):
+    reason = forms.CharField(label=_("Why the revocation was wrong"), max_length=REASON_MAX)
+
+
 class LabelCorrectForm(forms.Form):
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=250, required=False)
     valid_until = forms.DateField(label=_("Valid until"))

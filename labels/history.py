@@ -77,6 +77,8 @@ ACTION_TITLES: dict[str, Promise] = {
     "label.created": _("Label created"),
     "label.superseded": _("Replaced by a newer label"),
     "label.revoked": _("Revoked"),
+    "label.reinstated": _("Reinstated"),
+    "label.restored": _("Current again: the label that replaced it was revoked"),
     "label.corrected": _("Corrected"),
     "label.certificate": _("Certificate language"),
     "person.role_granted": _("Role granted"),

@@ -19,6 +19,8 @@ rules.add_perm("labels.view_committee_start", is_label_committee)
 rules.add_perm("labels.view_statistics", is_policy_reader | is_label_office)
 rules.add_perm("labels.import_labels", is_label_office)
 rules.add_perm("labels.revoke_label", is_label_office)
+# Undoing a revocation made in error: its own permission, so either can be given alone.
+rules.add_perm("labels.reinstate_label", is_label_office)
 # Staff follow the registry's code links all day; the verification budget is for strangers.
 rules.add_perm("labels.verify_without_limit", has_a_staff_role)
 

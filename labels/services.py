@@ -23,7 +23,7 @@ from common.errors import ActionRefused
 from common.models import ActivityLog
 from common.services import history_record
 from labels.certificates.rendering import certificate_queue
-from labels.chains import chains_write, chronological, codes_assign
+from labels.chains import chain_relink, chains_write, chronological, codes_assign
 from labels.enums import CertificateLanguage, LabelEventKind, LabelSource
 from labels.models import ImportJob, Label
 from labels.validity import compute_validity
@@ -95,10 +95,14 @@ def label_create(
 def label_revoke(*, label: Label, by: User, reason: str) -> Label:
     """The label office revokes a label, with a mandatory reason.
 
-    Side effects: a history event; verification says revoked and why at once;
-    the certificate is rendered again after commit.
+    The label leaves its chain: the label it had replaced (a revoked renewal's
+    predecessor) is linked to the revoked one's successor, or is the current
+    one again, its state then what its own dates say, its reminders due again.
+    Side effects: a history event (and ``label.restored`` or
+    ``label.superseded`` on the relinked label); verification says revoked
+    and why at once; the certificate is rendered again after commit.
     """
-    if not by.has_perm("labels.revoke_label"):
+    if not by.has_perm("labels.revoke_label", label):
         raise PermissionDenied
     if not reason.strip():
         raise ActionRefused(_("Give the reason for revoking: the verification page shows it."))
@@ -108,8 +112,56 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
     label.revoked_at, label.revoked_by, label.revoke_reason = timezone.now(), by, reason.strip()
     label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     label_event_record(label=label, kind=LabelEventKind.REVOKED, by=by, reason=reason)
+    chain_relink(_chain_of(label), by=by, reason=reason.strip())
     transaction.on_commit(lambda: certificate_queue(label.pk))
     return label
+
+
+@transaction.atomic
+def label_reinstate(*, label: Label, by: User, reason: str) -> Label:
+    """The label office undoes a revocation made in error, with a mandatory reason.
+
+    The label goes back to its place in the chain: a reinstated renewal
+    supersedes its predecessor again. Refused when a label of the same
+    organisation and level was recorded since the revocation (its validity
+    was computed without this one: the two would overlap) or shares its
+    assessment date. Side effects: a history event (``label.reinstated``, the
+    revocation's row stays), ``label.superseded`` on the relinked labels;
+    verification, the registry and the Open Badges status list follow at once;
+    the certificate is rendered again after commit.
+    """
+    if not by.has_perm("labels.reinstate_label", label):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ActionRefused(_("Give the reason for reinstating the label: its history keeps it."))
+    label = Label.objects.select_for_update().get(pk=label.pk)
+    if label.revoked_at is None:
+        raise ActionRefused(_("This label is not revoked."))
+    others = _chain_of(label)
+    if any(other.assessed_on == label.assessed_on or other.created_at > label.revoked_at for other in others):
+        raise ActionRefused(
+            _(
+                "A label of this organisation and level was recorded after the revocation: "
+                "reinstating this one would overlap it. Revoke that one first if it is wrong."
+            )
+        )
+    revoked = {"revoked_at": [label.revoked_at.isoformat(), ""], "revoke_reason": [label.revoke_reason, ""]}
+    # Still revoked while the chain is relinked: it is not current before its predecessor is superseded.
+    chain_relink(chronological([*others, label]), by=by, reason=reason.strip())
+    label.revoked_at, label.revoked_by, label.revoke_reason = None, None, ""
+    label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    label_event_record(label=label, kind=LabelEventKind.REINSTATED, by=by, reason=reason, changes=revoked)
+    transaction.on_commit(lambda: certificate_queue(label.pk))
+    return label
+
+
+def _chain_of(label: Label) -> list[Label]:
+    """The other labels of ``label``'s organisation and level that are not revoked, oldest first, locked."""
+    return chronological(
+        Label.objects.select_for_update()
+        .filter(organisation_id=label.organisation_id, level=label.level, revoked_at__isnull=True)
+        .exclude(pk=label.pk)
+    )
 
 
 @transaction.atomic

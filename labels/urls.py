@@ -17,6 +17,7 @@ urlpatterns = [
     path("label/<str:code>/", views_dashboard.label_detail, name="label_detail"),
     path("l/<str:code>/", views.label_manage, name="label_manage"),
     path("l/<str:code>/revoke/", views.label_revoke, name="label_revoke"),
+    path("l/<str:code>/reinstate/", views.label_reinstate, name="label_reinstate"),
     path("l/<str:code>/correct/", views.label_correct, name="label_correct"),
     path("l/<str:code>/certificate-language/", views.label_certificate_language, name="label_certificate_language"),
     path("l/<str:code>/certificate.pdf", views.certificate_download, name="certificate_download"),

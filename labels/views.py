@@ -39,7 +39,13 @@ from labels.certificates.rendering import certificate_missing, certificate_outda
 from labels.codes import CODE_MAX_LENGTH, code_normalise
 from labels.decisions import application_decide
 from labels.enums import CertificateLanguage, LabelState
-from labels.forms import CertificateLanguageForm, ImportUploadForm, LabelCorrectForm, LabelRevokeForm
+from labels.forms import (
+    CertificateLanguageForm,
+    ImportUploadForm,
+    LabelCorrectForm,
+    LabelReinstateForm,
+    LabelRevokeForm,
+)
 from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label
@@ -294,6 +300,7 @@ def _label_manage_page(request: HttpRequest, label: Label, status: int = 200, **
     """The page, with a refused form given back as typed (its errors beside it)."""
     forms_ = {
         "revoke_form": LabelRevokeForm(),
+        "reinstate_form": LabelReinstateForm(),
         "correct_form": LabelCorrectForm(
             initial={"organisation_name": label.organisation.name, "valid_until": label.valid_until}
         ),
@@ -337,6 +344,16 @@ def label_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         return _("The label is revoked; verification says so now.")
 
     return _label_action(request, code, LabelRevokeForm, "revoke_form", act)
+
+
+@permission_required("labels.reinstate_label")
+@require_POST
+def label_reinstate(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def act(label: Label, data: dict[str, Any]) -> str:
+        services.label_reinstate(label=label, by=request.user, reason=data["reason"])
+        return _("The label is reinstated; verification says so now.")
+
+    return _label_action(request, code, LabelReinstateForm, "reinstate_form", act)
 
 
 @permission_required("labels.correct_label")

@@ -291,13 +291,14 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 #                own scores. Does not answer for the organisation nor check quality (403).
 # unassigned_assessor  sees no case (404).
 # partner        national partner for Serbia: sees the Serbian organisation, validates it, waives and
-#                withdraws eligibility criteria for it; reads the dashboards and statistics. Sees no
+#                withdraws eligibility criteria for it; reads the dashboards and statistics, and the
+#                pipeline of its countries' applications in progress (states and dates). Sees no
 #                application (404) and may not edit the profile, manage people or deactivate (403).
 # other_partner  partner for Germany: the Serbian organisation is hidden from it (404).
 # office         the label office: sees every organisation and case; deactivates an organisation, waives
 #                criteria, assigns experts, checks quality (passes a case to the committee or returns it),
-#                revokes and corrects labels and chooses their certificate's language, regenerates
-#                certificates, imports legacy labels, reads the statistics. Does not edit an
+#                revokes labels and reinstates a revoked one, corrects them and chooses their certificate's
+#                language, regenerates certificates, imports legacy labels, reads the statistics. Does not edit an
 #                organisation's profile, manage its people, fill, submit or withdraw its application, nor
 #                score, ask or answer questions (403).
 # committee      decides the cases awaiting a decision (award or refuse) on its start page; sees a case
@@ -425,6 +426,7 @@ TABLE: list[Row] = [
     row("assessments:assignment_declare",            "POST", "L    404  404  404  200= 404  404  404  404  404  404", assignment, b.declaration, e.assignment_state),
     row("assessments:assignment_declare",            "POST", "L    404  404  404  302  404  404  404  404  404  404", pending_assignment, b.declaration, e.pending_assignment_state),
     row("assessments:office_cases",                  "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("assessments:partner_pipeline",              "GET",  "L    403  403  403  403  403  200  200  403  403  403", none),
     row("assessments:report_download",               "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
     row("assessments:questionnaire_preview",         "GET",  "L    403  403  403  403  403  403  403  200  403  403", questionnaire),
     row("labels:ob_issuer",                          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
@@ -438,6 +440,7 @@ TABLE: list[Row] = [
     row("labels:label_manage",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", label),
     row("labels:label_manage",                       "POST", "L    403  403  403  403  403  403  403  405  403  403", label, b.no_input, e.label),
     row("labels:label_revoke",                       "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_revoke, e.label_revoked_at),
+    row("labels:label_reinstate",                    "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_reinstate, e.label_revoked_at, e.label_revoked),
     row("labels:label_correct",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_correct, e.label_valid_until),
     row("labels:label_certificate_language",         "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.certificate_language, e.label_certificate_language),
     row("labels:certificate_download",               "GET",  "L    202  404  202  404  404  202  404  202  202  404", label),

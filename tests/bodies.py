@@ -219,6 +219,10 @@ def label_revoke(s: SimpleNamespace) -> Body:
     return {"reason": "The organisation misrepresented its membership."}
 
 
+def label_reinstate(s: SimpleNamespace) -> Body:
+    return {"reason": "The revocation was meant for another organisation."}
+
+
 def label_correct(s: SimpleNamespace) -> Body:
     from labels.models import Label
 

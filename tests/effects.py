@@ -327,6 +327,13 @@ def case_fully_scored(s: SimpleNamespace) -> None:
     score_everything(s.case, s.users["assigned_assessor"])
 
 
+def label_revoked(s: SimpleNamespace) -> None:
+    """The scenario's label is revoked, so the office may reinstate it."""
+    from labels.services import label_revoke
+
+    label_revoke(label=s.label, by=s.users["office"], reason="Revoked by mistake.")
+
+
 def gold_case_scored_alone(s: SimpleNamespace) -> None:
     """The Serbian case's assessor has scored every indicator of the Gold case on his own."""
     from tests.assessments.test_workflow import score_everything

@@ -54,6 +54,13 @@ def _everyones_applications(user: Any) -> Any:
     return Application.objects.select_related("organisation", "version").order_by("-created_at")
 
 
+def _everyones_pipeline(user: Any) -> Any:
+    from assessments.models import Application
+    from assessments.rules import IN_PROGRESS_STATES
+
+    return Application.objects.filter(state__in=IN_PROGRESS_STATES).select_related("organisation").order_by("pk")
+
+
 def _everyones_assignments(user: Any) -> Any:
     from assessments.enums import AssignmentState
     from assessments.models import Assignment
@@ -96,6 +103,7 @@ SCOPES: dict[str, Callable[..., Any]] = {
     "assessments.selectors.applications_visible_to": _everything_applications,
     "assessments.selectors.applications_for_user_organisations": _everyones_applications,
     "assessments.selectors.assessor_cases": _everyones_assignments,
+    "assessments.pipeline.pipeline_for": _everyones_pipeline,
     "clusters.selectors.organisations_visible_to": _everything_organisations,
     "clusters.selectors.organisations_listed_for": _everything_organisations,
     "clusters.selectors.memberships_of": _everyones_memberships,

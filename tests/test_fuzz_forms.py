@@ -228,6 +228,9 @@ TARGETS: dict[str, Target] = {
     "labels.forms.LabelRevokeForm": Target(
         lambda s: reverse("labels:label_revoke", kwargs={"code": s.label.code}), "office"
     ),
+    "labels.forms.LabelReinstateForm": Target(
+        lambda s: reverse("labels:label_reinstate", kwargs={"code": s.label.code}), "office"
+    ),
     "labels.forms.LabelCorrectForm": Target(
         lambda s: reverse("labels:label_correct", kwargs={"code": s.label.code}), "office"
     ),

@@ -194,3 +194,24 @@ def test_every_canary_is_seen_by_someone_allowed(db: None, pages: dict[str, dict
                 seen[marker].add(role)
 
     assert sorted(marker for marker, roles in seen.items() if not roles) == []
+
+
+# What the partner's pipeline must never show, though the partner may meet some of
+# it elsewhere (the assessor's name, as a person of its country): what is answered,
+# scored and asked in a case, and who assesses it.
+PIPELINE_SECRETS = (
+    "CANARY-CASE-ANSWER",
+    "canary-case-evidence",
+    "CANARY-SCORE-COMMENT",
+    "CANARY-QUESTION",
+    "Canary Expert Assigned",
+)
+
+
+def test_the_pipeline_shows_the_partner_its_cases_but_no_assessment_and_no_assessor(
+    db: None, world: SimpleNamespace, pages: dict[str, dict[str, str]]
+) -> None:
+    text = pages["partner"][reverse("assessments:partner_pipeline")]
+
+    assert world.case.organisation.name in text  # the scan reads a page that lists the case
+    assert [secret for secret in PIPELINE_SECRETS if secret.lower() in text.lower()] == []

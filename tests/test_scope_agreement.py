@@ -1,7 +1,7 @@
 """The lists people see and the rules of each object agree.
 
 A page lists what a scoping read returns (``applications_visible_to``,
-``organisations_visible_to``, ``organisations_listed_for``); a page of one
+``organisations_visible_to``, ``organisations_listed_for``, ``pipeline_for``); a page of one
 object asks its predicate (``assessments.view_application``,
 ``clusters.view_organisation``). Two sources for one rule drift apart unless
 held together: for every person of the access matrix's world and every
@@ -18,6 +18,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from assessments.models import Application
+from assessments.pipeline import pipeline_for
 from assessments.selectors import applications_visible_to
 from clusters.models import ClusterOrganisation
 from clusters.rules import is_partner_staff
@@ -67,3 +68,17 @@ def test_the_partner_and_office_lists_hold_what_they_may_validate(
 
     assert listed == validates
     assert bool(listed) == bool(is_partner_staff(person) or person.has_perm("labels.view_office_start"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_pipeline_lists_the_applications_the_partner_may_follow(
+    scenario: SimpleNamespace, db: None, role: str
+) -> None:
+    """A partner's pipeline: its countries' applications in progress, by the rule
+    ``assessments.follow_application``; nobody else's (drafts and closed cases stay out)."""
+    person = anonymous_or(scenario, role)
+    listed = set(pipeline_for(person).values_list("pk", flat=True))
+    follows = {a.pk for a in Application.objects.all() if person.has_perm("assessments.follow_application", a)}
+
+    assert listed == follows
+    assert bool(listed) == (role in ("partner", "other_partner"))

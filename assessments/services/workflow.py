@@ -21,7 +21,7 @@ from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Application, Assignment
 from assessments.reports import render_report
 from assessments.transitions import ASSIGNMENT_MOVES, MOVES
-from clusters.services import managers_of
+from clusters.services import managers_of, partner_staff_of
 from common.notify import notify
 from common.workflow import Arrival, Workflow, workflow_register
 
@@ -73,6 +73,23 @@ def _managers_told_decided(arrival: Arrival) -> None:
         _tell(managers_of(application.organisation), "assessments/email/decided", application, decision=decision)
 
 
+def _partners_told_decided(arrival: Arrival) -> None:
+    """The national partner hears of every award and refusal in its countries: the
+    outcome only (no reason, no score), with a link to the organisation's page."""
+    application = _application(arrival)
+    decision = getattr(application, "decision", None) if application else None
+    if application is None or decision is None:
+        return
+    managers = set(managers_of(application.organisation))
+    partners = [person for person in partner_staff_of(application.organisation) if person not in managers]
+    notify(
+        people=partners,
+        template="assessments/email/partner_decided",
+        context={"application": application, "decision": decision},
+        url=reverse("clusters:organisation_detail", args=[application.organisation.slug]),
+    )
+
+
 def _submitted_stamp(application: Application, from_state: str, to_state: str, note: str, by: Any) -> list[str]:
     if to_state != ApplicationState.SUBMITTED:
         return []
@@ -92,8 +109,8 @@ APPLICATION_WORKFLOW: Workflow[Application] = workflow_register(
             (ApplicationState.CLARIFICATION_REQUESTED, ApplicationState.IN_ASSESSMENT): [_assessors_told_answered],
             ApplicationState.ASSESSED: [_office_told_assessed, _report_rendered],
             ApplicationState.AWAITING_DECISION: [_committee_told],
-            ApplicationState.AWARDED: [_managers_told_decided],
-            ApplicationState.REFUSED: [_managers_told_decided],
+            ApplicationState.AWARDED: [_managers_told_decided, _partners_told_decided],
+            ApplicationState.REFUSED: [_managers_told_decided, _partners_told_decided],
         },
     )
 )
