@@ -230,6 +230,10 @@ class Application(models.Model):
     assessed_on = models.DateField(
         _("interview or visit date"), null=True, blank=True, help_text=_("The label's validity counts from its month.")
     )
+    # {"country": "RS", "sectors": [1, 4]}: the organisation's country and sectors when it
+    # submitted. The benchmarking report forms its peer groups from them, so that editing the
+    # profile afterwards cannot steer the report into a group that isolates one peer.
+    peer_basis = models.JSONField(_("peer groups formed from"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

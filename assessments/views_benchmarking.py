@@ -17,7 +17,6 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from assessments import selectors
-from assessments.benchmarking.groups import MIN_PEERS
 from assessments.benchmarking.pdf import current_pdf, report_fingerprint
 from assessments.benchmarking.report import benchmarking_report
 from assessments.models import Application
@@ -43,7 +42,7 @@ def benchmarking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(
         request,
         "assessments/benchmarking_detail.html",
-        {"application": application, "data": benchmarking_report(application), "min_peers": MIN_PEERS},
+        {"application": application, "data": benchmarking_report(application)},
     )
 
 

@@ -85,3 +85,38 @@ def eligibility_rules() -> EligibilityRules:
         min_members=int(config["min_members"]),
         min_member_types=int(config["min_member_types"]),
     )
+
+
+# Fewer contributors than this and one of them, subtracting his own answer, reads the other's.
+DISCLOSURE_FLOOR = 3
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """The benchmarking report's disclosure rule (README "Benchmarking privacy")."""
+
+    min_peers: int
+    min_peers_quartiles: int
+    money_units: frozenset[str]
+    money_step: Decimal
+    dominance_percent: Decimal
+
+
+def disclosure_rules() -> DisclosureRules:
+    config: dict[str, Any] = settings.BENCHMARKING_DISCLOSURE
+    rules = DisclosureRules(
+        min_peers=int(config["min_peers"]),
+        min_peers_quartiles=int(config["min_peers_quartiles"]),
+        money_units=frozenset(str(unit) for unit in config["money_units"]),
+        money_step=Decimal(str(config["money_step"])),
+        dominance_percent=Decimal(str(config["dominance_percent"])),
+    )
+    if rules.min_peers < DISCLOSURE_FLOOR:
+        raise ImproperlyConfigured(f"BENCHMARKING_DISCLOSURE: min_peers must be at least {DISCLOSURE_FLOOR}.")
+    if rules.min_peers_quartiles < rules.min_peers:
+        raise ImproperlyConfigured("BENCHMARKING_DISCLOSURE: min_peers_quartiles must be at least min_peers.")
+    if rules.money_step <= 0:
+        raise ImproperlyConfigured("BENCHMARKING_DISCLOSURE: money_step must be positive.")
+    if not 50 <= rules.dominance_percent <= 100:
+        raise ImproperlyConfigured("BENCHMARKING_DISCLOSURE: dominance_percent must lie between 50 and 100.")
+    return rules

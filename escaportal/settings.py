@@ -386,6 +386,19 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
 # The public eligibility criteria (DOMAIN.md, since 15 Nov 2019), read through
 # common.scheme.eligibility_rules().
 LABEL_ELIGIBILITY = {"min_management_fte": "0.5", "min_members": 15, "min_member_types": 2}
+# The benchmarking report's disclosure rule (README "Benchmarking privacy"), read
+# through common.scheme.disclosure_rules(): no figure from fewer than
+# min_peers organisations (never below 3), quartiles only from
+# min_peers_quartiles, money (answers in one of money_units) rounded to
+# money_step; no figure whose two largest contributions make more than
+# dominance_percent of it.
+BENCHMARKING_DISCLOSURE: dict[str, Any] = {
+    "min_peers": 5,
+    "min_peers_quartiles": 10,
+    "money_units": ["EUR"],
+    "money_step": 1000,
+    "dominance_percent": 85,
+}
 # Statistics pages keep each figure this long (labels.statistics.cached_figure);
 # 0 computes every figure on every request.
 STATISTICS_CACHE_SECONDS = 300

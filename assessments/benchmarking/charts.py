@@ -7,9 +7,10 @@ import math
 
 from django.utils.translation import gettext as _
 
+from assessments.benchmarking.disclosure import Figures
 from assessments.benchmarking.figures import GroupFigure, SectionBenchmark, format_value, value_format
 from assessments.benchmarking.groups import PeerGroup
-from assessments.benchmarking.statistics import Summary, mean
+from assessments.benchmarking.statistics import mean
 from assessments.models import Indicator
 from common.charts.bar import bar_chart
 from common.charts.box import box_plot
@@ -20,8 +21,10 @@ TITLE_MAX = 76
 
 
 def indicator_chart(indicator: Indicator, value: float | None, figures: list[GroupFigure]) -> Chart:
+    """One box per group, drawn only from what the disclosure rule lets through: no whiskers (there is
+    no minimum or maximum to draw), a box where quartiles are shown, a median line."""
     boxes = [
-        Box(f.group.label, s.minimum, s.q1, s.median, s.q3, s.maximum, marker=value, note=f.note)
+        Box(f.group.label, None, s.q1, s.median, s.q3, None, marker=value, note=f.note)
         if (s := f.summary)
         else Box(f.group.label, None, None, None, None, None, note=f.note)
         for f in figures
@@ -38,11 +41,13 @@ def indicator_chart(indicator: Indicator, value: float | None, figures: list[Gro
 
 def common_scale(value: float | None, figures: list[GroupFigure]) -> tuple[float, float] | None:
     """One scale for every group, starting at zero for counts and shares, so the boxes of one
-    indicator compare at a glance. None leaves the scale to the drawing (nothing shown, or no span)."""
-    summaries = [f.summary for f in figures if f.summary]
-    if not summaries:
+    indicator compare at a glance. Its ends come from the figures shown and the organisation's own
+    value only: an end drawn from a peer's answer would be that answer, rounded up.
+    None leaves the scale to the drawing (nothing shown, or no span)."""
+    shown = [n for f in figures if (s := f.summary) for n in (s.q1, s.median, s.q3) if n is not None]
+    if not shown:
         return None
-    ends = [n for s in summaries for n in (s.minimum, s.maximum)] + ([value] if value is not None else [])
+    ends = shown + ([value] if value is not None else [])
     scale = (min(0.0, *ends), nice_ceiling(max(ends)))
     return scale if scale[1] > scale[0] else None
 
@@ -72,14 +77,16 @@ def indicator_description(indicator: Indicator, value: float | None, figures: li
     return " ".join(parts)
 
 
-def _figure_sentence(figure: GroupFigure, summary: Summary, fmt: str) -> str:
-    text = _("%(group)s (%(count)d organisations): median %(median)s, middle half %(q1)s to %(q3)s") % {
-        "group": figure.group.label,
-        "count": summary.count,
-        "median": fmt.format(summary.median),
-        "q1": fmt.format(summary.q1),
-        "q3": fmt.format(summary.q3),
-    }
+def _figure_sentence(figure: GroupFigure, summary: Figures, fmt: str) -> str:
+    numbers = {"group": figure.group.label, "count": summary.count, "median": fmt.format(summary.median)}
+    if summary.q1 is not None and summary.q3 is not None:
+        text = _("%(group)s (%(count)d organisations): median %(median)s, middle half %(q1)s to %(q3)s") % {
+            **numbers,
+            "q1": fmt.format(summary.q1),
+            "q3": fmt.format(summary.q3),
+        }
+    else:
+        text = _("%(group)s (%(count)d organisations): median %(median)s") % numbers
     if figure.percentile is not None:
         text += _("; percentile %(p)s, %(standing)s") % {"p": f"{figure.percentile:.0f}", "standing": figure.standing}
     return text + "."

@@ -1,4 +1,4 @@
-"""The four peer groups an organisation is set against, and the k-anonymity threshold that hides small ones."""
+"""The four peer groups an organisation is set against, and the threshold that hides small ones."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from assessments.benchmarking.selectors import PeerData
+from assessments.benchmarking.disclosure import too_few_note
+from assessments.benchmarking.selectors import PeerBasis, PeerData
 from assessments.models import Application
 from common.enums import Level
-
-# Fewer organisations than this and a figure could be traced back to one of them.
-MIN_PEERS = 5
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,7 @@ class PeerGroup:
     key: str
     label: str
     members: frozenset[int]
+    threshold: int  # the disclosure rule's min_peers
     unavailable: str = ""  # why the organisation has no such group (no sector recorded)
 
     @property
@@ -28,40 +28,41 @@ class PeerGroup:
 
     @property
     def shown(self) -> bool:
-        return not self.unavailable and self.size >= MIN_PEERS
+        return not self.unavailable and self.size >= self.threshold
 
     @property
     def withheld_reason(self) -> str:
         if self.unavailable:
             return self.unavailable
-        if self.shown:
-            return ""
-        return _(
-            "Not shown: fewer than %(k)d other organisations in this group have a completed benchmarking, "
-            "and the figures of so few could be traced back to one of them."
-        ) % {"k": MIN_PEERS}
+        return "" if self.shown else too_few_note(self.threshold)
 
 
-def peer_groups(application: Application, data: PeerData, sector_names: Sequence[str]) -> list[PeerGroup]:
-    organisation = application.organisation
+def peer_groups(
+    application: Application, data: PeerData, basis: PeerBasis, sector_names: Sequence[str], threshold: int
+) -> list[PeerGroup]:
+    """The groups, formed from the country and sectors frozen when the benchmarking was submitted
+    (``PeerBasis``): editing the organisation's profile afterwards changes none of them."""
     everyone = frozenset(data.countries)
-    own_level = data.levels.get(organisation.pk, Level.BRONZE)
+    own_level = data.levels.get(application.organisation_id, Level.BRONZE)
     return [
-        PeerGroup("all", _("All benchmarked organisations"), everyone),
+        PeerGroup("all", _("All benchmarked organisations"), everyone, threshold),
         PeerGroup(
             "country",
-            str(organisation.country.name),
-            frozenset(o for o, country in data.countries.items() if country == organisation.country.code),
+            str(countries.name(basis.country)),
+            frozenset(o for o, country in data.countries.items() if country == basis.country),
+            threshold,
         ),
         PeerGroup(
             "sector",
             ", ".join(sector_names) or _("Same sector"),
             data.sharing_sector & everyone,
+            threshold,
             "" if sector_names else _("Not shown: the organisation has no sector recorded."),
         ),
         PeerGroup(
             "level",
             _("%(level)s label holders") % {"level": Level(own_level).label},
             frozenset(o for o in everyone if data.levels.get(o, Level.BRONZE) == own_level),
+            threshold,
         ),
     ]

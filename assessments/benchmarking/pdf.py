@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
-from assessments.benchmarking.groups import MIN_PEERS
 from assessments.benchmarking.report import BenchmarkingData, benchmarking_report
 from assessments.models import Application, BenchmarkingReport
 from common.pdf import PdfDocument, facts_fingerprint, pdf_missing, pdf_store
@@ -46,6 +45,7 @@ def report_facts(data: BenchmarkingData) -> dict[str, Any]:
             for row in section.indicators
         ],
         "recommendations": [(s.section.code, s.recommendation) for s in data.sections],
+        "rules": [str(value) for value in vars(data.rules).values()],
         # The PDF is printed in the language of whoever asks for it.
         "language": translation.get_language(),
     }
@@ -74,7 +74,7 @@ def benchmarking_pdf_render(*, application: Application) -> BenchmarkingReport:
     document = PdfDocument(
         template=PDF_TEMPLATE,
         facts=report_facts(data),
-        context=lambda: {"data": data, "application": application, "min_peers": MIN_PEERS},
+        context=lambda: {"data": data, "application": application},
         file_name=lambda stamp: f"benchmarking-{application.pk}-{stamp[:12]}.pdf",
         language=translation.get_language(),
     )

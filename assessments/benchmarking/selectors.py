@@ -17,6 +17,7 @@ from assessments.providers import levels_held_elsewhere
 from assessments.rules import BENCHMARKING_COMPLETED_STATES
 from clusters.models import ClusterOrganisation
 from common.enums import Level
+from common.models import Sector
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(Level.values)}
 
@@ -40,6 +41,25 @@ def latest_completed_benchmarkings() -> QuerySet[Application]:
 
 
 @dataclass(frozen=True)
+class PeerBasis:
+    """What the country and sector groups are formed from: the organisation's country and sectors
+    when the benchmarking was submitted (``Application.peer_basis``), so that editing the profile
+    afterwards cannot move a peer into or out of a group."""
+
+    country: str
+    sector_ids: frozenset[int]
+
+
+def peer_basis(application: Application) -> PeerBasis:
+    """The frozen basis; an application submitted before it was recorded uses the current profile."""
+    frozen = application.peer_basis
+    if frozen is not None:
+        return PeerBasis(str(frozen["country"]), frozenset(int(pk) for pk in frozen["sectors"]))
+    organisation = application.organisation
+    return PeerBasis(organisation.country.code, frozenset(organisation.sectors.values_list("pk", flat=True)))
+
+
+@dataclass(frozen=True)
 class PeerData:
     """What the peer groups are made of. Values leave the package only as group statistics."""
 
@@ -49,7 +69,7 @@ class PeerData:
     levels: dict[int, str]
 
 
-def peer_data(application: Application, codes: Sequence[str]) -> PeerData:
+def peer_data(application: Application, codes: Sequence[str], basis: PeerBasis) -> PeerData:
     """Four queries, whatever the number of peers."""
     organisation = application.organisation
     peers = latest_completed_benchmarkings().exclude(organisation=organisation)
@@ -65,7 +85,7 @@ def peer_data(application: Application, codes: Sequence[str]) -> PeerData:
         if number is not None:
             values.setdefault(org_id, {})[code] = number
     sharing = ClusterOrganisation.objects.filter(
-        pk__in=peers.values("organisation_id"), sectors__in=organisation.sectors.values("pk")
+        pk__in=peers.values("organisation_id"), sectors__in=basis.sector_ids
     ).values_list("pk", flat=True)
     return PeerData(values, countries, frozenset(sharing), highest_levels(organisation, peers))
 
@@ -122,5 +142,5 @@ def assessment_report(application: Application) -> AssessmentReport | None:
     return AssessmentReport.objects.filter(application=application).first()
 
 
-def sector_names(organisation: ClusterOrganisation) -> list[str]:
-    return [sector.name for sector in organisation.sectors.order_by("name")]
+def sector_names(basis: PeerBasis) -> list[str]:
+    return list(Sector.objects.filter(pk__in=basis.sector_ids).order_by("name").values_list("name", flat=True))

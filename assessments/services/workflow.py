@@ -94,7 +94,12 @@ def _submitted_stamp(application: Application, from_state: str, to_state: str, n
     if to_state != ApplicationState.SUBMITTED:
         return []
     application.submitted_at = timezone.now()
-    return ["submitted_at"]
+    organisation = application.organisation
+    application.peer_basis = {
+        "country": organisation.country.code,
+        "sectors": sorted(organisation.sectors.values_list("pk", flat=True)),
+    }
+    return ["submitted_at", "peer_basis"]
 
 
 APPLICATION_WORKFLOW: Workflow[Application] = workflow_register(

@@ -54,7 +54,7 @@ def box_plot(
     top = TITLE_HEIGHT + 8
     body: list[str] = []
     if any(present(b.marker) for b in boxes):
-        body += _box_legend(marker_label, y=top)
+        body += _box_legend(marker_label, y=top, whiskers=any(b.has_whiskers for b in boxes))
         top += LEGEND_ROW
     for index, box in enumerate(boxes):
         y = top + index * BOX_ROW
@@ -64,15 +64,27 @@ def box_plot(
         body += _box_axis(scale, y=height, left=left, right=right, fmt=fmt)
         height += 30
     svg = svg_document(chart_id=chart_id, title=title, description=description, width=WIDTH, height=height, body=body)
-    headers = [_("Item"), _("Minimum"), _("Lower quartile"), _("Median"), _("Upper quartile"), _("Maximum")]
-    headers += [marker_label, _("Note")]
+    # Columns no row fills are left out: a table of empty minimums would still say there is one.
+    columns = [
+        (header, attribute)
+        for header, attribute in (
+            (_("Minimum"), "minimum"),
+            (_("Lower quartile"), "q1"),
+            (_("Median"), "median"),
+            (_("Upper quartile"), "q3"),
+            (_("Maximum"), "maximum"),
+        )
+        if attribute == "median" or any(present(getattr(b, attribute)) for b in boxes)
+    ]
+    headers = [_("Item"), *(header for header, _attribute in columns), marker_label, _("Note")]
     rows = [
-        [b.label, *(fmt(v) for v in (b.minimum, b.q1, b.median, b.q3, b.maximum)), fmt(b.marker), b.note] for b in boxes
+        [b.label, *(fmt(getattr(b, attribute)) for _header, attribute in columns), fmt(b.marker), b.note] for b in boxes
     ]
     return Chart(title=title, description=description, svg=svg, headers=headers, rows=rows)
 
 
-def _box_legend(marker_label: str, *, y: float) -> list[str]:
+def _box_legend(marker_label: str, *, y: float, whiskers: bool) -> list[str]:
+    meaning = _("Middle half, median and range") if whiskers else _("Middle half and median")
     diamond = marker_svg(3, 8, y + 8, PALETTE[5], size=1.5)
     return [
         '<g aria-hidden="true">',
@@ -80,8 +92,7 @@ def _box_legend(marker_label: str, *, y: float) -> list[str]:
         f'<text x="18" y="{num(y + 12.5)}">{escape(marker_label)}</text>',
         f'<rect x="{num(18 + 7.2 * len(marker_label) + 24)}" y="{num(y + 2)}" width="22" height="12" '
         f'fill="{PALETTE[4]}" fill-opacity="0.35" stroke="{PALETTE[0]}"/>',
-        f'<text x="{num(18 + 7.2 * len(marker_label) + 54)}" y="{num(y + 12.5)}">'
-        f"{escape(_('Middle half, median and range'))}</text>",
+        f'<text x="{num(18 + 7.2 * len(marker_label) + 54)}" y="{num(y + 12.5)}">{escape(meaning)}</text>',
         "</g>",
     ]
 
@@ -107,38 +118,56 @@ def _box_row(
             f"{escape(box.note or MISSING)}</text>"
         )
         return parts
-    # All five are present (has_figures): the filter only tells the type checker so.
-    figures = [float(v) for v in (box.minimum, box.q1, box.median, box.q3, box.maximum) if present(v)]
-    marker = float(box.marker) if present(box.marker) else None
-    low, high = (
-        scale
-        if scale is not None
-        else (
-            min([*figures, *([marker] if marker is not None else [])]),
-            max([*figures, *([marker] if marker is not None else [])]),
+    figures = {
+        name: float(v)
+        for name, v in (
+            ("minimum", box.minimum),
+            ("q1", box.q1),
+            ("median", box.median),
+            ("q3", box.q3),
+            ("maximum", box.maximum),
         )
-    )
+        if present(v)
+    }
+    marker = float(box.marker) if present(box.marker) else None
+    ends = [*figures.values(), *([marker] if marker is not None else [])]
+    low, high = scale if scale is not None else (min(ends), max(ends))
     if high == low:
         low, high = low - 1, high + 1
 
     def x(value: float) -> float:
         return left + (min(max(value, low), high) - low) / (high - low) * (right - left)
 
-    minimum, q1, median, q3, maximum = (x(v) for v in figures)
-    summary = (
-        f"{box.label}: {_('minimum')} {fmt(figures[0])}, {_('median')} {fmt(figures[2])}, "
-        f"{_('maximum')} {fmt(figures[4])}"
+    summary = f"{box.label}: " + ", ".join(
+        f"{name} {fmt(figures[key])}"
+        for key, name in (
+            ("minimum", _("minimum")),
+            ("q1", _("lower quartile")),
+            ("median", _("median")),
+            ("q3", _("upper quartile")),
+            ("maximum", _("maximum")),
+        )
+        if key in figures
     )
+    parts += [f"<g><title>{escape(summary)}</title>"]
+    if box.has_whiskers:
+        minimum, maximum = x(figures["minimum"]), x(figures["maximum"])
+        parts += [
+            f'<line x1="{num(minimum)}" y1="{num(middle)}" x2="{num(maximum)}" y2="{num(middle)}" '
+            f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
+            f'<line x1="{num(minimum)}" y1="{num(middle - 7)}" x2="{num(minimum)}" y2="{num(middle + 7)}" '
+            f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
+            f'<line x1="{num(maximum)}" y1="{num(middle - 7)}" x2="{num(maximum)}" y2="{num(middle + 7)}" '
+            f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
+        ]
+    if box.has_box:
+        q1, q3 = x(figures["q1"]), x(figures["q3"])
+        parts.append(
+            f'<rect x="{num(q1)}" y="{num(middle - 11)}" width="{num(max(q3 - q1, 1))}" height="22" '
+            f'fill="{PALETTE[4]}" fill-opacity="0.35" stroke="{PALETTE[0]}" stroke-width="1.5"/>'
+        )
+    median = x(figures["median"])
     parts += [
-        f"<g><title>{escape(summary)}</title>",
-        f'<line x1="{num(minimum)}" y1="{num(middle)}" x2="{num(maximum)}" y2="{num(middle)}" '
-        f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
-        f'<line x1="{num(minimum)}" y1="{num(middle - 7)}" x2="{num(minimum)}" y2="{num(middle + 7)}" '
-        f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
-        f'<line x1="{num(maximum)}" y1="{num(middle - 7)}" x2="{num(maximum)}" y2="{num(middle + 7)}" '
-        f'stroke="{PALETTE[0]}" stroke-width="1.5"/>',
-        f'<rect x="{num(q1)}" y="{num(middle - 11)}" width="{num(max(q3 - q1, 1))}" height="22" '
-        f'fill="{PALETTE[4]}" fill-opacity="0.35" stroke="{PALETTE[0]}" stroke-width="1.5"/>',
         f'<line x1="{num(median)}" y1="{num(middle - 11)}" x2="{num(median)}" y2="{num(middle + 11)}" '
         f'stroke="{TEXT}" stroke-width="2.5"/>',
         "</g>",

@@ -54,7 +54,8 @@ class Box:
 
     To show a row as text only ("peer group too small"), give a ``note`` and
     pass its figures as ``None`` (or NaN); a row with figures and a note shows
-    both.
+    both. A row needs its median; without quartiles it draws no box, and without
+    a minimum and a maximum no whiskers (figures withheld for privacy, say).
     """
 
     label: str
@@ -68,7 +69,15 @@ class Box:
 
     @property
     def has_figures(self) -> bool:
-        return all(present(v) for v in (self.minimum, self.q1, self.median, self.q3, self.maximum))
+        return present(self.median)
+
+    @property
+    def has_box(self) -> bool:
+        return present(self.q1) and present(self.q3)
+
+    @property
+    def has_whiskers(self) -> bool:
+        return present(self.minimum) and present(self.maximum)
 
 
 def present(value: float | None) -> TypeGuard[float]:

@@ -1,9 +1,9 @@
-"""The benchmarking report: statistics checked by hand, k-anonymity, who may read it, the PDF."""
+"""The benchmarking report: statistics checked by hand, peer groups, who may read it, the PDF.
+
+The disclosure rule itself is proved in test_benchmarking_disclosure.py."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
 from io import StringIO
@@ -14,21 +14,21 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from pypdf import PdfReader
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.models import User
-from assessments.benchmarking.figures import GroupFigure
-from assessments.benchmarking.groups import MIN_PEERS
+from assessments.benchmarking.disclosure import Figures
+from assessments.benchmarking.figures import GroupFigure, standing
 from assessments.benchmarking.report import benchmarking_report
 from assessments.benchmarking.selectors import highest_levels, latest_completed_benchmarkings
-from assessments.benchmarking.statistics import Summary, percentile_rank, quartiles, standing, summarise
+from assessments.benchmarking.statistics import harrell_davis, hd_weights, share_below
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Answer, Application, Assignment, BenchmarkingReport, QuestionnaireVersion
 from assessments.tasks import render_benchmarking_report
 from clusters.enums import MembershipRole
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
-from tests.conftest import missing
 from tests.factories import AssessorProfileFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 
@@ -44,42 +44,50 @@ def in_english() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(
-    ("values", "expected"),
+    ("values", "p", "expected"),
     [
-        ([1, 2, 3, 4, 5], (2, 3, 4)),
-        ([4, 1, 3, 2], (1.75, 2.5, 3.25)),  # positions 0.75, 1.5, 2.25 of 1, 2, 3, 4
-        ([10, 20, 40, 70, 100, 130], (25, 55, 92.5)),  # positions 1.25, 2.5, 3.75
-        ([7, 7], (7, 7, 7)),
+        # n = 3, p = 1/2: a = b = 2, I_x = 3x^2 - 2x^3, so the weights are 7/27, 13/27, 7/27.
+        ([0, 0, 27], 0.5, 7),
+        # n = 3, p = 1/4: a = 1, b = 3, I_x = 1 - (1 - x)^3, so 19/27, 7/27, 1/27.
+        ([54, 0, 27], 0.25, 9),
+        # n = 2: a = b = 1.5, symmetric, the mean of the two.
+        ([10, 20], 0.5, 15),
+        # five symmetric values: the middle one.
+        ([1, 2, 3, 4, 5], 0.5, 3),
     ],
 )
-def test_quartiles_interpolate_inclusively(values: list[float], expected: tuple[float, ...]) -> None:
-    assert quartiles(values) == pytest.approx(expected)
+def test_harrell_davis_against_weights_computed_by_hand(values: list[float], p: float, expected: float) -> None:
+    assert harrell_davis(values, p) == pytest.approx(expected)
 
 
-def test_quartiles_need_two_values() -> None:
-    with pytest.raises(ValueError):
-        quartiles([3])
+@pytest.mark.parametrize(("n", "p"), [(5, 0.5), (6, 0.25), (9, 0.5), (10, 0.75)])
+def test_every_answer_weighs_in_the_estimate(n: int, p: float) -> None:
+    weights = hd_weights(n, p)
+
+    assert sum(weights) == pytest.approx(1)
+    assert min(weights) > 0
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(5, 0), (10, 12.5), (20, 50), (25, 75), (30, 87.5), (40, 100)],
+    [(5, 0), (10, 0), (20, 25), (25, 75), (30, 75), (40, 100)],
 )
-def test_percentile_counts_lower_peers_and_half_the_ties(value: float, expected: float) -> None:
-    assert percentile_rank(value, [10, 20, 20, 30]) == expected
+def test_percentile_counts_lower_peers_only(value: float, expected: float) -> None:
+    """Ties are not counted: a half-counted tie would tell that a peer answered exactly this value."""
+    assert share_below(value, [10, 20, 20, 30]) == expected
 
 
-def test_summary_and_standing_of_five_peers() -> None:
-    summary = summarise([50, 10, 40, 20, 30])
+def test_standing_against_the_figures_shown() -> None:
+    figures = Figures(count=10, median=30, q1=20, q3=40)
 
-    assert summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)
-    assert [standing(v, summary) for v in (15, 25, 30, 35, 45)] == [
+    assert [standing(v, figures) for v in (15, 25, 30, 35, 45)] == [
         "in the lowest quarter",
         "below the median",
         "at the median",
         "above the median",
         "in the highest quarter",
     ]
+    assert standing(15, Figures(count=5, median=30)) == "below the median"
 
 
 # --- Arranging completed benchmarkings ------------------------------------------------------------
@@ -101,6 +109,11 @@ def benchmarked(
         state=state,
         submitted_at=timezone.now() - timedelta(days=60),
         assessed_on=assessed_on,
+        # as the submission froze it (assessments.services.workflow)
+        peer_basis={
+            "country": organisation.country.code,
+            "sectors": sorted(organisation.sectors.values_list("pk", flat=True)),
+        },
     )
     indicators = {i.code: i for i in version.indicators.all()}
     Answer.objects.bulk_create(
@@ -132,13 +145,15 @@ def figures(application: Application, code: str) -> dict[str, GroupFigure]:
 def test_report_places_the_organisation_among_hand_computed_peers(
     bronze: QuestionnaireVersion, own: Application
 ) -> None:
-    peers(bronze, [10, 20, 30, 40, 50])
+    peers(bronze, [10, 20, 30, 40, 80])
 
     found = figures(own, "S1.1")
 
+    # .058 * 10 + .260 * 20 + .365 * 30 + .260 * 40 + .058 * 80 = 31.7 (hd_weights(5, 0.5)), rounded;
+    # five peers are too few for quartiles (min_peers_quartiles).
     everyone = found["all"]
-    assert everyone.summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)
-    assert (everyone.percentile, everyone.standing) == (80, "in the highest quarter")
+    assert everyone.summary == Figures(count=5, median=32)
+    assert (everyone.percentile, everyone.standing) == (80, "above the median")
     assert found["country"].summary == everyone.summary
 
 
@@ -146,23 +161,24 @@ def test_only_each_peers_latest_completed_benchmarking_counts(bronze: Questionna
     peers(bronze, [10, 20, 30, 40])
     renewed = OrganisationFactory()
     benchmarked(renewed, bronze, {"S1.1": 1000}, assessed_on=date(2020, 5, 1))
-    benchmarked(renewed, bronze, {"S1.1": 50}, assessed_on=date(2024, 5, 1))
+    benchmarked(renewed, bronze, {"S1.1": 80}, assessed_on=date(2024, 5, 1))
     benchmarked(OrganisationFactory(), bronze, {"S1.1": 2000}, state=ApplicationState.IN_QUALITY_CHECK)
     benchmarked(OrganisationFactory(), bronze, {"S1.1": 3000}, state=ApplicationState.REFUSED)
     benchmarked(own.organisation, bronze, {"S1.1": 4000}, assessed_on=date(2021, 1, 1))  # its own older one
 
     summary = figures(own, "S1.1")["all"].summary
 
-    assert summary == Summary(count=5, minimum=10, q1=20, median=30, q3=40, maximum=50)
+    assert summary == Figures(count=5, median=32)
 
 
 def test_peer_groups_follow_country_sector_and_level(bronze: QuestionnaireVersion, own: Application) -> None:
     from common.models import Sector
 
     food = Sector.objects.get(name="Food industry")
-    own.organisation.sectors.add(food)
-    peers(bronze, [10, 20, 30, 40, 50], country="DE")
-    peers(bronze, [1, 2, 3, 4, 5], country="RS")
+    Application.objects.filter(pk=own.pk).update(peer_basis={"country": "RS", "sectors": [food.pk]})
+    own.refresh_from_db()
+    peers(bronze, [10, 20, 30, 40, 80], country="DE")
+    peers(bronze, [100, 200, 300, 400, 800], country="RS")
     for organisation in ClusterOrganisation.objects.filter(country="DE"):
         organisation.sectors.add(food)
 
@@ -177,7 +193,7 @@ def test_peer_groups_follow_country_sector_and_level(bronze: QuestionnaireVersio
     found = figures(own, "S1.1")
     sector, country = found["sector"].summary, found["country"].summary
     assert sector is not None and country is not None
-    assert (sector.median, country.median) == (30, 3)
+    assert (sector.median, country.median) == (32, 317)
 
 
 def test_a_group_of_four_peers_is_not_shown_and_says_why(
@@ -190,15 +206,15 @@ def test_a_group_of_four_peers_is_not_shown_and_says_why(
 
     assert found["all"].summary is not None
     assert found["country"].summary is None
-    assert found["country"].note.startswith(f"Not shown: fewer than {MIN_PEERS} other organisations")
+    assert found["country"].note == "Not shown: fewer than 5 peers."
     client = Client()
     client.force_login(manager.user)
     page = client.get(reverse("benchmarking:detail", args=[own.pk])).content.decode()
-    assert f"Not shown: fewer than {MIN_PEERS} other organisations in this group" in page
+    assert "Not shown: fewer than 5 peers." in page
 
 
 def test_an_indicator_answered_by_four_peers_is_not_shown(bronze: QuestionnaireVersion, own: Application) -> None:
-    peers(bronze, [10, 20, 30, 40, 50])
+    peers(bronze, [10, 20, 30, 40, 80])
     share = bronze.indicators.get(code="S1.3")
     for application in Application.objects.exclude(pk=own.pk)[:4]:
         Answer.objects.create(application=application, indicator=share, value="50")
@@ -206,7 +222,7 @@ def test_an_indicator_answered_by_four_peers_is_not_shown(bronze: QuestionnaireV
     found = figures(own, "S1.3")["all"]
 
     assert found.summary is None
-    assert "fewer than 5 organisations of this group answered this indicator" in found.note
+    assert found.note == "Not shown: fewer than 5 peers."
     summary = figures(own, "S1.1")["all"].summary
     assert summary is not None and summary.count == 5
 
@@ -238,8 +254,8 @@ def test_page_shows_no_peer_by_name_nor_row_by_row(
     page = client.get(reverse("benchmarking:detail", args=[own.pk])).content.decode()
 
     assert [name for name in names if name in page] == []
-    # Only statistics: the second and fifth peers, neither a quartile nor an end, never appear.
-    assert ("9,202" in page, "9,505" in page, "9,606" in page) == (False, False, True)
+    # Only figures the disclosure rule lets through: no end, no answer.
+    assert [n for n in (9101, 9202, 9303, 9404, 9505, 9606) if f"{n:,}" in page or str(n) in page] == []
 
 
 # --- Who may read it ------------------------------------------------------------------------------
@@ -298,6 +314,10 @@ def test_page_queries_do_not_grow_with_the_peers(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     peers(bronze, list(range(10, 10 + size)))
+    from common.models import Sector
+
+    food = Sector.objects.get(name="Food industry")
+    Application.objects.filter(pk=own.pk).update(peer_basis={"country": "RS", "sectors": [food.pk]})
     client.force_login(manager.user)
 
     # session, user, savepoint pair; roles, the application's scope, the membership rule;
@@ -313,9 +333,7 @@ def test_page_queries_do_not_grow_with_the_peers(
 
 
 def pdf_text(path: str) -> str:
-    if shutil.which("pdftotext") is None:
-        missing("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def test_pdf_shows_the_figures_of_the_page(
@@ -328,7 +346,7 @@ def test_pdf_shows_the_figures_of_the_page(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    peers(bronze, [10, 20, 30, 40, 50])
+    peers(bronze, [10, 20, 30, 40, 80])
     client.force_login(manager.user)
     url = reverse("benchmarking:pdf", args=[own.pk])
 
@@ -344,7 +362,7 @@ def test_pdf_shows_the_figures_of_the_page(
     stored = BenchmarkingReport.objects.get(application=own)
     text = " ".join(pdf_text(stored.pdf.path).split())
     page = client.get(reverse("benchmarking:detail", args=[own.pk])).content.decode()
-    for shown in ("45 members", "5 peers, median 30; percentile 80, in the highest quarter", "Benchmarking report"):
+    for shown in ("45 members", "5 peers, median 32; percentile 80, above the median", "Benchmarking report"):
         assert (shown in page, shown in text) == (True, True), shown
 
 
@@ -425,7 +443,7 @@ def test_demo_manager_sees_where_their_organisation_stands(client: Client, db: N
     assert (groups["all"].shown, groups["country"].shown, groups["country"].label) == (True, True, "Serbia")
     rows = [row for section in data.sections for row in section.indicators]
     assert len(rows) == 17
-    assert all(row.figures[0].percentile is not None for row in rows)
+    assert [(row.indicator.code, row.figures[0].note) for row in rows if row.figures[0].percentile is None] == []
     assert reverse("benchmarking:detail", args=[application.pk]) in start
     assert page.count('data-testid="figure-all"') == 17
 

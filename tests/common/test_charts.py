@@ -7,7 +7,7 @@ from django.template import Context, Template
 
 from common.charts.bar import bar_chart
 from common.charts.box import box_plot
-from common.charts.frame import Box, Chart, Series
+from common.charts.frame import MUTED, Box, Chart, Series
 from common.charts.heat import heatmap
 from common.charts.line import line_chart
 
@@ -166,6 +166,28 @@ def test_box_plot_marker_sits_on_the_shared_scale() -> None:
     top_point = diamond.attrib["points"].split()[0]
 
     assert top_point.split(",")[0] == median.get("x1")
+
+
+def test_box_plot_without_ends_draws_no_whiskers_and_lists_no_ends() -> None:
+    """Rows withheld for privacy: a median alone, or quartiles and a median, and never a range."""
+    chart = box_plot(
+        title="t",
+        boxes=[Box("median only", None, None, 30, None, None), Box("box", None, 20, 30, 40, None, marker=45)],
+        scale=(0, 50),
+    )
+
+    root = parse(chart)
+    inside = [line for line in root.iter(f"{SVG}line") if line.get("stroke") != MUTED]  # the axis aside
+    boxes = [rect for rect in root.iter(f"{SVG}rect") if rect.get("height") == "22"]
+
+    assert chart.headers == ["Item", "Lower quartile", "Median", "Upper quartile", "Value", "Note"]
+    assert chart.rows == [
+        ["median only", "\u2013", "30.0", "\u2013", "\u2013", ""],
+        ["box", "20.0", "30.0", "40.0", "45.0", ""],
+    ]
+    assert [line.get("stroke-width") for line in inside] == ["2.5", "2.5"]  # two medians, no whisker
+    assert len(boxes) == 1
+    assert "minimum" not in str(chart.svg) and "maximum" not in str(chart.svg)
 
 
 def test_chart_tag_renders_figure_with_data_table() -> None:
