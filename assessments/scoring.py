@@ -86,15 +86,18 @@ def compute_result(
 def _gold(indicators: list[Indicator], agreed: dict[int, Score], missed_minimums: list[str]) -> Result:
     maximum = sum(i.max_points or 0 for i in indicators)
     earned = sum((i.max_points or 0) for i in indicators if agreed[i.pk].met)
-    percent = (Decimal(earned) * 100 / Decimal(maximum)).quantize(Decimal("0.01")) if maximum else Decimal(0)
     pass_mark = rules_for(Level.GOLD).pass_mark_percent or Decimal(0)
+    # The pass mark is compared on whole points (earned * 100 >= mark * maximum),
+    # never on the rounded percentage: 79.995 % shows as 80.00 % but fails.
+    passes_mark = Decimal(earned) * 100 >= pass_mark * Decimal(maximum)
+    percent = (Decimal(earned) * 100 / Decimal(maximum)).quantize(Decimal("0.01")) if maximum else Decimal(0)
     notes = [
         _("%(earned)d of %(maximum)d points: %(percent)s %% (pass mark %(mark)s %%).")
         % {"earned": earned, "maximum": maximum, "percent": percent, "mark": pass_mark}
     ]
     if missed_minimums:
         notes.append(_("Minimum requirements not met: %(codes)s.") % {"codes": ", ".join(missed_minimums)})
-    return Result(percent >= pass_mark and not missed_minimums, percent, notes)
+    return Result(passes_mark and not missed_minimums, percent, notes)
 
 
 def _silver(indicators: list[Indicator], agreed: dict[int, Score], missed_minimums: list[str]) -> Result:
