@@ -9,6 +9,7 @@ So labels registers a lookup at start-up, and assessments asks this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max
@@ -36,6 +37,33 @@ def latest_bronze_benchmarking(organisation: ClusterOrganisation) -> date | None
     dates = [own, *(lookup(organisation) for lookup in _lookups.values())]
     known = [day for day in dates if day is not None]
     return max(known) if known else None
+
+
+@dataclass(frozen=True)
+class RenewalWindow:
+    """When the current label of a level may be renewed: from ``opens_on`` to ``closes_on`` (inclusive)."""
+
+    label_code: str
+    valid_until: date
+    opens_on: date
+    closes_on: date
+
+
+RenewalLookup = Callable[[ClusterOrganisation, Level], RenewalWindow | None]
+_renewal_lookups: dict[str, RenewalLookup] = {}
+
+
+def register_renewal_lookup(name: str, lookup: RenewalLookup) -> None:
+    _renewal_lookups[name] = lookup
+
+
+def renewal_window(organisation: ClusterOrganisation, level: Level) -> RenewalWindow | None:
+    """The renewal window of the organisation's current label of that level (labels provides it), or None."""
+    for lookup in _renewal_lookups.values():
+        window = lookup(organisation, level)
+        if window is not None:
+            return window
+    return None
 
 
 def register_levels_lookup(name: str, lookup: LevelsLookup) -> None:

@@ -19,6 +19,7 @@ from common.enums import Level
 REQUIRED_KEYS = {
     "months_valid",
     "renewal_window_months",
+    "renewal_opens_months_before",
     "renewal_extension_months",
     "expiring_days",
     "reminder_days_before_expiry",
@@ -33,6 +34,8 @@ class LevelRules:
     level: Level
     months_valid: int
     renewal_window_months: int
+    # A renewal may start this many whole months before the label expires, not earlier.
+    renewal_opens_months_before: int
     renewal_extension_months: int
     expiring_days: int
     reminder_days_before_expiry: tuple[int, ...]
@@ -53,6 +56,7 @@ def rules_for(level: Level | str) -> LevelRules:
         level=level,
         months_valid=int(config["months_valid"]),
         renewal_window_months=int(config["renewal_window_months"]),
+        renewal_opens_months_before=int(config["renewal_opens_months_before"]),
         renewal_extension_months=int(config["renewal_extension_months"]),
         expiring_days=int(config["expiring_days"]),
         reminder_days_before_expiry=tuple(

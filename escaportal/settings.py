@@ -353,6 +353,7 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
     "bronze": {
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 36,
         "expiring_days": 90,
         "pass_mark_percent": None,
@@ -364,6 +365,7 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
         "requires_bronze_months": [18, 24],
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 36,
         "expiring_days": 90,
         "pass_mark_percent": None,
@@ -373,6 +375,7 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
     "gold": {
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 24,
         "expiring_days": 90,
         "pass_mark_percent": 80,

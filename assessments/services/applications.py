@@ -20,7 +20,7 @@ from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
-from assessments.providers import latest_bronze_benchmarking
+from assessments.providers import latest_bronze_benchmarking, renewal_window
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
@@ -75,6 +75,34 @@ def silver_timing_problem(organisation: ClusterOrganisation, today: date) -> str
     return None
 
 
+def renewal_timing_problem(organisation: ClusterOrganisation, level: Level, today: date) -> str | None:
+    """Why a renewal of the organisation's current label of ``level`` cannot start today
+    (too early: it opens ``renewal_opens_months_before`` months before expiry), or None.
+
+    Past the renewal window the organisation starts again as a first applicant: no problem.
+    """
+    window = renewal_window(organisation, level)
+    if window is None or today >= window.opens_on:
+        return None
+    return _(
+        "Your %(level)s label is valid until %(until)s. Its renewal can start from %(opens)s (until %(closes)s)."
+    ) % {
+        "level": Level(level).label,
+        "until": formats.date_format(window.valid_until, "DATE_FORMAT"),
+        "opens": formats.date_format(window.opens_on, "DATE_FORMAT"),
+        "closes": formats.date_format(window.closes_on, "DATE_FORMAT"),
+    }
+
+
+def timing_problem(organisation: ClusterOrganisation, level: Level, today: date) -> str | None:
+    """Why an application of ``level`` cannot start today (a renewal too early, Silver
+    outside its window), or None; the start page shows the same sentence."""
+    problem = renewal_timing_problem(organisation, level, today)
+    if problem is None and level == Level.SILVER:
+        problem = silver_timing_problem(organisation, today)
+    return problem
+
+
 @transaction.atomic
 def application_start(
     *, organisation: ClusterOrganisation, level: Level, by: User, today: date | None = None
@@ -82,7 +110,9 @@ def application_start(
     """Open an application for a level, answered against the published questionnaire.
 
     Rules: the organisation is validated and eligible; one open application per
-    level; Silver needs a Bronze benchmarking 18 to 24 months old (configured).
+    level; a renewal starts no earlier than ``renewal_opens_months_before`` months
+    before the current label expires; Silver starts 18 to 24 months after a
+    Bronze benchmarking (configured).
     A renewal pre-fills every answer from the previous application of that level.
     Side effects: a transition row (start); no e-mail.
     """
@@ -97,10 +127,9 @@ def application_start(
         raise ActionRefused(" ".join(blockers))
     if selectors.open_application(organisation, level) is not None:
         raise ActionRefused(_("A %(level)s application is already open: continue it.") % {"level": level.label})
-    if level == Level.SILVER:
-        problem = silver_timing_problem(organisation, today or timezone.localdate())
-        if problem:
-            raise ActionRefused(problem)
+    problem = timing_problem(organisation, level, today or timezone.localdate())
+    if problem:
+        raise ActionRefused(problem)
     version = published_version(level)
     if version is None:
         raise ActionRefused(_("No %(level)s questionnaire is published yet.") % {"level": level.label})
