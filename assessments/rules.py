@@ -81,6 +81,10 @@ rules.add_perm("assessments.withdraw_application", is_manager_of_applicant)
 rules.add_perm("assessments.assign_assessors", is_label_office)
 rules.add_perm("assessments.declare_conflict", awaits_declaration | is_assigned_assessor)
 rules.add_perm("assessments.score_application", is_assigned_assessor)
+# Silver: the manager chooses the improvement areas while the case is a draft;
+# the auditor (the case's expert) validates each one on site.
+rules.add_perm("assessments.choose_improvement_areas", is_manager_of_applicant & is_draft)
+rules.add_perm("assessments.validate_improvement_areas", is_assigned_assessor)
 
 
 @rules.predicate

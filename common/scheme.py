@@ -43,6 +43,9 @@ class LevelRules:
     pass_mark_percent: Decimal | None
     assessors: int
     requires_bronze_months: tuple[int, int] | None = None
+    # Silver: how many improvement areas, and the indicator codes of the baseline minimum requirements.
+    improvement_areas: int = 0
+    baseline_minimums: tuple[str, ...] = ()
 
 
 def rules_for(level: Level | str) -> LevelRules:
@@ -68,6 +71,8 @@ def rules_for(level: Level | str) -> LevelRules:
         requires_bronze_months=tuple(config["requires_bronze_months"])
         if config.get("requires_bronze_months")
         else None,
+        improvement_areas=int(config.get("improvement_areas", 0)),
+        baseline_minimums=tuple(str(code) for code in config.get("baseline_minimums", ())),
     )
 
 

@@ -12,7 +12,7 @@ class LabelsConfig(AppConfig):
 
         start_pages.register_labels_pages()
         # Silver's timing rule counts imported Bronze labels as benchmarkings too.
-        register_bronze_lookup("labels", selectors.latest_bronze_assessed_on)
+        register_bronze_lookup("labels", selectors.bronze_assessed_dates)
         # The benchmarking report's "same label level" peer group counts imported labels too.
         register_levels_lookup("labels", selectors.levels_held)
         # A renewal may start only inside its window (assessments.services.applications.renewal_timing_problem).

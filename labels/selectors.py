@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from assessments.providers import RenewalWindow
@@ -38,12 +38,13 @@ AnyLabel = TypeVar("AnyLabel", bound=Label)
 CURRENT_LABEL = Q(revoked_at__isnull=True, superseded_by__isnull=True)
 
 
-def latest_bronze_assessed_on(organisation: ClusterOrganisation) -> date | None:
-    """The date of the organisation's latest Bronze benchmarking on record (not revoked)."""
-    latest: date | None = Label.objects.filter(
-        organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True
-    ).aggregate(latest=Max("assessed_on"))["latest"]
-    return latest
+def bronze_assessed_dates(organisation: ClusterOrganisation) -> list[date]:
+    """The dates of the organisation's Bronze benchmarkings on record as labels (not revoked)."""
+    return list(
+        Label.objects.filter(organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True).values_list(
+            "assessed_on", flat=True
+        )
+    )
 
 
 def current_renewal_window(organisation: ClusterOrganisation, level: Level) -> RenewalWindow | None:
