@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -247,3 +249,33 @@ def test_silver_case_decided_gives_the_silver_label(
     application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert Label.objects.get(organisation=manager.organisation, level=Level.SILVER).application == application
+
+
+def test_pages_choose_then_validate(
+    bronze: QuestionnaireVersion,
+    silver_version: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    client: Client,
+) -> None:
+    application = _silver_draft(bronze, manager)
+    url = reverse("assessments:improvement_areas", args=[application.pk])
+    client.force_login(manager.user)
+    assert "Offer paid services." in client.get(url).content.decode()
+
+    response = client.post(url, {"area_1": SOURCES[2], "area_2": SOURCES[0], "area_3": SOURCES[1]})
+
+    assert response.status_code == 302
+    assert list(application.improvement_areas.values_list("source", flat=True)) == [SOURCES[2], *SOURCES[:2]]
+    applications.application_submit(application=application, by=manager.user)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    validate = reverse("assessments:improvement_areas_validate", args=[application.pk])
+    assert client.get(validate).status_code == 404  # the manager does not see the auditor's page
+    client.force_login(staff["expert_rs"])
+    area = application.improvement_areas.get(position=1)
+
+    client.post(validate, {"area": area.pk, "validated": "no", "gold_criterion": "", "note": "Only planned."})
+
+    area.refresh_from_db()
+    assert (area.validated, area.validation_note) == (False, "Only planned.")
