@@ -191,7 +191,11 @@ def test_auditor_validates_each_area_and_a_refusal_needs_a_reason(
 
     silver.improvement_area_validate(area=area, by=staff["expert_rs"], validated=False, note="No paid service yet.")
     area.refresh_from_db()
-    assert (area.validated, area.validation_note, area.validated_by) == (False, "No paid service yet.", staff["expert_rs"])
+    assert (area.validated, area.validation_note, area.validated_by) == (
+        False,
+        "No paid service yet.",
+        staff["expert_rs"],
+    )
 
 
 def test_completion_waits_for_every_area_and_minimum(
