@@ -283,3 +283,17 @@ def test_pages_choose_then_validate(
 
     area.refresh_from_db()
     assert (area.validated, area.validation_note) == (False, "Only planned.")
+
+
+def test_start_page_tells_the_silver_window_in_advance(
+    bronze: QuestionnaireVersion, manager: Membership, client: Client
+) -> None:
+    benchmarking(bronze, manager, timezone.localdate() - _months(6))
+    client.force_login(manager.user)
+
+    page = client.get(reverse("clusters:manager_start")).content.decode()
+
+    window = applications.silver_window(manager.organisation, timezone.localdate())
+    assert window is not None and window.opens_on > timezone.localdate()
+    assert f'data-testid="silver-window-{manager.organisation.slug}"' in page
+    assert "Silver possible from" in page
