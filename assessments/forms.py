@@ -144,7 +144,9 @@ class AreaValidationForm(forms.Form):
 
     def __init__(self, data: Any = None, *, criteria: Sequence[Indicator] = (), **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["gold_criterion"].choices = [
+        criterion = self.fields["gold_criterion"]
+        assert isinstance(criterion, forms.ChoiceField)
+        criterion.choices = [
             ("", "—"),
             *((i.code, f"{i.code} {i.tr_title}"[:200]) for i in criteria),
         ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -115,9 +116,7 @@ def _silver_draft(bronze: QuestionnaireVersion, manager: Membership) -> Applicat
     return application
 
 
-def _months(n: int) -> object:
-    from dateutil.relativedelta import relativedelta
-
+def _months(n: int) -> relativedelta:
     return relativedelta(months=n)
 
 
@@ -203,7 +202,7 @@ def test_completion_waits_for_every_area_and_minimum(
 ) -> None:
     application = _in_assessment(bronze, manager, staff)
 
-    with pytest.raises(ActionRefused, match="Not scored yet: S1.4, area 1, area 2, area 3"):
+    with pytest.raises(ActionRefused, match=r"Not scored yet: S1\.4, area 1, area 2, area 3"):
         assessing.assessment_complete(
             application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="S"
         )
