@@ -5,6 +5,7 @@ auditor against the Gold criteria, and the baseline minimums of the configuratio
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -17,6 +18,7 @@ from pytest_django import Settings
 from accounts.models import User
 from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import Application, AssessmentReport, Indicator, QuestionnaireVersion, Score
+from assessments.reports import render_report
 from assessments.selectors import result_of
 from assessments.services import applications, assessing, silver
 from assessments.silver import benchmarking_recommendations
@@ -237,8 +239,14 @@ def test_an_area_not_validated_means_no_silver_and_says_which(
 
 
 def test_silver_case_decided_gives_the_silver_label(
-    bronze: QuestionnaireVersion, silver_version: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+    bronze: QuestionnaireVersion,
+    silver_version: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path
     application = _in_assessment(bronze, manager, staff)
     _validate_all(application, staff["expert_rs"])
     _minimum(application, staff["expert_rs"], met=True)
@@ -252,6 +260,10 @@ def test_silver_case_decided_gives_the_silver_label(
     application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert Label.objects.get(organisation=manager.organisation, level=Level.SILVER).application == application
+    # The report PDF, with the three areas and their verdicts, renders.
+    render_report(application.pk)
+    report.refresh_from_db()
+    assert report.pdf.read()[:5] == b"%PDF-"
 
 
 def test_pages_choose_then_validate(
