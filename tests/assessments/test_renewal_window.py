@@ -104,3 +104,17 @@ def test_start_page_shows_the_window_then_renew_now(
 
     assert f'data-testid="renew-now-{early.code}"' in page
     assert "Renew now: 40 days left before the label expires." in page
+
+
+def test_label_page_offers_the_renewal_only_once_it_opens(
+    bronze: QuestionnaireVersion, manager: Membership, client: Client
+) -> None:
+    today = timezone.localdate()
+    label = _label(manager, assessed_on=today)
+    client.force_login(manager.user)
+    url = reverse("labels:label_detail", args=[label.code])
+
+    assert 'data-testid="renew"' not in client.get(url).content.decode()
+
+    Label.objects.filter(pk=label.pk).update(valid_until=date.fromordinal(today.toordinal() + 40))
+    assert 'data-testid="renew"' in client.get(url).content.decode()
