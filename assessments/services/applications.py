@@ -134,7 +134,10 @@ def timing_problem(organisation: ClusterOrganisation, level: Level, today: date)
     """Why an application of ``level`` cannot start today (a renewal too early, Silver
     outside its window), or None; the start page shows the same sentence."""
     problem = renewal_timing_problem(organisation, level, today)
-    if problem is None and level == Level.SILVER:
+    # A Silver label renewed inside its window repeats the Silver step; only a first
+    # Silver is bound to the 18 to 24 months after a Bronze benchmarking.
+    renewing = (window := renewal_window(organisation, level)) is not None and today <= window.closes_on
+    if problem is None and level == Level.SILVER and not renewing:
         problem = silver_timing_problem(organisation, today)
     return problem
 

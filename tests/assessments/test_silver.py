@@ -26,7 +26,9 @@ from clusters.models import Membership
 from common.enums import Level
 from common.errors import ActionRefused
 from labels.decisions import application_decide
+from labels.enums import LabelSource
 from labels.models import Label
+from labels.services import label_create
 from tests.assessments.conftest import make_version
 from tests.assessments.test_applications import answer_all, upload
 from tests.factories import MembershipFactory
@@ -308,3 +310,19 @@ def test_start_page_tells_the_silver_window_in_advance(
     assert window is not None and window.opens_on > timezone.localdate()
     assert f'data-testid="silver-window-{manager.organisation.slug}"' in page
     assert "Silver possible from" in page
+
+
+def test_a_silver_label_is_renewed_in_its_window_without_a_new_bronze(
+    bronze: QuestionnaireVersion, silver_version: QuestionnaireVersion, manager: Membership
+) -> None:
+    benchmarking(bronze, manager, date(2024, 5, 25))
+    label_create(
+        organisation=manager.organisation,
+        level=Level.SILVER,
+        assessed_on=date(2026, 3, 15),
+        source=LabelSource.IMPORT,
+    )  # valid to 31 March 2028: renewable from 1 October 2027
+
+    with pytest.raises(ActionRefused, match="Its renewal can start from"):
+        start(manager, date(2027, 9, 30))
+    assert start(manager, date(2027, 10, 1)).level == Level.SILVER
