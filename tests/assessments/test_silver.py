@@ -326,3 +326,22 @@ def test_a_silver_label_is_renewed_in_its_window_without_a_new_bronze(
     with pytest.raises(ActionRefused, match="Its renewal can start from"):
         start(manager, date(2027, 9, 30))
     assert start(manager, date(2027, 10, 1)).level == Level.SILVER
+
+
+def test_a_failed_minimum_cannot_be_awarded(
+    bronze: QuestionnaireVersion, silver_version: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
+    application = _in_assessment(bronze, manager, staff)
+    _validate_all(application, staff["expert_rs"])
+    _minimum(application, staff["expert_rs"], met=False)
+    report = assessing.assessment_complete(
+        application=application, by=staff["expert_rs"], assessed_on=timezone.localdate(), summary="Visited."
+    )
+    assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
+    assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
+
+    with pytest.raises(ActionRefused, match="does not pass"):
+        application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+
+    assert report.result_notes == ["Baseline minimum requirement not met: S1.4 Question S1.4."]
+    assert not Label.objects.filter(level=Level.SILVER).exists()
