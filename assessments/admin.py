@@ -20,6 +20,7 @@ from assessments.models import (
     Decision,
     Evidence,
     Score,
+    SilverImprovementArea,
 )
 from common.admin import RecordAdmin
 
@@ -64,6 +65,16 @@ class ScoreAdmin(RecordAdmin):
     list_filter = ["met", "application__level"]
     search_fields = ["application__organisation__name", "indicator__code", "comment"]
     list_select_related = ["application__organisation", "indicator", "assignment__assessor"]
+
+
+@admin.register(SilverImprovementArea)
+class SilverImprovementAreaAdmin(RecordAdmin):
+    """Chosen by the manager and validated by the auditor in the portal."""
+
+    list_display = ["application", "position", "source", "validated", "gold_criterion", "validated_at"]
+    list_filter = ["validated"]
+    search_fields = ["application__organisation__name", "recommendation"]
+    list_select_related = ["application__organisation"]
 
 
 @admin.register(Clarification)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Indicator
 from assessments.scoring import Verdict
+from assessments.silver import Recommendation
 
 # What one comment or recommendation keeps; longer text is cut, as the report prints it.
 SCORE_TEXT_MAX = 4000
@@ -98,4 +99,54 @@ class SectionScoresForm(forms.Form):
             )
             for indicator in self.indicators
             if data[f"met-{indicator.pk}"] in ("yes", "no")
+        ]
+
+
+class ImprovementAreasForm(forms.Form):
+    """The Silver case's improvement areas: ``area_<n>`` names a recommendation of the
+    first benchmarking, or (none on record) holds the recommendation copied from its report."""
+
+    def __init__(
+        self, data: Any = None, *, recommendations: Sequence[Recommendation], count: int, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.offered = bool(recommendations)
+        self.count = count
+        choices = [("", "—"), *((r.source, f"{r.label}: {r.text}"[:300]) for r in recommendations)]
+        for n in range(1, count + 1):
+            label = _("Improvement area %(n)d") % {"n": n}
+            self.fields[f"area_{n}"] = (
+                forms.ChoiceField(label=label, choices=choices)
+                if self.offered
+                else forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+            )
+
+    def chosen(self) -> list[str]:
+        return [str(self.cleaned_data.get(f"area_{n}") or "") for n in range(1, self.count + 1)]
+
+
+class AreaValidationForm(forms.Form):
+    """The auditor's verdict on one improvement area after the site visit."""
+
+    area = forms.IntegerField(widget=forms.HiddenInput)
+    validated = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("yes", _("Validated")), ("no", _("Not validated"))],
+        widget=forms.RadioSelect,
+    )
+    gold_criterion = forms.ChoiceField(label=_("Gold criterion checked against"), required=False)
+    note = forms.CharField(
+        label=_("Note (required when not validated: the organisation reads it with the decision)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+    )
+
+    def __init__(self, data: Any = None, *, criteria: Sequence[Indicator] = (), **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        criterion = self.fields["gold_criterion"]
+        assert isinstance(criterion, forms.ChoiceField)
+        criterion.choices = [
+            ("", "—"),
+            *((i.code, f"{i.code} {i.tr_title}"[:200]) for i in criteria),
         ]

@@ -234,6 +234,24 @@ class Application(models.Model):
     # submitted. The benchmarking report forms its peer groups from them, so that editing the
     # profile afterwards cannot steer the report into a group that isolates one peer.
     peer_basis = models.JSONField(_("peer groups formed from"), null=True, blank=True, editable=False)
+    first_benchmarking = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first benchmarking"),
+        help_text=_(
+            "Silver: the first Bronze benchmarking of the pair, whose recommendations the improvement areas "
+            "come from (empty when it was recorded before the portal)."
+        ),
+    )
+    first_benchmarked_on = models.DateField(
+        _("first benchmarking on"),
+        null=True,
+        blank=True,
+        help_text=_("Silver: the date of the first Bronze benchmarking, from which its window is counted."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -531,3 +549,49 @@ class BenchmarkingReport(models.Model):
 
     def __str__(self) -> str:
         return f"benchmarking report {self.application_id}"
+
+
+class SilverImprovementArea(models.Model):
+    """One of a Silver case's three improvement areas: a recommendation of the first
+    benchmarking the organisation chose, and the auditor's on-site validation of it
+    against the Gold criteria (validated, or not with a reason)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="improvement_areas", verbose_name=_("application")
+    )
+    position = models.PositiveSmallIntegerField(_("area"))
+    source = models.CharField(
+        _("recommendation"),
+        max_length=40,
+        blank=True,
+        help_text=_("Which recommendation of the first benchmarking: group:<code> or indicator:<code>."),
+    )
+    recommendation = models.TextField(_("recommendation text"))
+    gold_criterion = models.CharField(
+        _("Gold criterion"),
+        max_length=20,
+        blank=True,
+        help_text=_("The Gold indicator the area was validated against."),
+    )
+    validated = models.BooleanField(_("validated"), null=True, blank=True)
+    validation_note = models.TextField(_("auditor's note"), blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validated by"),
+    )
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "position"]
+        verbose_name = _("improvement area")
+        verbose_name_plural = _("improvement areas")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "position"], name="assessments_one_area_per_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.position}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessments import selectors
 from assessments.pipeline import pipeline_for
 from assessments.selectors import applications_for_user_organisations
+from assessments.services.applications import silver_window
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation
 from common.http import AuthenticatedHttpRequest
@@ -17,14 +18,21 @@ from common.http import AuthenticatedHttpRequest
 
 def manager_applications(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
-    return {
-        "applications": applications_for_user_organisations(user),
-        "startable": ClusterOrganisation.objects.filter(
+    startable = list(
+        ClusterOrganisation.objects.filter(
             memberships__user=user,
             memberships__left_at__isnull=True,
             memberships__role=MembershipRole.MANAGER,
             state=OrganisationState.ACTIVE,
-        ).order_by("name"),
+        ).order_by("name")
+    )
+    today = timezone.localdate()
+    # Silver, the second benchmarking, is told in advance: "Silver possible from X to Y".
+    windows = [(org, silver_window(org, today)) for org in startable]
+    return {
+        "applications": applications_for_user_organisations(user),
+        "startable": startable,
+        "silver_windows": [(org, window) for org, window in windows if window is not None],
     }
 
 

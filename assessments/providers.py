@@ -1,6 +1,6 @@
 """Facts assessments needs from the apps above it, provided by them.
 
-Silver needs "a Bronze benchmarking 18 to 24 months old". Past benchmarkings
+Silver is a second benchmarking 18 to 24 months after a first one. Past benchmarkings
 live in two places: awarded Bronze applications here, and labels (imported
 from before the portal) in the labels app, which assessments must not import.
 So labels registers a lookup at start-up, and assessments asks this module.
@@ -9,16 +9,15 @@ So labels registers a lookup at start-up, and assessments asks this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
-
-from django.db.models import Max
 
 from assessments.enums import ApplicationState
 from assessments.models import Application
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 
-BronzeLookup = Callable[[ClusterOrganisation], date | None]
+BronzeLookup = Callable[[ClusterOrganisation], list[date]]
 LevelsLookup = Callable[[Collection[int]], dict[int, str]]
 _lookups: dict[str, BronzeLookup] = {}
 _level_lookups: dict[str, LevelsLookup] = {}
@@ -28,14 +27,48 @@ def register_bronze_lookup(name: str, lookup: BronzeLookup) -> None:
     _lookups[name] = lookup
 
 
+def bronze_benchmarkings(organisation: ClusterOrganisation) -> list[date]:
+    """The dates of the organisation's Bronze benchmarkings, wherever they are recorded, oldest first."""
+    own = Application.objects.filter(
+        organisation=organisation, level=Level.BRONZE, state=ApplicationState.AWARDED, assessed_on__isnull=False
+    ).values_list("assessed_on", flat=True)
+    dates = {day for day in own if day is not None}
+    for lookup in _lookups.values():
+        dates.update(lookup(organisation))
+    return sorted(dates)
+
+
 def latest_bronze_benchmarking(organisation: ClusterOrganisation) -> date | None:
     """The date of the organisation's most recent Bronze benchmarking, wherever it is recorded."""
-    own = Application.objects.filter(
-        organisation=organisation, level=Level.BRONZE, state=ApplicationState.AWARDED
-    ).aggregate(latest=Max("assessed_on"))["latest"]
-    dates = [own, *(lookup(organisation) for lookup in _lookups.values())]
-    known = [day for day in dates if day is not None]
-    return max(known) if known else None
+    dates = bronze_benchmarkings(organisation)
+    return dates[-1] if dates else None
+
+
+@dataclass(frozen=True)
+class RenewalWindow:
+    """When the current label of a level may be renewed: from ``opens_on`` to ``closes_on`` (inclusive)."""
+
+    label_code: str
+    valid_until: date
+    opens_on: date
+    closes_on: date
+
+
+RenewalLookup = Callable[[ClusterOrganisation, Level], RenewalWindow | None]
+_renewal_lookups: dict[str, RenewalLookup] = {}
+
+
+def register_renewal_lookup(name: str, lookup: RenewalLookup) -> None:
+    _renewal_lookups[name] = lookup
+
+
+def renewal_window(organisation: ClusterOrganisation, level: Level) -> RenewalWindow | None:
+    """The renewal window of the organisation's current label of that level (labels provides it), or None."""
+    for lookup in _renewal_lookups.values():
+        window = lookup(organisation, level)
+        if window is not None:
+            return window
+    return None
 
 
 def register_levels_lookup(name: str, lookup: LevelsLookup) -> None:

@@ -38,6 +38,8 @@ def report_document(report: AssessmentReport) -> PdfDocument:
             "application": application,
             "sections": sections,
             "indicator_count": Indicator.objects.filter(version=application.version).count(),
+            # Silver: the three areas and the auditor's verdict on each.
+            "areas": list(application.improvement_areas.order_by("position")),
         }
 
     return PdfDocument(

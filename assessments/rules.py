@@ -96,6 +96,10 @@ def awaits_assessors(user: object, application: Application | None) -> bool:
 rules.add_rule("assessments.may_assign_now", is_label_office & awaits_assessors)
 rules.add_perm("assessments.declare_conflict", awaits_declaration | is_assigned_assessor)
 rules.add_perm("assessments.score_application", is_assigned_assessor)
+# Silver: the manager chooses the improvement areas while the case is a draft;
+# the auditor (the case's expert) validates each one on site.
+rules.add_perm("assessments.choose_improvement_areas", is_manager_of_applicant & is_draft)
+rules.add_perm("assessments.validate_improvement_areas", is_assigned_assessor)
 
 
 @rules.predicate

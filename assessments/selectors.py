@@ -266,6 +266,7 @@ def result_of(application: Application) -> Result:
         indicators=indicators,
         agreed=agreed_scores(application),
         eligible=eligibility_of(application.organisation).is_eligible,
+        areas=list(application.improvement_areas.all()) if application.level == Level.SILVER else (),
     )
 
 

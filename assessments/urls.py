@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments import views, views_pipeline, views_workflow
+from assessments import views, views_pipeline, views_silver, views_workflow
 
 app_name = "assessments"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("a/<int:pk>/evidence/file/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
     path("a/<int:pk>/evidence/file/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("a/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("a/<int:pk>/improvement-areas/", views_silver.improvement_areas, name="improvement_areas"),
+    path(
+        "a/<int:pk>/improvement-areas/validate/",
+        views_silver.improvement_areas_validate,
+        name="improvement_areas_validate",
+    ),
     path("a/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("a/<int:pk>/score/<str:code>/", views_workflow.case_scoring, name="case_scoring"),
     path("a/<int:pk>/own-scores/", views_workflow.own_scores_submit, name="own_scores_submit"),

@@ -63,7 +63,7 @@ def application_new(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     levels = []
     for level in Level:
         open_one = selectors.open_application(organisation, level)
-        problem = applications.silver_timing_problem(organisation, today) if level == Level.SILVER else None
+        problem = applications.timing_problem(organisation, level, today)
         levels.append(
             {
                 "level": level,

@@ -19,6 +19,7 @@ from common.enums import Level
 REQUIRED_KEYS = {
     "months_valid",
     "renewal_window_months",
+    "renewal_opens_months_before",
     "renewal_extension_months",
     "expiring_days",
     "reminder_days_before_expiry",
@@ -33,6 +34,8 @@ class LevelRules:
     level: Level
     months_valid: int
     renewal_window_months: int
+    # A renewal may start this many whole months before the label expires, not earlier.
+    renewal_opens_months_before: int
     renewal_extension_months: int
     expiring_days: int
     reminder_days_before_expiry: tuple[int, ...]
@@ -40,6 +43,9 @@ class LevelRules:
     pass_mark_percent: Decimal | None
     assessors: int
     requires_bronze_months: tuple[int, int] | None = None
+    # Silver: how many improvement areas, and the indicator codes of the baseline minimum requirements.
+    improvement_areas: int = 0
+    baseline_minimums: tuple[str, ...] = ()
 
 
 def rules_for(level: Level | str) -> LevelRules:
@@ -53,6 +59,7 @@ def rules_for(level: Level | str) -> LevelRules:
         level=level,
         months_valid=int(config["months_valid"]),
         renewal_window_months=int(config["renewal_window_months"]),
+        renewal_opens_months_before=int(config["renewal_opens_months_before"]),
         renewal_extension_months=int(config["renewal_extension_months"]),
         expiring_days=int(config["expiring_days"]),
         reminder_days_before_expiry=tuple(
@@ -64,6 +71,8 @@ def rules_for(level: Level | str) -> LevelRules:
         requires_bronze_months=tuple(config["requires_bronze_months"])
         if config.get("requires_bronze_months")
         else None,
+        improvement_areas=int(config.get("improvement_areas", 0)),
+        baseline_minimums=tuple(str(code) for code in config.get("baseline_minimums", ())),
     )
 
 

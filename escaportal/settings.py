@@ -355,6 +355,7 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
     "bronze": {
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 36,
         "expiring_days": 90,
         "pass_mark_percent": None,
@@ -362,10 +363,18 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
         **_REMINDERS,
     },
     "silver": {
-        # Silver needs a Bronze benchmarking this many months old (at least, at most).
+        # Silver is a second benchmarking this many months after the first (from, to), counted
+        # from the first benchmarking of the pair, so the second never closes the window.
         "requires_bronze_months": [18, 24],
+        # The organisation chooses this many improvement areas from the first benchmarking's
+        # recommendations; the auditor validates each on site against the Gold criteria.
+        "improvement_areas": 3,
+        # The baseline minimum requirements: codes of Silver questionnaire indicators the
+        # auditor scores; failing any one means no Silver, and the result names it.
+        "baseline_minimums": ["S4.1", "S4.2", "S4.3", "S4.4", "S4.5", "S4.6"],
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 36,
         "expiring_days": 90,
         "pass_mark_percent": None,
@@ -375,6 +384,7 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
     "gold": {
         "months_valid": 24,
         "renewal_window_months": 12,
+        "renewal_opens_months_before": 6,
         "renewal_extension_months": 24,
         "expiring_days": 90,
         "pass_mark_percent": 80,

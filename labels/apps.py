@@ -7,13 +7,15 @@ class LabelsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.start_pages import Panel, register_panel
-        from assessments.providers import register_bronze_lookup, register_levels_lookup
+        from assessments.providers import register_bronze_lookup, register_levels_lookup, register_renewal_lookup
         from labels import dashboard, selectors, start_pages
 
         start_pages.register_labels_pages()
         # Silver's timing rule counts imported Bronze labels as benchmarkings too.
-        register_bronze_lookup("labels", selectors.latest_bronze_assessed_on)
+        register_bronze_lookup("labels", selectors.bronze_assessed_dates)
         # The benchmarking report's "same label level" peer group counts imported labels too.
         register_levels_lookup("labels", selectors.levels_held)
+        # A renewal may start only inside its window (assessments.services.applications.renewal_timing_problem).
+        register_renewal_lookup("labels", selectors.current_renewal_window)
         register_panel(Panel("manager", "labels/panels/manager_labels.html", selectors.manager_labels_panel, 10))
         register_panel(Panel("partner", "labels/panels/partner_expiry.html", dashboard.partner_expiry_panel, 10))

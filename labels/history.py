@@ -42,7 +42,14 @@ HISTORY_KINDS: dict[str, type[models.Model]] = {
 
 # What the assessors weigh, and the result before the board decides: the office's only.
 DELIBERATIONS = frozenset(
-    {"assignment.declared", "application.scores", "application.scores_submitted", "application.report"}
+    {
+        "assignment.declared",
+        "application.scores",
+        "application.scores_submitted",
+        "application.report",
+        # The auditor's verdict on a Silver area is part of the result, read with the decision.
+        "application.area_validated",
+    }
 )
 
 ACTION_TITLES: dict[str, Promise] = {
@@ -74,6 +81,8 @@ ACTION_TITLES: dict[str, Promise] = {
     "application.answer_to_question": _("Question answered"),
     "application.report": _("Assessment completed"),
     "application.decided": _("Decided"),
+    "application.improvement_areas": _("Improvement areas chosen"),
+    "application.area_validated": _("Improvement area validated on site"),
     "label.created": _("Label created"),
     "label.superseded": _("Replaced by a newer label"),
     "label.revoked": _("Revoked"),

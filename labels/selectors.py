@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from assessments.providers import RenewalWindow
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 from common.http import AuthenticatedHttpRequest
@@ -18,6 +19,7 @@ from common.models import ActivityLog
 from common.scheme import rules_for
 from labels.enums import LabelEventKind, LabelState
 from labels.models import Label
+from labels.validity import renewal_opens_on, renewal_window_end
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -36,18 +38,57 @@ AnyLabel = TypeVar("AnyLabel", bound=Label)
 CURRENT_LABEL = Q(revoked_at__isnull=True, superseded_by__isnull=True)
 
 
-def latest_bronze_assessed_on(organisation: ClusterOrganisation) -> date | None:
-    """The date of the organisation's latest Bronze benchmarking on record (not revoked)."""
-    latest: date | None = Label.objects.filter(
-        organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True
-    ).aggregate(latest=Max("assessed_on"))["latest"]
-    return latest
+def bronze_assessed_dates(organisation: ClusterOrganisation) -> list[date]:
+    """The dates of the organisation's Bronze benchmarkings on record as labels (not revoked)."""
+    return list(
+        Label.objects.filter(organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True).values_list(
+            "assessed_on", flat=True
+        )
+    )
+
+
+def current_renewal_window(organisation: ClusterOrganisation, level: Level) -> RenewalWindow | None:
+    """The renewal window of the organisation's current label of ``level`` (neither
+    revoked nor superseded), or None when it holds none."""
+    label = Label.objects.filter(CURRENT_LABEL, organisation=organisation, level=level).first()
+    return None if label is None else renewal_window_of(label)
+
+
+def renewal_window_of(label: Label) -> RenewalWindow:
+    return RenewalWindow(
+        label_code=label.code,
+        valid_until=label.valid_until,
+        opens_on=renewal_opens_on(level=label.level, valid_until=label.valid_until),
+        closes_on=renewal_window_end(level=label.level, valid_until=label.valid_until),
+    )
+
+
+@dataclass(frozen=True)
+class RenewalPrompt:
+    """What the start page says about renewing one label: the window, and "renew now" while it is open."""
+
+    window: RenewalWindow
+    is_open: bool
+    # Days left to renew seamlessly before expiry, or (once expired) to the window's end.
+    days_left: int
+    expired: bool
+    can_start: bool
+
+
+def renewal_prompt(label: Label, today: date, can_start: bool) -> RenewalPrompt | None:
+    window = renewal_window_of(label)
+    if today > window.closes_on:
+        return None  # lapsed: a new first application, not a renewal
+    expired = today > window.valid_until
+    days_left = ((window.closes_on if expired else window.valid_until) - today).days
+    return RenewalPrompt(window, today >= window.opens_on, days_left, expired, can_start)
 
 
 def manager_labels_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
-    """The current labels of the person's organisations, for their start page."""
-    return {
-        "labels": Label.objects.filter(
+    """The current labels of the person's organisations, for their start page, each
+    with its renewal window and, while it is open, a prompt to renew."""
+    labels = list(
+        Label.objects.filter(
             organisation__memberships__user=request.user,
             organisation__memberships__left_at__isnull=True,
             revoked_at__isnull=True,
@@ -56,7 +97,16 @@ def manager_labels_panel(request: AuthenticatedHttpRequest) -> dict[str, object]
         .select_related("organisation")
         .distinct()
         .order_by("organisation__name", "level")
-    }
+    )
+    today = timezone.localdate()
+    may_start: dict[int, bool] = {}
+    for label in labels:
+        if label.organisation_id not in may_start:
+            may_start[label.organisation_id] = request.user.has_perm(
+                "assessments.start_application", label.organisation
+            )
+        label.renewal = renewal_prompt(label, today, may_start[label.organisation_id])  # type: ignore[attr-defined]
+    return {"labels": labels}
 
 
 def with_state(queryset: QuerySet[Label], today: date) -> QuerySet[LabelWithState]:

@@ -39,6 +39,14 @@ def renewal_window_end(*, level: Level | str, valid_until: date) -> date:
     return end_of_month_after(valid_until, rules_for(level).renewal_window_months)
 
 
+def renewal_opens_on(*, level: Level | str, valid_until: date) -> date:
+    """The first day on which a label expiring on ``valid_until`` may be renewed:
+    the first day of the whole months ``renewal_opens_months_before`` before its end
+    (6 months before 31 March 2028: from 1 October 2027). Earlier, a "renewal"
+    would only add years to a label just awarded."""
+    return end_of_month_after(valid_until, -rules_for(level).renewal_opens_months_before) + timedelta(days=1)
+
+
 def compute_validity(*, level: Level | str, assessed_on: date, previous_valid_until: date | None) -> Validity:
     """The validity of a label assessed on ``assessed_on``.
 

@@ -30,7 +30,7 @@ from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
 from labels.selectors import LabelWithState, StateAnnotation, label_events_of
 from labels.statistics import Scope
-from labels.validity import label_state, renewal_window_end
+from labels.validity import label_state, renewal_opens_on, renewal_window_end
 from labels.views_statistics import Figures, country_name
 
 if TYPE_CHECKING:
@@ -190,7 +190,10 @@ def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "events": label_events_of(label),
             "can_manage": request.user.has_perm("labels.manage_label"),
             "renew_url": renewal_url(label),
+            "renewal_opens_on": renewal_opens_on(level=label.level, valid_until=label.valid_until),
+            # A renewal opens some months before expiry (LABEL_SCHEME), not the day after the award.
             "can_renew": state in RENEWABLE_STATES
+            and today >= renewal_opens_on(level=label.level, valid_until=label.valid_until)
             and request.user.has_perm("assessments.start_application", label.organisation),
         },
     )

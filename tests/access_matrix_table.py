@@ -220,6 +220,14 @@ def gold_case(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.gold_case.pk}
 
 
+def silver_draft(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.silver_draft.pk}
+
+
+def silver_case(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.silver_case.pk}
+
+
 def questionnaire(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.bronze.pk}
 
@@ -400,6 +408,12 @@ TABLE: list[Row] = [
     row("assessments:application_submit",            "POST", "L    302  404  403  404  404  404  404  403  404  404", draft, b.no_input, e.draft_state, e.draft_complete),
     row("assessments:application_submit",            "GET",  "L    200  404  200  200  404  404  404  200  404  404", case),
     row("assessments:application_submit",            "POST", "L    403  404  403  403  404  404  404  403  404  404", case, b.no_input, e.case_state),
+    row("assessments:improvement_areas",             "GET",  "L    200  404  200  404  404  404  404  200  404  404", silver_draft),
+    # The manager chooses the Silver draft's areas; the contributor and the office see them, no more.
+    row("assessments:improvement_areas",             "POST", "L    302  404  403  404  404  404  404  403  404  404", silver_draft, b.improvement_areas, e.silver_areas),
+    # The auditor's page is hidden like the scoring pages (the contributor manages the Croatian organisation).
+    row("assessments:improvement_areas_validate",    "GET",  "L    404  404  404  200  404  404  404  404  404  404", silver_case),
+    row("assessments:improvement_areas_validate",    "POST", "L    404  404  404  302  404  404  404  404  404  404", silver_case, b.area_validation, e.silver_validations),
     row("assessments:application_withdraw",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
     row("assessments:application_withdraw",          "POST", "L    302  404  403  403  404  404  404  403  404  404", case, b.withdraw, e.case_state),
     row("assessments:case_scoring",                  "GET",  "L    404  404  404  200  404  404  404  404  404  404", case_section),
@@ -585,6 +599,8 @@ def build_scenario() -> SimpleNamespace:
     ):
         assessing.assignment_declare(assignment=expert, by=expert.assessor, no_conflict=True)
 
+    _silver_cases(s, manager.user, third_manager.user)
+
     s.label = LabelFactory(organisation=s.org)
     LabelFactory(organisation=s.other_org)
     s.waiver = cluster_services.waiver_grant(
@@ -603,6 +619,63 @@ def build_scenario() -> SimpleNamespace:
     s.import_job = job
     s.certificate_job = CertificateJob.objects.create(created_by=users["office"])
     return s
+
+
+def _silver_cases(s: SimpleNamespace, manager: Any, croatian_manager: Any) -> None:
+    """A Silver draft of the Serbian organisation, 20 months after its first benchmarking (whose
+    recommendations it chooses from), and a Croatian Silver case in assessment with three areas."""
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from assessments.enums import ApplicationState, AssignmentState
+    from assessments.models import (
+        Application,
+        AssessmentReport,
+        Assignment,
+        Indicator,
+        Score,
+        SilverImprovementArea,
+    )
+    from common.enums import Level
+    from tests.assessments.conftest import make_version
+
+    s.silver = make_version(Level.SILVER)
+    first_on = timezone.localdate() - relativedelta(months=20)
+    first = Application.objects.create(
+        organisation=s.org,
+        level=Level.BRONZE,
+        version=s.bronze,
+        created_by=manager,
+        state=ApplicationState.AWARDED,
+        assessed_on=first_on,
+    )
+    AssessmentReport.objects.create(
+        application=first, recommendations={"S1": "Grow the membership.", "S2": "Offer paid services."}, passed=True
+    )
+    Score.objects.create(
+        application=first,
+        indicator=Indicator.objects.get(version=s.bronze, code="S1.1"),
+        met=True,
+        recommendation="Recruit research organisations.",
+    )
+    s.silver_draft = Application.objects.create(
+        organisation=s.org,
+        level=Level.SILVER,
+        version=s.silver,
+        created_by=manager,
+        first_benchmarking=first,
+        first_benchmarked_on=first_on,
+    )
+    s.silver_case = Application.objects.create(
+        organisation=s.third_org, level=Level.SILVER, version=s.silver, created_by=croatian_manager
+    )
+    Application.objects.filter(pk=s.silver_case.pk).update(state=ApplicationState.IN_ASSESSMENT)
+    Assignment.objects.create(
+        application=s.silver_case, assessor=s.users["assigned_assessor"], state=AssignmentState.ACCEPTED
+    )
+    SilverImprovementArea.objects.bulk_create(
+        SilverImprovementArea(application=s.silver_case, position=n, recommendation=f"Area {n}") for n in (1, 2, 3)
+    )
 
 
 PORTAL_APPS = ("common", "accounts", "clusters", "assessments", "labels")

@@ -254,3 +254,14 @@ IMPORT_CSV = (
 
 def import_upload(s: SimpleNamespace) -> Body:
     return {"file": SimpleUploadedFile("labels.csv", IMPORT_CSV, content_type="text/csv"), "dry_run": "on"}
+
+
+def improvement_areas(s: SimpleNamespace) -> Body:
+    """Three recommendations of the Silver draft's first benchmarking."""
+    return {"area_1": "group:S1", "area_2": "group:S2", "area_3": "indicator:S1.1"}
+
+
+def area_validation(s: SimpleNamespace) -> Body:
+    """The Croatian Silver case's first area, validated against a Gold indicator."""
+    area = s.silver_case.improvement_areas.get(position=1)
+    return {"area": area.pk, "validated": "yes", "gold_criterion": "S1.1", "note": "Seen on site."}

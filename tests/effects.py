@@ -373,3 +373,19 @@ def expert_declined_other_case(s: SimpleNamespace) -> None:
     assessing.assignment_declare(
         assignment=s.pending_assignment, by=s.users["assigned_assessor"], no_conflict=False, reason="I advised them."
     )
+
+
+def silver_areas(s: SimpleNamespace) -> Any:
+    from assessments.models import SilverImprovementArea
+
+    return sorted(SilverImprovementArea.objects.filter(application=s.silver_draft).values_list("position", "source"))
+
+
+def silver_validations(s: SimpleNamespace) -> Any:
+    from assessments.models import SilverImprovementArea
+
+    return sorted(
+        SilverImprovementArea.objects.filter(application=s.silver_case).values_list(
+            "position", "validated", "gold_criterion"
+        )
+    )

@@ -43,6 +43,7 @@ from assessments.models import (
     Evidence,
     QuestionnaireVersion,
     Score,
+    SilverImprovementArea,
 )
 from clusters.enums import EligibilityCriterion, OrganisationState
 from clusters.models import EligibilityWaiver, Invitation, NameChangeRequest
@@ -77,6 +78,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     "assessments.assessmentreport": {"passed": "True", "score_percent": "97.50", "summary": "forged"},
     "assessments.decision": {"outcome": DecisionOutcome.REFUSED, "reason": "forged"},
     "assessments.benchmarkingreport": {"fingerprint": "forged"},
+    "assessments.silverimprovementarea": {"validated": "True", "recommendation": "forged"},
     "labels.label": {"valid_until": "2099-12-31", "valid_from": "2020-01-01", "score": "97.50"},
     "labels.labelreminder": {"state": "skipped", "due_on": "2099-12-31"},
     "labels.reminderdigest": {"week": "2099-12-28"},
@@ -233,6 +235,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     )
     Score.objects.create(
         application=case, indicator=indicator, assignment=assignment, met=False, points=0, updated_by=assessor
+    )
+    SilverImprovementArea.objects.create(
+        application=case, position=1, source="group:S1", recommendation="Grow the membership.", validated=False
     )
     Clarification.objects.create(
         application=case, question="Which events?", asked_by=assessor, due_on=timezone.localdate() + timedelta(14)

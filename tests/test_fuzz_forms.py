@@ -37,6 +37,7 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessments.silver import benchmarking_recommendations, gold_criteria
 from tests.access_matrix_table import fingerprint, scenario_fixture  # noqa: F401 (a fixture)
 from tests.hypothesis_profiles import fuzz_settings
 
@@ -224,6 +225,17 @@ TARGETS: dict[str, Target] = {
         "assigned_assessor",
         writes_many=_writes("assessments.Score"),
         init=lambda s: {"indicators": list(_first_section(s.case).indicators.all())},
+    ),
+    "assessments.forms.ImprovementAreasForm": Target(
+        lambda s: reverse("assessments:improvement_areas", kwargs={"pk": s.silver_draft.pk}),
+        "manager",
+        writes_many=_writes("assessments.SilverImprovementArea"),
+        init=lambda s: {"recommendations": benchmarking_recommendations(s.silver_draft), "count": 3},
+    ),
+    "assessments.forms.AreaValidationForm": Target(
+        lambda s: reverse("assessments:improvement_areas_validate", kwargs={"pk": s.silver_case.pk}),
+        "assigned_assessor",
+        init=lambda s: {"criteria": gold_criteria()},
     ),
     "labels.forms.LabelRevokeForm": Target(
         lambda s: reverse("labels:label_revoke", kwargs={"code": s.label.code}), "office"

@@ -5,6 +5,7 @@ Each service checks who may act, holds the rule, and lists its side effects.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
-from assessments.providers import latest_bronze_benchmarking
+from assessments.providers import bronze_benchmarkings, latest_bronze_benchmarking, renewal_window
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
@@ -40,12 +41,47 @@ class AnswerConflict(ActionRefused):
     """Someone saved this answer since the page was loaded; nothing was overwritten."""
 
 
+@dataclass(frozen=True)
+class SilverWindow:
+    """When Silver, the second benchmarking, may start: ``opens_on`` to ``closes_on``
+    (inclusive), counted from the first benchmarking of the pair (``benchmarked_on``)."""
+
+    benchmarked_on: date
+    opens_on: date
+    closes_on: date
+
+    def contains(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+def silver_window(organisation: ClusterOrganisation, today: date) -> SilverWindow | None:
+    """The Silver window open today or the next to open, or None when none is left.
+
+    Every Bronze benchmarking opens a window; the earliest whose window has not
+    closed wins. A second Bronze benchmarking inside that window (the renewal a
+    manager following the scheme does) therefore never closes it.
+    """
+    months = rules_for(Level.SILVER).requires_bronze_months
+    if months is None:
+        return None
+    for benchmarked in bronze_benchmarkings(organisation):
+        window = SilverWindow(
+            benchmarked, benchmarked + relativedelta(months=months[0]), benchmarked + relativedelta(months=months[1])
+        )
+        if today <= window.closes_on:
+            return window
+    return None
+
+
 def silver_timing_problem(organisation: ClusterOrganisation, today: date) -> str | None:
-    """Why Silver cannot start today (its Bronze benchmarking too recent, too old or missing), or None."""
+    """Why Silver cannot start today (no Bronze benchmarking, its window not open yet or closed), or None."""
     window = rules_for(Level.SILVER).requires_bronze_months
     if window is None:
         return None
-    benchmarked = latest_bronze_benchmarking(organisation)
+    upcoming = silver_window(organisation, today)
+    if upcoming is not None and upcoming.contains(today):
+        return None
+    benchmarked = upcoming.benchmarked_on if upcoming else latest_bronze_benchmarking(organisation)
     if benchmarked is None:
         return _("Silver builds on a Bronze benchmarking, and the organisation has none.")
     earliest, latest = benchmarked + relativedelta(months=window[0]), benchmarked + relativedelta(months=window[1])
@@ -60,7 +96,7 @@ def silver_timing_problem(organisation: ClusterOrganisation, today: date) -> str
         return (
             _(
                 "Silver needs a Bronze benchmarking %(min)d to %(max)d months old; yours of %(date)s "
-                "allows a Silver application from %(earliest)s."
+                "allows a Silver application from %(earliest)s to %(latest)s."
             )
             % values
         )
@@ -75,6 +111,37 @@ def silver_timing_problem(organisation: ClusterOrganisation, today: date) -> str
     return None
 
 
+def renewal_timing_problem(organisation: ClusterOrganisation, level: Level, today: date) -> str | None:
+    """Why a renewal of the organisation's current label of ``level`` cannot start today
+    (too early: it opens ``renewal_opens_months_before`` months before expiry), or None.
+
+    Past the renewal window the organisation starts again as a first applicant: no problem.
+    """
+    window = renewal_window(organisation, level)
+    if window is None or today >= window.opens_on:
+        return None
+    return _(
+        "Your %(level)s label is valid until %(until)s. Its renewal can start from %(opens)s (until %(closes)s)."
+    ) % {
+        "level": Level(level).label,
+        "until": formats.date_format(window.valid_until, "DATE_FORMAT"),
+        "opens": formats.date_format(window.opens_on, "DATE_FORMAT"),
+        "closes": formats.date_format(window.closes_on, "DATE_FORMAT"),
+    }
+
+
+def timing_problem(organisation: ClusterOrganisation, level: Level, today: date) -> str | None:
+    """Why an application of ``level`` cannot start today (a renewal too early, Silver
+    outside its window), or None; the start page shows the same sentence."""
+    problem = renewal_timing_problem(organisation, level, today)
+    # A Silver label renewed inside its window repeats the Silver step; only a first
+    # Silver is bound to the 18 to 24 months after a Bronze benchmarking.
+    renewing = (window := renewal_window(organisation, level)) is not None and today <= window.closes_on
+    if problem is None and level == Level.SILVER and not renewing:
+        problem = silver_timing_problem(organisation, today)
+    return problem
+
+
 @transaction.atomic
 def application_start(
     *, organisation: ClusterOrganisation, level: Level, by: User, today: date | None = None
@@ -82,7 +149,9 @@ def application_start(
     """Open an application for a level, answered against the published questionnaire.
 
     Rules: the organisation is validated and eligible; one open application per
-    level; Silver needs a Bronze benchmarking 18 to 24 months old (configured).
+    level; a renewal starts no earlier than ``renewal_opens_months_before`` months
+    before the current label expires; Silver starts 18 to 24 months after a
+    Bronze benchmarking (configured).
     A renewal pre-fills every answer from the previous application of that level.
     Side effects: a transition row (start); no e-mail.
     """
@@ -97,10 +166,11 @@ def application_start(
         raise ActionRefused(" ".join(blockers))
     if selectors.open_application(organisation, level) is not None:
         raise ActionRefused(_("A %(level)s application is already open: continue it.") % {"level": level.label})
-    if level == Level.SILVER:
-        problem = silver_timing_problem(organisation, today or timezone.localdate())
-        if problem:
-            raise ActionRefused(problem)
+    today = today or timezone.localdate()
+    problem = timing_problem(organisation, level, today)
+    if problem:
+        raise ActionRefused(problem)
+    first = _first_benchmarking(organisation, today) if level == Level.SILVER else None
     version = published_version(level)
     if version is None:
         raise ActionRefused(_("No %(level)s questionnaire is published yet.") % {"level": level.label})
@@ -108,7 +178,13 @@ def application_start(
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                organisation=organisation, level=level, version=version, created_by=by, renewal_of=previous
+                organisation=organisation,
+                level=level,
+                version=version,
+                created_by=by,
+                renewal_of=previous,
+                first_benchmarking=first[1] if first else None,
+                first_benchmarked_on=first[0] if first else None,
             )
     except IntegrityError:
         # A double click or a colleague got there first: one application, not two.
@@ -123,12 +199,32 @@ def application_start(
             "level": level,
             "version": version.pk,
             "renewal_of": previous.pk if previous else None,
+            "first_benchmarked_on": first[0] if first else None,
             "state": ["", application.state],
         },
     )
     if previous is not None:
         _prefill_from(application, previous, by)
     return application
+
+
+def _first_benchmarking(organisation: ClusterOrganisation, today: date) -> tuple[date, Application | None] | None:
+    """The first benchmarking of the Silver pair: its date, and its application where the portal holds it
+    (a benchmarking recorded before the portal has a label only, and no recommendations here)."""
+    window = silver_window(organisation, today)
+    if window is None:
+        return None
+    application = (
+        Application.objects.filter(
+            organisation=organisation,
+            level=Level.BRONZE,
+            state=ApplicationState.AWARDED,
+            assessed_on=window.benchmarked_on,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    return window.benchmarked_on, application
 
 
 def _prefill_from(application: Application, previous: Application, by: User) -> None:
@@ -313,5 +409,11 @@ def application_submit(*, application: Application, by: User) -> Application:
     missing = selectors.missing_items(selectors.application_sections(application))
     if missing:
         raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
+    areas_needed = rules_for(Level.SILVER).improvement_areas if application.level == Level.SILVER else 0
+    if application.improvement_areas.count() < areas_needed:
+        raise ActionRefused(
+            _("Choose the %(n)d improvement areas from the first benchmarking's recommendations, then submit.")
+            % {"n": areas_needed}
+        )
     submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
     return submitted

@@ -332,6 +332,8 @@ def test_only_the_assigned_expert_scores(
     [
         ((799, 201, 0), (True, False, True), False),  # 79.9 %
         ((800, 200, 0), (True, False, True), True),  # 80 %
+        ((15999, 4001, 0), (True, False, True), False),  # 79.995 %: shown rounded as 80.00 %, still fails
+        ((16000, 4000, 0), (True, False, True), True),  # 80 % exactly
         ((500, 500, 0), (True, True, False), False),  # 100 %, a minimum missed
     ],
 )
