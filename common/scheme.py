@@ -85,3 +85,18 @@ def eligibility_rules() -> EligibilityRules:
         min_members=int(config["min_members"]),
         min_member_types=int(config["min_member_types"]),
     )
+
+
+@dataclass(frozen=True)
+class BoardRules:
+    quorum: int
+
+
+def board_rules() -> BoardRules:
+    """The board's meeting rules: the quorum of members present (at least two, for
+    four eyes: a rapporteur proposes, another member approves)."""
+    config: dict[str, Any] = settings.LABEL_BOARD
+    quorum = int(config["quorum"])
+    if quorum < 2:
+        raise ImproperlyConfigured("LABEL_BOARD['quorum'] must be at least 2: one member proposes, another approves.")
+    return BoardRules(quorum=quorum)

@@ -384,6 +384,9 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
 # The public eligibility criteria (DOMAIN.md, since 15 Nov 2019), read through
 # common.scheme.eligibility_rules().
 LABEL_ELIGIBILITY = {"min_management_fte": "0.5", "min_members": 15, "min_member_types": 2}
+# The board (the label committee) decides in meetings: no decision unless at least
+# this many members are present (common.scheme.board_rules()).
+LABEL_BOARD = {"quorum": env.int("BOARD_QUORUM", default=3, minimum=2)}
 # Statistics pages keep each figure this long (labels.statistics.cached_figure);
 # 0 computes every figure on every request.
 STATISTICS_CACHE_SECONDS = 300

@@ -42,3 +42,22 @@ class LabelEventKind(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     CORRECTED = "corrected", _("Corrected")
     CERTIFICATE = "certificate", _("Certificate regenerated")
+
+
+class MeetingState(models.TextChoices):
+    """A board meeting: scheduled by the office, opened with the members present
+    (a quorum), closed with its minutes."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("In session")
+    CLOSED = "closed", _("Closed")
+
+
+class AgendaItemState(models.TextChoices):
+    """One case on a meeting's agenda: a rapporteur proposes, a second member approves
+    (the decision is recorded then); a proposal the second member does not approve
+    goes back to be proposed again."""
+
+    PENDING = "pending", _("To be proposed")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Decided")
