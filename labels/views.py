@@ -67,10 +67,10 @@ def office_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee's start page: the cases awaiting a decision with their result,
-    and the board's meetings where they are decided (``labels.views_board``). A
-    case its reader may not judge (assessed, quality-checked, linked) says so."""
+    and the board's meetings where they are decided (``labels.views_board``)."""
     cases = list(cases_awaiting_decision(request.user))
-    rows = [{"case": case, "may_judge": request.user.has_perm("assessments.decide", case)} for case in cases]
+    # The meeting page asks the full rule per case; here a hint that costs no query.
+    rows = [{"case": case, "assessed_by_me": case.assessed_by_me} for case in cases]
     recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
     meetings = Meeting.objects.exclude(state=MeetingState.CLOSED).order_by("held_on", "id")
     return render(

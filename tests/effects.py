@@ -360,3 +360,53 @@ def expert_declined_other_case(s: SimpleNamespace) -> None:
     assessing.assignment_declare(
         assignment=s.pending_assignment, by=s.users["assigned_assessor"], no_conflict=False, reason="I advised them."
     )
+
+
+# --- The board -------------------------------------------------------------------------------------
+
+
+def meetings(s: SimpleNamespace) -> Any:
+    from labels.models import Meeting
+
+    return Meeting.objects.count()
+
+
+def meeting_state(s: SimpleNamespace) -> Any:
+    from labels.models import Meeting
+
+    return Meeting.objects.values_list("state", flat=True).get(pk=s.meeting.pk)
+
+
+def agenda_item_state(s: SimpleNamespace) -> Any:
+    from labels.models import AgendaItem
+
+    return sorted(AgendaItem.objects.values_list("pk", "state"))
+
+
+def meeting_in_session(s: SimpleNamespace) -> None:
+    """The scenario's scheduled meeting, opened by the office with a quorum present."""
+    from labels import board
+
+    board.meeting_open(meeting=s.meeting, by=s.users["office"], members=[s.users["committee"], *s.board_members])
+
+
+def case_on_agenda_in_session(s: SimpleNamespace) -> None:
+    """The scenario's case awaits a decision, on the agenda of a meeting in session."""
+    from django.utils import timezone
+
+    from labels import board
+
+    case_awaiting_decision(s)
+    meeting = board.meeting_schedule(by=s.users["office"], held_on=timezone.localdate(), applications=[s.case])
+    board.meeting_open(meeting=meeting, by=s.users["office"], members=[s.users["committee"], *s.board_members])
+
+
+def case_proposed(s: SimpleNamespace) -> None:
+    """... and another member present, its rapporteur, proposes to award it."""
+    from assessments.enums import DecisionOutcome
+    from labels import board
+    from labels.models import AgendaItem
+
+    case_on_agenda_in_session(s)
+    item = AgendaItem.objects.get(application=s.case, meeting__state="open")
+    board.proposal_make(item=item, by=s.board_members[0], outcome=DecisionOutcome.AWARDED)
