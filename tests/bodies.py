@@ -238,7 +238,7 @@ def certificate_language(s: SimpleNamespace) -> Body:
 
 
 def meeting_schedule(s: SimpleNamespace) -> Body:
-    """The office puts the scenario's case (brought before the board by ``effects.case_awaiting_decision``) on an agenda."""
+    """The office puts the scenario's case (before the board: ``effects.case_awaiting_decision``) on an agenda."""
     return {"held_on": timezone.localdate().isoformat(), "cases": [s.case.pk]}
 
 
