@@ -86,6 +86,9 @@ def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: 
         as_(client, cast[expert])
         score_all(client, application)
         client.post(reverse("assessments:own_scores_submit", args=[pk]))
+    # Four eyes on the agreed scores: both experts confirm them before the case completes.
+    for expert in ("expert_rs", "expert_de"):
+        as_(client, cast[expert]).post(reverse("assessments:agreed_confirm", args=[pk]))
     as_(client, cast["expert_de"]).post(
         reverse("assessments:case_complete", args=[pk]),
         {"assessed_on": timezone.localdate().isoformat(), "summary": "Excellent."},
