@@ -413,6 +413,11 @@ TABLE: list[Row] = [
     row("assessments:own_scores_submit",             "POST", "L    403  404  403  302= 404  404  404  403  404  404", case, b.no_input, e.own_scores_submitted, e.case_fully_scored),
     # Two experts: each hands in his own scores (the contributor manages the Croatian organisation: he sees the case).
     row("assessments:own_scores_submit",             "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.gold_scores_submitted, e.gold_case_scored_alone),
+    # Two experts who handed in their own scores confirm the agreed ones, or state their positions for the office.
+    row("assessments:agreed_confirm",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", gold_case),
+    row("assessments:agreed_confirm",                "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.agreed_confirmations, e.gold_case_agreeing),
+    row("assessments:disagreement_state",            "GET",  "L    405  405  405  405  405  405  405  405  405  405", gold_case),
+    row("assessments:disagreement_state",            "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.position, e.disagreement_positions, e.gold_case_agreeing),
     row("assessments:clarification_ask",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
     row("assessments:clarification_ask",             "POST", "L    403  404  403  302  404  404  404  403  404  404", case, b.clarification, e.clarifications),
     row("assessments:clarification_answer",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),

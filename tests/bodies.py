@@ -237,6 +237,10 @@ def certificate_language(s: SimpleNamespace) -> Body:
     return {"certificate_language": "en" if current != "en" else "en+sr-latn"}
 
 
+def position(s: SimpleNamespace) -> Body:
+    return {"position": "S1.1 is not met: the budget is not approved."}
+
+
 def meeting_schedule(s: SimpleNamespace) -> Body:
     """The office puts the scenario's case (before the board: ``effects.case_awaiting_decision``) on an agenda."""
     return {"held_on": timezone.localdate().isoformat(), "cases": [s.case.pk]}

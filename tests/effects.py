@@ -328,6 +328,29 @@ def gold_case_scored_alone(s: SimpleNamespace) -> None:
     score_everything(s.gold_case, s.users["assigned_assessor"])
 
 
+def gold_case_agreeing(s: SimpleNamespace) -> None:
+    """Both experts of the Gold case scored alone, alike, and handed in: the agreed scores stand."""
+    from assessments.enums import AssignmentState
+    from assessments.services import assessing
+    from tests.assessments.test_workflow import score_everything
+
+    for assignment in s.gold_case.assignments.filter(state=AssignmentState.ACCEPTED).select_related("assessor"):
+        score_everything(s.gold_case, assignment.assessor)
+        assessing.own_scores_submit(application=s.gold_case, by=assignment.assessor)
+
+
+def agreed_confirmations(s: SimpleNamespace) -> Any:
+    from assessments.models import Assignment
+
+    return sorted(Assignment.objects.filter(application=s.gold_case).values_list("pk", "agreed_confirmed_at"))
+
+
+def disagreement_positions(s: SimpleNamespace) -> Any:
+    from assessments.models import Assignment
+
+    return sorted(Assignment.objects.filter(application=s.gold_case).values_list("pk", "position"))
+
+
 def case_ready_to_complete(s: SimpleNamespace) -> None:
     question_answered(s)
     case_fully_scored(s)
