@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
@@ -30,9 +31,14 @@ from labels.minutes import minutes_missing, render_minutes
 from labels.models import AgendaItem, Meeting
 
 
+class CaseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Application) -> str:
+        return f"{obj.organisation.name} · {obj.get_level_display()}"
+
+
 class MeetingScheduleForm(forms.Form):
     held_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    cases = forms.ModelMultipleChoiceField(
+    cases = CaseChoiceField(
         label=gettext_lazy("Cases on the agenda"),
         queryset=Application.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -44,7 +50,6 @@ class MeetingScheduleForm(forms.Form):
         field = self.fields["cases"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = Application.objects.filter(pk__in=[case.pk for case in ready]).select_related("organisation")
-        field.label_from_instance = lambda case: f"{case.organisation.name} · {case.get_level_display()}"
 
 
 @permission_required("labels.view_meetings")
@@ -112,9 +117,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: AuthenticatedHttpRequest, meeting_pk: int, act: object, done: str) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, meeting_pk: int, act: Callable[[], object], done: str) -> HttpResponse:
     try:
-        act()  # type: ignore[operator]
+        act()
     except ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:

@@ -122,7 +122,7 @@ def test_a_member_absent_from_the_meeting_neither_proposes_nor_approves(case: Ap
 
     with pytest.raises(PermissionDenied):
         board.proposal_make(item=item, by=absent, outcome=DecisionOutcome.AWARDED)
-    board.proposal_make(item=item, by=meeting.members_present.first(), outcome=DecisionOutcome.AWARDED)
+    board.proposal_make(item=item, by=meeting.members_present.all()[0], outcome=DecisionOutcome.AWARDED)
     with pytest.raises(PermissionDenied):
         board.proposal_approve(item=item, by=absent)
 
@@ -168,7 +168,7 @@ def test_office_and_committee_person_who_did_the_quality_check_is_refused(
 
     with pytest.raises(PermissionDenied):
         board.proposal_make(item=item, by=both, outcome=DecisionOutcome.AWARDED)
-    board.proposal_make(item=item, by=meeting.members_present.exclude(pk=both.pk).first(), outcome="awarded")
+    board.proposal_make(item=item, by=meeting.members_present.exclude(pk=both.pk)[0], outcome="awarded")
     with pytest.raises(PermissionDenied):
         board.proposal_approve(item=item, by=both)
 
@@ -186,7 +186,7 @@ def test_member_of_the_applicant_organisation_is_refused(case: Application, left
 
     with pytest.raises(PermissionDenied):
         board.proposal_make(item=item, by=insider, outcome=DecisionOutcome.AWARDED)
-    board.proposal_make(item=item, by=meeting.members_present.exclude(pk=insider.pk).first(), outcome="awarded")
+    board.proposal_make(item=item, by=meeting.members_present.exclude(pk=insider.pk)[0], outcome="awarded")
     with pytest.raises(PermissionDenied):
         board.proposal_approve(item=item, by=insider)
 
