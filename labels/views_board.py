@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
@@ -13,13 +12,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.enums import StaffRole
 from accounts.selectors import people_with_role
 from assessments.enums import DecisionOutcome
-from assessments.models import Application
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
@@ -27,29 +24,9 @@ from common.scheme import board_rules
 from labels import board
 from labels.certificates.language import certificate_language_default
 from labels.enums import CertificateLanguage, MeetingState
+from labels.forms import MeetingScheduleForm
 from labels.minutes import minutes_missing, render_minutes
 from labels.models import AgendaItem, Meeting
-
-
-class CaseChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Application) -> str:
-        return f"{obj.organisation.name} · {obj.get_level_display()}"
-
-
-class MeetingScheduleForm(forms.Form):
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    cases = CaseChoiceField(
-        label=gettext_lazy("Cases on the agenda"),
-        queryset=Application.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        ready = board.cases_ready_for_agenda()
-        field = self.fields["cases"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Application.objects.filter(pk__in=[case.pk for case in ready]).select_related("organisation")
 
 
 @permission_required("labels.view_meetings")
