@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
-from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -271,3 +271,19 @@ def test_minutes_are_not_for_the_applicant(case: Application, manager: Membershi
     client.force_login(manager.user)
 
     assert client.get(reverse("labels:meeting_minutes", args=[meeting.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_meeting_list_queries_do_not_grow(
+    staff: dict[str, User], client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
+    from datetime import timedelta
+
+    for n in range(size):
+        Meeting.objects.create(held_on=timezone.localdate() + timedelta(days=n), quorum=3, scheduled_by=staff["office"])
+    client.force_login(staff["committee"])
+
+    with django_assert_num_queries(13):
+        response = client.get(reverse("labels:meetings"))
+
+    assert len(response.context["meetings"]) == size
