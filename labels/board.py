@@ -160,6 +160,9 @@ def _in_session_with_quorum(item: AgendaItem) -> None:
         raise ActionRefused(_("No quorum: no decision can be taken."))
     if Decision.objects.filter(application_id=item.application_id).exists():
         raise ActionRefused(_("This case has already been decided."))
+    # Withdrawn, or returned to the assessors, since it was put on the agenda.
+    if not Application.objects.filter(pk=item.application_id, state=ApplicationState.AWAITING_DECISION).exists():
+        raise ActionRefused(_("Only cases awaiting a decision can be decided."))
 
 
 @transaction.atomic

@@ -153,6 +153,16 @@ def test_nothing_is_decided_before_the_meeting_opens_or_after_it_closes(
         board.proposal_make(item=item_of(meeting, case), by=member, outcome=DecisionOutcome.AWARDED)
 
 
+def test_a_case_withdrawn_after_the_agenda_is_not_proposed(case: Application) -> None:
+    meeting = meeting_in_session([case])
+    Application.objects.filter(pk=case.pk).update(state=ApplicationState.WITHDRAWN)
+
+    with pytest.raises(ActionRefused, match="Only cases awaiting a decision"):
+        board.proposal_make(
+            item=item_of(meeting, case), by=meeting.members_present.all()[0], outcome="refused", reason="x"
+        )
+
+
 # --- Impartiality ---------------------------------------------------------------------------
 
 
