@@ -371,6 +371,18 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("With two experts, neither sees the other's scores before submitting their own."),
     )
+    agreed_confirmed_at = models.DateTimeField(
+        _("agreed scores confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("With two experts, each confirms the agreed scores; a change to them voids the confirmations."),
+    )
+    position = models.TextField(
+        _("position on the disagreement"),
+        blank=True,
+        help_text=_("What this expert holds where the two still disagree; the office reads both."),
+    )
+    position_at = models.DateTimeField(_("position stated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assigned_at", "id"]

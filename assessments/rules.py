@@ -112,8 +112,47 @@ rules.add_perm("assessments.answer_assignment", is_assignment_expert)
 rules.add_perm("assessments.answer_clarification", is_member_of_applicant)
 rules.add_perm("assessments.check_quality", is_label_office)
 rules.add_perm("assessments.publish_questionnaire", is_label_office)
-# Four eyes: whoever assessed the case never decides it.
-rules.add_perm("assessments.decide", is_label_committee & ~was_ever_assigned)
+
+
+@rules.predicate
+def was_linked_to_applicant(user: object, application: Application | None) -> bool:
+    """Ever a member (manager or contributor) of the applicant, or ever assigned to
+    the case (an expert who declined declared a conflict): such a person stays out of
+    the board's deliberation of it (DOMAIN.md, "How the scheme is run")."""
+    if application is None or not _signed_in(user):
+        return False
+    return (
+        user.memberships.filter(organisation_id=application.organisation_id).exists()
+        or application.assignments.filter(assessor=user).exists()
+    )
+
+
+QUALITY_CHECK_STATES = {ApplicationState.IN_QUALITY_CHECK.value}
+
+
+@rules.predicate
+def did_quality_check(user: object, application: Application | None) -> bool:
+    """Moved the case into or out of the quality check (read from the one history):
+    the reviewer never decides the case, even when holding a committee role too."""
+    if application is None or not _signed_in(user):
+        return False
+    from django.contrib.contenttypes.models import ContentType
+
+    from common.models import ActivityLog
+
+    moves = ActivityLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(application), for_concrete_model=True),
+        object_id=application.pk,
+        action="application.state",
+        actor=user,
+    ).values_list("data", flat=True)
+    return any(QUALITY_CHECK_STATES & set((data or {}).get("state") or []) for data in moves)
+
+
+# Four eyes and impartiality: whoever assessed the case, reviewed it in the quality
+# check or is or was linked to the applicant never decides it (proposes or approves).
+may_judge_case = is_label_committee & ~was_ever_assigned & ~was_linked_to_applicant & ~did_quality_check
+rules.add_perm("assessments.decide", may_judge_case)
 rules.add_perm("assessments.view_office_cases", is_label_office)
 # The result (pass or not, the score, the summary, the report) stays with the
 # office, the case's assessors and the committee until the committee decides;

@@ -22,6 +22,8 @@ urlpatterns = [
     path("a/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("a/<int:pk>/score/<str:code>/", views_workflow.case_scoring, name="case_scoring"),
     path("a/<int:pk>/own-scores/", views_workflow.own_scores_submit, name="own_scores_submit"),
+    path("a/<int:pk>/agreed/confirm/", views_workflow.agreed_confirm, name="agreed_confirm"),
+    path("a/<int:pk>/agreed/disagreement/", views_workflow.disagreement_state, name="disagreement_state"),
     path("a/<int:pk>/clarifications/", views_workflow.clarification_ask, name="clarification_ask"),
     path(
         "a/<int:pk>/clarifications/<int:clarification_pk>/answer/",

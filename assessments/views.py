@@ -135,6 +135,14 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
         and application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED),
         "first_section": application.version.sections.order_by("position").first(),
         "return_form": ReturnForm(),
+        # Two experts agreeing: who confirmed the agreed scores, and each one's position
+        # on what they still disagree on (the office reads both).
+        "agreeing": my_assignment is not None
+        and not selectors.is_shared_scoring(application)
+        and not application.assignments.filter(
+            state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True
+        ).exists(),
+        "positions": application.assignments.exclude(position="").select_related("assessor") if show_assessors else [],
     }
 
 

@@ -167,6 +167,32 @@ def own_scores_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
+def agreed_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
+    refusable(
+        request,
+        lambda: assessing.agreed_scores_confirm(application=application, by=request.user),
+        _("You confirmed the agreed scores; your fellow expert is told."),
+    )
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def disagreement_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
+    refusable(
+        request,
+        lambda: assessing.disagreement_state(
+            application=application, by=request.user, position=request.POST.get("position", "")[:4000]
+        ),
+        _("Your position is recorded; once both experts have stated theirs, the label office reads them."),
+    )
+    return redirect("assessments:application_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
 def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
     form = ClarificationForm(request.POST)

@@ -129,3 +129,18 @@ def disclosure_rules() -> DisclosureRules:
     if not 50 <= rules.dominance_percent <= 100:
         raise ImproperlyConfigured("BENCHMARKING_DISCLOSURE: dominance_percent must lie between 50 and 100.")
     return rules
+
+
+@dataclass(frozen=True)
+class BoardRules:
+    quorum: int
+
+
+def board_rules() -> BoardRules:
+    """The board's meeting rules: the quorum of members present (at least two, for
+    four eyes: a rapporteur proposes, another member approves)."""
+    config: dict[str, Any] = settings.LABEL_BOARD
+    quorum = int(config["quorum"])
+    if quorum < 2:
+        raise ImproperlyConfigured("LABEL_BOARD['quorum'] must be at least 2: one member proposes, another approves.")
+    return BoardRules(quorum=quorum)

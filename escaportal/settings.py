@@ -409,6 +409,10 @@ BENCHMARKING_DISCLOSURE: dict[str, Any] = {
     "money_step": 1000,
     "dominance_percent": 85,
 }
+
+# The board (the label committee) decides in meetings: no decision unless at least
+# this many members are present (common.scheme.board_rules()).
+LABEL_BOARD = {"quorum": env.int("BOARD_QUORUM", default=3, minimum=2)}
 # Statistics pages keep each figure this long (labels.statistics.cached_figure);
 # 0 computes every figure on every request.
 STATISTICS_CACHE_SECONDS = 300

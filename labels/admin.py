@@ -9,7 +9,7 @@ go through the label's pages in the portal.
 from django.contrib import admin
 
 from common.admin import RecordAdmin
-from labels.models import CertificateJob, ImportJob, Label, LabelReminder, ReminderDigest
+from labels.models import AgendaItem, CertificateJob, ImportJob, Label, LabelReminder, Meeting, ReminderDigest
 
 
 @admin.register(Label)
@@ -53,3 +53,20 @@ class ReminderDigestAdmin(RecordAdmin):
     list_filter = ["sent_at"]
     search_fields = ["recipients"]
     date_hierarchy = "week"
+
+
+# The board's meetings and their agenda are written by ``labels.board`` only (through the door).
+@admin.register(Meeting)
+class MeetingAdmin(RecordAdmin):
+    list_display = ["held_on", "state", "quorum", "scheduled_by"]
+    list_filter = ["state"]
+    search_fields = ["scheduled_by__email"]
+    date_hierarchy = "held_on"
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(RecordAdmin):
+    list_display = ["meeting", "application", "state", "outcome", "rapporteur", "approved_by"]
+    list_filter = ["state", "outcome"]
+    search_fields = ["application__organisation__name", "rapporteur__email", "approved_by__email"]
+    list_select_related = ["meeting", "application__organisation", "rapporteur", "approved_by"]

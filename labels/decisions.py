@@ -22,7 +22,8 @@ from common.errors import ActionRefused
 from common.services import history_record
 from labels.certificates.language import certificate_language_default
 from labels.certificates.rendering import certificate_queue
-from labels.enums import CertificateLanguage, LabelSource
+from labels.enums import AgendaItemState, CertificateLanguage, LabelSource, MeetingState
+from labels.models import AgendaItem
 from labels.services import label_create
 
 
@@ -43,7 +44,9 @@ def application_decide(
     scheme's rules from the month of the interview, its certificate in
     ``certificate_language`` (by default ``certificate_language_default``:
     bilingual in Serbia, English elsewhere; ignored on refusal). Refuse: a reason is
-    required. The person deciding is never an assessor of the case. Deciding
+    required. The board decides in a meeting (``labels.board``): ``by`` is the second
+    member who has just approved the rapporteur's proposal of this ``outcome``; a
+    member alone is refused. The person deciding is never an assessor of the case. Deciding
     twice (two tabs, two members at once) gives one decision and one label:
     the second is refused. Side effects after commit: the organisation's
     managers are notified; the certificate is rendered by a Celery task.
@@ -56,6 +59,7 @@ def application_decide(
     if locked.state != ApplicationState.AWAITING_DECISION:
         raise ActionRefused(_("Only cases awaiting a decision can be decided."))
     outcome = DecisionOutcome(outcome)
+    _approved_at_meeting(locked, by, outcome)
     report = getattr(locked, "report", None)
     if outcome == DecisionOutcome.AWARDED and (report is None or not report.passed):
         raise ActionRefused(_("The assessment does not pass the level's rule: refuse with a reason instead."))
@@ -87,3 +91,17 @@ def application_decide(
     else:
         application_transition(application=locked, to_state=ApplicationState.REFUSED, by=by, note=reason)
     return decision
+
+
+def _approved_at_meeting(application: Application, by: User, outcome: DecisionOutcome) -> None:
+    """Four eyes inside the committee: the decision follows a proposal approved by
+    ``by`` (never its rapporteur) in a meeting in session."""
+    approved = AgendaItem.objects.filter(
+        application=application,
+        state=AgendaItemState.APPROVED,
+        approved_by=by,
+        outcome=outcome,
+        meeting__state=MeetingState.OPEN,
+    ).exclude(rapporteur=by)
+    if not approved.exists():
+        raise ActionRefused(_("The board decides in a meeting: a member proposes, another member approves."))

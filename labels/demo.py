@@ -51,6 +51,9 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("office@demo.test", "Olivia Office", "label office"),
     DemoAccount("committee@demo.test", "Conrad Committee", "label committee"),
+    # With Conrad, the board's default quorum (BOARD_QUORUM, 3) for a meeting.
+    DemoAccount("committee2@demo.test", "Clara Committee", "label committee"),
+    DemoAccount("committee3@demo.test", "Cyril Committee", "label committee"),
     DemoAccount("assessor.rs@demo.test", "Milica Assessor", "assessor (Serbia)"),
     DemoAccount("assessor.de@demo.test", "Dieter Assessor", "assessor (Germany)"),
     # Everyone starts in English; the header's language menu switches (and remembers) Serbian.
@@ -216,6 +219,8 @@ def seed_demo() -> list[str]:
     for email, role in (
         ("office@demo.test", StaffRole.LABEL_OFFICE),
         ("committee@demo.test", StaffRole.LABEL_COMMITTEE),
+        ("committee2@demo.test", StaffRole.LABEL_COMMITTEE),
+        ("committee3@demo.test", StaffRole.LABEL_COMMITTEE),
         ("policy@demo.test", StaffRole.POLICY_READER),
     ):
         account_services.role_grant(user=users[email], role=role, by=None, note="demo")

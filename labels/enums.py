@@ -49,6 +49,25 @@ class LabelEventKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate regenerated")
 
 
+class MeetingState(models.TextChoices):
+    """A board meeting: scheduled by the office, opened with the members present
+    (a quorum), closed with its minutes."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("In session")
+    CLOSED = "closed", _("Closed")
+
+
+class AgendaItemState(models.TextChoices):
+    """One case on a meeting's agenda: a rapporteur proposes, a second member approves
+    (the decision is recorded then); a proposal the second member does not approve
+    goes back to be proposed again."""
+
+    PENDING = "pending", _("To be proposed")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Decided")
+
+
 def reminder_kind_words(key: str) -> str:
     """A reminder's step in words: "expiry-30" is "30 days before expiry", "window-0" "when renewal closes"."""
     anchor, _sep, days_text = key.partition("-")

@@ -9,6 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Application
+from labels.board import cases_ready_for_agenda
 from labels.enums import CertificateLanguage
 from labels.imports.parser import COLUMNS
 
@@ -81,3 +83,24 @@ class HistoryFilterForm(forms.Form):
     def __init__(self, data: Any = None, *, actors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.fields["actor"].choices = [("", _("Anyone")), *actors]  # type: ignore[attr-defined]
+
+
+class CaseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Application) -> str:
+        return f"{obj.organisation.name} · {obj.get_level_display()}"
+
+
+class MeetingScheduleForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    cases = CaseChoiceField(
+        label=_("Cases on the agenda"),
+        queryset=Application.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        ready = cases_ready_for_agenda()
+        field = self.fields["cases"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Application.objects.filter(pk__in=[case.pk for case in ready]).select_related("organisation")

@@ -8,11 +8,20 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.enums import DecisionOutcome
 from common.enums import Level
 from common.files import private_storage
 from common.models import BackgroundJob
 from labels.codes import CODE_MAX_LENGTH
-from labels.enums import CertificateLanguage, LabelSource, LabelState, ReminderState, reminder_kind_words
+from labels.enums import (
+    AgendaItemState,
+    CertificateLanguage,
+    LabelSource,
+    LabelState,
+    MeetingState,
+    ReminderState,
+    reminder_kind_words,
+)
 
 
 class ImportJob(BackgroundJob):
@@ -251,3 +260,80 @@ class ReminderDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week:%Y-%m-%d}"
+
+
+class Meeting(models.Model):
+    """A board meeting of the label committee: the office schedules it with the
+    cases ready for a decision, records the members present when it opens (at least
+    the quorum), and closes it; its minutes are a PDF rendered by the worker."""
+
+    held_on = models.DateField(_("date"))
+    state = models.CharField(_("state"), max_length=16, choices=MeetingState.choices, default=MeetingState.SCHEDULED)
+    quorum = models.PositiveSmallIntegerField(
+        _("quorum"), help_text=_("Members who must be present, from the scheme's configuration when scheduled.")
+    )
+    members_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="board_meetings", blank=True, verbose_name=_("members present")
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("scheduled by")
+    )
+    created_at = models.DateTimeField(_("scheduled at"), default=timezone.now)
+    minutes = models.FileField(_("minutes"), storage=private_storage, upload_to="minutes/", blank=True)
+    minutes_fingerprint = models.CharField(_("minutes made from"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("board meeting")
+        verbose_name_plural = _("board meetings")
+
+    def __str__(self) -> str:
+        return f"{_('Board meeting')} {self.held_on:%Y-%m-%d}"
+
+
+class AgendaItem(models.Model):
+    """A case on a meeting's agenda, with its rapporteur's proposal and the second
+    member's approval (four eyes inside the committee)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("meeting"))
+    application = models.ForeignKey(
+        "assessments.Application", on_delete=models.PROTECT, related_name="agenda_items", verbose_name=_("case")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    state = models.CharField(
+        _("state"), max_length=16, choices=AgendaItemState.choices, default=AgendaItemState.PENDING
+    )
+    outcome = models.CharField(_("proposed outcome"), max_length=10, choices=DecisionOutcome.choices, blank=True)
+    reason = models.TextField(_("reasons"), blank=True)
+    certificate_language = models.CharField(
+        _("certificate language"), max_length=16, choices=CertificateLanguage.choices, blank=True
+    )
+    rapporteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rapporteur"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "application"], name="labels_agenda_case_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.application_id}"

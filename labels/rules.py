@@ -6,9 +6,10 @@ import rules
 
 from accounts.rules import has_a_staff_role, is_label_committee, is_label_office, is_policy_reader
 from assessments.models import Application
+from assessments.rules import may_judge_case
 from clusters.models import ClusterOrganisation
 from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
-from labels.models import Label
+from labels.models import AgendaItem, Label
 
 if TYPE_CHECKING:
     from labels.models import Label
@@ -69,3 +70,34 @@ def is_of_history_organisation(user: object, subject: object) -> bool:
 
 # The office reads the history of any organisation, application, label or person.
 rules.add_perm("labels.view_history", is_label_office | is_of_history_organisation)
+
+
+# --- The board ------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_present_at_meeting(user: object, item: AgendaItem | None) -> bool:
+    if item is None or not getattr(user, "is_authenticated", False):
+        return False
+    return item.meeting.members_present.filter(pk=getattr(user, "pk", None)).exists()
+
+
+@rules.predicate
+def may_judge_item_case(user: object, item: AgendaItem | None) -> bool:
+    """Committee, and neither assessor, quality checker nor linked to the applicant."""
+    return item is not None and bool(may_judge_case(user, item.application))
+
+
+@rules.predicate
+def is_rapporteur_of_item(user: object, item: AgendaItem | None) -> bool:
+    return item is not None and item.rapporteur_id is not None and item.rapporteur_id == getattr(user, "pk", None)
+
+
+rules.add_perm("labels.view_meetings", is_label_office | is_label_committee)
+rules.add_perm("labels.view_minutes", is_label_office | is_label_committee)
+rules.add_perm("labels.schedule_meeting", is_label_office)
+rules.add_perm("labels.open_meeting", is_label_office)
+rules.add_perm("labels.close_meeting", is_label_office)
+rules.add_perm("labels.propose_decision", is_present_at_meeting & may_judge_item_case)
+# Four eyes inside the committee: the rapporteur never approves his own proposal.
+rules.add_perm("labels.approve_decision", is_present_at_meeting & may_judge_item_case & ~is_rapporteur_of_item)

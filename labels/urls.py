@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels import views, views_dashboard
+from labels import views, views_board, views_dashboard
 
 app_name = "labels"
 
@@ -23,6 +23,15 @@ urlpatterns = [
     path("l/<str:code>/certificate.pdf", views.certificate_download, name="certificate_download"),
     path("office/", views.office_start, name="office_start"),
     path("committee/", views.committee_start, name="committee_start"),
+    path("board/", views_board.meeting_list, name="meetings"),
+    path("board/schedule/", views_board.meeting_schedule, name="meeting_schedule"),
+    path("board/<int:pk>/", views_board.meeting_detail, name="meeting_detail"),
+    path("board/<int:pk>/open/", views_board.meeting_open, name="meeting_open"),
+    path("board/<int:pk>/close/", views_board.meeting_close, name="meeting_close"),
+    path("board/<int:pk>/minutes.pdf", views_board.meeting_minutes, name="meeting_minutes"),
+    path("board/case/<int:pk>/propose/", views_board.proposal_make, name="proposal_make"),
+    path("board/case/<int:pk>/approve/", views_board.proposal_approve, name="proposal_approve"),
+    path("board/case/<int:pk>/send-back/", views_board.proposal_send_back, name="proposal_send_back"),
     path("statistics/", views.policy_start, name="policy_start"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -21,8 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import assessor_pool, staff_role_counts
-from assessments.enums import DecisionOutcome
-from assessments.models import Application, Decision
+from assessments.models import Decision
 from assessments.selectors import cases_awaiting_decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
@@ -33,12 +31,10 @@ from common.permissions import permission_required
 from common.scheme import all_rules
 from labels import openbadges, services
 from labels.certificates.jobs import certificate_job_create
-from labels.certificates.language import certificate_language_default
 from labels.certificates.language import label_set_certificate_language as certificate_language_set
 from labels.certificates.rendering import certificate_missing, certificate_outdated, certificate_request
 from labels.codes import CODE_MAX_LENGTH, code_normalise
-from labels.decisions import application_decide
-from labels.enums import CertificateLanguage, LabelState
+from labels.enums import LabelState, MeetingState
 from labels.forms import (
     CertificateLanguageForm,
     ImportUploadForm,
@@ -48,7 +44,7 @@ from labels.forms import (
 )
 from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
-from labels.models import CertificateJob, ImportJob, Label
+from labels.models import CertificateJob, ImportJob, Label, Meeting
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import label_events_of, with_state
 from labels.statistics import scope_for as statistics_scope_for
@@ -74,65 +70,20 @@ def office_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @permission_required("labels.view_committee_start")
-@require_http_methods(["GET", "POST"])
+@require_GET
 def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The committee's monthly meeting on one page: each case with its result,
-    decided one by one or in a batch. A case its reader assessed is shown but
-    cannot be decided by them (four eyes)."""
+    """The committee's start page: the cases awaiting a decision with their result,
+    and the board's meetings where they are decided (``labels.views_board``)."""
     cases = list(cases_awaiting_decision(request.user))
-    if request.method == "POST":
-        _decide_batch(request, cases)
-        return redirect("labels:committee_start")
-    # The service checks the four-eyes rule again; here it only greys out the row.
-    rows = [
-        {
-            "case": case,
-            "can_decide": not case.assessed_by_me,
-            "certificate_language": certificate_language_default(case.organisation),
-        }
-        for case in cases
-    ]
+    # The meeting page asks the full rule per case; here a hint that costs no query.
+    rows = [{"case": case, "assessed_by_me": case.assessed_by_me} for case in cases]
     recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
+    meetings = Meeting.objects.exclude(state=MeetingState.CLOSED).order_by("held_on", "id")
     return render(
         request,
         "labels/committee_start.html",
-        {
-            "rows": rows,
-            "recent": recent,
-            "level_rules": all_rules(),
-            "certificate_languages": CertificateLanguage.choices,
-        },
+        {"rows": rows, "recent": recent, "level_rules": all_rules(), "meetings": meetings},
     )
-
-
-def _decide_batch(request: AuthenticatedHttpRequest, cases: Sequence[Application]) -> None:
-    awarded = refused = 0
-    for case in cases:
-        choice = request.POST.get(f"decision-{case.pk}", "")
-        if choice not in ("award", "refuse"):
-            continue
-        outcome = DecisionOutcome.AWARDED if choice == "award" else DecisionOutcome.REFUSED
-        try:
-            application_decide(
-                application=case,
-                by=request.user,
-                outcome=outcome,
-                reason=request.POST.get(f"reason-{case.pk}", "")[:4000],
-                # Absent (an older form, an API-like post): the service's default by country.
-                certificate_language=request.POST.get(f"certificate-{case.pk}") or None,
-            )
-        except ActionRefused as refusal:
-            messages.error(request, f"{case.organisation.name}: {refusal}")
-        except PermissionDenied:
-            messages.error(
-                request,
-                _("%(org)s: you assessed this case, so another member decides it.") % {"org": case.organisation.name},
-            )
-        else:
-            awarded += outcome == DecisionOutcome.AWARDED
-            refused += outcome == DecisionOutcome.REFUSED
-    if awarded or refused:
-        messages.success(request, _("%(a)d awarded, %(r)d refused.") % {"a": awarded, "r": refused})
 
 
 @permission_required("labels.view_statistics")

@@ -112,6 +112,21 @@ def none(s: SimpleNamespace) -> dict[str, Any]:
     return {}
 
 
+def meeting(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.meeting.pk}
+
+
+def closed_meeting(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.closed_meeting.pk}
+
+
+def agenda_item(s: SimpleNamespace) -> dict[str, Any]:
+    """The scenario's case on the agenda of the meeting in session (``effects.case_on_agenda_in_session``)."""
+    from labels.models import AgendaItem
+
+    return {"pk": AgendaItem.objects.get(application=s.case, meeting__state="open").pk}
+
+
 def org(s: SimpleNamespace) -> dict[str, Any]:
     return {"slug": s.org.slug}
 
@@ -309,8 +324,11 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 #                language, regenerates certificates, imports legacy labels, reads the statistics. Does not edit an
 #                organisation's profile, manage its people, fill, submit or withdraw its application, nor
 #                score, ask or answer questions (403).
-# committee      decides the cases awaiting a decision (award or refuse) on its start page; sees a case
-#                only once it is before the committee (404 before), and a label's certificate.
+# committee      reads the cases awaiting a decision on its start page and the board's meetings; present
+#                at a meeting in session, proposes a case's outcome as rapporteur, or approves (or sends
+#                back) another member's proposal; downloads the minutes; sees a case only once it is before
+#                the committee (404 before), and a label's certificate. The office schedules, opens and
+#                closes the meetings and reads them and their minutes, but holds no vote.
 # policy         reads the statistics; nothing else of anyone's (403/404).
 #
 # Everyone signed in may register a new organisation (becoming its manager), edit their own profile and
@@ -423,6 +441,11 @@ TABLE: list[Row] = [
     row("assessments:own_scores_submit",             "POST", "L    403  404  403  302= 404  404  404  403  404  404", case, b.no_input, e.own_scores_submitted, e.case_fully_scored),
     # Two experts: each hands in his own scores (the contributor manages the Croatian organisation: he sees the case).
     row("assessments:own_scores_submit",             "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.gold_scores_submitted, e.gold_case_scored_alone),
+    # Two experts who handed in their own scores confirm the agreed ones, or state their positions for the office.
+    row("assessments:agreed_confirm",                "GET",  "L    405  405  405  405  405  405  405  405  405  405", gold_case),
+    row("assessments:agreed_confirm",                "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.no_input, e.agreed_confirmations, e.gold_case_agreeing),
+    row("assessments:disagreement_state",            "GET",  "L    405  405  405  405  405  405  405  405  405  405", gold_case),
+    row("assessments:disagreement_state",            "POST", "L    404  404  403  302  404  404  404  403  404  404", gold_case, b.position, e.disagreement_positions, e.gold_case_agreeing),
     row("assessments:clarification_ask",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", case),
     row("assessments:clarification_ask",             "POST", "L    403  404  403  302  404  404  404  403  404  404", case, b.clarification, e.clarifications),
     row("assessments:clarification_answer",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),
@@ -460,7 +483,21 @@ TABLE: list[Row] = [
     row("labels:certificate_download",               "GET",  "L    202  404  202  404  404  202  404  202  202  404", label),
     row("labels:office_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("labels:committee_start",                    "GET",  "L    403  403  403  403  403  403  403  403  200  403", none),
-    row("labels:committee_start",                    "POST", "L    403  403  403  403  403  403  403  403  302  403", none, b.decision, e.case_state, e.case_awaiting_decision),
+    # Decisions are taken at the board's meetings: the start page only reads.
+    row("labels:committee_start",                    "POST", "L    403  403  403  403  403  403  403  403  405  403", none, b.no_input, e.case_state, e.case_awaiting_decision),
+    row("labels:meetings",                           "GET",  "L    403  403  403  403  403  403  403  200  200  403", none),
+    row("labels:meeting_schedule",                   "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("labels:meeting_schedule",                   "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.meeting_schedule, e.meetings, e.case_awaiting_decision),
+    row("labels:meeting_detail",                     "GET",  "L    403  403  403  403  403  403  403  200  200  403", meeting),
+    row("labels:meeting_open",                       "POST", "L    403  403  403  403  403  403  403  302  403  403", meeting, b.meeting_members, e.meeting_state),
+    row("labels:meeting_close",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", meeting, b.no_input, e.meeting_state, e.meeting_in_session),
+    # Closed, its minutes not drawn yet: the worker is asked for them (202).
+    row("labels:meeting_minutes",                    "GET",  "L    403  403  403  403  403  403  403  202  202  403", closed_meeting),
+    # The committee member is present and may judge the case; the office holds no vote (403).
+    row("labels:proposal_make",                      "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.proposal, e.agenda_item_state, e.case_on_agenda_in_session),
+    # Another member proposed: the committee member approves or sends it back.
+    row("labels:proposal_approve",                   "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.no_input, e.agenda_item_state, e.case_proposed),
+    row("labels:proposal_send_back",                 "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.send_back, e.agenda_item_state, e.case_proposed),
     row("labels:policy_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  200", none),
     row("labels:import_upload",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("labels:import_upload",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.import_upload, e.import_jobs),
@@ -508,6 +545,7 @@ IDLE_POST_ROWS: dict[str, str] = {
     "assessments:case_assign[case]-POST": "the case has its expert",
     "assessments:assignment_declare[assignment]-POST": "declared already",
     "labels:label_manage[label]-POST": "the page only reads (405)",
+    "labels:committee_start[none]-POST": "the page only reads (405); the board decides at its meetings",
     "notifications[none]-POST": "the page only reads (405); marking read is notifications_read",
     "assessments:questionnaire_translations[questionnaire]-POST": "the page only reads",
 }
@@ -527,7 +565,7 @@ def build_scenario() -> SimpleNamespace:
     from clusters.enums import EligibilityCriterion, MembershipRole
     from clusters.models import Membership
     from common.enums import Level
-    from labels.models import CertificateJob, ImportJob
+    from labels.models import CertificateJob, ImportJob, Meeting
     from tests.assessments.conftest import ELIGIBLE, make_version
     from tests.assessments.test_applications import upload
     from tests.assessments.test_workflow import submitted
@@ -618,6 +656,13 @@ def build_scenario() -> SimpleNamespace:
     job.save()
     s.import_job = job
     s.certificate_job = CertificateJob.objects.create(created_by=users["office"])
+    # The board: two more committee members (with the scenario's, the default quorum), a
+    # scheduled meeting with nothing on its agenda yet and a closed one.
+    s.board_members = [RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user for _ in range(2)]
+    s.meeting = Meeting.objects.create(held_on=timezone.localdate(), quorum=3, scheduled_by=users["office"])
+    s.closed_meeting = Meeting.objects.create(
+        held_on=timezone.localdate() - timedelta(days=30), quorum=3, state="closed", scheduled_by=users["office"]
+    )
     return s
 
 

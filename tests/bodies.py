@@ -241,9 +241,26 @@ def certificate_language(s: SimpleNamespace) -> Body:
     return {"certificate_language": "en" if current != "en" else "en+sr-latn"}
 
 
-def decision(s: SimpleNamespace) -> Body:
-    """The committee awards the scenario's case (brought before it by ``effects.case_awaiting_decision``)."""
-    return {f"decision-{s.case.pk}": "award", f"reason-{s.case.pk}": "", f"certificate-{s.case.pk}": "en"}
+def position(s: SimpleNamespace) -> Body:
+    return {"position": "S1.1 is not met: the budget is not approved."}
+
+
+def meeting_schedule(s: SimpleNamespace) -> Body:
+    """The office puts the scenario's case (before the board: ``effects.case_awaiting_decision``) on an agenda."""
+    return {"held_on": timezone.localdate().isoformat(), "cases": [s.case.pk]}
+
+
+def meeting_members(s: SimpleNamespace) -> Body:
+    """The committee member and two more: the default quorum present."""
+    return {"members": [s.users["committee"].pk, *(member.pk for member in s.board_members)]}
+
+
+def proposal(s: SimpleNamespace) -> Body:
+    return {"outcome": "awarded", "reason": "", "certificate_language": "en"}
+
+
+def send_back(s: SimpleNamespace) -> Body:
+    return {"reason": "Read the report again."}
 
 
 IMPORT_CSV = (

@@ -341,6 +341,29 @@ def gold_case_scored_alone(s: SimpleNamespace) -> None:
     score_everything(s.gold_case, s.users["assigned_assessor"])
 
 
+def gold_case_agreeing(s: SimpleNamespace) -> None:
+    """Both experts of the Gold case scored alone, alike, and handed in: the agreed scores stand."""
+    from assessments.enums import AssignmentState
+    from assessments.services import assessing
+    from tests.assessments.test_workflow import score_everything
+
+    for assignment in s.gold_case.assignments.filter(state=AssignmentState.ACCEPTED).select_related("assessor"):
+        score_everything(s.gold_case, assignment.assessor)
+        assessing.own_scores_submit(application=s.gold_case, by=assignment.assessor)
+
+
+def agreed_confirmations(s: SimpleNamespace) -> Any:
+    from assessments.models import Assignment
+
+    return sorted(Assignment.objects.filter(application=s.gold_case).values_list("pk", "agreed_confirmed_at"))
+
+
+def disagreement_positions(s: SimpleNamespace) -> Any:
+    from assessments.models import Assignment
+
+    return sorted(Assignment.objects.filter(application=s.gold_case).values_list("pk", "position"))
+
+
 def case_ready_to_complete(s: SimpleNamespace) -> None:
     question_answered(s)
     case_fully_scored(s)
@@ -389,3 +412,53 @@ def silver_validations(s: SimpleNamespace) -> Any:
             "position", "validated", "gold_criterion"
         )
     )
+
+
+# --- The board -------------------------------------------------------------------------------------
+
+
+def meetings(s: SimpleNamespace) -> Any:
+    from labels.models import Meeting
+
+    return Meeting.objects.count()
+
+
+def meeting_state(s: SimpleNamespace) -> Any:
+    from labels.models import Meeting
+
+    return Meeting.objects.values_list("state", flat=True).get(pk=s.meeting.pk)
+
+
+def agenda_item_state(s: SimpleNamespace) -> Any:
+    from labels.models import AgendaItem
+
+    return sorted(AgendaItem.objects.values_list("pk", "state"))
+
+
+def meeting_in_session(s: SimpleNamespace) -> None:
+    """The scenario's scheduled meeting, opened by the office with a quorum present."""
+    from labels import board
+
+    board.meeting_open(meeting=s.meeting, by=s.users["office"], members=[s.users["committee"], *s.board_members])
+
+
+def case_on_agenda_in_session(s: SimpleNamespace) -> None:
+    """The scenario's case awaits a decision, on the agenda of a meeting in session."""
+    from django.utils import timezone
+
+    from labels import board
+
+    case_awaiting_decision(s)
+    meeting = board.meeting_schedule(by=s.users["office"], held_on=timezone.localdate(), applications=[s.case])
+    board.meeting_open(meeting=meeting, by=s.users["office"], members=[s.users["committee"], *s.board_members])
+
+
+def case_proposed(s: SimpleNamespace) -> None:
+    """... and another member present, its rapporteur, proposes to award it."""
+    from assessments.enums import DecisionOutcome
+    from labels import board
+    from labels.models import AgendaItem
+
+    case_on_agenda_in_session(s)
+    item = AgendaItem.objects.get(application=s.case, meeting__state="open")
+    board.proposal_make(item=item, by=s.board_members[0], outcome=DecisionOutcome.AWARDED)

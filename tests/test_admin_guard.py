@@ -55,7 +55,7 @@ from common.models import Notification
 from common.selectors import history_of
 from common.services import history_record
 from labels.demo import office_admin_access
-from labels.models import CertificateJob, ImportJob, Label, LabelReminder, ReminderDigest
+from labels.models import AgendaItem, CertificateJob, ImportJob, Label, LabelReminder, Meeting, ReminderDigest
 from tests.assessments.conftest import make_version
 from tests.factories import (
     AssessorProfileFactory,
@@ -84,6 +84,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "labels.reminderdigest": {"week": "2099-12-28"},
     "labels.importjob": {"state": JobState.FAILED, "dry_run": "on"},
     "labels.certificatejob": {"state": JobState.DONE, "rendered": "99"},
+    "labels.meeting": {"state": "closed", "quorum": "1"},
+    "labels.agendaitem": {"state": "approved", "outcome": DecisionOutcome.AWARDED, "reason": "forged"},
     "clusters.clusterorganisation": {"state": OrganisationState.ACTIVE, "name": "Renamed"},
     "clusters.eligibilitywaiver": {"criterion": EligibilityCriterion.MEMBERS, "reason": "forged"},
     "clusters.membership": {"role": "contributor", "left_at": datetime(2020, 1, 1, tzinfo=UTC)},
@@ -294,6 +296,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     )
     ReminderDigest.objects.create(week=date(2026, 3, 16), recipients=[office.email])
     CertificateJob.objects.create(created_by=office, state=JobState.DONE, total=1, processed=1, rendered=1)
+    meeting = Meeting.objects.create(held_on=date(2026, 3, 20), quorum=3, state="closed", scheduled_by=office)
+    AgendaItem.objects.create(meeting=meeting, application=decided, state="approved", outcome=DecisionOutcome.AWARDED)
     Notification.objects.create(user=manager, title="Your label", url="/labels/")
 
     objects: dict[str, models.Model] = {}

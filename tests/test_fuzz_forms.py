@@ -250,6 +250,10 @@ TARGETS: dict[str, Target] = {
         lambda s: reverse("labels:label_certificate_language", kwargs={"code": s.label.code}),
         "office",
     ),
+    # The scenario has no case awaiting a decision: every post is refused, and writes nothing.
+    "labels.forms.MeetingScheduleForm": Target(
+        lambda s: reverse("labels:meeting_schedule"), "office", _writes("labels.Meeting"), _writes("labels.AgendaItem")
+    ),
     "labels.forms.ImportUploadForm": Target(
         lambda s: reverse("labels:import_upload"), "office", _writes("labels.ImportJob")
     ),

@@ -245,6 +245,7 @@ def scores_save(
     before = {score.indicator_id: score.met for score in changed}
     Score.objects.bulk_create(created)
     Score.objects.bulk_update(changed, fields=list(_SCORE_FIELDS))
+    voided = _agreement_changed(application, by) if owner is None and not is_shared_scoring(application) else []
     history_record(
         obj=application,
         action="application.scores",
@@ -252,6 +253,7 @@ def scores_save(
         data={
             "agreed": owner is None,
             "verdicts": {v.indicator.code: [before.get(v.indicator.pk), v.met] for v in verdicts},
+            **({"confirmations_voided": ", ".join(map(str, voided))} if voided else {}),
         },
     )
     return created + changed
@@ -321,6 +323,120 @@ def _seed_agreed_scores(application: Application) -> None:
             for indicator_id, scores in own.items()
             if len({s.met for s in scores}) == 1 and indicator_id not in agreed
         ]
+    )
+
+
+# --- Consolidation with four eyes (two experts) --------------------------------------------
+
+
+def _other_experts(application: Application, by: User) -> list[User]:
+    return [
+        a.assessor
+        for a in application.assignments.filter(state=AssignmentState.ACCEPTED)
+        .exclude(assessor=by)
+        .select_related("assessor")
+    ]
+
+
+def _agreement_changed(application: Application, by: User) -> list[int]:
+    """Agreed scores were proposed or changed: every confirmation given so far is void
+    (the changer confirms again too), and the other expert is told. Returns the
+    assignments whose confirmation was voided."""
+    accepted = application.assignments.filter(state=AssignmentState.ACCEPTED)
+    voided = list(accepted.filter(agreed_confirmed_at__isnull=False).values_list("pk", flat=True))
+    accepted.update(agreed_confirmed_at=None)
+    others = _other_experts(application, by)
+    transaction.on_commit(
+        lambda: notify(
+            people=others,
+            template="assessments/email/agreed_changed",
+            context={"application": application, "by": by},
+            url=_case_url(application),
+        )
+    )
+    return voided
+
+
+def _two_experts_agreeing(application: Application, by: User) -> Assignment:
+    """The expert's assignment, on a two-expert case where both handed in their own scores."""
+    if not by.has_perm("assessments.score_application", application):
+        raise PermissionDenied
+    if is_shared_scoring(application):
+        raise ActionRefused(_("With one expert the scores are the agreed ones: there is nothing to confirm."))
+    _scoring_open(application)
+    if application.assignments.filter(state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True).exists():
+        raise ActionRefused(_("Both experts must submit their own scores before agreeing the final ones."))
+    return _my_assignment(application, by)
+
+
+@transaction.atomic
+def agreed_scores_confirm(*, application: Application, by: User) -> Assignment:
+    """One of two experts confirms the agreed scores as they stand. The case can be
+    completed once both have; a later change to the agreed scores voids both.
+
+    Side effects: one history row; the other expert is told.
+    """
+    application = _lock(application)
+    assignment = _two_experts_agreeing(application, by)
+    if application.state != ApplicationState.IN_ASSESSMENT:
+        raise ActionRefused(_("The agreed scores can be confirmed only while in assessment, with no question open."))
+    result = result_of(application)
+    if result.unscored:
+        raise ActionRefused(result.notes[0])
+    assignment.agreed_confirmed_at = timezone.now()
+    assignment.save(update_fields=["agreed_confirmed_at"])
+    history_record(obj=application, action="application.agreed_confirmed", by=by, data={"assignment": assignment.pk})
+    others = _other_experts(application, by)
+    transaction.on_commit(
+        lambda: notify(
+            people=others,
+            template="assessments/email/agreed_confirmed",
+            context={"application": application, "by": by},
+            url=_case_url(application),
+        )
+    )
+    return assignment
+
+
+@transaction.atomic
+def disagreement_state(*, application: Application, by: User, position: str) -> Assignment:
+    """An expert states his position where the two still disagree. Once both have, the
+    disagreement goes to the office with both positions (it reads them on the case).
+
+    Side effects: one history row; the other expert is asked for his position, or,
+    with both stated, the office is told.
+    """
+    application = _lock(application)
+    assignment = _two_experts_agreeing(application, by)
+    if not position.strip():
+        raise ActionRefused(_("Write your position: what you hold and why."))
+    assignment.position, assignment.position_at = position.strip()[:4000], timezone.now()
+    assignment.save(update_fields=["position", "position_at"])
+    both = not application.assignments.filter(state=AssignmentState.ACCEPTED, position="").exists()
+    history_record(
+        obj=application,
+        action="application.disagreement",
+        by=by,
+        data={"assignment": assignment.pk, "to_office": both},
+        reason=assignment.position,
+    )
+    people = _office() if both else _other_experts(application, by)
+    transaction.on_commit(
+        lambda: notify(
+            people=people,
+            template="assessments/email/disagreement",
+            context={"application": application, "to_office": both},
+            url=_case_url(application),
+        )
+    )
+    return assignment
+
+
+def agreement_unconfirmed(application: Application) -> bool:
+    """Two experts, and one of them has not confirmed the agreed scores as they stand."""
+    return (
+        not is_shared_scoring(application)
+        and application.assignments.filter(state=AssignmentState.ACCEPTED, agreed_confirmed_at__isnull=True).exists()
     )
 
 
@@ -423,6 +539,8 @@ def assessment_complete(
     result = result_of(application)
     if result.unscored:
         raise ActionRefused(result.notes[0])
+    if agreement_unconfirmed(application):
+        raise ActionRefused(_("Both experts must confirm the agreed scores before the case is completed."))
     application.assessed_on = assessed_on
     application.save(update_fields=["assessed_on"])
     report, _created = AssessmentReport.objects.update_or_create(

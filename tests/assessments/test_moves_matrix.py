@@ -19,9 +19,10 @@ from assessments.services import applications
 from assessments.transitions import MOVES
 from clusters.models import Membership
 from common.errors import ActionRefused
-from labels.decisions import application_decide
+from labels import board
 from labels.models import Label
 from tests.assessments.test_applications import start
+from tests.board import item_of, meeting_in_session
 from tests.factories import AssessorProfileFactory, MembershipFactory, RoleGrantFactory, UserFactory
 
 # Who may make each move (the rest must be refused), written out here rather
@@ -138,14 +139,18 @@ def test_two_committee_members_deciding_at_once_make_one_decision(
     application = start(manager)
     Application.objects.filter(pk=application.pk).update(state=S.AWAITING_DECISION)
     AssessmentReport.objects.create(application=application, summary="s", passed=True)
-    members = [RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user for _ in range(2)]
+    # One proposal in session; two other members approve it at the same moment.
+    rapporteur, *members = [RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user for _ in range(3)]
+    meeting = meeting_in_session([application], members=[rapporteur, *members])
+    item = item_of(meeting, application)
+    board.proposal_make(item=item, by=rapporteur, outcome=DecisionOutcome.AWARDED)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def decide(member: User) -> None:
         barrier.wait()
         try:
-            application_decide(application=application, by=member, outcome=DecisionOutcome.AWARDED)
+            board.proposal_approve(item=item, by=member)
             outcomes.append("decided")
         except ActionRefused:
             outcomes.append("refused")

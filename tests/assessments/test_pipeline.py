@@ -18,10 +18,10 @@ from assessments.services import assessing
 from clusters.models import Membership
 from common.enums import Level
 from common.models import Notification
-from labels.decisions import application_decide
 from tests.assessments.conftest import ELIGIBLE
 from tests.assessments.test_applications import start
 from tests.assessments.test_workflow import _to_decision, submitted
+from tests.board import decide_at_meeting
 from tests.factories import MembershipFactory, OrganisationFactory, PartnerStaffFactory
 
 TODAY = timezone.localdate()
@@ -159,7 +159,7 @@ def test_the_partner_is_told_of_an_award_or_a_refusal_in_its_countries(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        application_decide(application=application, by=staff["committee"], outcome=outcome, reason=reason)
+        decide_at_meeting(application=application, by=staff["committee"], outcome=outcome, reason=reason)
 
     (to_partner,) = [m for m in mail.outbox if m.to == ["serbia@partner.example"]]
     assert to_partner.subject == f"{manager.organisation.name} {subject}"
@@ -181,6 +181,6 @@ def test_a_manager_who_is_also_the_partner_is_told_once(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+        decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert [m.to for m in mail.outbox].count([manager.user.email]) == 1

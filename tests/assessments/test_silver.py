@@ -25,12 +25,12 @@ from assessments.silver import benchmarking_recommendations
 from clusters.models import Membership
 from common.enums import Level
 from common.errors import ActionRefused
-from labels.decisions import application_decide
 from labels.enums import LabelSource
 from labels.models import Label
 from labels.services import label_create
 from tests.assessments.conftest import make_version
 from tests.assessments.test_applications import answer_all, upload
+from tests.board import decide_at_meeting
 from tests.factories import MembershipFactory
 
 FIRST = date(2024, 5, 25)  # the first benchmarking: Silver from 25 Nov 2025 to 25 May 2026
@@ -259,7 +259,7 @@ def test_silver_case_decided_gives_the_silver_label(
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
 
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert Label.objects.get(organisation=manager.organisation, level=Level.SILVER).application == application
     # The report PDF, with the three areas and their verdicts, renders.
@@ -341,7 +341,7 @@ def test_a_failed_minimum_cannot_be_awarded(
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
 
     with pytest.raises(ActionRefused, match="does not pass"):
-        application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+        decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert report.result_notes == ["Baseline minimum requirement not met: S1.4 Question S1.4."]
     assert not Label.objects.filter(level=Level.SILVER).exists()

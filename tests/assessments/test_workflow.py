@@ -28,6 +28,7 @@ from labels.decisions import application_decide
 from labels.models import Label
 from tests.assessments.conftest import make_version
 from tests.assessments.test_applications import answer_all, start, upload
+from tests.board import decide_at_meeting
 from tests.factories import MembershipFactory, RoleGrantFactory, UserFactory
 
 
@@ -90,7 +91,7 @@ def test_bronze_case_from_submission_to_label(
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.IN_QUALITY_CHECK)
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
 
-    decision = application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decision = decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     label = Label.objects.get()
     assert (decision.outcome, Application.objects.get(pk=application.pk).state) == ("awarded", ApplicationState.AWARDED)
@@ -228,7 +229,7 @@ def test_committee_member_who_assessed_cannot_decide(
     application = _to_decision(manager, staff)
 
     with pytest.raises(PermissionDenied):
-        application_decide(
+        decide_at_meeting(
             application=application, by=User.objects.get(pk=staff["expert_rs"].pk), outcome=DecisionOutcome.AWARDED
         )
 
@@ -255,7 +256,11 @@ def test_deciding_twice_gives_one_decision_and_one_label(
     application = _to_decision(manager, staff)
     other_member = RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user
 
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    # A decided case goes on no further agenda ...
+    with pytest.raises(ActionRefused, match="Only cases awaiting a decision"):
+        decide_at_meeting(application=application, by=other_member, outcome=DecisionOutcome.AWARDED)
+    # ... and the decision path refuses a second decision whoever calls it.
     with pytest.raises(ActionRefused, match="already been decided"):
         application_decide(application=application, by=other_member, outcome=DecisionOutcome.AWARDED)
 
@@ -268,8 +273,8 @@ def test_refusal_needs_a_reason_and_creates_no_label(
     application = _to_decision(manager, staff)
 
     with pytest.raises(ActionRefused, match="reason"):
-        application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.REFUSED)
-    application_decide(
+        decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.REFUSED)
+    decide_at_meeting(
         application=application,
         by=staff["committee"],
         outcome=DecisionOutcome.REFUSED,
@@ -380,7 +385,7 @@ def test_report_pdf_is_rendered_once_and_shown_to_the_organisation_after_the_dec
     assert client.get(url).status_code == 404  # not before the decision
     client.force_login(staff["office"])
     assert client.get(url)["Content-Type"] == "application/pdf"
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
     client.force_login(manager.user)
     response = client.get(url)
     assert response["Content-Disposition"].startswith("attachment;")

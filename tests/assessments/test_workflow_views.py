@@ -14,7 +14,7 @@ from accounts.models import User
 from assessments.enums import ApplicationState
 from assessments.models import Application, Indicator, QuestionnaireVersion, Section
 from clusters.models import Membership
-from labels.models import Label
+from labels.models import Label, Meeting
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
 from tests.factories import AssessorProfileFactory, RoleGrantFactory, UserFactory
@@ -86,6 +86,9 @@ def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: 
         as_(client, cast[expert])
         score_all(client, application)
         client.post(reverse("assessments:own_scores_submit", args=[pk]))
+    # Four eyes on the agreed scores: both experts confirm them before the case completes.
+    for expert in ("expert_rs", "expert_de"):
+        as_(client, cast[expert]).post(reverse("assessments:agreed_confirm", args=[pk]))
     as_(client, cast["expert_de"]).post(
         reverse("assessments:case_complete", args=[pk]),
         {"assessed_on": timezone.localdate().isoformat(), "summary": "Excellent."},
@@ -100,7 +103,16 @@ def test_gold_case_through_the_pages(client: Client, manager: Membership, cast: 
     case_page = client.get(reverse("assessments:application_detail", args=[pk]))
     assert case_page.status_code == 200, case_page.status_code
     assert list(case_page.context["assignments"]) == []
-    client.post(reverse("labels:committee_start"), {f"decision-{pk}": "award"})
+    # The board: the office schedules and opens a meeting; a rapporteur proposes, a second member approves.
+    members = [cast["committee"], *(RoleGrantFactory(role=StaffRole.LABEL_COMMITTEE).user for _ in range(2))]
+    as_(client, cast["office"]).post(
+        reverse("labels:meeting_schedule"), {"held_on": timezone.localdate().isoformat(), "cases": [pk]}
+    )
+    meeting = Meeting.objects.get()
+    client.post(reverse("labels:meeting_open", args=[meeting.pk]), {"members": [m.pk for m in members]})
+    item = meeting.items.get()
+    as_(client, members[1]).post(reverse("labels:proposal_make", args=[item.pk]), {"outcome": "awarded"})
+    as_(client, cast["committee"]).post(reverse("labels:proposal_approve", args=[item.pk]))
 
     label = Label.objects.get()
     assert (label.level, label.score, Application.objects.get(pk=pk).state) == ("gold", 100, ApplicationState.AWARDED)

@@ -76,9 +76,15 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
             f"/assessments/a/{application.pk}/s/{application.version.sections.order_by('position').first().code}/",
         ],
         "partner@demo.test": ["/clusters/partner/", _url("labels:dashboard"), _url("assessments:partner_pipeline")],
-        "office@demo.test": ["/labels/office/", "/assessments/office/", _url("labels:dashboard")],
+        "office@demo.test": [
+            "/labels/office/",
+            "/assessments/office/",
+            _url("labels:dashboard"),
+            _url("labels:meetings"),
+            _url("labels:meeting_schedule"),
+        ],
         "policy@demo.test": ["/labels/statistics/", _url("statistics:overview"), _url("statistics:comparison")],
-        "committee@demo.test": ["/labels/committee/"],
+        "committee@demo.test": ["/labels/committee/", _url("labels:meetings")],
     }
     return pages[who]
 

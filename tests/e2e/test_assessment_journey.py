@@ -23,6 +23,7 @@ from clusters.models import ClusterOrganisation
 from common.enums import Level
 from labels.demo import DEMO_MANAGER_ORGANISATION, DEMO_PASSWORD, seed_demo
 from labels.models import Label
+from tests.e2e.board import board_awards
 from tests.e2e.conftest import Screenshot
 from tests.files import PDF
 
@@ -130,6 +131,14 @@ def test_gold_case_from_assignment_to_award(
     score_all_sections(page, application)
     page.goto(case)
     page.get_by_role("button", name="Hand in my own scores").click()
+    # Four eyes on the agreed scores: both experts confirm them before completing.
+    page.get_by_test_id("confirm-agreed").click()
+    log_in(page, "assessor.rs@demo.test")
+    page.goto(case)
+    page.get_by_test_id("confirm-agreed").click()
+    expect(page.get_by_test_id("agreed-confirmed")).to_be_visible()
+    log_in(page, "assessor.de@demo.test")
+    page.goto(case)
     page.get_by_test_id("complete-link").click()
     page.get_by_label("Date of the interview or site visit").fill(date.today().isoformat())
     page.get_by_label("Summary").fill("A highly professional cluster management.")
@@ -142,9 +151,7 @@ def test_gold_case_from_assignment_to_award(
     page.goto(case)
     page.get_by_role("button", name="Start the quality check").click()
     page.get_by_test_id("to-committee").click()
-    log_in(page, "committee@demo.test")
-    page.locator(f"select[name=decision-{application.pk}]").select_option("award")
-    page.get_by_test_id("decide").click()
+    board_awards(page, application, log_in)
     screenshot(page, "4-decided")
 
     # The organisation sees the decision.

@@ -55,6 +55,7 @@ from clusters.enums import EligibilityCriterion
 from labels.demo import DEMO_PASSWORD, seed_demo
 from labels.models import Label
 from tests.conftest import REQUIRE_SERVICES
+from tests.e2e.board import board_awards
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_self_assessment_journey import fill_section
 from tests.files import stored_name
@@ -296,13 +297,13 @@ def test_every_role_from_sign_up_to_a_verified_label(
     expect(page.get_by_test_id("state")).to_have_text("Awaiting decision")
     shot(page, 12, "quality-checked")
 
-    # 8. The committee awards.
+    # 8. The board awards at a meeting: a rapporteur proposes, a second member approves.
     log_in(page, "committee@demo.test")
     row = page.get_by_test_id("decision-queue").locator("tr", has_text=ORGANISATION)
     expect(row).to_contain_text("passes")
-    row.get_by_label("Decision").select_option("award")
     shot(page, 13, "committee-deciding")
-    page.get_by_test_id("decide").click()
+    board_awards(page, application, log_in)
+    log_in(page, "committee@demo.test")
     expect(page.get_by_test_id("recent-decisions")).to_contain_text(f"{ORGANISATION} · Bronze · Awarded")
     label = Label.objects.get(application=application)
     assert label.level == "bronze"

@@ -25,6 +25,7 @@ from clusters.models import ClusterOrganisation
 from common.enums import Level
 from labels.demo import DEMO_MANAGER_ORGANISATION, seed_demo
 from labels.models import Label
+from tests.e2e.board import board_awards
 from tests.e2e.conftest import Screenshot
 from tests.e2e.test_assessment_journey import log_in, score_all_sections, valid_raw
 from tests.files import PDF
@@ -130,14 +131,12 @@ def test_silver_case_from_start_to_label(
     page.get_by_test_id("complete").click()
     assert page.get_by_test_id("state").inner_text() == "Assessed"
 
-    # The office checks quality; the committee awards.
+    # The office checks quality; the board awards at a meeting.
     log_in(page, "office@demo.test")
     page.goto(case)
     page.get_by_role("button", name="Start the quality check").click()
     page.get_by_test_id("to-committee").click()
-    log_in(page, "committee@demo.test")
-    page.locator(f"select[name=decision-{application.pk}]").select_option("award")
-    page.get_by_test_id("decide").click()
+    board_awards(page, application, log_in)
     screenshot(page, "3-decided")
 
     # The Silver label exists, and the organisation sees the award.

@@ -14,11 +14,11 @@ from assessments.models import Decision, QuestionnaireVersion
 from clusters.models import ClusterOrganisation, Membership
 from common.errors import ActionRefused
 from labels.certificates.language import certificate_language_default
-from labels.decisions import application_decide
 from labels.enums import CertificateLanguage
 from labels.models import Label
 from tests.assessments import conftest as assessments_fixtures
 from tests.assessments.test_workflow import _to_decision
+from tests.board import committee_member, decide_at_meeting, item_of, meeting_in_session
 from tests.factories import OrganisationFactory
 
 # The workflow's fixtures live with the assessments tests.
@@ -39,7 +39,7 @@ def test_award_in_serbia_prints_english_and_serbian(
 ) -> None:
     application = _to_decision(manager, staff)
 
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH_SERBIAN
 
@@ -50,7 +50,7 @@ def test_award_elsewhere_prints_english(
     application = _to_decision(manager, staff)
     ClusterOrganisation.objects.filter(pk=manager.organisation_id).update(country="DE")
 
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
 
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
 
@@ -60,7 +60,7 @@ def test_committee_chooses_english_for_an_organisation_in_serbia(
 ) -> None:
     application = _to_decision(manager, staff)
 
-    application_decide(
+    decide_at_meeting(
         application=application,
         by=staff["committee"],
         outcome=DecisionOutcome.AWARDED,
@@ -76,24 +76,30 @@ def test_unknown_certificate_language_is_refused(
     application = _to_decision(manager, staff)
 
     with pytest.raises(ActionRefused, match="English, or English and Serbian"):
-        application_decide(
+        decide_at_meeting(
             application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED, certificate_language="fr"
         )
 
     assert (Decision.objects.count(), Label.objects.count()) == (0, 0)
 
 
-def test_committee_page_offers_the_default_and_records_the_choice(
+def test_meeting_page_offers_the_default_and_records_the_choice(
     client: Client, bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
 ) -> None:
     application = _to_decision(manager, staff)
-    client.force_login(staff["committee"])
-    url = reverse("labels:committee_start")
+    rapporteur, approver = committee_member(), committee_member()
+    meeting = meeting_in_session([application], members=[rapporteur, approver, staff["committee"]])
+    item = item_of(meeting, application)
+    client.force_login(rapporteur)
 
-    page = client.get(url).content.decode()
-    response = client.post(url, {f"decision-{application.pk}": "award", f"certificate-{application.pk}": "en"})
+    page = client.get(reverse("labels:meeting_detail", args=[meeting.pk])).content.decode()
+    response = client.post(
+        reverse("labels:proposal_make", args=[item.pk]), {"outcome": "awarded", "certificate_language": "en"}
+    )
+    client.force_login(approver)
+    client.post(reverse("labels:proposal_approve", args=[item.pk]))
 
-    assert f'name="certificate-{application.pk}"' in page
+    assert 'name="certificate_language"' in page
     assert '<option value="en+sr-latn" selected>English and Serbian</option>' in page
     assert response.status_code == 302
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH

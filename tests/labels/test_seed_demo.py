@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from accounts.models import RoleGrant, User
+from accounts.rules import is_label_committee
 from clusters.models import ClusterOrganisation, Membership, PartnerStaff
+from common.scheme import board_rules
 from labels.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from labels.models import CertificateJob, Label
 from tests.files import stored_name
@@ -25,8 +27,11 @@ def test_seed_demo_creates_one_account_per_role(db: None, settings: Settings) ->
     call_command("seed_demo", stdout=StringIO())
 
     users = User.objects.filter(email__in=[a.email for a in DEMO_ACCOUNTS])
-    assert users.count() == 7
+    assert users.count() == 9
     assert all(user.check_password(DEMO_PASSWORD) for user in users)
+    # The demo committee is enough for a board meeting with the default quorum.
+    committee = [user for user in users if is_label_committee(user)]
+    assert len(committee) == board_rules().quorum
 
 
 def test_seed_demo_twice_changes_nothing(db: None, settings: Settings) -> None:
