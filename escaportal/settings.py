@@ -202,6 +202,11 @@ STORAGES = {
     },
 }
 
+# Backups (``manage.py backup``, common.backup): where archives go and how many
+# of the newest are kept; older ones are deleted by the run that writes a new one.
+BACKUP_DIR = Path(env.str("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14, minimum=1)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 # A website typed without scheme is taken as https:// (the Django 6 default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
