@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "clusters",
     "assessments",
     "labels",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, though it goes out once a week (a row per week): a Monday with the
     # worker down is caught up on Tuesday.
     "label-reminder-digest": {"task": "labels.send_reminder_digest", "schedule": crontab(hour=7, minute=30)},
+    # Deletes what has been kept long enough (PRIVACY_RETENTION_DAYS), a history row each.
+    "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=0)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -396,6 +399,21 @@ STATISTICS_CACHE_SECONDS = 300
 INVITATION_VALID_DAYS = 7
 # A sign-up confirmation link works this many days.
 SIGNUP_CONFIRMATION_DAYS = 3
+
+# --- Personal data (privacy app; README "Personal data") -------------------
+# How long each kind of personal data is kept before the daily retention task
+# (privacy.retention, manage.py retention) deletes it. Evidence files are kept
+# while the label they supported is current and until its renewal window has
+# closed, then this many days more.
+PRIVACY_RETENTION_DAYS = {
+    "evidence_after_window": 365,
+    # A draft nobody touched (answer, file or start) for this long is abandoned.
+    "abandoned_draft": 365,
+    "notification": 365,
+    "login_attempt": 90,
+}
+# A person's data export is offered this many hours, for one download.
+PRIVACY_EXPORT_HOURS = 72
 
 # --- Security -------------------------------------------------------------
 # Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary

@@ -55,6 +55,7 @@ from common.selectors import history_of
 from common.services import history_record
 from labels.demo import office_admin_access
 from labels.models import CertificateJob, ImportJob, Label, LabelReminder, ReminderDigest
+from privacy.models import DataExport, Erasure
 from tests.assessments.conftest import make_version
 from tests.factories import (
     AssessorProfileFactory,
@@ -89,6 +90,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "clusters.namechangerequest": {"state": "approved", "new_name": "Forged Cluster"},
     "common.notification": {"title": "forged", "url": "https://evil.example/"},
     "common.activitylog": {"action": "label.forged", "reason": "forged"},
+    "privacy.erasure": {"pseudonym": "forged", "legal_basis": "forged"},
+    "privacy.dataexport": {"token": "forged", "downloaded_at": datetime(2020, 1, 1, tzinfo=UTC)},
 }
 # What gives people access: the office reads it (roles: not even that), only a superuser writes it.
 ACCESS: dict[str, dict[str, Any]] = {
@@ -290,6 +293,10 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     ReminderDigest.objects.create(week=date(2026, 3, 16), recipients=[office.email])
     CertificateJob.objects.create(created_by=office, state=JobState.DONE, total=1, processed=1, rendered=1)
     Notification.objects.create(user=manager, title="Your label", url="/labels/")
+    Erasure.objects.create(
+        user=UserFactory(), pseudonym="Person 0123456789", reason="asked", legal_basis="art. 17", processed_by=office
+    )
+    DataExport.objects.create(user=manager, token="t" * 20, file=ContentFile(b"PK", name="export.zip"))
 
     objects: dict[str, models.Model] = {}
     for model in admin.site._registry:
