@@ -31,23 +31,23 @@ def policy(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @permission_required("privacy.view_own_data")
+@require_GET
 def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     exports = DataExport.objects.filter(user=request.user)[:5]
     return render(request, "privacy/my_data.html", {"exports": exports, "export_hours": settings.PRIVACY_EXPORT_HOURS})
 
 
-@require_POST
 @permission_required("privacy.request_export")
+@require_POST
 def export_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     export_request(user=request.user, by=request.user)
     messages.success(request, _("Your copy is being prepared. Reload this page in a moment to download it."))
     return redirect("privacy:my_data")
 
 
-@require_GET
 @permission_required("privacy.download_export")
+@require_GET
 def export_file(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     try:
         export = export_download(token=token, by=request.user)
@@ -58,8 +58,8 @@ def export_file(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBa
     )
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("privacy.view_erasures")
+@require_http_methods(["GET", "POST"])
 def erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ErasureForm(request.POST or None)
     if request.method == "POST":

@@ -250,3 +250,10 @@ IMPORT_CSV = (
 
 def import_upload(s: SimpleNamespace) -> Body:
     return {"file": SimpleUploadedFile("labels.csv", IMPORT_CSV, content_type="text/csv"), "dry_run": "on"}
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def erasure(s: SimpleNamespace) -> Body:
+    return {"email": s.erasable.email, "reason": "Asked by letter of 2 May", "legal_basis": "GDPR art. 17(1)(a)"}
