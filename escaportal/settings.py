@@ -192,8 +192,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private files (certificates, evidence) live under MEDIA_ROOT and are never
 # served by URL: only permission-checked views stream them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT") or VAR_DIR / "media")
+# Private files (common.files.private_storage): a folder by default; an
+# S3-compatible bucket when PRIVATE_FILES_S3_BUCKET is set, so several web and
+# worker machines share them (README, "Production at scale").
+_s3_bucket = env.str("PRIVATE_FILES_S3_BUCKET") or ""
+_s3_options = {
+    "bucket_name": _s3_bucket,
+    "endpoint_url": env.str("PRIVATE_FILES_S3_ENDPOINT_URL") or None,
+    "region_name": env.str("PRIVATE_FILES_S3_REGION") or None,
+    "access_key": env.str("PRIVATE_FILES_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env.str("PRIVATE_FILES_S3_SECRET_ACCESS_KEY") or None,
+    "location": "private",
+    "default_acl": "private",
+    # Never replace a stored file: a name taken gets a suffix, as on disk.
+    "file_overwrite": False,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    if _s3_bucket
+    else {"BACKEND": "common.files.LocalPrivateStorage"},
     "staticfiles": {
         # The manifest needs collectstatic, which the image runs; the embedded
         # default serves the source tree directly.

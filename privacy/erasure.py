@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import AssessorProfile, RoleGrant, User
 from assessments.models import AssessmentReport, Clarification, Decision
@@ -89,9 +90,9 @@ def person_erase(*, user: User, reason: str, legal_basis: str, by: Any) -> Erasu
         raise PermissionDenied
     user = User.objects.select_for_update().get(pk=user.pk)
     if Erasure.objects.filter(user=user).exists():
-        raise ActionRefused("This person's data has been erased already.")
+        raise ActionRefused(_("This person's data has been erased already."))
     if not reason.strip() or not legal_basis.strip():
-        raise ActionRefused("The reason and the legal basis are both needed.")
+        raise ActionRefused(_("The reason and the legal basis are both needed."))
     identifiers = [i for i in (user.full_name.strip(), user.email) if len(i) >= 3]
     pseudonym = pseudonym_for(user)
     now = timezone.now()
