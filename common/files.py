@@ -15,10 +15,10 @@ import hashlib
 import os
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, cached_property, empty
@@ -70,14 +70,15 @@ class PrivateStorage(LazyObject):
         return ("common.files.PrivateStorage", (), {})
 
 
-private_storage = PrivateStorage()
+# Typed as what it behaves as: any code that takes a storage takes it.
+private_storage = cast(Storage, PrivateStorage())
 
 
 @receiver(setting_changed)
 def _private_storage_follow_settings(*, setting: str, **kwargs: object) -> None:
     # Django's storage handler forgets its backends when STORAGES changes (tests); follow it.
     if setting == "STORAGES":
-        private_storage._wrapped = empty
+        private_storage.__dict__["_wrapped"] = empty
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def _replace_in_text(identifiers: list[str], pseudonym: str) -> dict[str, list[i
         for field in fields:
             for identifier in identifiers:
                 match |= models.Q(**{f"{field}__icontains": identifier})
-        for obj in model.objects.filter(match):
+        for obj in model._default_manager.filter(match):
             for field in fields:
                 value = getattr(obj, field)
                 for identifier in identifiers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -42,7 +44,7 @@ class DataExport(models.Model):
     def is_ready(self) -> bool:
         return self.ready_at is not None
 
-    def is_downloadable(self, now: object = None) -> bool:
+    def is_downloadable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return bool(
             self.ready_at and self.downloaded_at is None and self.file and self.expires_at and self.expires_at > moment

@@ -8,15 +8,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
 from pytest_django import Settings
-from storages.backends.s3 import S3Storage
+from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]
 
 from assessments.models import Evidence
 from common.files import LocalPrivateStorage, PrivateStorage, private_storage
 from labels.models import Label
+
+lazy = cast(PrivateStorage, private_storage)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_private_file_field_uses_the_one_configured_store() -> None:
     assert Evidence._meta.get_field("file").storage is private_storage
     assert Label._meta.get_field("certificate").storage is private_storage
-    assert private_storage.deconstruct() == ("common.files.PrivateStorage", (), {})
+    assert lazy.deconstruct() == ("common.files.PrivateStorage", (), {})
 
 
 def test_by_default_private_files_are_a_folder_under_media_root(settings: Settings, tmp_path: Path) -> None:
@@ -32,7 +35,7 @@ def test_by_default_private_files_are_a_folder_under_media_root(settings: Settin
 
     name = private_storage.save("evidence/a.pdf", io.BytesIO(b"%PDF-1.4"))
 
-    assert isinstance(private_storage._wrapped, LocalPrivateStorage)
+    assert isinstance(lazy._wrapped, LocalPrivateStorage)
     assert (tmp_path / "private" / name).read_bytes() == b"%PDF-1.4"
     with pytest.raises(ValueError, match="no URL"):
         private_storage.url(name)
@@ -48,8 +51,8 @@ def test_with_a_bucket_private_files_go_to_the_object_store(settings: Settings) 
     }
 
     assert isinstance(private_storage, PrivateStorage)
-    assert private_storage.bucket_name == "portal-files"
-    assert isinstance(private_storage._wrapped, S3Storage)
+    assert lazy.bucket_name == "portal-files"
+    assert isinstance(lazy._wrapped, S3Storage)
 
 
 def test_the_environment_chooses_the_bucket() -> None:
@@ -60,7 +63,10 @@ def test_the_environment_chooses_the_bucket() -> None:
         PRIVATE_FILES_S3_ENDPOINT_URL="https://objects.example.org",
         PRIVATE_FILES_S3_REGION="eu-central-1",
     )
-    probe = "import django, json; django.setup(); from django.conf import settings; print(json.dumps(settings.STORAGES['private']))"
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['private']))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )

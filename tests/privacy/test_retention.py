@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import models
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
@@ -29,8 +31,8 @@ bronze = assessments_fixtures.bronze
 ELIGIBLE = assessments_fixtures.ELIGIBLE
 
 
-def _aged(model: type, pk: int, **fields: object) -> None:
-    model.objects.filter(pk=pk).update(**fields)
+def _aged(model: type[models.Model], pk: int, **fields: object) -> None:
+    model._default_manager.filter(pk=pk).update(**fields)
 
 
 @pytest.fixture
@@ -75,11 +77,11 @@ def world(bronze: QuestionnaireVersion, manager: Membership) -> SimpleNamespace:
         username="y@example.test", ip_address="10.0.0.2", user_agent="t", failures_since_start=1
     )
     expired = DataExport.objects.create(user=manager.user, token="expired", ready_at=now, expires_at=now)
-    expired.file.save("old.zip", io.BytesIO(b"zip"))
+    expired.file.save("old.zip", ContentFile(b"zip"))
     offered = DataExport.objects.create(
         user=manager.user, token="offered", ready_at=now, expires_at=now + timedelta(hours=1)
     )
-    offered.file.save("new.zip", io.BytesIO(b"zip"))
+    offered.file.save("new.zip", ContentFile(b"zip"))
     return SimpleNamespace(
         lapsed_evidence=list(lapsed_case.evidence.values_list("pk", "file")),
         current_evidence=list(current_case.evidence.values_list("pk", flat=True)),
@@ -143,7 +145,7 @@ def test_the_periodic_task_deletes_what_is_past_its_period_with_a_history_row_ea
     assert Application.objects.filter(pk=world.busy_draft.pk).exists()
     assert Notification.objects.filter(pk=world.new_note.pk).exists()
     assert AccessAttempt.objects.filter(pk=world.new_attempt.pk).exists()
-    assert private_storage.exists(DataExport.objects.get(pk=world.offered.pk).file.name)
+    assert private_storage.exists(str(DataExport.objects.get(pk=world.offered.pk).file.name))
 
 
 def test_a_second_run_finds_nothing(world: SimpleNamespace) -> None:
