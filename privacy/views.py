@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -31,14 +32,14 @@ def policy(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("privacy.view_own_data")
+@login_required
 @require_GET
 def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     exports = DataExport.objects.filter(user=request.user)[:5]
     return render(request, "privacy/my_data.html", {"exports": exports, "export_hours": settings.PRIVACY_EXPORT_HOURS})
 
 
-@permission_required("privacy.request_export")
+@login_required
 @require_POST
 def export_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     export_request(user=request.user, by=request.user)
@@ -46,7 +47,7 @@ def export_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("privacy:my_data")
 
 
-@permission_required("privacy.download_export")
+@login_required
 @require_GET
 def export_file(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     try:

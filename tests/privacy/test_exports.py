@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from assessments.models import QuestionnaireVersion
 from clusters.models import Membership
 from common.models import ActivityLog, Notification
+from privacy.exports import export_request
 from privacy.models import DataExport
 from tests.assessments import conftest as assessments_fixtures
 from tests.assessments.test_applications import PDF, start, upload
@@ -81,6 +83,13 @@ def test_nobody_else_opens_the_link(
 
     assert client.get(reverse("privacy:export_download", kwargs={"token": export.token})).status_code == 403
     assert DataExport.objects.get().downloaded_at is None
+
+
+def test_nobody_asks_for_a_copy_of_someone_elses_data(manager: Membership) -> None:
+    with pytest.raises(PermissionDenied):
+        export_request(user=MembershipFactory().user, by=manager.user)
+
+    assert DataExport.objects.count() == 0
 
 
 def test_an_expired_copy_is_gone(
