@@ -23,12 +23,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AssessorProfile, RoleGrant, User
 from assessments.models import Assignment, Clarification, Evidence
 from clusters.models import Membership, PartnerStaff
 from common.models import ActivityLog, Notification
+from common.notify import notify
 from common.services import history_record
 from privacy.models import DataExport
 
@@ -138,7 +140,8 @@ def export_build_by_id(export_id: int) -> None:
 def export_build(*, export: DataExport) -> DataExport:
     """Write the ZIP and offer it. Idempotent: a built export is left as it is.
 
-    Side effects: a private file ``exports/…``; a history row (``data_export.built``, by the system).
+    Side effects: a private file ``exports/…``; a history row (``data_export.built``, by the system);
+    after commit, the person is told (notification and e-mail) with a link to their data page.
     """
     export = DataExport.objects.select_for_update().select_related("user").get(pk=export.pk)
     if export.ready_at is not None:
@@ -160,6 +163,16 @@ def export_build(*, export: DataExport) -> DataExport:
     export.expires_at = now + timedelta(hours=settings.PRIVACY_EXPORT_HOURS)
     export.save(update_fields=["file", "ready_at", "sha256", "expires_at"])
     history_record(obj=export, action="data_export.built", by=None, data={"sha256": digest})
+    # The mail links to the person's data page, never to the download itself: a mailbox is not a session.
+    person = export.user
+    transaction.on_commit(
+        lambda: notify(
+            people=[person],
+            template="privacy/email/export_ready",
+            context={"hours": settings.PRIVACY_EXPORT_HOURS},
+            url=reverse("privacy:my_data"),
+        )
+    )
     return export
 
 

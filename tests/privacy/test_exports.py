@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -69,6 +70,9 @@ def test_a_manager_downloads_everything_about_him_once(
     (evidence,) = data["uploaded_files"]
     assert archive.read(f"files/{evidence['id']}-our-statutes.pdf") == PDF
     assert stranger.user.email not in archive.read("data.json").decode()
+    # Told by mail, with a link to the data page and not to the download itself.
+    (told,) = [m for m in mail.outbox if m.to == [me.email]]
+    assert reverse("privacy:my_data") in told.body and export.token not in told.body
     # Single use: the link is spent.
     assert client.get(link).status_code == 410
     assert ActivityLog.objects.filter(action="data_export.downloaded", actor=me).count() == 1
