@@ -25,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AssessorProfile, RoleGrant, User
-from assessments.models import AssessmentReport, Clarification, Decision
-from clusters.models import ClusterOrganisation, Invitation, Membership
+from assessments.models import AssessmentReport, Clarification, Decision, Score
+from clusters.models import ClusterOrganisation, Invitation, Membership, NameChangeRequest
 from common.errors import ActionRefused
 from common.models import Notification
 from common.services import history_record
+from labels.models import Label
 from privacy.models import DataExport, Erasure
 from privacy.retention import _files_delete_on_commit
 
@@ -37,9 +38,12 @@ ERASED_DOMAIN = "erased.invalid"
 # Free text where a person's name or address may have been typed or copied.
 TEXT_FIELDS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (Clarification, ("question", "answer")),
+    (Score, ("comment", "recommendation")),
     (AssessmentReport, ("summary", "strengths")),
     (Decision, ("reason",)),
     (ClusterOrganisation, ("contact_name", "contact_email", "description")),
+    (NameChangeRequest, ("reason", "decision_note")),
+    (Label, ("revoke_reason",)),
 )
 
 
