@@ -1,8 +1,12 @@
 """Private files (evidence, certificates, reports) and upload checks.
 
-Private files live under ``MEDIA_ROOT/private`` and have no URL: only
-permission-checked views stream them, as attachments. Uploads are judged by
-their content, not their name: a renamed SVG is still an SVG.
+Private files have no URL: only permission-checked views stream them, as
+attachments. They go through Django's storage API, to the backend that
+``STORAGES["private"]`` names: by default a folder, ``MEDIA_ROOT/private``
+(``LocalPrivateStorage``); with ``PRIVATE_FILES_S3_BUCKET`` set, an
+S3-compatible object store (django-storages), which web and worker processes
+on several machines share. Uploads are judged by their content, not their
+name: a renamed SVG is still an SVG.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ import hashlib
 import os
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PdfReader
@@ -39,8 +44,9 @@ FORBIDDEN_NAME_CHARACTERS = frozenset(
 )
 
 
-@deconstructible
-class PrivateStorage(FileSystemStorage):
+class LocalPrivateStorage(FileSystemStorage):
+    """The embedded default's private files: a folder under ``MEDIA_ROOT``, without URLs."""
+
     @cached_property
     def base_location(self) -> str:
         # Read at use, not import, so a changed MEDIA_ROOT (tests) is followed.
@@ -50,7 +56,29 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("private files have no URL; serve them through a permission-checked view")
 
 
-private_storage = PrivateStorage()
+class PrivateStorage(LazyObject):
+    """The configured private store (``STORAGES["private"]``), looked up at first use.
+
+    Every private ``FileField`` names this one class, so the migrations do not
+    depend on the backend a deployment chooses; it behaves as that backend.
+    """
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+    def deconstruct(self) -> tuple[str, tuple[()], dict[str, object]]:
+        return ("common.files.PrivateStorage", (), {})
+
+
+# Typed as what it behaves as: any code that takes a storage takes it.
+private_storage = cast(Storage, PrivateStorage())
+
+
+@receiver(setting_changed)
+def _private_storage_follow_settings(*, setting: str, **kwargs: object) -> None:
+    # Django's storage handler forgets its backends when STORAGES changes (tests); follow it.
+    if setting == "STORAGES":
+        private_storage.__dict__["_wrapped"] = empty
 
 
 @dataclass(frozen=True)

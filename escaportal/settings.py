@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "clusters",
     "assessments",
     "labels",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -193,8 +194,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private files (certificates, evidence) live under MEDIA_ROOT and are never
 # served by URL: only permission-checked views stream them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT") or VAR_DIR / "media")
+# Private files (common.files.private_storage): a folder by default; an
+# S3-compatible bucket when PRIVATE_FILES_S3_BUCKET is set, so several web and
+# worker machines share them (README, "Production at scale").
+_s3_bucket = env.str("PRIVATE_FILES_S3_BUCKET") or ""
+_s3_options = {
+    "bucket_name": _s3_bucket,
+    "endpoint_url": env.str("PRIVATE_FILES_S3_ENDPOINT_URL") or None,
+    "region_name": env.str("PRIVATE_FILES_S3_REGION") or None,
+    "access_key": env.str("PRIVATE_FILES_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env.str("PRIVATE_FILES_S3_SECRET_ACCESS_KEY") or None,
+    "location": "private",
+    "default_acl": "private",
+    # Never replace a stored file: a name taken gets a suffix, as on disk.
+    "file_overwrite": False,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    if _s3_bucket
+    else {"BACKEND": "common.files.LocalPrivateStorage"},
     "staticfiles": {
         # The manifest needs collectstatic, which the image runs; the embedded
         # default serves the source tree directly.
@@ -203,6 +222,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+# Backups (``manage.py backup``, common.backup): where archives go and how many
+# of the newest are kept; older ones are deleted by the run that writes a new one.
+BACKUP_DIR = Path(env.str("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 # A website typed without scheme is taken as https:// (the Django 6 default).
@@ -284,6 +308,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, though it goes out once a week (a row per week): a Monday with the
     # worker down is caught up on Tuesday.
     "label-reminder-digest": {"task": "labels.send_reminder_digest", "schedule": crontab(hour=7, minute=30)},
+    # Deletes what has been kept long enough (PRIVACY_RETENTION_DAYS), a history row each.
+    "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=0)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -420,6 +446,21 @@ STATISTICS_CACHE_SECONDS = 300
 INVITATION_VALID_DAYS = 7
 # A sign-up confirmation link works this many days.
 SIGNUP_CONFIRMATION_DAYS = 3
+
+# --- Personal data (privacy app; README "Personal data") -------------------
+# How long each kind of personal data is kept before the daily retention task
+# (privacy.retention, manage.py retention) deletes it. Evidence files are kept
+# while the label they supported is current and until its renewal window has
+# closed, then this many days more.
+PRIVACY_RETENTION_DAYS = {
+    "evidence_after_window": 365,
+    # A draft nobody touched (answer, file or start) for this long is abandoned.
+    "abandoned_draft": 365,
+    "notification": 365,
+    "login_attempt": 90,
+}
+# A person's data export is offered this many hours, for one download.
+PRIVACY_EXPORT_HOURS = 72
 
 # --- Security -------------------------------------------------------------
 # Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary

@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("benchmarking/", include("assessments.urls_benchmarking")),
     path("labels/", include("labels.urls")),
+    path("privacy/", include("privacy.urls")),
     path("statistics/", include("labels.urls_statistics")),
     path("verify/", labels_views.verify_search, name="verify_search"),
     path("registry/", labels_views.registry, name="registry"),

@@ -251,6 +251,11 @@ def label(s: SimpleNamespace) -> dict[str, Any]:
     return {"code": s.label.code}
 
 
+def export_token(s: SimpleNamespace) -> dict[str, Any]:
+    """The manager's own copy of his data, ready and not yet downloaded."""
+    return {"token": s.export.token}
+
+
 def history_of_case(s: SimpleNamespace) -> dict[str, Any]:
     return {"kind": "application", "pk": s.case.pk}
 
@@ -530,6 +535,15 @@ TABLE: list[Row] = [
     row("statistics:overview",                       "GET",  "L    403  403  403  403  403  200  200  200  403  200", none),
     row("statistics:comparison",                     "GET",  "L    403  403  403  403  403  200  200  200  403  200", none),
     row("statistics:csv",                            "GET",  "L    403  403  403  403  403  200  200  200  403  200", statistics_figure),
+    # Personal data: the privacy notice is public; everyone signed in sees and asks for a copy of their
+    # own data, which only its owner downloads; the office (the controller) processes erasures.
+    row("privacy:policy",                            "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
+    row("privacy:my_data",                           "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
+    row("privacy:export_request",                    "GET",  "L    405  405  405  405  405  405  405  405  405  405", none),
+    row("privacy:export_request",                    "POST", "L    302  302  302  302  302  302  302  302  302  302", none, b.no_input, e.data_exports),
+    row("privacy:export_download",                   "GET",  "L    200  403  403  403  403  403  403  403  403  403", export_token),
+    row("privacy:erasures",                          "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("privacy:erasures",                          "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.erasure, e.erasures),
 ]
 # fmt: on
 
@@ -566,6 +580,7 @@ def build_scenario() -> SimpleNamespace:
     from clusters.models import Membership
     from common.enums import Level
     from labels.models import CertificateJob, ImportJob, Meeting
+    from privacy.models import DataExport
     from tests.assessments.conftest import ELIGIBLE, make_version
     from tests.assessments.test_applications import upload
     from tests.assessments.test_workflow import submitted
@@ -663,6 +678,15 @@ def build_scenario() -> SimpleNamespace:
     s.closed_meeting = Meeting.objects.create(
         held_on=timezone.localdate() - timedelta(days=30), quorum=3, state="closed", scheduled_by=users["office"]
     )
+    s.export = DataExport.objects.create(
+        user=users["manager"],
+        token="matrix-export-token",
+        ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=1),
+        file=ContentFile(b"PK matrix export", name="export.zip"),
+    )
+    # Someone who asked the office to erase their data.
+    s.erasable = MembershipFactory(organisation=s.other_org, role=MembershipRole.CONTRIBUTOR).user
     return s
 
 
@@ -723,7 +747,7 @@ def _silver_cases(s: SimpleNamespace, manager: Any, croatian_manager: Any) -> No
     )
 
 
-PORTAL_APPS = ("common", "accounts", "clusters", "assessments", "labels")
+PORTAL_APPS = ("common", "accounts", "clusters", "assessments", "labels", "privacy")
 
 
 def fingerprint() -> dict[str, object]:

@@ -282,3 +282,10 @@ def area_validation(s: SimpleNamespace) -> Body:
     """The Croatian Silver case's first area, validated against a Gold indicator."""
     area = s.silver_case.improvement_areas.get(position=1)
     return {"area": area.pk, "validated": "yes", "gold_criterion": "S1.1", "note": "Seen on site."}
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def erasure(s: SimpleNamespace) -> Body:
+    return {"email": s.erasable.email, "reason": "Asked by letter of 2 May", "legal_basis": "GDPR art. 17(1)(a)"}

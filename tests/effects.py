@@ -23,6 +23,18 @@ from django.core import mail
 # --- Effects ---------------------------------------------------------------------------------------
 
 
+def data_exports(s: SimpleNamespace) -> Any:
+    from privacy.models import DataExport
+
+    return DataExport.objects.count()
+
+
+def erasures(s: SimpleNamespace) -> Any:
+    from privacy.models import Erasure
+
+    return Erasure.objects.count()
+
+
 def unread_notifications(s: SimpleNamespace) -> Any:
     from common.models import Notification
 

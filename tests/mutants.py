@@ -20,7 +20,7 @@ from typing import Any
 
 import rules
 
-PORTAL_APPS = ("accounts", "assessments", "clusters", "common", "labels")
+PORTAL_APPS = ("accounts", "assessments", "clusters", "common", "labels", "privacy")
 
 
 def permission_names() -> list[str]:

@@ -56,6 +56,7 @@ from common.selectors import history_of
 from common.services import history_record
 from labels.demo import office_admin_access
 from labels.models import AgendaItem, CertificateJob, ImportJob, Label, LabelReminder, Meeting, ReminderDigest
+from privacy.models import DataExport, Erasure
 from tests.assessments.conftest import make_version
 from tests.factories import (
     AssessorProfileFactory,
@@ -93,6 +94,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "clusters.namechangerequest": {"state": "approved", "new_name": "Forged Cluster"},
     "common.notification": {"title": "forged", "url": "https://evil.example/"},
     "common.activitylog": {"action": "label.forged", "reason": "forged"},
+    "privacy.erasure": {"pseudonym": "forged", "legal_basis": "forged"},
+    "privacy.dataexport": {"token": "forged", "downloaded_at": datetime(2020, 1, 1, tzinfo=UTC)},
 }
 # What gives people access: the office reads it (roles: not even that), only a superuser writes it.
 ACCESS: dict[str, dict[str, Any]] = {
@@ -299,6 +302,10 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     meeting = Meeting.objects.create(held_on=date(2026, 3, 20), quorum=3, state="closed", scheduled_by=office)
     AgendaItem.objects.create(meeting=meeting, application=decided, state="approved", outcome=DecisionOutcome.AWARDED)
     Notification.objects.create(user=manager, title="Your label", url="/labels/")
+    Erasure.objects.create(
+        user=UserFactory(), pseudonym="Person 0123456789", reason="asked", legal_basis="art. 17", processed_by=office
+    )
+    DataExport.objects.create(user=manager, token="t" * 20, file=ContentFile(b"PK", name="export.zip"))
 
     objects: dict[str, models.Model] = {}
     for model in admin.site._registry:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from assessments.models import Application, Section
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("common", "accounts", "clusters", "assessments", "labels")
+APPS = ("common", "accounts", "clusters", "assessments", "labels", "privacy")
 
 HOSTILE_TEXT = [
     "",
@@ -263,6 +263,7 @@ TARGETS: dict[str, Target] = {
         method="GET",
         init=lambda s: {"actors": [(s.users["manager"].pk, "Manager")]},
     ),
+    "privacy.forms.ErasureForm": Target(lambda s: reverse("privacy:erasures"), "office", _writes("privacy.Erasure")),
     # Not in a forms.py, but a form the public posts all day.
     "labels.registry.RegistryFilterForm": Target(lambda s: reverse("registry"), None, method="GET"),
 }

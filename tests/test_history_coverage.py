@@ -26,6 +26,9 @@ from labels import decisions
 from labels import services as label_services
 from labels.certificates import language
 from labels.imports import service as label_imports
+from privacy import erasure as privacy_erasure
+from privacy import exports as privacy_exports
+from privacy import retention as privacy_retention
 
 MODULES: tuple[ModuleType, ...] = (
     account_services,
@@ -39,6 +42,9 @@ MODULES: tuple[ModuleType, ...] = (
     label_services,
     language,
     label_imports,
+    privacy_exports,
+    privacy_erasure,
+    privacy_retention,
 )
 WRITES = re.compile(r"\.(save|create\w*|delete|update\w*|bulk_\w+|get_or_create|set)\(")
 RECORDS = re.compile(

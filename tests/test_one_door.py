@@ -30,7 +30,7 @@ from tests.assessments.conftest import make_version
 from tests.factories import OrganisationFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "assessments", "clusters", "common", "labels"]
+APPS = ["accounts", "assessments", "clusters", "common", "labels", "privacy"]
 STATE_FIELDS = {"state", "status"}
 
 # Not workflows: the progress of a machine's own work, which no person moves.

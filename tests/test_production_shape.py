@@ -43,7 +43,7 @@ def make_recipe(target: str) -> str:
 
 
 def test_compose_has_the_production_services(compose: dict[str, Any]) -> None:
-    assert sorted(compose["services"]) == ["beat", "db", "proxy", "redis", "web", "worker"]
+    assert sorted(compose["services"]) == ["backup", "beat", "db", "proxy", "redis", "web", "worker"]
     assert compose["services"]["db"]["image"] == "postgres:16"
     assert compose["services"]["redis"]["image"] == "redis:7"
 
@@ -62,7 +62,7 @@ def test_celery_services_run_what_the_makefile_runs(compose: dict[str, Any], ser
 
 
 def test_portal_services_share_one_configuration(compose: dict[str, Any]) -> None:
-    portal = [compose["services"][name] for name in ("web", "worker", "beat")]
+    portal = [compose["services"][name] for name in ("web", "worker", "beat", "backup")]
 
     assert all(service["environment"] == portal[0]["environment"] for service in portal)
     assert all(service["env_file"] == ".env" for service in portal)
@@ -89,6 +89,21 @@ def test_compose_urls_point_at_compose_services(compose: dict[str, Any]) -> None
     assert (broker.hostname, broker.port) == ("redis", 6379)
     assert environment["MEDIA_ROOT"] == "/data/media"
     assert "media:/data/media" in compose["services"]["web"]["volumes"]
+
+
+def test_the_backup_runs_daily_into_its_own_volume_with_the_matching_pg_dump(compose: dict[str, Any]) -> None:
+    """pg_dump refuses a server newer than itself: the image's client is the db image's major version."""
+    backup = compose["services"]["backup"]
+    environment = compose["services"]["web"]["environment"]
+    server_major = compose["services"]["db"]["image"].split(":")[1].split(".")[0]
+
+    assert "python manage.py backup" in backup["command"]
+    assert "sleep 86400" in backup["command"]
+    assert f"backups:{environment['BACKUP_DIR']}" in backup["volumes"]
+    assert "media:/data/media" in backup["volumes"]
+    assert "backups" in compose["volumes"]
+    assert f"postgresql-client-{server_major}" in (ROOT / "Dockerfile").read_text()
+    assert "BACKUP_KEEP" in env_example()
 
 
 def nginx_directives() -> dict[str, list[str]]:
