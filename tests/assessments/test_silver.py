@@ -109,7 +109,7 @@ def test_window_is_told_in_advance(bronze: QuestionnaireVersion, manager: Member
 
     problem = applications.silver_timing_problem(manager.organisation, date(2025, 1, 1))
 
-    assert problem is not None and "from Nov. 25, 2025 to May 25, 2026" in problem
+    assert problem is not None and "from 2025-11-25 to 2026-05-25" in problem
 
 
 def _silver_draft(bronze: QuestionnaireVersion, manager: Membership) -> Application:
