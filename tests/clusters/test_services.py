@@ -266,3 +266,17 @@ def test_waiver_records_who_and_why_and_only_once(actors: dict[str, User]) -> No
         services.waiver_grant(
             organisation=organisation, criterion=EligibilityCriterion.MEMBERS, reason="r", by=actors["manager"]
         )
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_only_the_office_corrects_an_organisations_name(actors: dict[str, User], actor: str) -> None:
+    """The correction of a typo in a name: the office's alone, even called from elsewhere than the
+    label's correction (which has its own permission)."""
+    organisation = ClusterOrganisation.objects.get()
+    if actor == "office":
+        services.organisation_name_correct(organisation=organisation, name="Corrected Cluster", by=actors[actor])
+        assert ClusterOrganisation.objects.get().name == "Corrected Cluster"
+        return
+    with pytest.raises(PermissionDenied):
+        services.organisation_name_correct(organisation=organisation, name="Corrected Cluster", by=actors[actor])
+    assert ClusterOrganisation.objects.get().name == organisation.name
