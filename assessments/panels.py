@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments import selectors
 from assessments.pipeline import pipeline_for
+from assessments.providers import bronze_benchmarkings_of
 from assessments.selectors import applications_for_user_organisations
 from assessments.services.applications import silver_window
 from clusters.enums import MembershipRole, OrganisationState
@@ -28,7 +29,8 @@ def manager_applications(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     )
     today = timezone.localdate()
     # Silver, the second benchmarking, is told in advance: "Silver possible from X to Y".
-    windows = [(org, silver_window(org, today)) for org in startable]
+    benchmarkings = bronze_benchmarkings_of([org.pk for org in startable])
+    windows = [(org, silver_window(org, today, benchmarkings[org.pk])) for org in startable]
     return {
         "applications": applications_for_user_organisations(user),
         "startable": startable,

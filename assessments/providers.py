@@ -17,7 +17,7 @@ from assessments.models import Application
 from clusters.models import ClusterOrganisation
 from common.enums import Level
 
-BronzeLookup = Callable[[ClusterOrganisation], list[date]]
+BronzeLookup = Callable[[Collection[int]], dict[int, list[date]]]
 LevelsLookup = Callable[[Collection[int]], dict[int, str]]
 _lookups: dict[str, BronzeLookup] = {}
 _level_lookups: dict[str, LevelsLookup] = {}
@@ -27,15 +27,24 @@ def register_bronze_lookup(name: str, lookup: BronzeLookup) -> None:
     _lookups[name] = lookup
 
 
+def bronze_benchmarkings_of(organisation_ids: Collection[int]) -> dict[int, list[date]]:
+    """Per organisation, the dates of its Bronze benchmarkings wherever they are recorded, oldest
+    first; one query here and one per lookup, whatever the number of organisations (start pages)."""
+    dates: dict[int, set[date]] = {pk: set() for pk in organisation_ids}
+    own = Application.objects.filter(
+        organisation_id__in=dates, level=Level.BRONZE, state=ApplicationState.AWARDED, assessed_on__isnull=False
+    ).values_list("organisation_id", "assessed_on")
+    for pk, day in own:
+        dates[pk].add(day)
+    for lookup in _lookups.values():
+        for pk, days in lookup(list(dates)).items():
+            dates[pk].update(day for day in days if day is not None)
+    return {pk: sorted(days) for pk, days in dates.items()}
+
+
 def bronze_benchmarkings(organisation: ClusterOrganisation) -> list[date]:
     """The dates of the organisation's Bronze benchmarkings, wherever they are recorded, oldest first."""
-    own = Application.objects.filter(
-        organisation=organisation, level=Level.BRONZE, state=ApplicationState.AWARDED, assessed_on__isnull=False
-    ).values_list("assessed_on", flat=True)
-    dates = {day for day in own if day is not None}
-    for lookup in _lookups.values():
-        dates.update(lookup(organisation))
-    return sorted(dates)
+    return bronze_benchmarkings_of([organisation.pk])[organisation.pk]
 
 
 def latest_bronze_benchmarking(organisation: ClusterOrganisation) -> date | None:

@@ -38,13 +38,15 @@ AnyLabel = TypeVar("AnyLabel", bound=Label)
 CURRENT_LABEL = Q(revoked_at__isnull=True, superseded_by__isnull=True)
 
 
-def bronze_assessed_dates(organisation: ClusterOrganisation) -> list[date]:
-    """The dates of the organisation's Bronze benchmarkings on record as labels (not revoked)."""
-    return list(
-        Label.objects.filter(organisation=organisation, level=Level.BRONZE, revoked_at__isnull=True).values_list(
-            "assessed_on", flat=True
-        )
-    )
+def bronze_assessed_dates(organisation_ids: Collection[int]) -> dict[int, list[date]]:
+    """Per organisation, the dates of its Bronze benchmarkings on record as labels (not revoked)."""
+    dates: dict[int, list[date]] = {}
+    rows = Label.objects.filter(
+        organisation_id__in=organisation_ids, level=Level.BRONZE, revoked_at__isnull=True
+    ).values_list("organisation_id", "assessed_on")
+    for pk, day in rows:
+        dates.setdefault(pk, []).append(day)
+    return dates
 
 
 def current_renewal_window(organisation: ClusterOrganisation, level: Level) -> RenewalWindow | None:

@@ -21,9 +21,10 @@ from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from common.scheme import board_rules
+from common.workflow import may_move
 from labels import board
 from labels.certificates.language import certificate_language_default
-from labels.enums import CertificateLanguage, MeetingState
+from labels.enums import AgendaItemState, CertificateLanguage, MeetingState
 from labels.forms import MeetingScheduleForm
 from labels.minutes import minutes_missing, render_minutes
 from labels.models import AgendaItem, Meeting
@@ -71,8 +72,13 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rows = [
         {
             "item": item,
-            "may_propose": request.user.has_perm("labels.propose_decision", item),
-            "may_approve": request.user.has_perm("labels.approve_decision", item),
+            # What the page offers: the moves this person may make from the item's state (permission and
+            # move table in one, ``common.workflow.may_move``); what it shows, from the item's stage.
+            "may_propose": may_move(item, AgendaItemState.PROPOSED, request.user),
+            "may_approve": may_move(item, AgendaItemState.APPROVED, request.user),
+            "awaits_proposal": item.state == AgendaItemState.PENDING,
+            "awaits_approval": item.state == AgendaItemState.PROPOSED,
+            "decided": item.state == AgendaItemState.APPROVED,
             "certificate_language": certificate_language_default(item.application.organisation),
         }
         for item in items

@@ -188,6 +188,8 @@ DISPLAY_ONLY_STATE_TESTS = {
     "templates/assessments/questionnaire_preview.html": "the version's badge colour",
     "templates/assessments/application_detail.html": "the case's badge colour",
     "templates/assessments/application_section.html": "why read-only answers are read-only (submitted)",
+    "templates/labels/meeting_list.html": "minutes exist once a meeting is closed (the download asks its permission)",
+    "templates/labels/minutes_pdf.html": "the minutes print a decided item's outcome, others as not decided",
 }
 
 

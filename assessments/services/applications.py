@@ -54,7 +54,9 @@ class SilverWindow:
         return self.opens_on <= day <= self.closes_on
 
 
-def silver_window(organisation: ClusterOrganisation, today: date) -> SilverWindow | None:
+def silver_window(
+    organisation: ClusterOrganisation, today: date, benchmarkings: list[date] | None = None
+) -> SilverWindow | None:
     """The Silver window open today or the next to open, or None when none is left.
 
     Every Bronze benchmarking opens a window; the earliest whose window has not
@@ -64,7 +66,8 @@ def silver_window(organisation: ClusterOrganisation, today: date) -> SilverWindo
     months = rules_for(Level.SILVER).requires_bronze_months
     if months is None:
         return None
-    for benchmarked in bronze_benchmarkings(organisation):
+    # ``benchmarkings``: the organisation's, read beforehand for many at once (a start page).
+    for benchmarked in benchmarkings if benchmarkings is not None else bronze_benchmarkings(organisation):
         window = SilverWindow(
             benchmarked, benchmarked + relativedelta(months=months[0]), benchmarked + relativedelta(months=months[1])
         )

@@ -13,11 +13,11 @@ from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import AssessmentReport, Indicator
 from assessments.services import assessing
 from clusters.models import Membership
-from labels.decisions import application_decide
 from labels.models import Label
 from tests.assessments import conftest as assessments_fixtures
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import score_everything, submitted
+from tests.board import decide_at_meeting
 
 organisation = assessments_fixtures.organisation
 manager = assessments_fixtures.manager
@@ -55,6 +55,9 @@ def gold_awarded(manager: Membership, staff: dict[str, User]) -> SimpleNamespace
     for expert in experts:
         score_everything(application, expert, met=True)
         assessing.own_scores_submit(application=application, by=expert)
+    for expert in experts:
+        # Four eyes on the agreed scores: both experts confirm them before completion.
+        assessing.agreed_scores_confirm(application=application, by=expert)
     assessing.assessment_complete(
         application=application,
         by=staff["expert_rs"],
@@ -65,7 +68,7 @@ def gold_awarded(manager: Membership, staff: dict[str, User]) -> SimpleNamespace
     assessing.quality_check(application=application, by=staff["office"], to_state=ApplicationState.AWAITING_DECISION)
     report = AssessmentReport.objects.get(application=application)
     assert report.passed, report.result_notes
-    application_decide(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
+    decide_at_meeting(application=application, by=staff["committee"], outcome=DecisionOutcome.AWARDED)
     return SimpleNamespace(
         application=application,
         label=Label.objects.get(application=application),
