@@ -16,8 +16,9 @@ from assessments.benchmarking.pdf import benchmarking_pdf_render
 from assessments.benchmarking.selectors import completed_benchmarkings
 from assessments.reports import render_report
 from assessments.services.assessing import notify_overdue_clarifications
+from assessments.services.deadlines import remind_late_steps
 
-__all__ = ["notify_overdue_clarifications", "render_benchmarking_report", "render_report"]
+__all__ = ["notify_overdue_clarifications", "remind_late_steps", "render_benchmarking_report", "render_report"]
 
 
 @shared_task(

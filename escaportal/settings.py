@@ -282,6 +282,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily, though it goes out once a week (a row per week): a Monday with the
     # worker down is caught up on Tuesday.
     "label-reminder-digest": {"task": "labels.send_reminder_digest", "schedule": crontab(hour=7, minute=30)},
+    # Late steps of cases: each late party once per (step, deadline); idle drafts reminded, then archived.
+    "case-deadlines": {"task": "assessments.remind_late_steps", "schedule": crontab(hour=7, minute=15)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -384,6 +386,21 @@ LABEL_SCHEME: dict[str, dict[str, Any]] = {
 # The public eligibility criteria (DOMAIN.md, since 15 Nov 2019), read through
 # common.scheme.eligibility_rules().
 LABEL_ELIGIBILITY = {"min_management_fte": "0.5", "min_members": 15, "min_member_types": 2}
+# Each step of a case has a deadline (common.scheme.case_deadlines): the expert
+# declares within so many working days of the assignment, scores within so many
+# days of declaring; the organisation answers a question within so many days
+# (the default due date offered); the office checks quality, the committee
+# decides, within so many days of the case reaching them. A draft untouched for
+# draft_idle_remind_days is reminded, for draft_idle_archive_days archived.
+CASE_DEADLINES = {
+    "declare_working_days": 5,
+    "score_days": 30,
+    "answer_days": 14,
+    "quality_check_days": 10,
+    "decide_days": 31,
+    "draft_idle_remind_days": 60,
+    "draft_idle_archive_days": 120,
+}
 # Statistics pages keep each figure this long (labels.statistics.cached_figure);
 # 0 computes every figure on every request.
 STATISTICS_CACHE_SECONDS = 300
