@@ -187,8 +187,8 @@ def late_steps_remind(*, today: date | None = None) -> int:
 # --- Idle drafts -------------------------------------------------------------------------
 
 
-def _idle_drafts(before: date) -> list[Application]:
-    """Drafts whose last change (start, answer or file) is older than ``before``."""
+def _idle_drafts(latest: date) -> list[Application]:
+    """Drafts whose last change (start, answer or file) was on ``latest`` or before."""
     drafts = (
         Application.objects.filter(state=ApplicationState.DRAFT)
         .annotate(
@@ -201,7 +201,7 @@ def _idle_drafts(before: date) -> list[Application]:
         .select_related("organisation")
         .order_by("pk")
     )
-    return [d for d in drafts if timezone.localdate(d.last_change) < before]  # type: ignore[attr-defined]
+    return [d for d in drafts if timezone.localdate(d.last_change) <= latest]  # type: ignore[attr-defined]
 
 
 def drafts_idle_sweep(*, today: date | None = None) -> tuple[int, int]:
