@@ -39,10 +39,12 @@ from assessments.models import (
     Assignment,
     BenchmarkingReport,
     Clarification,
+    DeadlineReminder,
     Decision,
     Evidence,
     QuestionnaireVersion,
     Score,
+    StandingDeclaration,
 )
 from clusters.enums import EligibilityCriterion, OrganisationState
 from clusters.models import EligibilityWaiver, Invitation, NameChangeRequest
@@ -77,6 +79,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "assessments.assessmentreport": {"passed": "True", "score_percent": "97.50", "summary": "forged"},
     "assessments.decision": {"outcome": DecisionOutcome.REFUSED, "reason": "forged"},
     "assessments.benchmarkingreport": {"fingerprint": "forged"},
+    "assessments.standingdeclaration": {"kind": "other", "note": "forged"},
+    "assessments.deadlinereminder": {"deadline": "2099-12-31", "step": "forged"},
     "labels.label": {"valid_until": "2099-12-31", "valid_from": "2020-01-01", "score": "97.50"},
     "labels.labelreminder": {"state": "skipped", "due_on": "2099-12-31"},
     "labels.reminderdigest": {"week": "2099-12-28"},
@@ -234,6 +238,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     Score.objects.create(
         application=case, indicator=indicator, assignment=assignment, met=False, points=0, updated_by=assessor
     )
+    StandingDeclaration.objects.create(assessor=assessor, organisation=pending, kind="advised")
+    DeadlineReminder.objects.create(step="declare", record_id=assignment.pk, deadline=date(2026, 3, 9))
     Clarification.objects.create(
         application=case, question="Which events?", asked_by=assessor, due_on=timezone.localdate() + timedelta(14)
     )
