@@ -208,10 +208,6 @@ def declaration(s: SimpleNamespace) -> Body:
     return {"no_conflict": "on", "reason": ""}
 
 
-def reason(s: SimpleNamespace) -> Body:
-    return {"reason": "Nothing heard in three weeks."}
-
-
 def extend(s: SimpleNamespace) -> Body:
     return {"due_on": (timezone.localdate() + timedelta(days=40)).isoformat(), "reason": "Summer holidays."}
 

@@ -251,7 +251,7 @@ def asked(manager: Membership, staff: dict[str, User]) -> tuple[Application, obj
 def test_extending_a_question_moves_its_deadline_and_its_reminder(
     bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
 ) -> None:
-    application, clarification = asked(manager, staff)
+    _application, clarification = asked(manager, staff)
     old = clarification.due_on  # type: ignore[attr-defined]
     assert deadlines.late_steps_remind(today=old + timedelta(days=1)) == 1
 
