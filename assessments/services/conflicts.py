@@ -51,7 +51,8 @@ def assignments_void_for_link(*, assessor_id: int, organisation_id: int, why: st
         history_record(
             obj=application, action="assignment.voided", by=None, data={"assignment": assignment.pk}, reason=why
         )
-        case_back_to_assignment(application=application, note=_("A conflict of interest ended an expert's assignment."))
+        # Neutral for the applicant, who reads the case's moves: why is the office's to know.
+        case_back_to_assignment(application=application, note=_("An expert was replaced."))
     return voided
 
 

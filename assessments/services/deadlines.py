@@ -74,7 +74,8 @@ def assignment_remove(*, assignment: Assignment, by: User, reason: str) -> Assig
     history_record(
         obj=application, action="assignment.removed", by=by, data={"assignment": assignment.pk}, reason=reason
     )
-    case_back_to_assignment(application=application, note=_("An expert was replaced: %(reason)s") % {"reason": reason})
+    # The applicant reads the case's moves: the reason stays in the office's own row above.
+    case_back_to_assignment(application=application, note=_("An expert was replaced."))
     return assignment
 
 

@@ -21,6 +21,7 @@ from clusters.models import Membership
 from common.errors import ActionRefused
 from common.models import ActivityLog, Notification
 from common.scheme import add_working_days, case_deadlines
+from labels.history import history_entries
 from tests.assessments.test_applications import start
 from tests.assessments.test_workflow import score_everything, submitted
 from tests.factories import MembershipFactory
@@ -71,6 +72,11 @@ def test_expert_who_joins_the_organisation_after_assignment_loses_the_case_and_t
     # Who assessed whom, and why it ended, stays with the office: the managers hear nothing of it.
     assert not Notification.objects.filter(user=manager.user, title__icontains="conflict").exists()
     assert [m.to for m in mail.outbox if "conflict" in m.subject] == [[staff["office"].email]]
+    # The case's history tells the applicant that an expert was replaced, never why.
+    read_by_manager = history_entries(application, viewer=manager.user)
+    assert not read_by_manager.filter(action="assignment.voided").exists()
+    assert not [e.reason for e in read_by_manager if "organisation" in e.reason]
+    assert history_entries(application, viewer=staff["office"]).filter(action="assignment.voided").count() == 1
 
 
 def test_a_membership_of_another_organisation_voids_nothing(
