@@ -233,9 +233,10 @@ def assessors_offered(application: Application) -> list[AssessorProfile]:
     of the organisation, with their open workload (``open_cases``)."""
     former_members = Membership.objects.filter(organisation=application.organisation).values("user_id")
     already = application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values("assessor_id")
-    declined = application.assignments.filter(state__in=[AssignmentState.DECLINED, AssignmentState.VOIDED]).values(
-        "assessor_id"
-    )
+    # Declined, removed by the office or ended by a conflict: not offered for this case again.
+    declined = application.assignments.filter(
+        state__in=[AssignmentState.DECLINED, AssignmentState.REMOVED, AssignmentState.VOIDED]
+    ).values("assessor_id")
     linked = StandingDeclaration.objects.filter(
         organisation=application.organisation, withdrawn_at__isnull=True
     ).values("assessor_id")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from assessments import selectors
 from assessments.answers import display
-from assessments.enums import ApplicationState, AssignmentState
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
 from assessments.forms import (
     ClarificationAnswerForm,
     ClarificationForm,
@@ -44,8 +44,12 @@ from common.scheme import rules_for
 @require_http_methods(["GET", "POST"])
 def assignment_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shown before anything of the application: who and what, nothing more."""
+    # A removed or voided expert has lost the case: not even its declaration page opens.
     assignment = get_object_or_404(
-        Assignment.objects.select_related("application__organisation"), pk=pk, assessor=request.user
+        Assignment.objects.select_related("application__organisation"),
+        pk=pk,
+        assessor=request.user,
+        state__in=ACTIVE_ASSIGNMENT_STATES,
     )
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
