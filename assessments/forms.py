@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from assessments.scoring import Verdict
 from assessments.services.assessing import CONTRADICTORY_DECLARATION
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
+from common.scheme import case_deadlines
 
 # What one comment or recommendation keeps; longer text is cut, as the report prints it.
 SCORE_TEXT_MAX = 4000
@@ -68,7 +70,12 @@ class StandingDeclarationForm(forms.Form):
 
 class ClarificationForm(forms.Form):
     question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    due_on = forms.DateField(label=_("Answer due by"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Offered: the scheme's time to answer (settings.CASE_DEADLINES); the expert may choose another day.
+    due_on = forms.DateField(
+        label=_("Answer due by"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=lambda: timezone.localdate() + timedelta(days=case_deadlines().answer_days),
+    )
     indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_due_on(self) -> Any:

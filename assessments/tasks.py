@@ -1,9 +1,10 @@
 """Background work of the assessments app. Tasks take ids and call services.
 
-Two tasks live beside the service they run, so that the service can queue
-them without importing its own caller: ``assessments.reports`` (render_report)
-and ``assessments.services.assessing`` (notify_overdue_clarifications). They
-are imported here so that the worker's autodiscovery registers them.
+Three tasks live beside the service they run, so that the service can queue
+them without importing its own caller: ``assessments.reports`` (render_report),
+``assessments.services.assessing`` (notify_overdue_clarifications) and
+``assessments.services.deadlines`` (remind_late_steps). They are imported here
+so that the worker's autodiscovery registers them.
 """
 
 from __future__ import annotations
