@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.enums import StaffRole
 from accounts.models import User
@@ -128,7 +128,7 @@ def _notify_assigned(assignment_ids: list[int]) -> None:
         )
 
 
-CONTRADICTORY_DECLARATION = _lazy(
+CONTRADICTORY_DECLARATION = gettext_lazy(
     'You ticked "no conflict of interest" and also wrote a reason to decline. Untick the box to decline '
     "with this reason, or clear the text to declare no conflict."
 )
