@@ -202,7 +202,7 @@ def _idle_drafts(latest: date) -> list[Application]:
         .select_related("organisation")
         .order_by("pk")
     )
-    return [d for d in drafts if timezone.localdate(d.last_change) <= latest]  # type: ignore[attr-defined]
+    return [d for d in drafts if timezone.localdate(d.last_change) <= latest]
 
 
 def drafts_idle_sweep(*, today: date | None = None) -> tuple[int, int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -14,17 +16,26 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from accounts.models import User
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.late_steps import late_steps
-from assessments.models import Application, Assignment, DeadlineReminder, QuestionnaireVersion, StandingDeclaration
+from assessments.models import (
+    Application,
+    Assignment,
+    Clarification,
+    DeadlineReminder,
+    QuestionnaireVersion,
+    StandingDeclaration,
+)
 from assessments.services import assessing, conflicts, deadlines
 from clusters.enums import MembershipRole
 from clusters.models import Membership
+from common.enums import Level
 from common.errors import ActionRefused
 from common.models import ActivityLog, Notification
 from common.scheme import add_working_days, case_deadlines
 from labels.history import history_entries
+from tests.assessments.conftest import ELIGIBLE
 from tests.assessments.test_applications import start
 from tests.assessments.test_workflow import score_everything, submitted
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 
 
 def assigned(manager: Membership, staff: dict[str, User], *, declare: bool = True) -> Application:
@@ -38,7 +49,7 @@ def assigned(manager: Membership, staff: dict[str, User], *, declare: bool = Tru
 
 def age_assignment(application: Application, assigned_on: date) -> Assignment:
     assignment = application.assignments.get(state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED])
-    moment = timezone.make_aware(timezone.datetime.combine(assigned_on, timezone.datetime.min.time()))
+    moment = timezone.make_aware(datetime.combine(assigned_on, time.min))
     Assignment.objects.filter(pk=assignment.pk).update(assigned_at=moment, declared_at=None)
     return Assignment.objects.get(pk=assignment.pk)
 
@@ -243,7 +254,7 @@ def test_only_the_office_replaces_an_expert(
         deadlines.assignment_remove(assignment=application.assignments.get(), by=staff["office"], reason=" ")
 
 
-def asked(manager: Membership, staff: dict[str, User]) -> tuple[Application, object]:
+def asked(manager: Membership, staff: dict[str, User]) -> tuple[Application, Clarification]:
     application = assigned(manager, staff)
     clarification = assessing.clarification_ask(
         application=application,
@@ -258,14 +269,14 @@ def test_extending_a_question_moves_its_deadline_and_its_reminder(
     bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
 ) -> None:
     _application, clarification = asked(manager, staff)
-    old = clarification.due_on  # type: ignore[attr-defined]
+    old = clarification.due_on
     assert deadlines.late_steps_remind(today=old + timedelta(days=1)) == 1
 
     new = old + timedelta(days=10)
     deadlines.clarification_extend(clarification=clarification, by=staff["office"], due_on=new, reason="Holidays.")
 
-    clarification.refresh_from_db()  # type: ignore[attr-defined]
-    assert clarification.due_on == new  # type: ignore[attr-defined]
+    clarification.refresh_from_db()
+    assert clarification.due_on == new
     assert [s.step for s in late_steps(old + timedelta(days=1))] == []
     assert deadlines.late_steps_remind(today=new + timedelta(days=1)) == 1
     assert sorted(DeadlineReminder.objects.values_list("deadline", flat=True)) == [old, new]
@@ -289,7 +300,7 @@ def test_closing_the_last_question_unblocks_the_case(
 def test_an_idle_draft_is_reminded_then_archived_and_stays_readable(
     bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], client: Client
 ) -> None:
-    application = start(manager, "bronze")
+    application = start(manager, Level.BRONZE)
     rules = case_deadlines()
     started = timezone.localdate()
     Application.objects.filter(pk=application.pk).update(created_at=timezone.now())
@@ -309,13 +320,13 @@ def test_an_idle_draft_is_reminded_then_archived_and_stays_readable(
     client.force_login(manager.user)
     assert client.get(reverse("assessments:application_detail", args=[application.pk])).status_code == 200
     # The level is free again: a new draft can start.
-    assert start(manager, "bronze").pk != application.pk
+    assert start(manager, Level.BRONZE).pk != application.pk
 
 
 def test_a_long_idle_draft_found_late_is_announced_before_it_is_archived(
     bronze: QuestionnaireVersion, manager: Membership
 ) -> None:
-    application = start(manager, "bronze")
+    application = start(manager, Level.BRONZE)
     rules = case_deadlines()
     today = timezone.localdate() + timedelta(days=rules.draft_idle_archive_days + 30)
 
@@ -337,3 +348,28 @@ def test_the_late_steps_queue_shows_who_is_late_to_the_office_only(
     for person in (manager.user, staff["committee"], staff["expert_rs"]):
         client.force_login(person)
         assert client.get(reverse("assessments:late_steps")).status_code == 403
+
+
+def test_the_late_steps_page_costs_the_same_queries_for_one_or_three_late_cases(
+    bronze: QuestionnaireVersion,
+    staff: dict[str, User],
+    client: Client,
+) -> None:
+    client.force_login(staff["office"])
+    long_ago = timezone.localdate() - timedelta(days=30)
+
+    def late_cases(n: int) -> None:
+        for _ in range(n):
+            organisation = OrganisationFactory(**ELIGIBLE)
+            application = assigned(MembershipFactory(organisation=organisation), staff, declare=False)
+            age_assignment(application, long_ago)
+
+    late_cases(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("assessments:late_steps"))
+    late_cases(2)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(reverse("assessments:late_steps"))
+
+    assert page.content.decode().count('data-testid="late-declare-') == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
