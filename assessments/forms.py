@@ -73,7 +73,8 @@ class ClarificationForm(forms.Form):
     # Offered: the scheme's time to answer (settings.CASE_DEADLINES); the expert may choose another day.
     due_on = forms.DateField(
         label=_("Answer due by"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO dates only, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=lambda: timezone.localdate() + timedelta(days=case_deadlines().answer_days),
     )
     indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
