@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import selectors
 from assessments.answers import AnswerInvalid
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, CLOSED_STATES, ApplicationState, AssignmentState
-from assessments.forms import ClarificationAnswerForm, ExtendForm, ReasonForm, ReturnForm
+from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.questionnaires.selectors import published_version
 from assessments.services import applications
@@ -134,8 +134,6 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
         and application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED),
         "first_section": application.version.sections.order_by("position").first(),
         "return_form": ReturnForm(),
-        "reason_form": ReasonForm(),
-        "extend_form": ExtendForm(),
         "can_manage_clarifications": user.has_perm("assessments.manage_clarifications", application),
         "active_assignment_states": ACTIVE_ASSIGNMENT_STATES,
     }

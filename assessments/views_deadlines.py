@@ -26,7 +26,7 @@ from common.permissions import permission_required
 def late_steps_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [(step, step.days_late(today)) for step in late_steps(today)]
-    return render(request, "assessments/late_steps.html", {"rows": rows, "reason_form": ReasonForm()})
+    return render(request, "assessments/late_steps.html", {"rows": rows})
 
 
 def _form_errors(form: ReasonForm | ExtendForm) -> str:

@@ -293,6 +293,8 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "offered": offered,
             "assignments": application.assignments.select_related("assessor"),
             "needed": rules_for(application.level).assessors,
+            # Who is not offered because of a standing declaration, and why: the office's to read.
+            "declared_links": selectors.declared_links(application.organisation),
         },
     )
 

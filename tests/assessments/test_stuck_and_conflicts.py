@@ -138,6 +138,11 @@ def test_a_standing_declaration_blocks_assignment_and_the_form_says_why(
     )
     assert "declared a link" in page.content.decode()
     assert not application.assignments.exists()
+    # The form says why the expert is not offered.
+    offered = client.get(reverse("assessments:case_assign", args=[application.pk])).content.decode()
+    warning = offered.split('data-testid="declared-links"')[1].split("</div>")[0]
+    assert staff["expert_rs"].get_full_name() in warning
+    assert "I advise or advised it" in warning
 
 
 def test_a_standing_declaration_after_assignment_ends_it_and_withdrawing_keeps_the_history(
@@ -373,3 +378,23 @@ def test_the_late_steps_page_costs_the_same_queries_for_one_or_three_late_cases(
 
     assert page.content.decode().count('data-testid="late-declare-') == 3
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_the_office_extends_a_question_from_the_case_page_and_the_manager_sees_no_such_form(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], client: Client
+) -> None:
+    application, clarification = asked(manager, staff)
+    case_page = reverse("assessments:application_detail", args=[application.pk])
+    client.force_login(manager.user)
+    assert f'data-testid="extend-{clarification.pk}"' not in client.get(case_page).content.decode()
+
+    client.force_login(staff["office"])
+    assert f'data-testid="extend-{clarification.pk}"' in client.get(case_page).content.decode()
+    new = clarification.due_on + timedelta(days=20)
+    client.post(
+        reverse("assessments:clarification_extend", args=[application.pk, clarification.pk]),
+        {"due_on": new.isoformat(), "reason": "Holidays."},
+    )
+
+    clarification.refresh_from_db()
+    assert clarification.due_on == new
