@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from accounts.enums import StaffRole
 from accounts.models import User
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.late_steps import late_steps
@@ -32,10 +34,15 @@ from common.errors import ActionRefused
 from common.models import ActivityLog, Notification
 from common.scheme import add_working_days, case_deadlines
 from labels.history import history_entries
-from tests.assessments.conftest import ELIGIBLE
+from tests.assessments.conftest import ELIGIBLE, make_version
 from tests.assessments.test_applications import start
 from tests.assessments.test_workflow import score_everything, submitted
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import (
+    AssessorProfileFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    RoleGrantFactory,
+)
 
 
 def assigned(manager: Membership, staff: dict[str, User], *, declare: bool = True) -> Application:
@@ -398,3 +405,39 @@ def test_the_office_extends_a_question_from_the_case_page_and_the_manager_sees_n
 
     clarification.refresh_from_db()
     assert clarification.due_on == new
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_remind_each_late_step_once(postgres: None) -> None:
+    make_version(Level.BRONZE)
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+    expert = AssessorProfileFactory(home_country="RS", certified_levels=["bronze"]).user
+    for _ in range(5):
+        manager = MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE))
+        application = submitted(manager)
+        assessing.assignment_create(application=application, assessors=[expert], by=office)
+        age_assignment(application, date(2026, 3, 2))
+    day = date(2026, 3, 20)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    sent: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            sent.append(deadlines.late_steps_remind(today=day))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(sent) == 5
+    assert DeadlineReminder.objects.count() == 5
+    assert Notification.objects.filter(user=expert, title__startswith="Late").count() == 5
