@@ -14,13 +14,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, CLOSED_STATES, AssignmentState
 from assessments.models import Application, Assignment, StandingDeclaration
-from assessments.services.deadlines import case_back_to_assignment
+from assessments.services.applications import case_back_to_assignment
 from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.models import ClusterOrganisation, Membership
 from common.errors import ActionRefused
@@ -53,6 +54,40 @@ def assignments_void_for_link(*, assessor_id: int, organisation_id: int, why: st
         )
         # Neutral for the applicant, who reads the case's moves: why is the office's to know.
         case_back_to_assignment(application=application, note=_("An expert was replaced."))
+    return voided
+
+
+def assignments_recheck() -> int:
+    """The daily safety net: void every active assignment whose expert is now a
+    current member of the organisation or has a declaration in force naming it,
+    however the link came (a link recorded before this check existed, a row
+    written around the services). Returns how many were voided.
+
+    Side effects: those of ``assignments_void_for_link``.
+    """
+    member = Membership.objects.filter(
+        organisation=OuterRef("application__organisation"), user=OuterRef("assessor"), left_at__isnull=True
+    )
+    declared = StandingDeclaration.objects.filter(
+        organisation=OuterRef("application__organisation"), assessor=OuterRef("assessor"), withdrawn_at__isnull=True
+    )
+    linked = (
+        Assignment.objects.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
+        .exclude(application__state__in=CLOSED_STATES)
+        .filter(Q(Exists(member)) | Q(Exists(declared)))
+        .values_list("assessor_id", "application__organisation_id")
+        .distinct()
+    )
+    voided = 0
+    for assessor_id, organisation_id in list(linked):
+        with transaction.atomic():
+            voided += len(
+                assignments_void_for_link(
+                    assessor_id=assessor_id,
+                    organisation_id=organisation_id,
+                    why=_("The daily check found a link between the expert and the organisation."),
+                )
+            )
     return voided
 
 

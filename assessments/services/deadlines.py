@@ -19,7 +19,8 @@ from accounts.models import User
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
 from assessments.late_steps import late_steps
 from assessments.models import OPEN_CLARIFICATION, Application, Assignment, Clarification, DeadlineReminder
-from assessments.services.applications import application_transition
+from assessments.services.applications import application_transition, case_back_to_assignment
+from assessments.services.conflicts import assignments_recheck
 from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.services import managers_of
 from common.errors import ActionRefused
@@ -38,17 +39,6 @@ REPLACEABLE_STATES = (
 
 def _case_url(application: Application) -> str:
     return reverse("assessments:application_detail", args=[application.pk])
-
-
-def case_back_to_assignment(*, application: Application, note: str) -> None:
-    """An expert is gone: a case in assessment returns to the office's assignment list.
-
-    The system makes the move on the office's (or the conflict's) account; the
-    act itself, with its actor, is the assignment's own history row."""
-    if application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED):
-        application_transition(
-            application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=None, note=note
-        )
 
 
 @transaction.atomic
@@ -252,6 +242,13 @@ def drafts_idle_sweep(*, today: date | None = None) -> tuple[int, int]:
 
 @shared_task(name="assessments.remind_late_steps", acks_late=True)
 def remind_late_steps() -> dict[str, int]:
-    """Daily: each late party hears of each late step once; idle drafts are reminded, then archived."""
+    """Daily: links that appeared since an assignment end it; each late party hears of each
+    late step once; idle drafts are reminded, then archived."""
+    voided = assignments_recheck()
     reminded, archived = drafts_idle_sweep()
-    return {"late_steps": late_steps_remind(), "drafts_reminded": reminded, "drafts_archived": archived}
+    return {
+        "assignments_voided": voided,
+        "late_steps": late_steps_remind(),
+        "drafts_reminded": reminded,
+        "drafts_archived": archived,
+    }

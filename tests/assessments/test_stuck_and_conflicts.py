@@ -441,3 +441,20 @@ def test_two_sweeps_at_once_remind_each_late_step_once(postgres: None) -> None:
     assert sum(sent) == 5
     assert DeadlineReminder.objects.count() == 5
     assert Notification.objects.filter(user=expert, title__startswith="Late").count() == 5
+
+
+def test_the_daily_check_voids_a_link_recorded_before_the_continuous_check_existed(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
+    application = assigned(manager, staff)
+    # Written around the services (as data from before this check): no receiver runs.
+    Membership.objects.bulk_create(
+        [Membership(organisation=application.organisation, user=staff["expert_rs"], role=MembershipRole.CONTRIBUTOR)]
+    )
+    assert application.assignments.get().state == AssignmentState.ACCEPTED
+
+    first, again = conflicts.assignments_recheck(), conflicts.assignments_recheck()
+
+    assert (first, again) == (1, 0)
+    assert application.assignments.get().state == AssignmentState.VOIDED
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.ASSESSOR_ASSIGNMENT
