@@ -17,10 +17,12 @@ from assessments.models import (
     Assignment,
     BenchmarkingReport,
     Clarification,
+    DeadlineReminder,
     Decision,
     Evidence,
     Score,
     SilverImprovementArea,
+    StandingDeclaration,
 )
 from common.admin import RecordAdmin
 
@@ -111,3 +113,22 @@ class BenchmarkingReportAdmin(RecordAdmin):
     list_filter = ["rendered_at"]
     search_fields = ["application__organisation__name"]
     list_select_related = ["application__organisation"]
+
+
+@admin.register(StandingDeclaration)
+class StandingDeclarationAdmin(RecordAdmin):
+    """An expert's links to organisations: written by the expert on their page, kept with their history."""
+
+    list_display = ["assessor", "organisation", "kind", "declared_at", "withdrawn_at"]
+    list_filter = ["kind"]
+    search_fields = ["assessor__email", "assessor__full_name", "organisation__name"]
+    list_select_related = ["assessor", "organisation"]
+
+
+@admin.register(DeadlineReminder)
+class DeadlineReminderAdmin(RecordAdmin):
+    """Each reminder of a late step, once per deadline: the row is what keeps it once."""
+
+    list_display = ["step", "record_id", "deadline", "sent_at"]
+    list_filter = ["step"]
+    search_fields = ["step", "recipients"]

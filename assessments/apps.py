@@ -6,11 +6,17 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from accounts.start_pages import Panel, register_panel
         from assessments.panels import assessor_cases, manager_applications, partner_pipeline
         from assessments.services import workflow
+        from assessments.services.conflicts import membership_recheck
+        from clusters.models import Membership
 
         del workflow  # imported to register the application and assignment workflows
+        # A membership that begins after an assignment voids it (impartiality checked continuously).
+        post_save.connect(membership_recheck, sender=Membership, dispatch_uid="assessments_membership_recheck")
 
         register_panel(Panel("manager", "assessments/panels/manager_applications.html", manager_applications, 20))
         register_panel(Panel("assessor", "assessments/panels/assessor_cases.html", assessor_cases, 10))

@@ -46,9 +46,17 @@ class ApplicationState(models.TextChoices):
     AWARDED = "awarded", _("Awarded")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # A draft left untouched for the configured time (settings.CASE_DEADLINES):
+    # it stays readable, is never edited again, and frees the level for a new start.
+    ARCHIVED = "archived", _("Archived (idle draft)")
 
 
-CLOSED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN)
+CLOSED_STATES = (
+    ApplicationState.AWARDED,
+    ApplicationState.REFUSED,
+    ApplicationState.WITHDRAWN,
+    ApplicationState.ARCHIVED,
+)
 # The office may (still) assign experts: after submission, and while experts are being found.
 ASSIGNABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.ASSESSOR_ASSIGNMENT)
 
@@ -58,6 +66,9 @@ class AssignmentState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted, no conflict")
     DECLINED = "declined", _("Declined")
     REMOVED = "removed", _("Removed by the office")
+    # A link to the organisation appeared after the assignment (a membership, a
+    # standing declaration): the declaration no longer holds and the case closes to the expert.
+    VOIDED = "voided", _("Ended: a conflict of interest appeared")
 
 
 ACTIVE_ASSIGNMENT_STATES = (AssignmentState.PENDING, AssignmentState.ACCEPTED)

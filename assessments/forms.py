@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Indicator
+from assessments.models import Indicator, StandingDeclaration
 from assessments.scoring import Verdict
+from assessments.services.assessing import CONTRADICTORY_DECLARATION
 from assessments.silver import Recommendation
+from clusters.enums import OrganisationState
+from clusters.models import ClusterOrganisation
+from common.scheme import case_deadlines
 
 # What one comment or recommendation keeps; longer text is cut, as the report prints it.
 SCORE_TEXT_MAX = 4000
@@ -36,12 +41,43 @@ class DeclarationForm(forms.Form):
         data = super().clean() or {}
         if not data.get("no_conflict") and not (data.get("reason") or "").strip():
             raise forms.ValidationError(_("Tick the declaration, or decline with a reason."))
+        if data.get("no_conflict") and (data.get("reason") or "").strip():
+            # Contradictory: refused with the text kept, never silently dropped.
+            raise forms.ValidationError(CONTRADICTORY_DECLARATION)
         return data
+
+
+class ReasonForm(forms.Form):
+    """The office's reason for replacing an expert or closing a question (kept in the history)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ExtendForm(forms.Form):
+    due_on = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class StandingDeclarationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=ClusterOrganisation.objects.filter(
+            state__in=[OrganisationState.PENDING, OrganisationState.ACTIVE]
+        ).order_by("name"),
+    )
+    kind = forms.ChoiceField(label=_("Link"), choices=StandingDeclaration.Kind.choices)
+    note = forms.CharField(label=_("Details (optional)"), required=False, max_length=500)
 
 
 class ClarificationForm(forms.Form):
     question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    due_on = forms.DateField(label=_("Answer due by"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Offered: the scheme's time to answer (settings.CASE_DEADLINES); the expert may choose another day.
+    due_on = forms.DateField(
+        label=_("Answer due by"),
+        # A date input takes ISO dates only, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=lambda: timezone.localdate() + timedelta(days=case_deadlines().answer_days),
+    )
     indicator = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_due_on(self) -> Any:

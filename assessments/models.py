@@ -227,6 +227,12 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(
+        _("in this state since"),
+        null=True,
+        blank=True,
+        help_text=_("Set by every move: the deadline of the step the case waits in counts from it."),
+    )
     assessed_on = models.DateField(
         _("interview or visit date"), null=True, blank=True, help_text=_("The label's validity counts from its month.")
     )
@@ -474,6 +480,18 @@ class Clarification(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed by the office at"), null=True, blank=True, help_text=_("Closed unanswered: no longer awaited.")
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    close_reason = models.TextField(_("why it was closed"), blank=True)
     overdue_notified_at = models.DateTimeField(_("office told it is overdue"), null=True, blank=True)
 
     class Meta:
@@ -484,6 +502,14 @@ class Clarification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.question[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.closed_at is None
+
+
+# A question still awaited: neither answered nor closed by the office.
+OPEN_CLARIFICATION = Q(answered_at__isnull=True, closed_at__isnull=True)
 
 
 class AssessmentReport(models.Model):
@@ -607,3 +633,68 @@ class SilverImprovementArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} · {self.position}"
+
+
+class StandingDeclaration(models.Model):
+    """An expert's standing link to an organisation (advised it, works or worked
+    for it, competes with it), declared once and checked at every assignment.
+
+    Never deleted: withdrawing keeps the row (``withdrawn_at``), so the history
+    of what an expert declared, and when, stays readable to the office.
+    """
+
+    class Kind(models.TextChoices):
+        ADVISED = "advised", _("I advise or advised it")
+        EMPLOYER = "employer", _("It employs or employed me")
+        COMPETITOR = "competitor", _("I work for a competitor")
+        OTHER = "other", _("Another link")
+
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="standing_declarations",
+        verbose_name=_("assessor"),
+    )
+    organisation = models.ForeignKey(
+        "clusters.ClusterOrganisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("link"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("details"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-declared_at", "-id"]
+        verbose_name = _("standing declaration")
+        verbose_name_plural = _("standing declarations")
+        indexes = [models.Index(fields=["organisation", "withdrawn_at"], name="assessments_standing_org")]
+
+    def __str__(self) -> str:
+        return f"{self.assessor_id} ~ {self.organisation_id} ({self.kind})"
+
+
+class DeadlineReminder(models.Model):
+    """One reminder of one late step: the unique (step, record, deadline) row is
+    what makes it go out once, whatever the beat does (a second sweep, a retried
+    task, two beats find the row there). A moved deadline (an extended question)
+    is a new deadline, with its own reminder."""
+
+    step = models.CharField(_("step"), max_length=32)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    deadline = models.DateField(_("deadline"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "record_id", "deadline"], name="assessments_deadline_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.record_id} {self.deadline}"

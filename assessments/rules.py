@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 import rules
 
-from accounts.rules import is_label_committee, is_label_office
+from accounts.rules import is_assessor, is_label_committee, is_label_office
 from assessments.enums import ASSIGNABLE_STATES, CLOSED_STATES, ApplicationState, AssignmentState
 from clusters.rules import is_manager_of_cluster, is_member_of_cluster, is_partner_for_country, is_partner_staff
 from common.enums import Level
@@ -154,6 +154,13 @@ def did_quality_check(user: object, application: Application | None) -> bool:
 may_judge_case = is_label_committee & ~was_ever_assigned & ~was_linked_to_applicant & ~did_quality_check
 rules.add_perm("assessments.decide", may_judge_case)
 rules.add_perm("assessments.view_office_cases", is_label_office)
+# Nothing stuck: the office replaces an expert, extends or closes a question, sees the late steps.
+rules.add_perm("assessments.replace_assessor", is_label_office)
+rules.add_perm("assessments.manage_clarifications", is_label_office)
+rules.add_perm("assessments.view_late_steps", is_label_office)
+rules.add_perm("assessments.archive_draft", is_label_office)
+# Each expert keeps their own standing declarations (links to organisations).
+rules.add_perm("assessments.manage_standing_declarations", is_assessor)
 # The result (pass or not, the score, the summary, the report) stays with the
 # office, the case's assessors and the committee until the committee decides;
 # the organisation reads it with the decision, so nobody presses the board.

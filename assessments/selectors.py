@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,19 @@ from django.utils.translation import gettext as _
 from accounts.models import AssessorProfile, User
 from accounts.rules import is_label_committee, is_label_office
 from assessments.answers import display, is_answered
-from assessments.enums import ACTIVE_ASSIGNMENT_STATES, AnswerType, ApplicationState, AssignmentState
-from assessments.models import Answer, Application, Assignment, Clarification, Evidence, Indicator, Score, Section
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, CLOSED_STATES, AnswerType, ApplicationState, AssignmentState
+from assessments.models import (
+    OPEN_CLARIFICATION,
+    Answer,
+    Application,
+    Assignment,
+    Clarification,
+    Evidence,
+    Indicator,
+    Score,
+    Section,
+    StandingDeclaration,
+)
 from assessments.rules import DECIDABLE_STATES
 from assessments.scoring import Result, compute_result
 from clusters.eligibility import eligibility_of
@@ -62,7 +73,7 @@ def applications_of(organisation: ClusterOrganisation) -> QuerySet[Application]:
 def open_application(organisation: ClusterOrganisation, level: Level | str) -> Application | None:
     return (
         Application.objects.filter(organisation=organisation, level=Level(level))
-        .exclude(state__in=[ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN])
+        .exclude(state__in=CLOSED_STATES)
         .first()
     )
 
@@ -71,7 +82,7 @@ def previous_application(organisation: ClusterOrganisation, level: Level | str) 
     """The latest submitted application of that level, whose answers a renewal starts from."""
     return (
         Application.objects.filter(organisation=organisation, level=Level(level), submitted_at__isnull=False)
-        .exclude(state=ApplicationState.WITHDRAWN)
+        .exclude(state__in=[ApplicationState.WITHDRAWN, ApplicationState.ARCHIVED])
         .order_by("-submitted_at")
         .first()
     )
@@ -180,9 +191,7 @@ def assessor_cases(user: User) -> QuerySet[Assignment]:
     """The expert's assignments still to act on, newest first."""
     return (
         Assignment.objects.filter(assessor=user, state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED])
-        .exclude(
-            application__state__in=[ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN]
-        )
+        .exclude(application__state__in=CLOSED_STATES)
         .select_related("application__organisation")
         .order_by("-assigned_at")
     )
@@ -199,7 +208,7 @@ def office_case_lists() -> dict[str, Any]:
             state__in=[ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED]
         ),
         "awaiting_decision": cases.filter(state=ApplicationState.AWAITING_DECISION),
-        "overdue": Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate())
+        "overdue": Clarification.objects.filter(OPEN_CLARIFICATION, due_on__lt=timezone.localdate())
         .select_related("application__organisation")
         .order_by("due_on"),
     }
@@ -216,11 +225,7 @@ def cases_awaiting_decision(user: User) -> QuerySet[CommitteeCase]:
     )
 
 
-OPEN_STATES = [
-    s
-    for s in ApplicationState
-    if s not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
-]
+OPEN_STATES = [s for s in ApplicationState if s not in (*CLOSED_STATES, ApplicationState.DRAFT)]
 
 
 def assessors_offered(application: Application) -> list[AssessorProfile]:
@@ -228,10 +233,17 @@ def assessors_offered(application: Application) -> list[AssessorProfile]:
     of the organisation, with their open workload (``open_cases``)."""
     former_members = Membership.objects.filter(organisation=application.organisation).values("user_id")
     already = application.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values("assessor_id")
-    declined = application.assignments.filter(state=AssignmentState.DECLINED).values("assessor_id")
+    # Declined, removed by the office or ended by a conflict: not offered for this case again.
+    declined = application.assignments.filter(
+        state__in=[AssignmentState.DECLINED, AssignmentState.REMOVED, AssignmentState.VOIDED]
+    ).values("assessor_id")
+    linked = StandingDeclaration.objects.filter(
+        organisation=application.organisation, withdrawn_at__isnull=True
+    ).values("assessor_id")
     profiles = (
         AssessorProfile.objects.filter(is_active=True, user__is_active=True)
         .exclude(user_id__in=former_members)
+        .exclude(user_id__in=linked)
         .exclude(user_id__in=already)
         .exclude(user_id__in=declined)
         .select_related("user")
@@ -248,6 +260,26 @@ def assessors_offered(application: Application) -> list[AssessorProfile]:
         .order_by("open_cases", "user__full_name")
     )
     return [p for p in profiles if application.level in p.certified_levels]
+
+
+def declared_links(
+    organisation: ClusterOrganisation, assessor_ids: list[int] | None = None
+) -> list[StandingDeclaration]:
+    """The standing declarations in force that link experts to ``organisation``
+    (of the given experts only, when named): each keeps that expert off its cases."""
+    links = StandingDeclaration.objects.filter(organisation=organisation, withdrawn_at__isnull=True)
+    if assessor_ids is not None:
+        links = links.filter(assessor_id__in=assessor_ids)
+    return list(links.select_related("assessor").order_by("assessor__full_name", "pk"))
+
+
+def standing_declarations_of(user: User) -> QuerySet[StandingDeclaration]:
+    """An expert's own declarations, those in force first, withdrawn ones kept as history."""
+    return (
+        StandingDeclaration.objects.filter(assessor=user)
+        .select_related("organisation")
+        .order_by(F("withdrawn_at").desc(nulls_first=True), "-declared_at", "-pk")
+    )
 
 
 def is_shared_scoring(application: Application) -> bool:
@@ -271,7 +303,7 @@ def result_of(application: Application) -> Result:
 
 
 def overdue_clarifications() -> Any:
-    return Clarification.objects.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).select_related(
+    return Clarification.objects.filter(OPEN_CLARIFICATION, due_on__lt=timezone.localdate()).select_related(
         "application__organisation"
     )
 

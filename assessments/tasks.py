@@ -1,9 +1,10 @@
 """Background work of the assessments app. Tasks take ids and call services.
 
-Two tasks live beside the service they run, so that the service can queue
-them without importing its own caller: ``assessments.reports`` (render_report)
-and ``assessments.services.assessing`` (notify_overdue_clarifications). They
-are imported here so that the worker's autodiscovery registers them.
+Three tasks live beside the service they run, so that the service can queue
+them without importing its own caller: ``assessments.reports`` (render_report),
+``assessments.services.assessing`` (notify_overdue_clarifications) and
+``assessments.services.deadlines`` (remind_late_steps). They are imported here
+so that the worker's autodiscovery registers them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from assessments.benchmarking.pdf import benchmarking_pdf_render
 from assessments.benchmarking.selectors import completed_benchmarkings
 from assessments.reports import render_report
 from assessments.services.assessing import notify_overdue_clarifications
+from assessments.services.deadlines import remind_late_steps
 
-__all__ = ["notify_overdue_clarifications", "render_benchmarking_report", "render_report"]
+__all__ = ["notify_overdue_clarifications", "remind_late_steps", "render_benchmarking_report", "render_report"]
 
 
 @shared_task(

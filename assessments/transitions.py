@@ -28,11 +28,16 @@ MOVES: dict[tuple[str, str], Move] = {
     (S.IN_QUALITY_CHECK, S.IN_ASSESSMENT): Move("assessments.check_quality", note_required=True),
     (S.AWAITING_DECISION, S.AWARDED): Move("assessments.decide"),
     (S.AWAITING_DECISION, S.REFUSED): Move("assessments.decide", note_required=True),
+    # A case whose expert was removed or whose declaration was voided returns to
+    # the office from a question too (the system moves it, on the office's act).
+    (S.CLARIFICATION_REQUESTED, S.ASSESSOR_ASSIGNMENT): Move("assessments.replace_assessor", note_required=True),
+    # A draft idle past the configured time: archived by the system, readable, never edited again.
+    (S.DRAFT, S.ARCHIVED): Move("assessments.archive_draft", note_required=True),
     # Withdrawn by the organisation at any point before a decision.
     **{
         (state, S.WITHDRAWN): Move("assessments.withdraw_application")
         for state in S
-        if state not in (S.AWARDED, S.REFUSED, S.WITHDRAWN)
+        if state not in (S.AWARDED, S.REFUSED, S.WITHDRAWN, S.ARCHIVED)
     },
 }
 
@@ -40,6 +45,12 @@ MOVES: dict[tuple[str, str], Move] = {
 ASSIGNMENT_MOVES: dict[tuple[str, str], Move] = {
     (A.PENDING, A.ACCEPTED): Move("assessments.answer_assignment"),
     (A.PENDING, A.DECLINED): Move("assessments.answer_assignment", note_required=True),
+    # The office replaces an expert (one who never declares, or never scores), with a reason.
+    (A.PENDING, A.REMOVED): Move("assessments.replace_assessor", note_required=True),
+    (A.ACCEPTED, A.REMOVED): Move("assessments.replace_assessor", note_required=True),
+    # A link to the organisation appeared after the assignment: the system voids it.
+    (A.PENDING, A.VOIDED): Move("assessments.replace_assessor", note_required=True),
+    (A.ACCEPTED, A.VOIDED): Move("assessments.replace_assessor", note_required=True),
 }
 
 # A questionnaire version's life; permissions are checked against the version.

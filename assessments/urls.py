@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments import views, views_pipeline, views_silver, views_workflow
+from assessments import views, views_deadlines, views_pipeline, views_silver, views_workflow
 
 app_name = "assessments"
 
@@ -36,6 +36,24 @@ urlpatterns = [
     path("assignments/<int:pk>/declare/", views_workflow.assignment_declare, name="assignment_declare"),
     path("office/", views_workflow.office_cases, name="office_cases"),
     path("pipeline/", views_pipeline.partner_pipeline, name="partner_pipeline"),
+    path("office/late/", views_deadlines.late_steps_list, name="late_steps"),
+    path("assignments/<int:pk>/remove/", views_deadlines.assignment_remove, name="assignment_remove"),
+    path(
+        "a/<int:pk>/clarifications/<int:clarification_pk>/extend/",
+        views_deadlines.clarification_extend,
+        name="clarification_extend",
+    ),
+    path(
+        "a/<int:pk>/clarifications/<int:clarification_pk>/close/",
+        views_deadlines.clarification_close,
+        name="clarification_close",
+    ),
+    path("declarations/", views_deadlines.standing_declarations, name="standing_declarations"),
+    path(
+        "declarations/<int:pk>/withdraw/",
+        views_deadlines.standing_declaration_withdraw,
+        name="standing_declaration_withdraw",
+    ),
     path("a/<int:pk>/report.pdf", views_workflow.report_download, name="report_download"),
     path("", include("assessments.urls_questionnaires")),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors
 from assessments.answers import AnswerInvalid
-from assessments.enums import ApplicationState, AssignmentState
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, CLOSED_STATES, ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.questionnaires.selectors import published_version
@@ -106,8 +106,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "transitions": selectors.transitions_of(application),
             "can_submit": request.user.has_perm("assessments.submit_application", application),
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
-            and application.state
-            not in (ApplicationState.AWARDED, ApplicationState.REFUSED, ApplicationState.WITHDRAWN),
+            and application.state not in CLOSED_STATES,
             **_workflow_context(request, application),
         },
     )
@@ -143,6 +142,8 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
             state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True
         ).exists(),
         "positions": application.assignments.exclude(position="").select_related("assessor") if show_assessors else [],
+        "can_manage_clarifications": user.has_perm("assessments.manage_clarifications", application),
+        "active_assignment_states": ACTIVE_ASSIGNMENT_STATES,
     }
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from assessments import selectors
 from assessments.answers import display
-from assessments.enums import ApplicationState, AssignmentState
+from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ApplicationState, AssignmentState
 from assessments.forms import (
     ClarificationAnswerForm,
     ClarificationForm,
@@ -45,8 +45,12 @@ from common.scheme import rules_for
 @require_http_methods(["GET", "POST"])
 def assignment_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shown before anything of the application: who and what, nothing more."""
+    # A removed or voided expert has lost the case: not even its declaration page opens.
     assignment = get_object_or_404(
-        Assignment.objects.select_related("application__organisation"), pk=pk, assessor=request.user
+        Assignment.objects.select_related("application__organisation"),
+        pk=pk,
+        assessor=request.user,
+        state__in=ACTIVE_ASSIGNMENT_STATES,
     )
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -316,6 +320,8 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "offered": offered,
             "assignments": application.assignments.select_related("assessor"),
             "needed": rules_for(application.level).assessors,
+            # Who is not offered because of a standing declaration, and why: the office's to read.
+            "declared_links": selectors.declared_links(application.organisation),
         },
     )
 

@@ -8,6 +8,7 @@ per level and are never repeated as literals. Every rule reads them from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -144,3 +145,38 @@ def board_rules() -> BoardRules:
     if quorum < 2:
         raise ImproperlyConfigured("LABEL_BOARD['quorum'] must be at least 2: one member proposes, another approves.")
     return BoardRules(quorum=quorum)
+
+
+@dataclass(frozen=True)
+class CaseDeadlines:
+    """How long each step of a case may take (``settings.CASE_DEADLINES``)."""
+
+    declare_working_days: int
+    score_days: int
+    answer_days: int
+    quality_check_days: int
+    decide_days: int
+    draft_idle_remind_days: int
+    draft_idle_archive_days: int
+
+
+def case_deadlines() -> CaseDeadlines:
+    config: dict[str, Any] = settings.CASE_DEADLINES
+    names = CaseDeadlines.__dataclass_fields__.keys()
+    missing = set(names) - config.keys()
+    if missing:
+        raise ImproperlyConfigured(f"CASE_DEADLINES lacks {sorted(missing)}.")
+    deadlines = CaseDeadlines(**{name: int(config[name]) for name in names})
+    if deadlines.draft_idle_archive_days <= deadlines.draft_idle_remind_days:
+        raise ImproperlyConfigured("CASE_DEADLINES: a draft is archived only after its reminder.")
+    return deadlines
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day ``days`` working days (Monday to Friday) after ``start``."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

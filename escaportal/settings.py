@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "label-reminder-digest": {"task": "labels.send_reminder_digest", "schedule": crontab(hour=7, minute=30)},
     # Deletes what has been kept long enough (PRIVACY_RETENTION_DAYS), a history row each.
     "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=0)},
+    # Late steps of cases: each late party once per (step, deadline); idle drafts reminded, then archived.
+    "case-deadlines": {"task": "assessments.remind_late_steps", "schedule": crontab(hour=7, minute=15)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -439,6 +441,22 @@ BENCHMARKING_DISCLOSURE: dict[str, Any] = {
 # The board (the label committee) decides in meetings: no decision unless at least
 # this many members are present (common.scheme.board_rules()).
 LABEL_BOARD = {"quorum": env.int("BOARD_QUORUM", default=3, minimum=2)}
+
+# Each step of a case has a deadline (common.scheme.case_deadlines): the expert
+# declares within so many working days of the assignment, scores within so many
+# days of declaring; the organisation answers a question within so many days
+# (the default due date offered); the office checks quality, the committee
+# decides, within so many days of the case reaching them. A draft untouched for
+# draft_idle_remind_days is reminded, for draft_idle_archive_days archived.
+CASE_DEADLINES = {
+    "declare_working_days": 5,
+    "score_days": 30,
+    "answer_days": 14,
+    "quality_check_days": 10,
+    "decide_days": 31,
+    "draft_idle_remind_days": 60,
+    "draft_idle_archive_days": 120,
+}
 # Statistics pages keep each figure this long (labels.statistics.cached_figure);
 # 0 computes every figure on every request.
 STATISTICS_CACHE_SECONDS = 300

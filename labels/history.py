@@ -40,10 +40,13 @@ HISTORY_KINDS: dict[str, type[models.Model]] = {
     "person": User,
 }
 
-# What the assessors weigh, and the result before the board decides: the office's only.
+# What the assessors weigh, the result before the board decides, and why an expert left
+# a case (a conflict that appeared, the office's reason for a replacement): the office's only.
 DELIBERATIONS = frozenset(
     {
         "assignment.declared",
+        "assignment.removed",
+        "assignment.voided",
         "application.scores",
         "application.scores_submitted",
         "application.report",
@@ -75,10 +78,14 @@ ACTION_TITLES: dict[str, Promise] = {
     "application.evidence_removed": _("Evidence removed"),
     "assignment.created": _("Assessors assigned"),
     "assignment.declared": _("Conflict of interest declared"),
+    "assignment.removed": _("Expert replaced by the office"),
+    "assignment.voided": _("Assignment ended by a conflict of interest"),
     "application.scores": _("Scores saved"),
     "application.scores_submitted": _("Own scores handed in"),
     "application.question": _("Question asked"),
     "application.answer_to_question": _("Question answered"),
+    "application.question_extended": _("Question's due date extended"),
+    "application.question_closed": _("Question closed unanswered"),
     "application.report": _("Assessment completed"),
     "application.decided": _("Decided"),
     "application.improvement_areas": _("Improvement areas chosen"),

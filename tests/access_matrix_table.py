@@ -227,6 +227,10 @@ def pending_assignment(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.pending_assignment.pk}
 
 
+def standing_declaration(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.standing_declaration.pk}
+
+
 def other_case(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.other_case.pk}
 
@@ -469,6 +473,19 @@ TABLE: list[Row] = [
     row("assessments:assignment_declare",            "POST", "L    404  404  404  302  404  404  404  404  404  404", pending_assignment, b.declaration, e.pending_assignment_state),
     row("assessments:office_cases",                  "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("assessments:partner_pipeline",              "GET",  "L    403  403  403  403  403  200  200  403  403  403", none),
+    # Nothing stuck: the office's queue of late steps, replacing an expert, extending or closing a question.
+    row("assessments:late_steps",                    "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("assessments:assignment_remove",             "GET",  "L    405  405  405  405  405  405  405  405  405  405", pending_assignment),
+    row("assessments:assignment_remove",             "POST", "L    403  403  403  403  403  403  403  302  403  403", pending_assignment, b.reason, e.pending_assignment_state),
+    row("assessments:clarification_extend",          "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),
+    row("assessments:clarification_extend",          "POST", "L    403  404  403  403  404  404  404  302  404  404", case_clarification, b.extend, e.clarification_due),
+    row("assessments:clarification_close",           "GET",  "L    405  405  405  405  405  405  405  405  405  405", case_clarification),
+    row("assessments:clarification_close",           "POST", "L    403  404  403  403  404  404  404  302  404  404", case_clarification, b.reason, e.clarification_closed),
+    # Each expert's own standing declarations: nobody else's, and nobody else sees them.
+    row("assessments:standing_declarations",         "GET",  "L    403  403  403  200  200  403  403  403  403  403", none),
+    row("assessments:standing_declarations",         "POST", "L    403  403  403  302  302  403  403  403  403  403", none, b.standing_declaration, e.standing_declarations),
+    row("assessments:standing_declaration_withdraw", "GET",  "L    405  405  405  405  405  405  405  405  405  405", standing_declaration),
+    row("assessments:standing_declaration_withdraw", "POST", "L    404  404  404  404  302  404  404  404  404  404", standing_declaration, b.no_input, e.standing_declaration_withdrawn),
     row("assessments:report_download",               "GET",  "L    404  404  404  404  404  404  404  404  404  404", case),
     row("assessments:questionnaire_preview",         "GET",  "L    403  403  403  403  403  403  403  200  403  403", questionnaire),
     row("labels:ob_issuer",                          "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
@@ -572,7 +589,7 @@ def build_scenario() -> SimpleNamespace:
 
     from accounts.enums import StaffRole
     from assessments.models import Indicator
-    from assessments.services import applications, assessing
+    from assessments.services import applications, assessing, conflicts
     from clusters import names as cluster_names
     from clusters import people as cluster_people
     from clusters import services as cluster_services
@@ -653,6 +670,10 @@ def build_scenario() -> SimpleNamespace:
         assessing.assignment_declare(assignment=expert, by=expert.assessor, no_conflict=True)
 
     _silver_cases(s, manager.user, third_manager.user)
+    # The unassigned expert once advised the Croatian organisation (a standing declaration).
+    s.standing_declaration = conflicts.standing_declaration_add(
+        by=users["unassigned_assessor"], organisation=s.third_org, kind="advised"
+    )
 
     s.label = LabelFactory(organisation=s.org)
     LabelFactory(organisation=s.other_org)

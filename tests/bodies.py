@@ -208,6 +208,14 @@ def declaration(s: SimpleNamespace) -> Body:
     return {"no_conflict": "on", "reason": ""}
 
 
+def extend(s: SimpleNamespace) -> Body:
+    return {"due_on": (timezone.localdate() + timedelta(days=40)).isoformat(), "reason": "Summer holidays."}
+
+
+def standing_declaration(s: SimpleNamespace) -> Body:
+    return {"organisation": str(s.other_org.pk), "kind": "competitor", "note": ""}
+
+
 def return_note(s: SimpleNamespace) -> Body:
     return {"note": "Look at the financing again."}
 

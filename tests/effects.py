@@ -227,6 +227,30 @@ def clarification_answered(s: SimpleNamespace) -> Any:
     return Clarification.objects.values_list("answered_at", flat=True).get(pk=s.clarification.pk)
 
 
+def clarification_due(s: SimpleNamespace) -> Any:
+    from assessments.models import Clarification
+
+    return Clarification.objects.values_list("due_on", flat=True).get(pk=s.clarification.pk)
+
+
+def clarification_closed(s: SimpleNamespace) -> Any:
+    from assessments.models import Clarification
+
+    return Clarification.objects.values_list("closed_at", flat=True).get(pk=s.clarification.pk)
+
+
+def standing_declarations(s: SimpleNamespace) -> Any:
+    from assessments.models import StandingDeclaration
+
+    return StandingDeclaration.objects.count()
+
+
+def standing_declaration_withdrawn(s: SimpleNamespace) -> Any:
+    from assessments.models import StandingDeclaration
+
+    return StandingDeclaration.objects.values_list("withdrawn_at", flat=True).get(pk=s.standing_declaration.pk)
+
+
 def other_case_assignments(s: SimpleNamespace) -> Any:
     from assessments.models import Assignment
 

@@ -39,11 +39,13 @@ from assessments.models import (
     Assignment,
     BenchmarkingReport,
     Clarification,
+    DeadlineReminder,
     Decision,
     Evidence,
     QuestionnaireVersion,
     Score,
     SilverImprovementArea,
+    StandingDeclaration,
 )
 from clusters.enums import EligibilityCriterion, OrganisationState
 from clusters.models import EligibilityWaiver, Invitation, NameChangeRequest
@@ -80,6 +82,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "assessments.decision": {"outcome": DecisionOutcome.REFUSED, "reason": "forged"},
     "assessments.benchmarkingreport": {"fingerprint": "forged"},
     "assessments.silverimprovementarea": {"validated": "True", "recommendation": "forged"},
+    "assessments.standingdeclaration": {"kind": "other", "note": "forged"},
+    "assessments.deadlinereminder": {"deadline": "2099-12-31", "step": "forged"},
     "labels.label": {"valid_until": "2099-12-31", "valid_from": "2020-01-01", "score": "97.50"},
     "labels.labelreminder": {"state": "skipped", "due_on": "2099-12-31"},
     "labels.reminderdigest": {"week": "2099-12-28"},
@@ -244,6 +248,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
     SilverImprovementArea.objects.create(
         application=case, position=1, source="group:S1", recommendation="Grow the membership.", validated=False
     )
+    StandingDeclaration.objects.create(assessor=assessor, organisation=pending, kind="advised")
+    DeadlineReminder.objects.create(step="declare", record_id=assignment.pk, deadline=date(2026, 3, 9))
     Clarification.objects.create(
         application=case, question="Which events?", asked_by=assessor, due_on=timezone.localdate() + timedelta(14)
     )

@@ -220,6 +220,23 @@ TARGETS: dict[str, Target] = {
         lambda s: reverse("assessments:case_quality", kwargs={"pk": s.case.pk, "to_state": "in_assessment"}),
         "office",
     ),
+    "assessments.forms.ReasonForm": Target(
+        lambda s: reverse(
+            "assessments:clarification_close", kwargs={"pk": s.case.pk, "clarification_pk": s.clarification.pk}
+        ),
+        "office",
+    ),
+    "assessments.forms.ExtendForm": Target(
+        lambda s: reverse(
+            "assessments:clarification_extend", kwargs={"pk": s.case.pk, "clarification_pk": s.clarification.pk}
+        ),
+        "office",
+    ),
+    "assessments.forms.StandingDeclarationForm": Target(
+        lambda s: reverse("assessments:standing_declarations"),
+        "unassigned_assessor",
+        _writes("assessments.StandingDeclaration"),
+    ),
     "assessments.forms.SectionScoresForm": Target(
         lambda s: reverse("assessments:case_scoring", kwargs={"pk": s.case.pk, "code": _first_section(s.case).code}),
         "assigned_assessor",

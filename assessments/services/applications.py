@@ -398,6 +398,17 @@ def application_transition(
     return transition(APPLICATION_WORKFLOW, obj=application, to_state=to_state, by=by, note=note)
 
 
+def case_back_to_assignment(*, application: Application, note: str) -> None:
+    """An expert is gone: a case in assessment returns to the office's assignment list.
+
+    The system makes the move on the office's (or the conflict's) account; the
+    act itself, with its actor, is the assignment's own history row."""
+    if application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED):
+        application_transition(
+            application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=None, note=note
+        )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit when complete; the answers are then locked. Raises ``ActionRefused``

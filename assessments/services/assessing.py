@@ -15,13 +15,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.enums import StaffRole
 from accounts.models import User
 from accounts.selectors import people_with_role
 from assessments.enums import ACTIVE_ASSIGNMENT_STATES, ASSIGNABLE_STATES, ApplicationState, AssignmentState
 from assessments.models import (
+    OPEN_CLARIFICATION,
     Application,
     AssessmentReport,
     Assignment,
@@ -30,7 +31,7 @@ from assessments.models import (
     Score,
 )
 from assessments.scoring import Verdict
-from assessments.selectors import assessors_offered, is_shared_scoring, result_of
+from assessments.selectors import assessors_offered, declared_links, is_shared_scoring, result_of
 from assessments.services.applications import application_transition, evidence_for_clarification
 from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.services import managers_of
@@ -66,8 +67,18 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
         raise PermissionDenied
     if application.state not in ASSIGNABLE_STATES:
         raise ActionRefused(_("Assessors are assigned to submitted applications only."))
-    offered = {p.user_id: p for p in assessors_offered(application)}
     chosen = list(dict.fromkeys(assessors))
+    linked = declared_links(application.organisation, [person.pk for person in chosen])
+    if linked:
+        raise ActionRefused(
+            _("%(names)s declared a link to %(org)s (%(links)s) and cannot assess it.")
+            % {
+                "names": ", ".join(sorted({d.assessor.get_full_name() for d in linked})),
+                "org": application.organisation.name,
+                "links": ", ".join(sorted({d.get_kind_display() for d in linked})),
+            }
+        )
+    offered = {p.user_id: p for p in assessors_offered(application)}
     if any(person.pk not in offered for person in chosen):
         raise ActionRefused(
             _("Choose among the experts offered: certified for the level, and never members of the organisation.")
@@ -121,6 +132,12 @@ def _notify_assigned(assignment_ids: list[int]) -> None:
         )
 
 
+CONTRADICTORY_DECLARATION = gettext_lazy(
+    'You ticked "no conflict of interest" and also wrote a reason to decline. Untick the box to decline '
+    "with this reason, or clear the text to declare no conflict."
+)
+
+
 @transaction.atomic
 def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, reason: str = "") -> Assignment:
     """The expert declares, before seeing anything, that they have no conflict of
@@ -131,6 +148,11 @@ def assignment_declare(*, assignment: Assignment, by: User, no_conflict: bool, r
     told (an effect of ``ASSIGNMENT_WORKFLOW``).
     """
     application = _lock(assignment.application)
+    if not by.has_perm("assessments.answer_assignment", assignment):
+        raise PermissionDenied
+    if no_conflict and reason.strip():
+        # Ticked "no conflict" and wrote one: which is meant is the expert's to say, never ours to guess.
+        raise ActionRefused(CONTRADICTORY_DECLARATION)
     to_state = AssignmentState.ACCEPTED if no_conflict else AssignmentState.DECLINED
     # The declaration is the office's to read: a deliberation in the history (labels.history).
     assignment = transition(ASSIGNMENT_WORKFLOW, obj=assignment, to_state=to_state, by=by, note=reason)
@@ -492,6 +514,8 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
     clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
     if clarification.answered_at is not None:
         raise ActionRefused(_("This question has already been answered."))
+    if clarification.closed_at is not None:
+        raise ActionRefused(_("The label office has closed this question: no answer is awaited."))
     if not answer.strip():
         raise ActionRefused(_("Write an answer."))
     if upload is not None:
@@ -501,7 +525,7 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str,
     history_record(
         obj=application, action="application.answer_to_question", by=by, data={"clarification": clarification.pk}
     )
-    still_open = application.clarifications.filter(answered_at__isnull=True).exists()
+    still_open = application.clarifications.filter(OPEN_CLARIFICATION).exists()
     if not still_open and application.state == ApplicationState.CLARIFICATION_REQUESTED:
         application_transition(application=application, to_state=ApplicationState.IN_ASSESSMENT, by=by)
     return clarification
@@ -582,7 +606,7 @@ def overdue_clarifications_notify(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     told = 0
     for clarification in Clarification.objects.filter(
-        answered_at__isnull=True, due_on__lt=today, overdue_notified_at__isnull=True
+        OPEN_CLARIFICATION, due_on__lt=today, overdue_notified_at__isnull=True
     ):
         claimed = Clarification.objects.filter(pk=clarification.pk, overdue_notified_at__isnull=True).update(
             overdue_notified_at=timezone.now()

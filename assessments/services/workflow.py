@@ -91,15 +91,17 @@ def _partners_told_decided(arrival: Arrival) -> None:
 
 
 def _submitted_stamp(application: Application, from_state: str, to_state: str, note: str, by: Any) -> list[str]:
+    # Every move dates the state: the deadline of the step the case now waits in counts from it.
+    application.state_changed_at = timezone.now()
     if to_state != ApplicationState.SUBMITTED:
-        return []
-    application.submitted_at = timezone.now()
+        return ["state_changed_at"]
+    application.submitted_at = application.state_changed_at
     organisation = application.organisation
     application.peer_basis = {
         "country": organisation.country.code,
         "sectors": sorted(organisation.sectors.values_list("pk", flat=True)),
     }
-    return ["submitted_at", "peer_basis"]
+    return ["submitted_at", "peer_basis", "state_changed_at"]
 
 
 APPLICATION_WORKFLOW: Workflow[Application] = workflow_register(
@@ -127,7 +129,37 @@ def _office_told_declined(arrival: Arrival) -> None:
         _tell(people_with_role(StaffRole.LABEL_OFFICE), "assessments/email/declined", assignment.application)
 
 
+def _assignment(arrival: Arrival) -> Assignment | None:
+    return Assignment.objects.select_related("application__organisation", "assessor").filter(pk=arrival.pk).first()
+
+
+def _office_told_voided(arrival: Arrival) -> None:
+    # Only the office hears why: who assesses whom, and their links, stay with it.
+    if assignment := _assignment(arrival):
+        _tell(
+            people_with_role(StaffRole.LABEL_OFFICE),
+            "assessments/email/conflict_voided",
+            assignment.application,
+            assignment=assignment,
+            reason=arrival.note,
+        )
+
+
+def _expert_told_ended(arrival: Arrival) -> None:
+    # The expert loses the case: told that it ended, with no link that would open it.
+    if assignment := _assignment(arrival):
+        notify(
+            people=[assignment.assessor],
+            template="assessments/email/assignment_ended",
+            context={"application": assignment.application, "assignment": assignment},
+            url=reverse("accounts:assessor_start"),
+        )
+
+
 def _declaration_stamp(assignment: Assignment, from_state: str, to_state: str, note: str, by: Any) -> list[str]:
+    if to_state in (AssignmentState.REMOVED, AssignmentState.VOIDED):
+        # The expert's own declaration stays as it was; the reason is the move's note in the history.
+        return []
     assignment.declared_at = timezone.now()
     assignment.decline_reason = note if to_state == AssignmentState.DECLINED else ""
     return ["declared_at", "decline_reason"]
@@ -141,6 +173,10 @@ ASSIGNMENT_WORKFLOW: Workflow[Assignment] = workflow_register(
         refusal=gettext_lazy("You have already answered this assignment."),
         note_refusal=gettext_lazy("Please say why you decline; only the label office sees it."),
         stamp=_declaration_stamp,
-        effects={AssignmentState.DECLINED: [_office_told_declined]},
+        effects={
+            AssignmentState.DECLINED: [_office_told_declined],
+            AssignmentState.VOIDED: [_office_told_voided, _expert_told_ended],
+            AssignmentState.REMOVED: [_expert_told_ended],
+        },
     )
 )

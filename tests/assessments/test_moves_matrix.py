@@ -27,7 +27,7 @@ from tests.factories import AssessorProfileFactory, MembershipFactory, RoleGrant
 
 # Who may make each move (the rest must be refused), written out here rather
 # than read from the table under test.
-BEFORE_A_DECISION = [state for state in S if state not in (S.AWARDED, S.REFUSED, S.WITHDRAWN)]
+BEFORE_A_DECISION = [state for state in S if state not in (S.AWARDED, S.REFUSED, S.WITHDRAWN, S.ARCHIVED)]
 EXPECTED: dict[tuple[S, S], set[str]] = {
     (S.DRAFT, S.SUBMITTED): {"manager"},
     (S.SUBMITTED, S.ASSESSOR_ASSIGNMENT): {"office"},
@@ -41,6 +41,9 @@ EXPECTED: dict[tuple[S, S], set[str]] = {
     (S.IN_QUALITY_CHECK, S.IN_ASSESSMENT): {"office"},
     (S.AWAITING_DECISION, S.AWARDED): {"committee"},
     (S.AWAITING_DECISION, S.REFUSED): {"committee"},
+    # The system makes these two on the office's account (a replaced expert, an idle draft).
+    (S.CLARIFICATION_REQUESTED, S.ASSESSOR_ASSIGNMENT): {"office"},
+    (S.DRAFT, S.ARCHIVED): {"office"},
     **{(state, S.WITHDRAWN): {"manager"} for state in BEFORE_A_DECISION},
 }
 

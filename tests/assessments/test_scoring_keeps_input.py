@@ -16,6 +16,7 @@ from assessments.enums import ApplicationState
 from assessments.models import Application, Clarification, Indicator, QuestionnaireVersion
 from assessments.services import assessing
 from clusters.models import Membership
+from common.scheme import case_deadlines
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
 
@@ -226,7 +227,9 @@ def test_question_with_a_good_date_is_sent_and_the_form_is_empty_again(
     assert response.redirect_chain == [(scoring, 302)]
     assert Clarification.objects.get().question == "Budget?"
     shown = form_values(response.content)
-    assert (shown["question"], shown["due_on"], shown["indicator"]) == ("", "", "")
+    # Empty again, the due date back at the scheme's time to answer (CASE_DEADLINES["answer_days"]).
+    offered = timezone.localdate() + timedelta(days=case_deadlines().answer_days)
+    assert (shown["question"], shown["due_on"], shown["indicator"]) == ("", offered.isoformat(), "")
 
 
 @pytest.mark.parametrize("error", ["no summary", "date before the application"])

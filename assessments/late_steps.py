@@ -1,0 +1,163 @@
+"""Which steps of which cases are late, and who is late: read by the office's
+queue of late steps and by the daily reminder sweep (``services.deadlines``).
+
+Each step's deadline comes from ``common.scheme.case_deadlines()``: the expert
+declares within so many working days of the assignment and scores within so
+many days of declaring; the organisation answers by the question's due date;
+the office checks quality within so many days of the report; the committee
+decides within so many days of the case reaching it. Five queries whatever
+the number of cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import StaffRole
+from accounts.models import User
+from accounts.selectors import people_with_role
+from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
+from assessments.models import OPEN_CLARIFICATION, Application, Assignment, Clarification
+from clusters.enums import MembershipRole
+from clusters.models import Membership
+from common.scheme import add_working_days, case_deadlines
+
+STEP_LABELS = {
+    "declare": _("declare a conflict of interest"),
+    "score": _("score the case"),
+    "answer": _("answer the assessor's question"),
+    "quality_check": _("check the quality of the report"),
+    "decide": _("decide the case"),
+}
+
+
+@dataclass(frozen=True)
+class LateStep:
+    """One late step: the record it waits on, its deadline, and who should act."""
+
+    step: str
+    record_id: int
+    application: Application
+    deadline: date
+    who: str
+    people: list[User] = field(default_factory=list)
+    assignment: Assignment | None = None
+    clarification: Clarification | None = None
+
+    @property
+    def label(self) -> str:
+        return str(STEP_LABELS[self.step])
+
+    def days_late(self, today: date) -> int:
+        return (today - self.deadline).days
+
+
+def _day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _expert_steps(today: date) -> list[LateStep]:
+    deadlines = case_deadlines()
+    # A calendar-day bound the working-day deadline can only be later than: the database narrows, Python decides.
+    earliest = timezone.now() - timedelta(days=deadlines.declare_working_days)
+    assignments = (
+        Assignment.objects.filter(application__state__in=_EXPERT_STATES, assigned_at__lt=earliest)
+        .filter(state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED])
+        .select_related("assessor", "application__organisation")
+        .order_by("assigned_at", "pk")
+    )
+    steps = []
+    for assignment in assignments:
+        if assignment.state == AssignmentState.PENDING:
+            deadline = add_working_days(timezone.localdate(assignment.assigned_at), deadlines.declare_working_days)
+            step = "declare"
+        elif assignment.application.state == ApplicationState.IN_ASSESSMENT and assignment.scores_submitted_at is None:
+            declared = _day(assignment.declared_at) or timezone.localdate(assignment.assigned_at)
+            deadline, step = declared + timedelta(days=deadlines.score_days), "score"
+        else:
+            continue
+        if deadline < today:
+            steps.append(
+                LateStep(
+                    step=step,
+                    record_id=assignment.pk,
+                    application=assignment.application,
+                    deadline=deadline,
+                    who=assignment.assessor.get_full_name(),
+                    people=[assignment.assessor],
+                    assignment=assignment,
+                )
+            )
+    return steps
+
+
+_EXPERT_STATES = [ApplicationState.ASSESSOR_ASSIGNMENT, ApplicationState.IN_ASSESSMENT]
+
+
+def _answer_steps(today: date) -> list[LateStep]:
+    managers = Membership.objects.filter(role=MembershipRole.MANAGER, left_at__isnull=True).select_related("user")
+    clarifications = (
+        Clarification.objects.filter(OPEN_CLARIFICATION, due_on__lt=today)
+        .exclude(application__state__in=CLOSED_STATES)
+        .select_related("application__organisation")
+        .prefetch_related(Prefetch("application__organisation__memberships", queryset=managers, to_attr="managers"))
+        .order_by("due_on", "pk")
+    )
+    return [
+        LateStep(
+            step="answer",
+            record_id=c.pk,
+            application=c.application,
+            deadline=c.due_on,
+            who=str(_("%(org)s (its managers)") % {"org": c.application.organisation.name}),
+            people=[m.user for m in c.application.organisation.managers],  # type: ignore[attr-defined]
+            clarification=c,
+        )
+        for c in clarifications
+    ]
+
+
+def _office_and_committee_steps(today: date) -> list[LateStep]:
+    deadlines = case_deadlines()
+    applications = (
+        Application.objects.filter(
+            state__in=[ApplicationState.ASSESSED, ApplicationState.IN_QUALITY_CHECK, ApplicationState.AWAITING_DECISION]
+        )
+        .select_related("organisation", "report")
+        .order_by("state_changed_at", "pk")
+    )
+    office, committee = people_with_role(StaffRole.LABEL_OFFICE), people_with_role(StaffRole.LABEL_COMMITTEE)
+    steps = []
+    for application in applications:
+        report = getattr(application, "report", None)
+        if application.state == ApplicationState.AWAITING_DECISION:
+            since = _day(application.state_changed_at or application.submitted_at)
+            step, days, who, people = "decide", deadlines.decide_days, _("the label committee"), committee
+        else:
+            # From the report's completion: taking the case into quality check does not restart the clock.
+            since = _day((report.completed_at if report else None) or application.state_changed_at)
+            step, days, who, people = "quality_check", deadlines.quality_check_days, _("the label office"), office
+        if since is not None and since + timedelta(days=days) < today:
+            steps.append(
+                LateStep(
+                    step=step,
+                    record_id=application.pk,
+                    application=application,
+                    deadline=since + timedelta(days=days),
+                    who=str(who),
+                    people=list(people),
+                )
+            )
+    return steps
+
+
+def late_steps(today: date | None = None) -> list[LateStep]:
+    """Every late step of every open case, the longest late first."""
+    today = today or timezone.localdate()
+    steps = _expert_steps(today) + _answer_steps(today) + _office_and_committee_steps(today)
+    return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
