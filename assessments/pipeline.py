@@ -10,7 +10,6 @@ reasons. Three queries a page, whatever its length.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +18,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from assessments.enums import ApplicationState
-from assessments.models import Application, Clarification
+from assessments.late_steps import late_steps as case_late_steps
+from assessments.models import Application
 from assessments.rules import IN_PROGRESS_STATES
 from clusters.rules import partner_countries_of
 from common.models import ActivityLog
@@ -87,17 +86,9 @@ def pipeline_rows(applications: Sequence[Application], today: date | None = None
         moved = (data or {}).get("state") or []
         if len(moved) == 2:
             rows[pk].steps.append(Step(state=moved[1], on=timezone.localdate(at)))
-    for pk, due_on in late_answers(list(rows), today):
-        rows[pk].late.append(LateStep(what=_("the organisation's answer to a question"), due_on=due_on))
+    for step in case_late_steps(today):
+        row = rows.get(step.application.pk)
+        if row is not None:
+            # What is late and since when, never who: an expert's name is not the partner's to know.
+            row.late.append(LateStep(what=str(step.label), due_on=step.deadline))
     return list(rows.values())
-
-
-def late_answers(application_ids: Sequence[int], today: date) -> list[tuple[int, date]]:
-    """Open questions past their due date, by application: the one step of a case
-    with its own deadline on record (the question's due date)."""
-    late: dict[int, date] = defaultdict(lambda: date.max)
-    for pk, due_on in Clarification.objects.filter(
-        application_id__in=application_ids, answered_at__isnull=True, due_on__lt=today
-    ).values_list("application_id", "due_on"):
-        late[pk] = min(late[pk], due_on)
-    return sorted(late.items())

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors
 from assessments.answers import AnswerInvalid
-from assessments.enums import ACTIVE_ASSIGNMENT_STATES, CLOSED_STATES, ApplicationState, AssignmentState
+from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.questionnaires.selectors import published_version
@@ -143,7 +143,6 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
         ).exists(),
         "positions": application.assignments.exclude(position="").select_related("assessor") if show_assessors else [],
         "can_manage_clarifications": user.has_perm("assessments.manage_clarifications", application),
-        "active_assignment_states": ACTIVE_ASSIGNMENT_STATES,
     }
 
 
