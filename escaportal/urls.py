@@ -20,6 +20,7 @@ urlpatterns = [
     path("benchmarking/", include("assessments.urls_benchmarking")),
     path("labels/", include("labels.urls")),
     path("statistics/", include("labels.urls_statistics")),
+    path("billing/", include("billing.urls")),
     path("verify/", labels_views.verify_search, name="verify_search"),
     path("registry/", labels_views.registry, name="registry"),
     path("registry/o/<slug:slug>/", labels_views.registry_organisation, name="registry_organisation"),

@@ -1,4 +1,4 @@
-"""The apps import one way: escaportal -> labels -> assessments -> clusters -> accounts -> common."""
+"""The apps import one way: escaportal -> labels -> billing -> assessments -> clusters -> accounts -> common."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_APPS = {"common", "accounts", "clusters", "assessments", "labels"}
+PROJECT_APPS = {"common", "accounts", "clusters", "assessments", "billing", "labels"}
 
 
 def test_import_contracts_hold() -> None:

@@ -20,7 +20,7 @@ from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
-from assessments.providers import latest_bronze_benchmarking
+from assessments.providers import application_started, latest_bronze_benchmarking
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
@@ -84,7 +84,8 @@ def application_start(
     Rules: the organisation is validated and eligible; one open application per
     level; Silver needs a Bronze benchmarking 18 to 24 months old (configured).
     A renewal pre-fills every answer from the previous application of that level.
-    Side effects: a transition row (start); no e-mail.
+    Side effects: a transition row (start); what the apps above add to a new
+    case (``providers.application_started``: billing's quote); no e-mail.
     """
     # Locking the organisation serialises two starts at once (a double click)
     # and judges eligibility on its current profile, not the caller's copy.
@@ -128,6 +129,8 @@ def application_start(
     )
     if previous is not None:
         _prefill_from(application, previous, by)
+    # The apps above add their part of a new case (billing: its quote).
+    application_started(application, by)
     return application
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from assessments.providers import register_assignment_check, register_case_panel, register_start_hook
+        from billing import hooks
+
+        # A case's quote is written when it starts, priced on that day.
+        register_start_hook("billing", hooks.quote_on_start)
+        # The office may require payment before assessors are assigned (a setting).
+        register_assignment_check("billing", hooks.payment_blocker)
+        register_case_panel("billing", "billing/panels/case_billing.html", hooks.case_panel)
