@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessments.enums import ApplicationState
 from assessments.models import Application
+from assessments.providers import levels_held_elsewhere
 from billing.documents import invoice_pdf_queue
 from billing.enums import OPEN_STATES, Delivery, DocumentKind, InvoiceState, PayerKind, ServiceKind
 from billing.models import Invoice, InvoiceCounter, InvoiceLine, Payer, Payment, PaymentReminder, PriceEntry, Quote
@@ -112,6 +114,16 @@ def _delivery_for(level: str) -> str:
     return Delivery.VIDEO if level == Level.BRONZE else Delivery.ANY
 
 
+def _is_renewal(application: Application) -> bool:
+    """The organisation was awarded this level before, here or (imported labels) in the apps above."""
+    organisation_id = application.organisation_id
+    earlier = Application.objects.filter(
+        organisation_id=organisation_id, level=application.level, state=ApplicationState.AWARDED
+    ).exclude(pk=application.pk)
+    held = levels_held_elsewhere([organisation_id])
+    return earlier.exists() or any(levels.get(organisation_id) == application.level for levels in held)
+
+
 def quote_create(*, application: Application, by: Any) -> Quote:
     """The case's quote at its start: the price valid on the day it started, the organisation paying.
 
@@ -121,7 +133,7 @@ def quote_create(*, application: Application, by: Any) -> Quote:
     """
     if hasattr(application, "quote"):
         return application.quote
-    kind = ServiceKind.RENEWAL if application.renewal_of_id else ServiceKind.NEW
+    kind = ServiceKind.RENEWAL if _is_renewal(application) else ServiceKind.NEW
     delivery = _delivery_for(application.level)
     priced_on = timezone.localdate(application.created_at)
     price = price_for(application.level, kind, delivery, priced_on)
