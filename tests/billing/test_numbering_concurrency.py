@@ -44,7 +44,7 @@ def test_concurrent_issuing_numbers_every_invoice_once_without_gaps(postgres: No
                     raise Rollback
         except Rollback:
             pass
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

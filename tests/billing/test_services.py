@@ -27,9 +27,9 @@ from common.enums import Level
 from common.errors import ActionRefused
 from common.models import ActivityLog
 from common.workflow import StateChangedOutsideDoor
+from tests.assessments.conftest import ELIGIBLE
 from tests.billing.conftest import sponsor, start_case
 from tests.factories import OrganisationFactory
-from tests.assessments.conftest import ELIGIBLE
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,7 @@ def test_a_case_is_quoted_at_its_start_with_the_price_valid_that_day(bronze_case
     assert ActivityLog.objects.filter(action="quote.created", object_id=quote.pk).exists()
 
 
-def test_a_new_price_changes_neither_an_issued_quote_nor_an_invoice(
-    bronze_case: Application, office: User
-) -> None:
+def test_a_new_price_changes_neither_an_issued_quote_nor_an_invoice(bronze_case: Application, office: User) -> None:
     invoice = invoice_issue(application=bronze_case, by=office)
     price_set(
         level=Level.BRONZE,
