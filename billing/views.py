@@ -9,14 +9,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.selectors import application_for
+from assessments.models import Application
 from billing import selectors, services
 from billing.einvoice import invoice_xml
 from billing.enums import PayerKind
@@ -47,6 +47,14 @@ OPEN_COLUMNS = [
 
 def _document_for(request: AuthenticatedHttpRequest, pk: int) -> Invoice:
     return get_object_or_404(selectors.documents_for(request.user), pk=pk)
+
+
+def _case_for(request: AuthenticatedHttpRequest, pk: int) -> Application:
+    """A case whose billing the person may read (its national partner too), else 404."""
+    application = get_object_or_404(Application.objects.select_related("organisation"), pk=pk)
+    if not request.user.has_perm("billing.view_case_billing", application):
+        raise Http404
+    return application
 
 
 @permission_required("billing.view_office_invoices")
@@ -131,7 +139,7 @@ def invoice_einvoice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def invoice_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    application = application_for(request.user, pk)
+    application = _case_for(request, pk)
     refusable(
         request,
         lambda: services.invoice_issue(application=application, by=request.user),
@@ -186,7 +194,7 @@ def _refuse(form: PaymentForm | CreditNoteForm) -> None:
 @require_http_methods(["GET", "POST"])
 def case_payer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The office or the case's national partner names who pays, with billing details."""
-    application = application_for(request.user, pk)
+    application = _case_for(request, pk)
     if not request.user.has_perm("billing.set_payer", application):
         raise PermissionDenied
     form = PayerForm(request.POST or None, initial={"kind": PayerKind.PARTNER, "is_business": True})

@@ -250,3 +250,26 @@ IMPORT_CSV = (
 
 def import_upload(s: SimpleNamespace) -> Body:
     return {"file": SimpleUploadedFile("labels.csv", IMPORT_CSV, content_type="text/csv"), "dry_run": "on"}
+
+
+def payment(s: SimpleNamespace) -> Body:
+    return {"paid_on": "2026-03-05", "amount": "100.00", "reference": "Matrix transfer"}
+
+
+def credit_reason(s: SimpleNamespace) -> Body:
+    return {"reason": "Withdrawn by the organisation"}
+
+
+def payer(s: SimpleNamespace) -> Body:
+    return {
+        "kind": "programme",
+        "partner": "",
+        "name": "German programme",
+        "street": "Invalidenstrasse 1",
+        "postcode": "10115",
+        "city": "Berlin",
+        "country": "DE",
+        "vat_number": "DE136695976",
+        "is_business": "on",
+        "email": "",
+    }

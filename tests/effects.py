@@ -366,3 +366,27 @@ def expert_declined_other_case(s: SimpleNamespace) -> None:
     assessing.assignment_declare(
         assignment=s.pending_assignment, by=s.users["assigned_assessor"], no_conflict=False, reason="I advised them."
     )
+
+
+def invoice_payments(s: SimpleNamespace) -> Any:
+    from billing.models import Payment
+
+    return sorted(Payment.objects.filter(invoice=s.invoice).values_list("pk", "amount"))
+
+
+def invoice_credited(s: SimpleNamespace) -> Any:
+    from billing.models import Invoice
+
+    return (Invoice.objects.get(pk=s.invoice.pk).state, Invoice.objects.filter(credits=s.invoice).count())
+
+
+def other_case_invoices(s: SimpleNamespace) -> Any:
+    from billing.models import Invoice
+
+    return Invoice.objects.filter(application=s.other_case).count()
+
+
+def other_case_payer(s: SimpleNamespace) -> Any:
+    from billing.models import Quote
+
+    return Quote.objects.get(application=s.other_case).payer_id

@@ -82,9 +82,10 @@ def test_with_the_setting_on_assessors_wait_for_payment(
     invoice = invoice_issue(application=submitted, by=office)
     client.force_login(office)
 
-    assert "Payment is required before assessors are assigned." in client.get(
-        reverse("assessments:application_detail", args=[submitted.pk])
-    ).content.decode()
+    assert (
+        "Payment is required before assessors are assigned."
+        in client.get(reverse("assessments:application_detail", args=[submitted.pk])).content.decode()
+    )
     with pytest.raises(ActionRefused):
         assessing.assignment_create(application=submitted, assessors=[expert], by=office)
     assert not Assignment.objects.exists()
