@@ -1,0 +1,66 @@
+"""Experts' fees per completed case and role, and the billing pages' CSV and scoping."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from assessments.enums import ApplicationState, AssignmentState
+from assessments.models import Application, Assignment
+from billing.fees import expert_statement
+from billing.services import invoice_issue
+from tests.billing.conftest import sponsor, start_case
+from tests.factories import AssessorProfileFactory, OrganisationFactory
+from tests.assessments.conftest import ELIGIBLE
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_a_month_statement_lists_each_completed_case_with_the_fee_of_its_level(
+    bronze_case: Application, office: User, client: Client
+) -> None:
+    expert = AssessorProfileFactory().user
+    Assignment.objects.create(application=bronze_case, assessor=expert, state=AssignmentState.ACCEPTED)
+    Application.objects.filter(pk=bronze_case.pk).update(state=ApplicationState.AWARDED, assessed_on=date(2026, 10, 8))
+    open_case = start_case(OrganisationFactory(**ELIGIBLE))
+    Assignment.objects.create(application=open_case, assessor=expert, state=AssignmentState.ACCEPTED)
+    Application.objects.filter(pk=open_case.pk).update(
+        state=ApplicationState.IN_ASSESSMENT, assessed_on=date(2026, 10, 9)
+    )
+
+    lines = expert_statement(year=2026, month=10)
+
+    assert [(line.application_id, line.role, line.fee) for line in lines] == [
+        (bronze_case.pk, "benchmarker", Decimal("500.00"))
+    ]
+    client.force_login(office)
+    rows = _csv(client.get(reverse("billing:expert_fees") + "?month=2026-10"))
+    assert rows[0][0] == "expert" and len(rows) == 2 and rows[1][-2:] == ["500.00", "EUR"]
+
+
+def test_the_office_exports_open_invoices_and_a_partner_sees_only_what_it_sponsors(
+    bronze_case: Application, office: User, partner_staff: User, client: Client
+) -> None:
+    sponsor(bronze_case, partner_staff, partner_staff.partner_staff.get().partner)
+    sponsored = invoice_issue(application=bronze_case, by=office)
+    other = invoice_issue(application=start_case(OrganisationFactory(**ELIGIBLE)), by=office)
+
+    client.force_login(office)
+    rows = _csv(client.get(reverse("billing:office_invoices") + "?format=csv"))
+    assert sorted(row[0] for row in rows[1:]) == sorted([sponsored.number, other.number])
+
+    client.force_login(partner_staff)
+    page = client.get(reverse("billing:my_billing")).content.decode()
+    assert sponsored.number in page and other.number not in page
+    assert client.get(reverse("billing:invoice", args=[other.pk])).status_code == 404
