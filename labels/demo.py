@@ -268,7 +268,7 @@ def _demo_manager_certificate(organisation: ClusterOrganisation, *, office: User
 
 
 OFFICE_ADMIN_GROUP = "Label office (admin)"
-OFFICE_ADMIN_APPS = ("accounts", "clusters", "assessments", "labels", "common")
+OFFICE_ADMIN_APPS = ("accounts", "clusters", "assessments", "billing", "labels", "common")
 
 
 def office_admin_access(office: User) -> None:
