@@ -13,13 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from billing.enums import Delivery, DocumentKind, InvoiceState, PayerKind, ServiceKind
 from common.enums import Level
 from common.files import private_storage
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class PriceEntry(models.Model):
@@ -28,7 +26,7 @@ class PriceEntry(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("new or renewal"), max_length=10, choices=ServiceKind.choices)
     delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.ANY)
-    amount = models.DecimalField(_("net amount"), **MONEY)
+    amount = models.DecimalField(_("net amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     valid_from = models.DateField(_("valid from"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -72,7 +70,8 @@ class Payer(models.Model):
     street = models.CharField(_("street"), max_length=250)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=120)
-    country = CountryField(_("country"))
+    # Typed by hand (as on ClusterOrganisation): the descriptor gives a Country.
+    country: models.Field[Country | str, Country] = CountryField(_("country"))
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     is_business = models.BooleanField(
         _("business"), default=True, help_text=_("Non-business buyers pay German VAT wherever they are.")
@@ -101,7 +100,7 @@ class Quote(models.Model):
     kind = models.CharField(_("new or renewal"), max_length=10, choices=ServiceKind.choices)
     delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.ANY)
     description = models.CharField(_("description"), max_length=250)
-    net_amount = models.DecimalField(_("net amount"), **MONEY)
+    net_amount = models.DecimalField(_("net amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     priced_on = models.DateField(
         _("priced on"), help_text=_("The day the case started: its price is the one valid then.")
@@ -164,9 +163,9 @@ class Invoice(models.Model):
     vat_category = models.CharField(_("VAT category"), max_length=2)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     vat_note = models.CharField(_("VAT wording"), max_length=250, blank=True)
-    net_total = models.DecimalField(_("net total"), **MONEY)
-    vat_total = models.DecimalField(_("VAT total"), **MONEY)
-    gross_total = models.DecimalField(_("total"), **MONEY)
+    net_total = models.DecimalField(_("net total"), max_digits=12, decimal_places=2)
+    vat_total = models.DecimalField(_("VAT total"), max_digits=12, decimal_places=2)
+    gross_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     state = models.CharField(_("state"), max_length=16, choices=InvoiceState.choices, default=InvoiceState.ISSUED)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("issued by")
@@ -209,9 +208,9 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     description = models.CharField(_("description"), max_length=250)
     quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=2)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    net_amount = models.DecimalField(_("net amount"), **MONEY)
-    vat_amount = models.DecimalField(_("VAT amount"), **MONEY)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    net_amount = models.DecimalField(_("net amount"), max_digits=12, decimal_places=2)
+    vat_amount = models.DecimalField(_("VAT amount"), max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -228,7 +227,7 @@ class Payment(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice"))
     paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     reference = models.CharField(_("reference"), max_length=140)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")

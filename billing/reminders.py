@@ -9,6 +9,7 @@ only when its own insert won: a second sweep, or two at once, send nothing more.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -35,6 +36,12 @@ def _payer_people(invoice: Invoice) -> list[object]:
     ]
 
 
+def _remind(people: list[object], invoice: Invoice, url: str, days: int) -> None:
+    notify(
+        people=people, template="billing/email/payment_reminder", context={"invoice": invoice, "days": days}, url=url
+    )
+
+
 def payment_reminders_send(*, today: date | None = None) -> int:
     """Mark the overdue, then send each current reminder once. Returns how many went."""
     today = today or timezone.localdate()
@@ -49,14 +56,7 @@ def payment_reminders_send(*, today: date | None = None) -> int:
             continue
         people = _payer_people(invoice)
         url = reverse("billing:invoice", args=[invoice.pk])
-        transaction.on_commit(
-            lambda people=people, invoice=invoice, url=url, days=reminder.days_after_due: notify(
-                people=people,
-                template="billing/email/payment_reminder",
-                context={"invoice": invoice, "days": days},
-                url=url,
-            )
-        )
+        transaction.on_commit(partial(_remind, people, invoice, url, reminder.days_after_due))
         sent += 1
     return sent
 

@@ -399,7 +399,7 @@ SIGNUP_CONFIRMATION_DAYS = 3
 # The seller on every invoice (UStG section 14): name, address, country, VAT
 # number and bank. The public price list itself is data (billing.PriceEntry,
 # seeded by a migration, kept by the office with the day each price starts).
-BILLING_SELLER: dict[str, str] = {
+BILLING_SELLER: dict[str, str | None] = {
     "name": env.str("SELLER_NAME", default="ESCA European Secretariat for Cluster Analysis GmbH"),
     "street": env.str("SELLER_STREET", default="Example Street 1"),
     "postcode": env.str("SELLER_POSTCODE", default="10115"),

@@ -34,14 +34,20 @@ from tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+def _price(level: str, kind: str, delivery: str, on: date) -> Decimal:
+    entry = price_for(level, kind, delivery, on)
+    assert entry is not None
+    return entry.amount
+
+
 def test_the_public_prices_are_seeded() -> None:
     today = timezone.localdate()
 
-    assert price_for("bronze", "new", "video", today).amount == Decimal("1650.00")
-    assert price_for("bronze", "new", "on_site", today).amount == Decimal("2250.00")
-    assert price_for("silver", "new", "any", today).amount == Decimal("3620.00")
-    assert price_for("gold", "new", "any", today).amount == Decimal("8250.00")
-    assert price_for("gold", "renewal", "any", today).amount == Decimal("6765.00")
+    assert _price("bronze", "new", "video", today) == Decimal("1650.00")
+    assert _price("bronze", "new", "on_site", today) == Decimal("2250.00")
+    assert _price("silver", "new", "any", today) == Decimal("3620.00")
+    assert _price("gold", "new", "any", today) == Decimal("8250.00")
+    assert _price("gold", "renewal", "any", today) == Decimal("6765.00")
 
 
 def test_a_case_is_quoted_at_its_start_with_the_price_valid_that_day(bronze_case: Application) -> None:
@@ -54,7 +60,7 @@ def test_a_case_is_quoted_at_its_start_with_the_price_valid_that_day(bronze_case
         Delivery.VIDEO,
     )
     assert quote.priced_on == timezone.localdate(bronze_case.created_at)
-    assert quote.payer.organisation == bronze_case.organisation
+    assert quote.payer is not None and quote.payer.organisation == bronze_case.organisation
     assert ActivityLog.objects.filter(action="quote.created", object_id=quote.pk).exists()
 
 
@@ -73,8 +79,8 @@ def test_a_new_price_changes_neither_an_issued_quote_nor_an_invoice(bronze_case:
 
     assert bronze_case.quote.net_amount == Decimal("1650.00")
     assert invoice.net_total == Decimal("1650.00")
-    assert price_for("bronze", "new", "video", timezone.localdate()).amount == Decimal("1999.00")
-    assert price_for("bronze", "new", "video", timezone.localdate() - timedelta(days=1)).amount == Decimal("1650.00")
+    assert _price("bronze", "new", "video", timezone.localdate()) == Decimal("1999.00")
+    assert _price("bronze", "new", "video", timezone.localdate() - timedelta(days=1)) == Decimal("1650.00")
 
 
 def test_a_price_starting_tomorrow_does_not_price_a_case_started_today(serbian, office: User) -> None:
