@@ -16,9 +16,9 @@ from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Application, Assignment
 from billing.fees import expert_statement
 from billing.services import invoice_issue
+from tests.assessments.conftest import ELIGIBLE
 from tests.billing.conftest import sponsor, start_case
 from tests.factories import AssessorProfileFactory, OrganisationFactory
-from tests.assessments.conftest import ELIGIBLE
 
 pytestmark = pytest.mark.django_db
 
