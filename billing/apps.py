@@ -6,6 +6,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
+        from accounts.start_pages import Panel, register_panel
         from assessments.providers import register_assignment_check, register_case_panel, register_start_hook
         from billing import hooks
 
@@ -14,3 +15,5 @@ class BillingConfig(AppConfig):
         # The office may require payment before assessors are assigned (a setting).
         register_assignment_check("billing", hooks.payment_blocker)
         register_case_panel("billing", "billing/panels/case_billing.html", hooks.case_panel)
+        for role in ("manager", "partner"):
+            register_panel(Panel(role, "billing/panels/own_billing.html", hooks.no_context, 40))

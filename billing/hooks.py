@@ -42,3 +42,7 @@ def case_panel(request: Any, application: Application) -> dict[str, Any] | None:
         "can_set_payer": invoice is None and user.has_perm("billing.set_payer", application),
         "application": application,
     }
+
+
+def no_context(request: Any) -> dict[str, object]:
+    return {}

@@ -10,10 +10,12 @@ from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.rules import is_label_office
+from assessments.enums import CLOSED_STATES
 from assessments.models import Application
 from billing.enums import OPEN_STATES, Delivery, DocumentKind, InvoiceState
 from billing.models import Invoice, PriceEntry, Quote
 from clusters.enums import MembershipRole
+from clusters.rules import partner_countries_of
 
 
 def price_for(level: str, kind: str, delivery: str, on: date) -> PriceEntry | None:
@@ -82,4 +84,19 @@ def open_invoices() -> QuerySet[Invoice]:
         .select_related("application__organisation", "payer")
         .annotate(paid=Coalesce(Sum("payments__amount"), Value(Decimal("0.00"))))
         .order_by("due_on", "number")
+    )
+
+
+def cases_to_sponsor(user: Any) -> QuerySet[Application]:
+    """Open cases of a national partner's countries, not yet invoiced: those it may name itself payer of."""
+    countries = partner_countries_of(user)
+    if not countries:
+        return Application.objects.none()
+    invoiced = Invoice.objects.filter(kind=DocumentKind.INVOICE).exclude(state=InvoiceState.CREDITED)
+    return (
+        Application.objects.filter(organisation__country__in=countries)
+        .exclude(state__in=CLOSED_STATES)
+        .exclude(pk__in=invoiced.values("application_id"))
+        .select_related("organisation", "quote__payer")
+        .order_by("organisation__name", "level")
     )

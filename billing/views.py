@@ -92,7 +92,12 @@ def my_billing(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "billing/my_billing.html",
-        {"quotes": selectors.quotes_for(user), "documents": documents, "payments": payments},
+        {
+            "quotes": selectors.quotes_for(user),
+            "documents": documents,
+            "payments": payments,
+            "to_sponsor": selectors.cases_to_sponsor(user),
+        },
     )
 
 

@@ -64,3 +64,51 @@ def test_the_office_exports_open_invoices_and_a_partner_sees_only_what_it_sponso
     page = client.get(reverse("billing:my_billing")).content.decode()
     assert sponsored.number in page and other.number not in page
     assert client.get(reverse("billing:invoice", args=[other.pk])).status_code == 404
+
+
+def test_a_partner_names_itself_payer_of_a_case_in_its_country(
+    bronze_case: Application, partner_staff: User, client: Client
+) -> None:
+    partner = partner_staff.partner_staff.get().partner
+    client.force_login(partner_staff)
+
+    assert bronze_case.organisation.name in client.get(reverse("billing:my_billing")).content.decode()
+    response = client.post(
+        reverse("billing:case_payer", args=[bronze_case.pk]),
+        {
+            "kind": "partner",
+            "partner": partner.pk,
+            "name": partner.name,
+            "street": "Knez Mihailova 1",
+            "postcode": "11000",
+            "city": "Belgrade",
+            "country": "RS",
+            "vat_number": "101134702",
+            "is_business": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    bronze_case.quote.refresh_from_db()
+    assert bronze_case.quote.payer is not None
+    assert (bronze_case.quote.payer.partner, bronze_case.quote.payer.vat_number) == (partner, "RS101134702")
+
+
+def test_a_partner_may_not_name_another_partner_payer(bronze_case: Application, partner_staff: User) -> None:
+    from billing.enums import PayerKind
+    from billing.services import payer_set
+    from common.errors import ActionRefused
+    from tests.factories import PartnerFactory
+
+    with pytest.raises(ActionRefused):
+        payer_set(
+            application=bronze_case,
+            by=partner_staff,
+            kind=PayerKind.PARTNER,
+            partner=PartnerFactory(),
+            name="Other",
+            street="x",
+            postcode="",
+            city="y",
+            country="RS",
+        )
