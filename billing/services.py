@@ -217,9 +217,11 @@ def payer_set(
     if kind == PayerKind.PARTNER and partner is None:
         raise ActionRefused(_("Choose the national partner that pays."))
     # A partner's staff may name their own partner only; the office any.
-    if partner is not None and not by.has_perm("billing.issue_invoice", application):
-        if not partner.staff.filter(user=by).exists():
-            raise ActionRefused(_("You may name only your own national partner as payer."))
+    mine = (
+        partner is None or by.has_perm("billing.issue_invoice", application) or partner.staff.filter(user=by).exists()
+    )
+    if not mine:
+        raise ActionRefused(_("You may name only your own national partner as payer."))
     try:
         vat_number = vat_number_normalise(vat_number, country)
     except ValueError:
