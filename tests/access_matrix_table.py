@@ -38,6 +38,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -635,6 +636,13 @@ def build_scenario() -> SimpleNamespace:
     )
     s.invoice = billing_services.invoice_issue(application=s.case, by=users["office"])
     invoice_pdf_render(invoice=s.invoice)
+    billing_services.payment_record(
+        invoice=s.invoice,
+        paid_on=timezone.localdate(),
+        amount=Decimal("50.00"),
+        reference="CANARY-PAYMENT-REFERENCE",
+        by=users["office"],
+    )
     return s
 
 
