@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from assessments.models import Application, Section
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("common", "accounts", "clusters", "assessments", "labels")
+APPS = ("common", "accounts", "clusters", "assessments", "billing", "labels")
 
 HOSTILE_TEXT = [
     "",
@@ -243,6 +243,17 @@ TARGETS: dict[str, Target] = {
         "office",
         method="GET",
         init=lambda s: {"actors": [(s.users["manager"].pk, "Manager")]},
+    ),
+    "billing.forms.PaymentForm": Target(
+        lambda s: reverse("billing:payment_record", kwargs={"pk": s.invoice.pk}), "office", _writes("billing.Payment")
+    ),
+    "billing.forms.CreditNoteForm": Target(
+        lambda s: reverse("billing:credit_note", kwargs={"pk": s.invoice.pk}),
+        "office",
+        _writes("billing.Invoice", "billing.InvoiceLine"),
+    ),
+    "billing.forms.PayerForm": Target(
+        lambda s: reverse("billing:case_payer", kwargs={"pk": s.other_case.pk}), "office", _writes("billing.Payer")
     ),
     # Not in a forms.py, but a form the public posts all day.
     "labels.registry.RegistryFilterForm": Target(lambda s: reverse("registry"), None, method="GET"),
