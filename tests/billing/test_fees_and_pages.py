@@ -15,7 +15,7 @@ from accounts.models import User
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Application, Assignment
 from billing.fees import expert_statement
-from billing.services import invoice_issue
+from billing.services import invoice_issue, payment_record
 from tests.assessments.conftest import ELIGIBLE
 from tests.billing.conftest import sponsor, start_case
 from tests.factories import AssessorProfileFactory, OrganisationFactory
@@ -112,3 +112,37 @@ def test_a_partner_may_not_name_another_partner_payer(bronze_case: Application, 
             city="y",
             country="RS",
         )
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_billing_lists_cost_the_same_queries_at_two_sizes(
+    versions: None, office: User, partner_staff: User, client: Client
+) -> None:
+    partner = partner_staff.partner_staff.get().partner
+
+    def one_more() -> None:
+        case = start_case(OrganisationFactory(**ELIGIBLE))
+        sponsor(case, partner_staff, partner)
+        invoice = invoice_issue(application=case, by=office)
+        payment_record(invoice=invoice, paid_on=date(2026, 3, 3), amount=Decimal("10"), reference="R", by=office)
+
+    one_more()
+    client.force_login(office)
+    office_small = _queries(client, reverse("billing:office_invoices"))
+    client.force_login(partner_staff)
+    mine_small = _queries(client, reverse("billing:my_billing"))
+    for _ in range(3):
+        one_more()
+
+    client.force_login(office)
+    assert _queries(client, reverse("billing:office_invoices")) == office_small
+    client.force_login(partner_staff)
+    assert _queries(client, reverse("billing:my_billing")) == mine_small
