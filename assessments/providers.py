@@ -68,6 +68,20 @@ def application_started(application: Application, by: Any) -> None:
         hook(application, by)
 
 
+SubmitHook = Callable[[Application], None]
+_submit_hooks: dict[str, SubmitHook] = {}
+
+
+def register_submit_hook(name: str, hook: SubmitHook) -> None:
+    _submit_hooks[name] = hook
+
+
+def application_submitted(application: Application) -> None:
+    """Run, inside the submission's transaction, what the apps above add to a submitted case."""
+    for hook in _submit_hooks.values():
+        hook(application)
+
+
 def register_assignment_check(name: str, check: AssignmentCheck) -> None:
     _assignment_checks[name] = check
 

@@ -9,11 +9,17 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Application
 from billing.selectors import amount_paid, case_is_paid, live_invoice
-from billing.services import quote_create
+from billing.services import invoice_issue, quote_create
 
 
 def quote_on_start(application: Application, by: Any) -> None:
     quote_create(application=application, by=by)
+
+
+def invoice_on_submission(application: Application) -> None:
+    """With ``BILLING["invoice_at"] == "submission"`` the system issues the invoice as the case is submitted."""
+    if settings.BILLING["invoice_at"] == "submission":
+        invoice_issue(application=application, by=None)
 
 
 def payment_required() -> bool:

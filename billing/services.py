@@ -341,7 +341,8 @@ def invoice_issue(*, application: Application, by: Any, today: date | None = Non
     ``invoice.issued``; the PDF with its EN 16931 XML rendered by the worker after commit.
     """
 
-    if not by.has_perm("billing.issue_invoice", application):
+    # ``by`` None is the system: the invoice at submission, when the configuration says so.
+    if by is not None and not by.has_perm("billing.issue_invoice", application):
         raise PermissionDenied
     issued_on = today or timezone.localdate()
     with transaction.atomic():

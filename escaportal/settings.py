@@ -473,6 +473,8 @@ BILLING: dict[str, Any] = {
     "currency": "EUR",
     # Days between an invoice's date and its due date.
     "payment_days": env.int("BILLING_PAYMENT_DAYS", default=30, minimum=1),
+    # When the invoice is issued: "office" (by hand, from the case page) or "submission" (by the system).
+    "invoice_at": env.str("BILLING_INVOICE_AT", default="office"),
     # Payment reminders, so many days after the due date, each once per invoice.
     "reminder_days_after_due": [7, 21, 42],
     # The office may refuse to assign assessors before the case's invoice is paid.
@@ -484,6 +486,8 @@ BILLING: dict[str, Any] = {
         "gold": {"assessor": "1800.00"},
     },
 }
+if BILLING["invoice_at"] not in ("office", "submission"):
+    raise ImproperlyConfigured("BILLING_INVOICE_AT must be office or submission.")
 
 # --- Security -------------------------------------------------------------
 # Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary

@@ -20,7 +20,7 @@ from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
-from assessments.providers import application_started, latest_bronze_benchmarking
+from assessments.providers import application_started, application_submitted, latest_bronze_benchmarking
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
@@ -305,7 +305,9 @@ def application_transition(
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit when complete; the answers are then locked. Raises ``ActionRefused``
-    naming how many items are missing (the submit page lists them)."""
+    naming how many items are missing (the submit page lists them). Side effects:
+    the move's history row; what the apps above add to a submitted case
+    (``providers.application_submitted``: billing's invoice, if configured)."""
     if not by.has_perm("assessments.submit_application", application):
         # A contributor or the office too: the submit page tells a contributor to ask a manager.
         raise PermissionDenied
@@ -317,4 +319,5 @@ def application_submit(*, application: Application, by: User) -> Application:
     if missing:
         raise ActionRefused(_("%(n)d required item(s) are missing; complete them, then submit.") % {"n": len(missing)})
     submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
+    application_submitted(submitted)
     return submitted

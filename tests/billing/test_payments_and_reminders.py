@@ -8,18 +8,21 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from accounts.models import User
 from assessments.enums import ApplicationState
 from assessments.models import Application, Assignment
 from assessments.services import assessing
 from billing.enums import InvoiceState
-from billing.models import PaymentReminder
+from billing.models import Invoice, PaymentReminder
 from billing.reminders import payment_reminders_send
 from billing.services import invoice_issue, payment_record
+from clusters.models import ClusterOrganisation
 from common.errors import ActionRefused
 from common.models import Notification
-from tests.factories import AssessorProfileFactory
+from tests.assessments.test_workflow import submitted as submit_case
+from tests.factories import AssessorProfileFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 ISSUED = date(2026, 3, 2)  # due 2026-04-01 with 30 days
@@ -102,3 +105,20 @@ def test_with_the_setting_off_assessors_are_assigned_before_payment(submitted: A
     assessing.assignment_create(application=submitted, assessors=[expert], by=office)
 
     assert Assignment.objects.filter(application=submitted).count() == 1
+
+
+def test_with_invoice_at_submission_the_system_issues_the_invoice_as_the_case_is_submitted(
+    serbian: ClusterOrganisation, settings: Settings
+) -> None:
+    settings.BILLING = {**settings.BILLING, "invoice_at": "submission"}
+
+    case = submit_case(MembershipFactory(organisation=serbian))
+
+    invoice = Invoice.objects.get(application=case)
+    assert (invoice.issued_by, invoice.gross_total, invoice.state) == (None, Decimal("1650.00"), InvoiceState.ISSUED)
+
+
+def test_by_default_submission_issues_no_invoice(serbian: ClusterOrganisation) -> None:
+    submit_case(MembershipFactory(organisation=serbian))
+
+    assert not Invoice.objects.exists()
