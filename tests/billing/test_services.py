@@ -267,3 +267,14 @@ def test_the_price_list_is_kept_by_the_office_only(bronze_case: Application) -> 
             by=bronze_case.created_by,
         )
     assert not PriceEntry.objects.filter(valid_from=date(2030, 1, 1)).exists()
+
+
+def test_only_the_office_or_the_system_marks_an_invoice_overdue(bronze_case: Application, office: User) -> None:
+    from billing.services import INVOICE_WORKFLOW
+    from common.workflow import transition
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+
+    with pytest.raises(PermissionDenied):
+        transition(INVOICE_WORKFLOW, obj=invoice, to_state=InvoiceState.OVERDUE, by=bronze_case.created_by)
+    assert transition(INVOICE_WORKFLOW, obj=invoice, to_state=InvoiceState.OVERDUE, by=None).state == "overdue"
