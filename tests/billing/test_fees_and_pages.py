@@ -146,3 +146,18 @@ def test_the_billing_lists_cost_the_same_queries_at_two_sizes(
     assert _queries(client, reverse("billing:office_invoices")) == office_small
     client.force_login(partner_staff)
     assert _queries(client, reverse("billing:my_billing")) == mine_small
+
+
+def test_a_manager_sees_his_organisations_quotes_and_invoices_only(
+    versions: None, office: User, client: Client
+) -> None:
+    mine = start_case(OrganisationFactory(**ELIGIBLE, name="My Own Cluster"))
+    theirs = start_case(OrganisationFactory(**ELIGIBLE, name="Someone Else Cluster"))
+    invoice_issue(application=theirs, by=office)
+    assert mine.created_by is not None
+    client.force_login(mine.created_by)
+
+    page = client.get(reverse("billing:my_billing")).content.decode()
+
+    assert "My Own Cluster" in page
+    assert "Someone Else Cluster" not in page
