@@ -209,9 +209,8 @@ def payer_set(
     """
     if not by.has_perm("billing.set_payer", application):
         raise PermissionDenied
-    quote = Quote.objects.filter(application=application).first()
-    if quote is None:
-        raise ActionRefused(_("This case has no quote."))
+    # A case started before billing existed is quoted now, still priced on its start day.
+    quote = Quote.objects.filter(application=application).first() or quote_create(application=application, by=by)
     if live_invoice(application) is not None:
         raise ActionRefused(_("The case is invoiced: credit the invoice before changing who pays."))
     if kind == PayerKind.PARTNER and partner is None:
@@ -349,8 +348,11 @@ def invoice_issue(*, application: Application, by: Any, today: date | None = Non
         application = Application.objects.select_for_update().get(pk=application.pk)
         if live_invoice(application) is not None:
             raise ActionRefused(_("This case already has an invoice."))
-        quote = Quote.objects.select_related("payer").filter(application=application).first()
-        if quote is None or quote.payer is None:
+        # A case started before billing existed is quoted now, still priced on its start day.
+        quote = Quote.objects.select_related("payer").filter(application=application).first() or quote_create(
+            application=application, by=by
+        )
+        if quote.payer is None:
             raise ActionRefused(_("This case has no quote with a payer."))
         payer = quote.payer
         vat = vat_decide(Buyer(payer.country.code, payer.vat_number, payer.is_business), on=issued_on)

@@ -278,3 +278,18 @@ def test_only_the_office_or_the_system_marks_an_invoice_overdue(bronze_case: App
     with pytest.raises(PermissionDenied):
         transition(INVOICE_WORKFLOW, obj=invoice, to_state=InvoiceState.OVERDUE, by=bronze_case.created_by)
     assert transition(INVOICE_WORKFLOW, obj=invoice, to_state=InvoiceState.OVERDUE, by=None).state == "overdue"
+
+
+def test_a_case_started_before_billing_is_quoted_on_its_start_day_when_invoiced(
+    bronze_case: Application, office: User
+) -> None:
+    from billing.models import Quote
+
+    Quote.objects.filter(application=bronze_case).delete()
+    Application.objects.filter(pk=bronze_case.pk).update(created_at=timezone.now() - timedelta(days=400))
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+
+    quote = Quote.objects.get(application=bronze_case)
+    assert quote.priced_on == timezone.localdate() - timedelta(days=400)
+    assert invoice.net_total == Decimal("1650.00")
