@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from billing.enums import PayerKind
+from billing.enums import Delivery, PayerKind, ServiceKind
 from clusters.models import NationalPartner
+from common.enums import Level
 
 
 class PaymentForm(forms.Form):
@@ -35,3 +36,17 @@ class PayerForm(forms.Form):
     vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
     is_business = forms.BooleanField(label=_("business"), required=False, initial=True)
     email = forms.EmailField(label=_("invoice e-mail"), required=False)
+
+
+class PriceForm(forms.Form):
+    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    kind = forms.ChoiceField(label=_("new or renewal"), choices=ServiceKind.choices)
+    delivery = forms.ChoiceField(label=_("delivery"), choices=Delivery.choices)
+    amount = forms.DecimalField(label=_("net amount"), max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DeliveryForm(forms.Form):
+    delivery = forms.ChoiceField(
+        label=_("delivery"), choices=[(d.value, d.label) for d in (Delivery.VIDEO, Delivery.ON_SITE)]
+    )

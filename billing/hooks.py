@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Application
 from billing.selectors import amount_paid, case_is_paid, live_invoice
 from billing.services import invoice_issue, quote_create
+from common.enums import Level
 
 
 def quote_on_start(application: Application, by: Any) -> None:
@@ -39,12 +40,16 @@ def case_panel(request: Any, application: Application) -> dict[str, Any] | None:
     if not user.has_perm("billing.view_case_billing", application):
         return None
     invoice = live_invoice(application)
+    quote = getattr(application, "quote", None)
+    may_issue = invoice is None and user.has_perm("billing.issue_invoice", application)
     return {
-        "quote": getattr(application, "quote", None),
+        "quote": quote,
         "invoice": invoice,
         "paid": amount_paid(invoice) if invoice else None,
         "payment_required": payment_required() and not case_is_paid(application),
-        "can_issue": invoice is None and user.has_perm("billing.issue_invoice", application),
+        "can_issue": may_issue,
+        # Only Bronze is priced by how the interview is held.
+        "can_reprice": may_issue and quote is not None and application.level == Level.BRONZE,
         "can_set_payer": invoice is None and user.has_perm("billing.set_payer", application),
         "application": application,
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -21,8 +22,8 @@ from billing import selectors, services
 from billing.einvoice import invoice_xml
 from billing.enums import PayerKind
 from billing.fees import STATEMENT_COLUMNS, expert_statement
-from billing.forms import CreditNoteForm, PayerForm, PaymentForm
-from billing.models import Invoice, Payment
+from billing.forms import CreditNoteForm, DeliveryForm, PayerForm, PaymentForm, PriceForm
+from billing.models import Invoice, Payment, PriceEntry, Quote
 from common.actions import refusable
 from common.csv_export import csv_response
 from common.errors import ActionRefused
@@ -243,3 +244,42 @@ def expert_fees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         for line in lines
     )
     return csv_response(filename=f"expert-fees-{year}-{month:02d}.csv", header=STATEMENT_COLUMNS, rows=rows)
+
+
+@permission_required("billing.manage_prices")
+@require_http_methods(["GET", "POST"])
+def prices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The price list with its history; a new price starts on its day (quotes and invoices keep theirs)."""
+    form = PriceForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and refusable(
+            request,
+            lambda: services.price_set(by=request.user, **form.cleaned_data),
+            _("The new price is recorded."),
+        )
+    ):
+        return redirect("billing:prices")
+    entries = PriceEntry.objects.order_by("level", "kind", "delivery", "-valid_from")
+    return render(request, "billing/prices.html", {"form": form, "entries": entries})
+
+
+@login_required
+@require_POST
+def quote_delivery(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The office records how a Bronze interview is held; the quote is priced again on its start day."""
+    application = _case_for(request, pk)
+    if not request.user.has_perm("billing.issue_invoice", application):
+        raise PermissionDenied
+    form = DeliveryForm(request.POST)
+    quote = Quote.objects.filter(application=application).first()
+    if form.is_valid() and quote is not None:
+        refusable(
+            request,
+            lambda: services.quote_delivery_set(quote=quote, delivery=form.cleaned_data["delivery"], by=request.user),
+            _("The quote is priced again."),
+        )
+    else:
+        messages.error(request, _("Choose how the interview is held."))
+    return redirect("assessments:application_detail", pk=application.pk)

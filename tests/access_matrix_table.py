@@ -493,6 +493,9 @@ TABLE: list[Row] = [
     row("billing:invoice_issue",                     "POST", "L    404  403  404  404  404  404  403  302  404  404", other_case, b.no_input, e.other_case_invoices),
     row("billing:case_payer",                        "GET",  "L    404  403  404  404  404  404  200  200  404  404", other_case),
     row("billing:case_payer",                        "POST", "L    404  403  404  404  404  404  302  302  404  404", other_case, b.payer, e.other_case_payer),
+    row("billing:prices",                            "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("billing:prices",                            "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.price, e.prices),
+    row("billing:quote_delivery",                    "POST", "L    404  403  404  404  404  404  403  302  404  404", other_case, b.delivery, e.other_case_quote),
     row("billing:expert_fees",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
 ]
 # fmt: on

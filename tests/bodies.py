@@ -273,3 +273,11 @@ def payer(s: SimpleNamespace) -> Body:
         "is_business": "on",
         "email": "",
     }
+
+
+def price(s: SimpleNamespace) -> Body:
+    return {"level": "bronze", "kind": "new", "delivery": "video", "amount": "1700.00", "valid_from": "2031-01-01"}
+
+
+def delivery(s: SimpleNamespace) -> Body:
+    return {"delivery": "on_site"}

@@ -390,3 +390,16 @@ def other_case_payer(s: SimpleNamespace) -> Any:
     from billing.models import Quote
 
     return Quote.objects.get(application=s.other_case).payer_id
+
+
+def prices(s: SimpleNamespace) -> Any:
+    from billing.models import PriceEntry
+
+    return PriceEntry.objects.count()
+
+
+def other_case_quote(s: SimpleNamespace) -> Any:
+    from billing.models import Quote
+
+    quote = Quote.objects.get(application=s.other_case)
+    return (quote.delivery, quote.net_amount)

@@ -255,6 +255,10 @@ TARGETS: dict[str, Target] = {
     "billing.forms.PayerForm": Target(
         lambda s: reverse("billing:case_payer", kwargs={"pk": s.other_case.pk}), "office", _writes("billing.Payer")
     ),
+    "billing.forms.PriceForm": Target(lambda s: reverse("billing:prices"), "office", _writes("billing.PriceEntry")),
+    "billing.forms.DeliveryForm": Target(
+        lambda s: reverse("billing:quote_delivery", kwargs={"pk": s.other_case.pk}), "office"
+    ),
     # Not in a forms.py, but a form the public posts all day.
     "labels.registry.RegistryFilterForm": Target(lambda s: reverse("registry"), None, method="GET"),
 }
