@@ -36,6 +36,7 @@ def test_german_domestic_vat_austrian_reverse_charge_and_a_credit_note(
     seed_demo()
     first_gold = started("DE", Level.GOLD)
     Application.objects.filter(pk=first_gold.pk).update(state="awarded")
+    assert first_gold.created_by is not None
     renewal = Application.objects.get(
         pk=application_start(organisation=first_gold.organisation, level=Level.GOLD, by=first_gold.created_by).pk
     )
