@@ -25,6 +25,7 @@ from assessments.answers import AnswerInvalid
 from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
 from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
+from assessments.providers import case_panels
 from assessments.questionnaires.selectors import published_version
 from assessments.services import applications
 from clusters.selectors import application_blockers, organisation_for
@@ -104,6 +105,8 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "total": total,
             "percent": _percent(done, total),
             "transitions": selectors.transitions_of(application),
+            # What the apps above add to the case (billing: quote, invoice, payment first).
+            "case_panels": case_panels(request, application),
             "can_submit": request.user.has_perm("assessments.submit_application", application),
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
             and application.state not in CLOSED_STATES,

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "accounts",
     "clusters",
     "assessments",
+    "billing",
     "labels",
     "privacy",
 ]
@@ -312,6 +313,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=0)},
     # Late steps of cases: each late party once per (step, deadline); idle drafts reminded, then archived.
     "case-deadlines": {"task": "assessments.remind_late_steps", "schedule": crontab(hour=7, minute=15)},
+    # Overdue invoices: marked overdue, and each (invoice, reminder offset) reminded once.
+    "invoice-reminders": {"task": "billing.send_payment_reminders", "schedule": crontab(hour=6, minute=45)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -479,6 +482,100 @@ PRIVACY_RETENTION_DAYS = {
 }
 # A person's data export is offered this many hours, for one download.
 PRIVACY_EXPORT_HOURS = 72
+
+# --- Fees, invoices and VAT (billing; README "Fees and invoices") -------------
+# The seller on every invoice (UStG section 14): name, address, country, VAT
+# number and bank. The public price list itself is data (billing.PriceEntry,
+# seeded by a migration, kept by the office with the day each price starts).
+BILLING_SELLER: dict[str, str | None] = {
+    "name": env.str("SELLER_NAME", default="ESCA European Secretariat for Cluster Analysis GmbH"),
+    "street": env.str("SELLER_STREET", default="Example Street 1"),
+    "postcode": env.str("SELLER_POSTCODE", default="10115"),
+    "city": env.str("SELLER_CITY", default="Berlin"),
+    "country": env.str("SELLER_COUNTRY", default="DE"),
+    "vat_number": env.str("SELLER_VAT_NUMBER", default="DE136695976"),
+    "email": env.str("SELLER_EMAIL", default="office@example.org"),
+    "bank": env.str("SELLER_BANK", default="Example Bank Berlin"),
+    "iban": env.str("SELLER_IBAN", default="DE89370400440532013000"),
+    "bic": env.str("SELLER_BIC", default="COBADEFFXXX"),
+}
+# The seller's country's VAT rates, each with the day it starts (the newest started one applies).
+BILLING_VAT_RATES: list[dict[str, str]] = [{"rate": "19.00", "valid_from": "2007-01-01"}]
+# The VAT rules, in the order they are tried: the first whose "when" matches the
+# buyer decides the rate ("domestic" takes the rate above, else "0"), the
+# EN 16931 VAT category code and the wording the invoice must carry.
+BILLING_VAT_RULES: list[dict[str, Any]] = [
+    {"rule": "domestic", "when": "seller_country", "rate": "domestic", "category": "S", "note": ""},
+    {
+        "rule": "non_business",
+        "when": "non_business",
+        "rate": "domestic",
+        "category": "S",
+        "note": "Supplied to a non-business buyer: German VAT charged.",
+    },
+    {
+        "rule": "reverse_charge",
+        "when": "eu_business_with_vat_number",
+        "rate": "0",
+        "category": "AE",
+        "note": "Reverse charge / Steuerschuldnerschaft des Leistungsempfängers",
+    },
+    {
+        "rule": "outside_eu",
+        "when": "outside_eu",
+        "rate": "0",
+        "category": "O",
+        "note": "Not taxable in Germany (place of supply outside the EU).",
+    },
+]
+BILLING_EU_COUNTRIES = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+]
+BILLING: dict[str, Any] = {
+    "currency": "EUR",
+    # Days between an invoice's date and its due date.
+    "payment_days": env.int("BILLING_PAYMENT_DAYS", default=30, minimum=1),
+    # When the invoice is issued: "office" (by hand, from the case page) or "submission" (by the system).
+    "invoice_at": env.str("BILLING_INVOICE_AT", default="office"),
+    # Payment reminders, so many days after the due date, each once per invoice.
+    "reminder_days_after_due": [7, 21, 42],
+    # The office may refuse to assign assessors before the case's invoice is paid.
+    "payment_before_assignment": env.bool("BILLING_PAYMENT_BEFORE_ASSIGNMENT", default=False),
+    # Experts' fee per case, by level and role (EUR, paid on completed cases).
+    "expert_fees": {
+        "bronze": {"benchmarker": "500.00"},
+        "silver": {"auditor": "900.00"},
+        "gold": {"assessor": "1800.00"},
+    },
+}
+if BILLING["invoice_at"] not in ("office", "submission"):
+    raise ImproperlyConfigured("BILLING_INVOICE_AT must be office or submission.")
 
 # --- Security -------------------------------------------------------------
 # Uploads: form fields at most 2.5 MB; a file above 2.5 MB goes to a temporary

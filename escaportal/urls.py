@@ -21,6 +21,7 @@ urlpatterns = [
     path("labels/", include("labels.urls")),
     path("privacy/", include("privacy.urls")),
     path("statistics/", include("labels.urls_statistics")),
+    path("billing/", include("billing.urls")),
     path("verify/", labels_views.verify_search, name="verify_search"),
     path("registry/", labels_views.registry, name="registry"),
     path("registry/o/<slug:slug>/", labels_views.registry_organisation, name="registry_organisation"),

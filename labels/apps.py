@@ -14,6 +14,7 @@ class LabelsConfig(AppConfig):
         # Importing the board registers its meetings and agenda items with the one door from the
         # start, not only once a page of the board is loaded (the runtime guard needs them).
         import labels.board  # noqa: F401
+
         # Silver's timing rule counts imported Bronze labels as benchmarkings too.
         register_bronze_lookup("labels", selectors.bronze_assessed_dates)
         # The benchmarking report's "same label level" peer group counts imported labels too.

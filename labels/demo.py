@@ -273,7 +273,7 @@ def _demo_manager_certificate(organisation: ClusterOrganisation, *, office: User
 
 
 OFFICE_ADMIN_GROUP = "Label office (admin)"
-OFFICE_ADMIN_APPS = ("accounts", "clusters", "assessments", "labels", "common", "privacy")
+OFFICE_ADMIN_APPS = ("accounts", "clusters", "assessments", "billing", "labels", "common", "privacy")
 
 
 def office_admin_access(office: User) -> None:

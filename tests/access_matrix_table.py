@@ -38,6 +38,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -249,6 +250,10 @@ def silver_case(s: SimpleNamespace) -> dict[str, Any]:
 
 def questionnaire(s: SimpleNamespace) -> dict[str, Any]:
     return {"pk": s.bronze.pk}
+
+
+def invoice(s: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": s.invoice.pk}
 
 
 def label(s: SimpleNamespace) -> dict[str, Any]:
@@ -561,6 +566,22 @@ TABLE: list[Row] = [
     row("privacy:export_download",                   "GET",  "L    200  403  403  403  403  403  403  403  403  403", export_token),
     row("privacy:erasures",                          "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("privacy:erasures",                          "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.erasure, e.erasures),
+    # Billing: the office issues, records and credits; a case's manager and the partner paying read its
+    # invoice (a contributor does not); the case's national partner may name who pays, before invoicing.
+    row("billing:office_invoices",                   "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("billing:my_billing",                        "GET",  "L    200  200  200  403  403  200  200  403  403  403", none),
+    row("billing:invoice",                           "GET",  "L    200  404  404  404  404  200  404  200  404  404", invoice),
+    row("billing:invoice_pdf",                       "GET",  "L    200  404  404  404  404  200  404  200  404  404", invoice),
+    row("billing:invoice_xml",                       "GET",  "L    200  404  404  404  404  200  404  200  404  404", invoice),
+    row("billing:payment_record",                    "POST", "L    403  404  404  404  404  403  404  302  404  404", invoice, b.payment, e.invoice_payments),
+    row("billing:credit_note",                       "POST", "L    403  404  404  404  404  403  404  302  404  404", invoice, b.credit_reason, e.invoice_credited),
+    row("billing:invoice_issue",                     "POST", "L    404  403  404  404  404  404  403  302  404  404", other_case, b.no_input, e.other_case_invoices),
+    row("billing:case_payer",                        "GET",  "L    404  403  404  404  404  404  200  200  404  404", other_case),
+    row("billing:case_payer",                        "POST", "L    404  403  404  404  404  404  302  302  404  404", other_case, b.payer, e.other_case_payer),
+    row("billing:prices",                            "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    row("billing:prices",                            "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.price, e.prices),
+    row("billing:quote_delivery",                    "POST", "L    404  403  404  404  404  404  403  302  404  404", other_case, b.delivery, e.other_case_quote),
+    row("billing:expert_fees",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
 ]
 # fmt: on
 
@@ -590,6 +611,9 @@ def build_scenario() -> SimpleNamespace:
     from accounts.enums import StaffRole
     from assessments.models import Indicator
     from assessments.services import applications, assessing, conflicts
+    from billing import services as billing_services
+    from billing.documents import invoice_pdf_render
+    from billing.enums import PayerKind
     from clusters import names as cluster_names
     from clusters import people as cluster_people
     from clusters import services as cluster_services
@@ -708,6 +732,29 @@ def build_scenario() -> SimpleNamespace:
     )
     # Someone who asked the office to erase their data.
     s.erasable = MembershipFactory(organisation=s.other_org, role=MembershipRole.CONTRIBUTOR).user
+    # The Serbian case is sponsored by the Serbian partner and invoiced (no VAT: outside the EU), its PDF drawn.
+    partner = users["partner"].partner_staff.get().partner
+    billing_services.payer_set(
+        application=s.case,
+        by=users["office"],
+        kind=PayerKind.PARTNER,
+        partner=partner,
+        name=partner.name,
+        street="Knez Mihailova 1",
+        postcode="11000",
+        city="Belgrade",
+        country="RS",
+        vat_number="RS101134702",
+    )
+    s.invoice = billing_services.invoice_issue(application=s.case, by=users["office"])
+    invoice_pdf_render(invoice=s.invoice)
+    billing_services.payment_record(
+        invoice=s.invoice,
+        paid_on=timezone.localdate(),
+        amount=Decimal("50.00"),
+        reference="CANARY-PAYMENT-REFERENCE",
+        by=users["office"],
+    )
     return s
 
 
@@ -768,7 +815,7 @@ def _silver_cases(s: SimpleNamespace, manager: Any, croatian_manager: Any) -> No
     )
 
 
-PORTAL_APPS = ("common", "accounts", "clusters", "assessments", "labels", "privacy")
+PORTAL_APPS = ("common", "accounts", "clusters", "assessments", "billing", "labels", "privacy")
 
 
 def fingerprint() -> dict[str, object]:

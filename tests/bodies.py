@@ -297,3 +297,34 @@ def area_validation(s: SimpleNamespace) -> Body:
 
 def erasure(s: SimpleNamespace) -> Body:
     return {"email": s.erasable.email, "reason": "Asked by letter of 2 May", "legal_basis": "GDPR art. 17(1)(a)"}
+
+
+def payment(s: SimpleNamespace) -> Body:
+    return {"paid_on": "2026-03-05", "amount": "100.00", "reference": "Matrix transfer"}
+
+
+def credit_reason(s: SimpleNamespace) -> Body:
+    return {"reason": "Withdrawn by the organisation"}
+
+
+def payer(s: SimpleNamespace) -> Body:
+    return {
+        "kind": "programme",
+        "partner": "",
+        "name": "German programme",
+        "street": "Invalidenstrasse 1",
+        "postcode": "10115",
+        "city": "Berlin",
+        "country": "DE",
+        "vat_number": "DE136695976",
+        "is_business": "on",
+        "email": "",
+    }
+
+
+def price(s: SimpleNamespace) -> Body:
+    return {"level": "bronze", "kind": "new", "delivery": "video", "amount": "1700.00", "valid_from": "2031-01-01"}
+
+
+def delivery(s: SimpleNamespace) -> Body:
+    return {"delivery": "on_site"}

@@ -498,3 +498,40 @@ def case_proposed(s: SimpleNamespace) -> None:
     case_on_agenda_in_session(s)
     item = AgendaItem.objects.get(application=s.case, meeting__state="open")
     board.proposal_make(item=item, by=s.board_members[0], outcome=DecisionOutcome.AWARDED)
+
+
+def invoice_payments(s: SimpleNamespace) -> Any:
+    from billing.models import Payment
+
+    return sorted(Payment.objects.filter(invoice=s.invoice).values_list("pk", "amount"))
+
+
+def invoice_credited(s: SimpleNamespace) -> Any:
+    from billing.models import Invoice
+
+    return (Invoice.objects.get(pk=s.invoice.pk).state, Invoice.objects.filter(credits=s.invoice).count())
+
+
+def other_case_invoices(s: SimpleNamespace) -> Any:
+    from billing.models import Invoice
+
+    return Invoice.objects.filter(application=s.other_case).count()
+
+
+def other_case_payer(s: SimpleNamespace) -> Any:
+    from billing.models import Quote
+
+    return Quote.objects.get(application=s.other_case).payer_id
+
+
+def prices(s: SimpleNamespace) -> Any:
+    from billing.models import PriceEntry
+
+    return PriceEntry.objects.count()
+
+
+def other_case_quote(s: SimpleNamespace) -> Any:
+    from billing.models import Quote
+
+    quote = Quote.objects.get(application=s.other_case)
+    return (quote.delivery, quote.net_amount)

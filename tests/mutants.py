@@ -20,7 +20,7 @@ from typing import Any
 
 import rules
 
-PORTAL_APPS = ("accounts", "assessments", "clusters", "common", "labels", "privacy")
+PORTAL_APPS = ("accounts", "assessments", "billing", "clusters", "common", "labels", "privacy")
 
 
 def permission_names() -> list[str]:
@@ -98,6 +98,18 @@ def _every_country_scope(user: Any, country: str | None = None) -> Any:
     return Scope(countries=(country,) if country else None)
 
 
+def _every_invoice(user: Any) -> Any:
+    from billing.models import Invoice
+
+    return Invoice.objects.select_related("application__organisation", "payer", "credits")
+
+
+def _every_quote(user: Any) -> Any:
+    from billing.models import Quote
+
+    return Quote.objects.select_related("application__organisation", "payer")
+
+
 # What each scoping read returns with its filter removed.
 SCOPES: dict[str, Callable[..., Any]] = {
     "assessments.selectors.applications_visible_to": _everything_applications,
@@ -110,6 +122,8 @@ SCOPES: dict[str, Callable[..., Any]] = {
     "clusters.rules.partner_countries_of": _every_country,
     "common.selectors.notifications_of": _everyones_notifications,
     "labels.statistics.scope_for": _every_country_scope,
+    "billing.selectors.documents_for": _every_invoice,
+    "billing.selectors.quotes_for": _every_quote,
 }
 
 

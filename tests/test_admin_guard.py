@@ -47,6 +47,8 @@ from assessments.models import (
     SilverImprovementArea,
     StandingDeclaration,
 )
+from billing.models import PaymentReminder
+from billing.services import invoice_issue, payment_record, quote_create
 from clusters.enums import EligibilityCriterion, OrganisationState
 from clusters.models import EligibilityWaiver, Invitation, NameChangeRequest
 from clusters.selectors import transitions_of
@@ -100,6 +102,14 @@ RECORDS: dict[str, dict[str, Any]] = {
     "common.activitylog": {"action": "label.forged", "reason": "forged"},
     "privacy.erasure": {"pseudonym": "forged", "legal_basis": "forged"},
     "privacy.dataexport": {"token": "forged", "downloaded_at": datetime(2020, 1, 1, tzinfo=UTC)},
+    "billing.priceentry": {"amount": "1.00", "valid_from": "2020-01-02"},
+    "billing.payer": {"name": "Forged payer", "vat_number": "DE000000000"},
+    "billing.quote": {"net_amount": "1.00", "priced_on": "2099-01-01"},
+    "billing.invoicecounter": {"last": "0"},
+    "billing.invoice": {"state": "paid", "gross_total": "1.00", "number": "2099-99999"},
+    "billing.invoiceline": {"net_amount": "1.00", "description": "forged"},
+    "billing.payment": {"amount": "9999.00", "reference": "forged"},
+    "billing.paymentreminder": {"days_after_due": "99"},
 }
 # What gives people access: the office reads it (roles: not even that), only a superuser writes it.
 ACCESS: dict[str, dict[str, Any]] = {
@@ -312,6 +322,12 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
         user=UserFactory(), pseudonym="Person 0123456789", reason="asked", legal_basis="art. 17", processed_by=office
     )
     DataExport.objects.create(user=manager, token="t" * 20, file=ContentFile(b"PK", name="export.zip"))
+
+    # The decided case's quote, invoice (partly paid) and a payment reminder.
+    quote_create(application=decided, by=office)
+    invoice = invoice_issue(application=decided, by=office)
+    payment_record(invoice=invoice, paid_on=date(2026, 3, 20), amount=Decimal("100.00"), reference="T1", by=office)
+    PaymentReminder.objects.create(invoice=invoice, days_after_due=7)
 
     objects: dict[str, models.Model] = {}
     for model in admin.site._registry:

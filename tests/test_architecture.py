@@ -1,4 +1,5 @@
-"""The apps import one way: escaportal -> privacy -> labels -> assessments -> clusters -> accounts -> common."""
+"""The apps import one way:
+escaportal -> privacy -> labels -> billing -> assessments -> clusters -> accounts -> common."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.apps import apps
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_APPS = {"common", "accounts", "clusters", "assessments", "labels", "privacy"}
+PROJECT_APPS = {"common", "accounts", "clusters", "assessments", "billing", "labels", "privacy"}
 
 
 def test_import_contracts_hold() -> None:

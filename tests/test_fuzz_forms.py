@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from assessments.models import Application, Section
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("common", "accounts", "clusters", "assessments", "labels", "privacy")
+APPS = ("common", "accounts", "clusters", "assessments", "billing", "labels", "privacy")
 
 HOSTILE_TEXT = [
     "",
@@ -281,6 +281,21 @@ TARGETS: dict[str, Target] = {
         init=lambda s: {"actors": [(s.users["manager"].pk, "Manager")]},
     ),
     "privacy.forms.ErasureForm": Target(lambda s: reverse("privacy:erasures"), "office", _writes("privacy.Erasure")),
+    "billing.forms.PaymentForm": Target(
+        lambda s: reverse("billing:payment_record", kwargs={"pk": s.invoice.pk}), "office", _writes("billing.Payment")
+    ),
+    "billing.forms.CreditNoteForm": Target(
+        lambda s: reverse("billing:credit_note", kwargs={"pk": s.invoice.pk}),
+        "office",
+        _writes("billing.Invoice", "billing.InvoiceLine"),
+    ),
+    "billing.forms.PayerForm": Target(
+        lambda s: reverse("billing:case_payer", kwargs={"pk": s.other_case.pk}), "office", _writes("billing.Payer")
+    ),
+    "billing.forms.PriceForm": Target(lambda s: reverse("billing:prices"), "office", _writes("billing.PriceEntry")),
+    "billing.forms.DeliveryForm": Target(
+        lambda s: reverse("billing:quote_delivery", kwargs={"pk": s.other_case.pk}), "office"
+    ),
     # Not in a forms.py, but a form the public posts all day.
     "labels.registry.RegistryFilterForm": Target(lambda s: reverse("registry"), None, method="GET"),
 }

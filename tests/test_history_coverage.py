@@ -19,6 +19,7 @@ import pytest
 from accounts import services as account_services
 from assessments.questionnaires import services as questionnaire_services
 from assessments.services import applications, assessing
+from billing import services as billing_services
 from clusters import names as cluster_names
 from clusters import people as cluster_people
 from clusters import services as cluster_services
@@ -45,6 +46,7 @@ MODULES: tuple[ModuleType, ...] = (
     privacy_exports,
     privacy_erasure,
     privacy_retention,
+    billing_services,
 )
 WRITES = re.compile(r"\.(save|create\w*|delete|update\w*|bulk_\w+|get_or_create|set)\(")
 RECORDS = re.compile(

@@ -23,7 +23,9 @@ Who must not see what is written here by hand, from the scheme's roles
   the office, and the people working with them on a case; never people of
   another organisation or country, unassigned experts, policy readers or
   anonymous visitors;
-- a notification: only the person it was written to.
+- a notification: only the person it was written to;
+- a case's invoice and payments: its manager, the national partner paying
+  for it and the office; never a contributor, another partner or an expert.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ EVERYONE = set(ROLES)
 OUTSIDERS = {"anonymous", "other_manager", "unassigned_assessor", "other_partner", "policy"}
 # Marker -> the roles that must never see it.
 FORBIDDEN: dict[str, set[str]] = {
+    # A case's payments: its manager, the partner paying for it, the office.
+    "CANARY-PAYMENT-REFERENCE": EVERYONE - {"manager", "partner", "office"},
     "CANARY-CASE-ANSWER": EVERYONE - {"manager", "contributor", "assigned_assessor", "office"},
     "canary-case-evidence": EVERYONE - {"manager", "contributor", "assigned_assessor", "office"},
     "CANARY-SCORE-COMMENT": EVERYONE - {"assigned_assessor", "office"},

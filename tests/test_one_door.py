@@ -30,7 +30,7 @@ from tests.assessments.conftest import make_version
 from tests.factories import OrganisationFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "assessments", "clusters", "common", "labels", "privacy"]
+APPS = ["accounts", "assessments", "billing", "clusters", "common", "labels", "privacy"]
 STATE_FIELDS = {"state", "status"}
 
 # Not workflows: the progress of a machine's own work, which no person moves.
@@ -68,6 +68,7 @@ def test_every_model_with_a_state_goes_through_the_door_or_is_a_machine() -> Non
         "assessments.QuestionnaireVersion",
         "labels.Meeting",
         "labels.AgendaItem",
+        "billing.Invoice",
     }
     assert not registered & set(MACHINE_STATES)
 

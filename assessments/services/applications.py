@@ -21,7 +21,13 @@ from assessments import selectors
 from assessments.answers import AnswerInvalid, clean_answer
 from assessments.enums import ApplicationState
 from assessments.models import Answer, Application, Evidence, Indicator
-from assessments.providers import bronze_benchmarkings, latest_bronze_benchmarking, renewal_window
+from assessments.providers import (
+    application_started,
+    application_submitted,
+    bronze_benchmarkings,
+    latest_bronze_benchmarking,
+    renewal_window,
+)
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import is_member_of_applicant
 from assessments.services.workflow import APPLICATION_WORKFLOW
@@ -156,7 +162,8 @@ def application_start(
     before the current label expires; Silver starts 18 to 24 months after a
     Bronze benchmarking (configured).
     A renewal pre-fills every answer from the previous application of that level.
-    Side effects: a transition row (start); no e-mail.
+    Side effects: a transition row (start); what the apps above add to a new
+    case (``providers.application_started``: billing's quote); no e-mail.
     """
     # Locking the organisation serialises two starts at once (a double click)
     # and judges eligibility on its current profile, not the caller's copy.
@@ -208,6 +215,8 @@ def application_start(
     )
     if previous is not None:
         _prefill_from(application, previous, by)
+    # The apps above add their part of a new case (billing: its quote).
+    application_started(application, by)
     return application
 
 
@@ -412,7 +421,9 @@ def case_back_to_assignment(*, application: Application, note: str) -> None:
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit when complete; the answers are then locked. Raises ``ActionRefused``
-    naming how many items are missing (the submit page lists them)."""
+    naming how many items are missing (the submit page lists them). Side effects:
+    the move's history row; what the apps above add to a submitted case
+    (``providers.application_submitted``: billing's invoice, if configured)."""
     if not by.has_perm("assessments.submit_application", application):
         # A contributor or the office too: the submit page tells a contributor to ask a manager.
         raise PermissionDenied
@@ -430,4 +441,5 @@ def application_submit(*, application: Application, by: User) -> Application:
             % {"n": areas_needed}
         )
     submitted = application_transition(application=application, to_state=ApplicationState.SUBMITTED, by=by)
+    application_submitted(submitted)
     return submitted

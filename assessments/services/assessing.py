@@ -30,6 +30,7 @@ from assessments.models import (
     Indicator,
     Score,
 )
+from assessments.providers import assignment_blockers
 from assessments.scoring import Verdict
 from assessments.selectors import assessors_offered, declared_links, is_shared_scoring, result_of
 from assessments.services.applications import application_transition, evidence_for_clarification
@@ -60,13 +61,18 @@ def assignment_create(*, application: Application, assessors: Sequence[User], by
     Gold two: one from the organisation's country, one from another).
 
     Side effects: the case moves to assessor assignment; each expert is notified
-    (in the portal and by e-mail) after commit.
+    (in the portal and by e-mail) after commit. Refused while an app above holds
+    it back (``providers.assignment_blockers``: billing's payment first).
     """
     application = _lock(application)
     if not by.has_perm("assessments.assign_assessors", application):
         raise PermissionDenied
     if application.state not in ASSIGNABLE_STATES:
         raise ActionRefused(_("Assessors are assigned to submitted applications only."))
+    # The apps above may hold the assignment back (billing: payment first, if configured).
+    blockers = assignment_blockers(application)
+    if blockers:
+        raise ActionRefused(" ".join(blockers))
     chosen = list(dict.fromkeys(assessors))
     linked = declared_links(application.organisation, [person.pk for person in chosen])
     if linked:

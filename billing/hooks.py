@@ -1,0 +1,59 @@
+"""What billing adds to the assessment workflow, registered in ``assessments.providers``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from assessments.models import Application
+from billing.selectors import amount_paid, case_is_paid, live_invoice
+from billing.services import invoice_issue, quote_create
+from common.enums import Level
+
+
+def quote_on_start(application: Application, by: Any) -> None:
+    quote_create(application=application, by=by)
+
+
+def invoice_on_submission(application: Application) -> None:
+    """With ``BILLING["invoice_at"] == "submission"`` the system issues the invoice as the case is submitted."""
+    if settings.BILLING["invoice_at"] == "submission":
+        invoice_issue(application=application, by=None)
+
+
+def payment_required() -> bool:
+    return bool(settings.BILLING["payment_before_assignment"])
+
+
+def payment_blocker(application: Application) -> str | None:
+    """With the setting on, assessors wait for the case's invoice to be paid."""
+    if not payment_required() or case_is_paid(application):
+        return None
+    return _("The label office assigns assessors once the case's invoice is paid.")
+
+
+def case_panel(request: Any, application: Application) -> dict[str, Any] | None:
+    """The quote, the invoice and what is paid, on the case's page, for those who may read them."""
+    user = request.user
+    if not user.has_perm("billing.view_case_billing", application):
+        return None
+    invoice = live_invoice(application)
+    quote = getattr(application, "quote", None)
+    may_issue = invoice is None and user.has_perm("billing.issue_invoice", application)
+    return {
+        "quote": quote,
+        "invoice": invoice,
+        "paid": amount_paid(invoice) if invoice else None,
+        "payment_required": payment_required() and not case_is_paid(application),
+        "can_issue": may_issue,
+        # Only Bronze is priced by how the interview is held.
+        "can_reprice": may_issue and quote is not None and application.level == Level.BRONZE,
+        "can_set_payer": invoice is None and user.has_perm("billing.set_payer", application),
+        "application": application,
+    }
+
+
+def no_context(request: Any) -> dict[str, object]:
+    return {}
