@@ -36,7 +36,8 @@ def bronze_benchmarkings_of(organisation_ids: Collection[int]) -> dict[int, list
         organisation_id__in=dates, level=Level.BRONZE, state=ApplicationState.AWARDED, assessed_on__isnull=False
     ).values_list("organisation_id", "assessed_on")
     for pk, day in own:
-        dates[pk].add(day)
+        if day is not None:
+            dates[pk].add(day)
     for lookup in _lookups.values():
         for pk, days in lookup(list(dates)).items():
             dates[pk].update(day for day in days if day is not None)

@@ -112,8 +112,12 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         or user.has_perm("clusters.decide_name_change", name_change)
     )
     # What it offers: the moves this person may make from the request's state (a refused one offers none).
-    can_withdraw_name = shows_name_change and may_move(name_change, NameChangeState.WITHDRAWN, user)
-    can_decide_name = shows_name_change and may_move(name_change, NameChangeState.APPROVED, user)
+    can_withdraw_name = (
+        name_change is not None and shows_name_change and may_move(name_change, NameChangeState.WITHDRAWN, user)
+    )
+    can_decide_name = (
+        name_change is not None and shows_name_change and may_move(name_change, NameChangeState.APPROVED, user)
+    )
     return render(
         request,
         "clusters/organisation_detail.html",
