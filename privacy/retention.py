@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from assessments.enums import ApplicationState
 from assessments.models import Application, Evidence
+from billing.models import Quote
 from common.files import private_storage
 from common.models import Notification
 from common.services import history_record_many
@@ -68,7 +69,8 @@ def _abandoned_drafts(now: datetime) -> models.QuerySet[Application]:
     archived = getattr(ApplicationState, "ARCHIVED", None)
     states = [ApplicationState.DRAFT, *([archived] if archived else [])]
     return (
-        Application.objects.filter(state__in=states, created_at__lt=cutoff)
+        # A draft with an invoice is not abandoned paperwork: invoices are kept by law (README, "Personal data").
+        Application.objects.filter(state__in=states, created_at__lt=cutoff, invoices__isnull=True)
         .annotate(last_answer=Max("answers__updated_at"), last_file=Max("evidence__uploaded_at"))
         .filter(Q(last_answer__isnull=True) | Q(last_answer__lt=cutoff))
         .filter(Q(last_file__isnull=True) | Q(last_file__lt=cutoff))
@@ -188,6 +190,8 @@ def _delete_with_files(field: str) -> Callable[[models.QuerySet[Any]], int]:
 def _delete_drafts(rows: models.QuerySet[Application]) -> int:
     ids = list(rows.values_list("pk", flat=True))
     names = [name for name in Evidence.objects.filter(application_id__in=ids).values_list("file", flat=True) if name]
+    # The quote written when the draft was started goes with it (it was never invoiced).
+    Quote.objects.filter(application_id__in=ids).delete()
     Application.objects.filter(pk__in=ids).delete()
     _files_delete_on_commit(names)
     return len(ids)

@@ -56,6 +56,8 @@ ALLOWED_WORDS = frozenset(
         "OpenAPI",
         "SVG",
         "PNG",
+        "IBAN",
+        "BIC",
     }
 )
 

@@ -167,3 +167,18 @@ def test_the_periods_come_from_the_settings(world: SimpleNamespace, settings: ob
     }
 
     assert {kind for kind, _rule, _pk in retention_preview()} == {"data export"}
+
+
+def test_an_old_draft_that_was_invoiced_is_kept_with_its_invoice(world: SimpleNamespace) -> None:
+    """Invoices are kept by law: a draft the office invoiced is no abandoned paperwork, whatever its age."""
+    from accounts.enums import StaffRole
+    from billing.services import invoice_issue
+    from tests.factories import RoleGrantFactory
+
+    office = RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user
+    invoice = invoice_issue(application=world.old_draft, by=office)
+
+    retention_task()
+
+    assert Application.objects.filter(pk=world.old_draft.pk).exists()
+    assert world.old_draft.invoices.filter(pk=invoice.pk).exists()
