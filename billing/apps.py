@@ -24,3 +24,5 @@ class BillingConfig(AppConfig):
         register_case_panel("billing", "billing/panels/case_billing.html", hooks.case_panel)
         for role in ("manager", "partner"):
             register_panel(Panel(role, "billing/panels/own_billing.html", hooks.no_context, 40))
+        # An expert's own statement of fees, month by month.
+        register_panel(Panel("assessor", "billing/panels/expert_fees.html", hooks.no_context, 40))

@@ -69,3 +69,29 @@ def expert_statement(*, year: int, month: int, expert: User | None = None) -> li
             )
         )
     return lines
+
+
+def statement_total(lines: list[FeeLine]) -> Decimal:
+    return sum((line.fee for line in lines), Decimal("0.00"))
+
+
+def statement_pdf(*, expert: User, year: int, month: int, lines: list[FeeLine]) -> bytes:
+    """One expert's statement of a month as a PDF (a page or two: drawn on request)."""
+    # Imported here on purpose (as in common.pdf): WeasyPrint is costly to load.
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from common.pdf_fetcher import PortalURLFetcher, static_base_url
+
+    html = render_to_string(
+        "billing/fee_statement_pdf.html",
+        {
+            "expert": expert,
+            "month": date(year, month, 1),
+            "lines": lines,
+            "total": statement_total(lines),
+            "currency": settings.BILLING["currency"],
+            "seller": settings.BILLING_SELLER,
+        },
+    )
+    return bytes(HTML(string=html, base_url=static_base_url(), url_fetcher=PortalURLFetcher()).write_pdf())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from accounts.rules import is_label_office
+from accounts.rules import is_assessor, is_label_office
 from clusters.rules import is_cluster_manager, is_manager_of_cluster, is_partner_for_country, is_partner_staff
 
 if TYPE_CHECKING:
@@ -43,3 +43,5 @@ rules.add_perm("billing.view_case_billing", is_label_office | is_manager_of_case
 rules.add_perm("billing.set_payer", is_label_office | is_partner_for_case)
 rules.add_perm("billing.view_own_billing", is_cluster_manager | is_partner_staff)
 rules.add_perm("billing.view_expert_fees", is_label_office)
+# An expert reads his own monthly statement of fees; the office reads every expert's.
+rules.add_perm("billing.view_fee_statement", is_assessor | is_label_office)

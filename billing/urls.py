@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/invoice/", views.invoice_issue, name="invoice_issue"),
     path("cases/<int:pk>/payer/", views.case_payer, name="case_payer"),
     path("experts/fees.csv", views.expert_fees, name="expert_fees"),
+    path("experts/statement/", views.fee_statement, name="fee_statement"),
     path("prices/", views.prices, name="prices"),
     path("cases/<int:pk>/delivery/", views.quote_delivery, name="quote_delivery"),
 ]

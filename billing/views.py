@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from assessments.models import Application
 from billing import selectors, services
 from billing.einvoice import invoice_xml
 from billing.enums import PayerKind
-from billing.fees import STATEMENT_COLUMNS, expert_statement
+from billing.fees import STATEMENT_COLUMNS, FeeLine, expert_statement, statement_pdf, statement_total
 from billing.forms import CreditNoteForm, DeliveryForm, PayerForm, PaymentForm, PriceForm
 from billing.models import Invoice, Payment, PriceEntry, Quote
 from common.actions import refusable
@@ -217,17 +218,65 @@ def case_payer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "billing/case_payer.html", {"application": application, "form": form})
 
 
-@permission_required("billing.view_expert_fees")
-def expert_fees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """The experts' fees of a month (``?month=YYYY-MM``, default the last month), as CSV."""
-    today = timezone.localdate()
-    default = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+def _statement_month(request: AuthenticatedHttpRequest) -> tuple[int, int]:
+    """``?month=YYYY-MM``, by default the last month (a wrong value falls back to it)."""
+    default = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     try:
         year, month = (int(part) for part in request.GET.get("month", default).split("-"))
         date(year, month, 1)
     except ValueError:
         year, month = (int(part) for part in default.split("-"))
-    lines = expert_statement(year=year, month=month)
+    return year, month
+
+
+@permission_required("billing.view_expert_fees")
+def expert_fees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """Every expert's fees of a month (``?month=YYYY-MM``, default the last month), as CSV."""
+    year, month = _statement_month(request)
+    return _statement_csv(expert_statement(year=year, month=month), f"expert-fees-{year}-{month:02d}.csv")
+
+
+@permission_required("billing.view_fee_statement")
+def fee_statement(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """One expert's monthly statement: his own for an expert; any expert's (``?expert=<id>``) for the
+    office. As a page, or ``?format=pdf`` / ``?format=csv``."""
+    year, month = _statement_month(request)
+    expert = _statement_expert(request)
+    lines = expert_statement(year=year, month=month, expert=expert)
+    name = f"fees-{expert.pk}-{year}-{month:02d}"
+    if request.GET.get("format") == "csv":
+        return _statement_csv(lines, f"{name}.csv")
+    if request.GET.get("format") == "pdf":
+        pdf = statement_pdf(expert=expert, year=year, month=month, lines=lines)
+        return HttpResponse(
+            pdf, content_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'}
+        )
+    return render(
+        request,
+        "billing/fee_statement.html",
+        {
+            "expert": expert,
+            "month": date(year, month, 1),
+            "month_value": f"{year}-{month:02d}",
+            "lines": lines,
+            "total": statement_total(lines),
+            "currency": settings.BILLING["currency"],
+            "for_office": request.user.has_perm("billing.view_expert_fees"),
+        },
+    )
+
+
+def _statement_expert(request: AuthenticatedHttpRequest) -> User:
+    """Whose statement: the office names any expert; anyone else reads only his own."""
+    asked = request.GET.get("expert", "")
+    if not asked or not request.user.has_perm("billing.view_expert_fees"):
+        return request.user
+    if not asked.isdigit():
+        raise Http404
+    return get_object_or_404(User, pk=int(asked), assessor_profile__isnull=False)
+
+
+def _statement_csv(lines: list[FeeLine], filename: str) -> HttpResponseBase:
     currency = settings.BILLING["currency"]
     rows = (
         [
@@ -243,7 +292,7 @@ def expert_fees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         ]
         for line in lines
     )
-    return csv_response(filename=f"expert-fees-{year}-{month:02d}.csv", header=STATEMENT_COLUMNS, rows=rows)
+    return csv_response(filename=filename, header=STATEMENT_COLUMNS, rows=rows)
 
 
 @permission_required("billing.manage_prices")

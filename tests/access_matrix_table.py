@@ -582,6 +582,8 @@ TABLE: list[Row] = [
     row("billing:prices",                            "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.price, e.prices),
     row("billing:quote_delivery",                    "POST", "L    404  403  404  404  404  404  403  302  404  404", other_case, b.delivery, e.other_case_quote),
     row("billing:expert_fees",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
+    # An expert's own statement of fees (the office names any expert with ?expert=).
+    row("billing:fee_statement",                     "GET",  "L    403  403  403  200  200  403  403  200  403  403", none),
 ]
 # fmt: on
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accounts.models import User
 from assessments.enums import ApplicationState, AssignmentState
@@ -161,3 +162,28 @@ def test_a_manager_sees_his_organisations_quotes_and_invoices_only(
 
     assert "My Own Cluster" in page
     assert "Someone Else Cluster" not in page
+
+
+def test_an_expert_reads_his_own_statement_as_page_pdf_and_csv_and_nobody_elses(
+    bronze_case: Application, office: User, client: Client
+) -> None:
+    expert, other = AssessorProfileFactory().user, AssessorProfileFactory().user
+    other_case = start_case(OrganisationFactory(name="Second Expert Cluster", **ELIGIBLE))
+    for case, person in ((bronze_case, expert), (other_case, other)):
+        Assignment.objects.create(application=case, assessor=person, state=AssignmentState.ACCEPTED)
+        Application.objects.filter(pk=case.pk).update(state=ApplicationState.AWARDED, assessed_on=date(2026, 10, 8))
+    url = reverse("billing:fee_statement") + "?month=2026-10"
+
+    client.force_login(expert)
+    page = client.get(url + f"&expert={other.pk}").content.decode()  # asking for another's is ignored
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get(url + "&format=pdf").content)).pages)
+    rows = _csv(client.get(url + "&format=csv"))
+
+    assert bronze_case.organisation.name in page and "Second Expert Cluster" not in page
+    assert "500.00 EUR" in page
+    assert bronze_case.organisation.name in pdf_text and "Second Expert Cluster" not in pdf_text
+    assert [row[3] for row in rows[1:]] == [bronze_case.organisation.name]
+
+    client.force_login(office)
+    office_page = client.get(url + f"&expert={other.pk}").content.decode()
+    assert "Second Expert Cluster" in office_page and bronze_case.organisation.name not in office_page
