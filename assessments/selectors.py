@@ -113,6 +113,11 @@ class IndicatorRow:
         return (self.answered or not self.indicator.required) and not self.evidence_missing
 
     @property
+    def value_display(self) -> str:
+        """The answer as the check before submission shows it (the same words as the previous cycle's)."""
+        return display(self.indicator, self.value)
+
+    @property
     def previous_display(self) -> str:
         return display(self.indicator, self.answer.previous_value if self.answer else None)
 

@@ -252,6 +252,8 @@ def _evidence_fragment(
     request: HttpRequest, application: Application, indicator: Indicator, error: str
 ) -> HttpResponse:
     evidence = Evidence.objects.filter(application=application, indicator=indicator).order_by("uploaded_at")
+    # A file may complete an item (evidence required, or a file answer): the section's progress bar follows.
+    done, total = selectors.progress(selectors.application_sections(application))
     return render(
         request,
         "assessments/_evidence_list.html",
@@ -261,6 +263,10 @@ def _evidence_fragment(
             "evidence": evidence,
             "error": error,
             "editable": request.user.has_perm("assessments.edit_answers", application),
+            "show_progress": True,
+            "done": done,
+            "total": total,
+            "percent": _percent(done, total),
         },
     )
 
@@ -314,6 +320,8 @@ def application_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         {
             "application": application,
             "missing": selectors.missing_items(sections),
+            # The whole answer sheet, to read through before the answers are locked.
+            "sections": sections,
             "can_submit": request.user.has_perm("assessments.submit_application", application),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -272,3 +273,40 @@ def test_section_page_queries_do_not_grow(
 
     with django_assert_num_queries(15):
         client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))
+
+
+def test_check_and_submit_shows_every_answer_to_read_before_the_lock(
+    client: Client, application: Application, manager: Membership
+) -> None:
+    from tests.assessments.test_applications import answer_all
+
+    answer_all(application, manager.user)
+    client.force_login(manager.user)
+
+    page = client.get(reverse("assessments:application_submit", args=[application.pk])).content.decode()
+    summary = page[page.index('data-testid="answers-summary"') :]
+
+    assert "We run matchmaking events." in summary
+    assert "S1.1" in summary and "S2.4" in summary  # the answered and the one still open
+    assert "not answered" in summary
+
+
+def test_an_evidence_upload_moves_the_sections_progress_bar(
+    client: Client, application: Application, manager: Membership
+) -> None:
+    """S2.4 is a file answer: uploading it completes one more required item, and the fragment
+    brings the page's progress bar along (out of band), as a saved answer does."""
+    client.force_login(manager.user)
+    indicator = Indicator.objects.get(version=application.version, code="S2.4")
+    section_page = client.get(reverse("assessments:application_section", args=[application.pk, "S2"]))
+    before = re.search(r'aria-valuenow="(\d+)"', section_page.content.decode())
+
+    response = client.post(
+        reverse("assessments:evidence_upload", args=[application.pk, indicator.pk]),
+        {"file": SimpleUploadedFile("Plan 2026.pdf", PDF)},
+        **HTMX,
+    )
+
+    fragment = response.content.decode()
+    after = re.search(r'id="section-progress" hx-swap-oob="true">.*?aria-valuenow="(\d+)"', fragment, re.S)
+    assert before and after and int(after.group(1)) > int(before.group(1))
