@@ -61,16 +61,20 @@ def _day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def _expert_steps(today: date) -> list[LateStep]:
+def _expert_steps(today: date, *, late_only: bool = True, people: list[User] | None = None) -> list[LateStep]:
     deadlines = case_deadlines()
-    # A calendar-day bound the working-day deadline can only be later than: the database narrows, Python decides.
-    earliest = timezone.now() - timedelta(days=deadlines.declare_working_days)
     assignments = (
-        Assignment.objects.filter(application__state__in=_EXPERT_STATES, assigned_at__lt=earliest)
+        Assignment.objects.filter(application__state__in=_EXPERT_STATES)
         .filter(state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED])
         .select_related("assessor", "application__organisation")
         .order_by("assigned_at", "pk")
     )
+    if late_only:
+        # A calendar-day bound the working-day deadline can only be later than: the database narrows, Python decides.
+        earliest = timezone.now() - timedelta(days=deadlines.declare_working_days)
+        assignments = assignments.filter(assigned_at__lt=earliest)
+    if people is not None:
+        assignments = assignments.filter(assessor__in=people)
     steps = []
     for assignment in assignments:
         if assignment.state == AssignmentState.PENDING:
@@ -81,7 +85,7 @@ def _expert_steps(today: date) -> list[LateStep]:
             deadline, step = declared + timedelta(days=deadlines.score_days), "score"
         else:
             continue
-        if deadline < today:
+        if deadline < today or not late_only:
             steps.append(
                 LateStep(
                     step=step,
@@ -99,11 +103,19 @@ def _expert_steps(today: date) -> list[LateStep]:
 _EXPERT_STATES = [ApplicationState.ASSESSOR_ASSIGNMENT, ApplicationState.IN_ASSESSMENT]
 
 
-def _answer_steps(today: date) -> list[LateStep]:
+def _answer_steps(today: date, *, late_only: bool = True, people: list[User] | None = None) -> list[LateStep]:
     managers = Membership.objects.filter(role=MembershipRole.MANAGER, left_at__isnull=True).select_related("user")
+    clarifications = Clarification.objects.filter(OPEN_CLARIFICATION)
+    if late_only:
+        clarifications = clarifications.filter(due_on__lt=today)
+    if people is not None:
+        clarifications = clarifications.filter(
+            application__organisation__memberships__user__in=people,
+            application__organisation__memberships__role=MembershipRole.MANAGER,
+            application__organisation__memberships__left_at__isnull=True,
+        )
     clarifications = (
-        Clarification.objects.filter(OPEN_CLARIFICATION, due_on__lt=today)
-        .exclude(application__state__in=CLOSED_STATES)
+        clarifications.exclude(application__state__in=CLOSED_STATES)
         .select_related("application__organisation")
         .prefetch_related(Prefetch("application__organisation__memberships", queryset=managers, to_attr="managers"))
         .order_by("due_on", "pk")
@@ -122,7 +134,7 @@ def _answer_steps(today: date) -> list[LateStep]:
     ]
 
 
-def _office_and_committee_steps(today: date) -> list[LateStep]:
+def _office_and_committee_steps(today: date, *, late_only: bool = True) -> list[LateStep]:
     deadlines = case_deadlines()
     applications = (
         Application.objects.filter(
@@ -142,7 +154,7 @@ def _office_and_committee_steps(today: date) -> list[LateStep]:
             # From the report's completion: taking the case into quality check does not restart the clock.
             since = _day((report.completed_at if report else None) or application.state_changed_at)
             step, days, who, people = "quality_check", deadlines.quality_check_days, _("the label office"), office
-        if since is not None and since + timedelta(days=days) < today:
+        if since is not None and (since + timedelta(days=days) < today or not late_only):
             steps.append(
                 LateStep(
                     step=step,
@@ -160,4 +172,18 @@ def late_steps(today: date | None = None) -> list[LateStep]:
     """Every late step of every open case, the longest late first."""
     today = today or timezone.localdate()
     steps = _expert_steps(today) + _answer_steps(today) + _office_and_committee_steps(today)
+    return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
+
+
+def steps_waiting_for(person: User, today: date | None = None) -> list[LateStep]:
+    """Every open step this person is to take, late or not, the oldest deadline first (a work queue):
+    the expert's declarations and scoring, the manager's answers, the office's quality checks and the
+    committee's decisions."""
+    today = today or timezone.localdate()
+    steps = _expert_steps(today, late_only=False, people=[person]) + _answer_steps(
+        today, late_only=False, people=[person]
+    )
+    roles = set(person.role_grants.values_list("role", flat=True))
+    if roles & {StaffRole.LABEL_OFFICE, StaffRole.LABEL_COMMITTEE}:
+        steps += [s for s in _office_and_committee_steps(today, late_only=False) if person in s.people]
     return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))

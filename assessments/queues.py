@@ -1,0 +1,111 @@
+"""Work queues: what waits for a person, oldest first, what is late marked so.
+
+Each role's start page leads with its queue (``{% role_panels "queue" %}``):
+the steps of open cases this person is to take, from ``late_steps`` with the
+deadlines of the scheme's configuration (an expert's declaration and scoring,
+a manager's answers, the office's quality checks, the committee's decisions),
+and what has no deadline yet but waits all the same: cases to assign (the
+office), drafts to finish (a manager), the late cases of a partner's countries
+(never who is late: an expert's name is not the partner's to know).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import StaffRole
+from accounts.models import User
+from assessments.enums import ASSIGNABLE_STATES, ApplicationState
+from assessments.late_steps import LateStep, late_steps, steps_waiting_for
+from assessments.models import Application
+from clusters.enums import MembershipRole
+from clusters.rules import partner_countries_of
+from common.http import AuthenticatedHttpRequest
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    what: str
+    application: Application
+    url: str
+    since: date | None
+    deadline: date | None
+    late: bool
+
+
+def _case_url(application: Application) -> str:
+    return reverse("assessments:application_detail", args=[application.pk])
+
+
+def _step_item(step: LateStep, today: date) -> QueueItem:
+    url = _case_url(step.application)
+    if step.step == "declare" and step.assignment is not None:
+        url = reverse("assessments:assignment_declare", args=[step.assignment.pk])
+    return QueueItem(str(step.label), step.application, url, None, step.deadline, step.deadline < today)
+
+
+def _to_assign() -> list[QueueItem]:
+    cases = Application.objects.filter(state__in=ASSIGNABLE_STATES).select_related("organisation")
+    return [
+        QueueItem(
+            str(_("assign the experts")),
+            case,
+            reverse("assessments:case_assign", args=[case.pk]),
+            timezone.localdate(case.submitted_at) if case.submitted_at else None,
+            None,
+            False,
+        )
+        for case in cases.order_by("submitted_at", "pk")
+    ]
+
+
+def _drafts_of(person: User) -> list[QueueItem]:
+    drafts = Application.objects.filter(
+        state=ApplicationState.DRAFT,
+        organisation__memberships__user=person,
+        organisation__memberships__left_at__isnull=True,
+        organisation__memberships__role=MembershipRole.MANAGER,
+    ).select_related("organisation")
+    return [
+        QueueItem(
+            str(_("finish and submit the draft")),
+            draft,
+            _case_url(draft),
+            timezone.localdate(draft.created_at),
+            None,
+            False,
+        )
+        for draft in drafts.order_by("created_at", "pk")
+    ]
+
+
+def _late_in_countries(person: User, today: date) -> list[QueueItem]:
+    countries = partner_countries_of(person)
+    return [
+        QueueItem(str(step.label), step.application, "", None, step.deadline, True)
+        for step in late_steps(today)
+        if step.application.organisation.country.code in countries
+    ]
+
+
+def work_queue(person: User, today: date | None = None) -> list[QueueItem]:
+    """Everything that waits for ``person``: the late first (oldest deadline first), then the rest."""
+    today = today or timezone.localdate()
+    items = [_step_item(step, today) for step in steps_waiting_for(person, today)]
+    roles = set(person.role_grants.values_list("role", flat=True))
+    if StaffRole.LABEL_OFFICE in roles:
+        items += _to_assign()
+    items += _drafts_of(person)
+    if partner_countries_of(person):
+        items += _late_in_countries(person, today)
+    return sorted(items, key=lambda i: (not i.late, i.deadline or i.since or date.max, i.application.pk))
+
+
+def work_queue_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
+    items = work_queue(request.user)
+    return {"queue": items, "late_count": sum(item.late for item in items), "today": timezone.localdate()}
