@@ -344,7 +344,7 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 # fmt: off
 TABLE: list[Row] = [
     # route                                   method  an   mgr  omgr ctb  asA  asU  ptn  optn off  cmt  pol   object
-    row("home",                                      "GET",  "302  302  302  302  302  302  302  302  302  302  302", none),
+    row("home",                                      "GET",  "200  302  302  302  302  302  302  302  302  302  302", none),
     row("healthz",                                   "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
     row("notifications",                             "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
     row("notifications",                             "POST", "L    405  405  405  405  405  405  405  405  405  405", none, b.no_input, e.unread_notifications, e.everyone_has_unread_news),
