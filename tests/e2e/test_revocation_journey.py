@@ -47,7 +47,7 @@ def test_office_revokes_a_renewal_then_reinstates_it_and_verification_follows(
     assert verification(first) == ("superseded", "Replaced by a newer label")
 
     log_in(page, office.email)
-    page.goto(f"/labels/l/{renewal.code}/")
+    page.goto(f"/labels/label/{renewal.code}/")
     page.get_by_label("Reason (shown on the verification page)").fill("The benchmarking never took place.")
     page.get_by_test_id("revoke").click()
     expect(page.get_by_test_id("revoked")).to_contain_text("The benchmarking never took place.")
