@@ -47,11 +47,9 @@ from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label, Meeting
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
 from labels.selectors import with_state
-from labels.statistics import scope_for as statistics_scope_for
 from labels.validity import label_state
 from labels.verification import budget_spend, budget_spent
 from labels.views_dashboard import LABEL_PAGE_QUERYSET, label_detail_page
-from labels.views_statistics import Figures
 
 
 @permission_required("labels.view_office_start")
@@ -87,22 +85,10 @@ def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("labels.view_statistics")
-def policy_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    organisations = ClusterOrganisation.objects.all()
-    return render(
-        request,
-        "labels/policy_start.html",
-        {
-            "by_country": cluster_selectors.organisation_counts_by_country(organisations),
-            "by_sector": cluster_selectors.organisation_counts_by_sector(organisations),
-            "state_counts": cluster_selectors.organisation_counts_by_state(organisations),
-            # The headline figure: where labels lapse (the Serbian story) shows first.
-            "renewal_chart": Figures(
-                statistics_scope_for(request.user), timezone.localdate()
-            ).renewal_rate_by_country(),
-        },
-    )
+@require_GET
+def policy_start(request: HttpRequest) -> HttpResponse:
+    """The policy readers' old start page: the statistics are one page now."""
+    return redirect("statistics:overview", permanent=True)
 
 
 RECENT_IMPORTS = 10

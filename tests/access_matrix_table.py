@@ -504,7 +504,8 @@ TABLE: list[Row] = [
     # Another member proposed: the committee member approves or sends it back.
     row("labels:proposal_approve",                   "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.no_input, e.agenda_item_state, e.case_proposed),
     row("labels:proposal_send_back",                 "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.send_back, e.agenda_item_state, e.case_proposed),
-    row("labels:policy_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  200", none),
+    # The old address of the statistics (statistics:overview): a permanent redirect for everyone.
+    row("labels:policy_start",                       "GET",  "301  301  301  301  301  301  301  301  301  301  301", none),
     row("labels:import_upload",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("labels:import_upload",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.import_upload, e.import_jobs),
     row("labels:import_detail",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", import_job),

@@ -83,7 +83,7 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
             _url("labels:meetings"),
             _url("labels:meeting_schedule"),
         ],
-        "policy@demo.test": ["/labels/statistics/", _url("statistics:overview"), _url("statistics:comparison")],
+        "policy@demo.test": [_url("statistics:overview"), _url("statistics:comparison")],
         "committee@demo.test": ["/labels/committee/", _url("labels:meetings")],
     }
     return pages[who]
