@@ -138,6 +138,9 @@ STATE_STYLE = {
 }
 
 
+HELD_STATES = (LabelState.VALID, LabelState.EXPIRING)
+
+
 @never_cache
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
@@ -150,8 +153,15 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if label is None:
         budget_spend(request)
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
-    state = label_state(label, timezone.localdate())
-    return render(request, "labels/verify.html", {"label": label, "state": state, "style": STATE_STYLE[state]})
+    today = timezone.localdate()
+    state = label_state(label, today)
+    # A renewal decided before the label it renews ran out starts when that one ends.
+    starts_on = label.valid_from if label.valid_from > today and state in HELD_STATES else None
+    return render(
+        request,
+        "labels/verify.html",
+        {"label": label, "state": state, "style": STATE_STYLE[state], "starts_on": starts_on},
+    )
 
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponse)

@@ -43,7 +43,8 @@ def test_office_revokes_a_renewal_then_reinstates_it_and_verification_follows(
         state = visitor.get_by_test_id("state")
         return state.get_attribute("data-state"), state.inner_text().strip()
 
-    assert verification(renewal) == ("valid", "Valid label")
+    # Renewed before it ran out: the renewal starts when the first label ends, and says so.
+    assert verification(renewal) == ("valid", f"Valid from {renewal.valid_from.isoformat()}")
     assert verification(first) == ("superseded", "Replaced by a newer label")
 
     log_in(page, office.email)
@@ -69,6 +70,6 @@ def test_office_revokes_a_renewal_then_reinstates_it_and_verification_follows(
     expect(events).to_contain_text("Revoked in error: the benchmarking was on 2 June.")
     screenshot(page, "reinstated")
 
-    assert verification(renewal) == ("valid", "Valid label")
+    assert verification(renewal) == ("valid", f"Valid from {renewal.valid_from.isoformat()}")
     assert verification(first) == ("superseded", "Replaced by a newer label")
     visitor.context.close()
