@@ -1,4 +1,4 @@
-"""Every page at a phone's width (390 by 844 px): nothing wider than the screen.
+"""Every page at a phone's width (390 by 844 px): nothing wider than the screen, no link refused.
 
 Each demo role signs in and opens every page its start page links to, one
 click deep; a visitor opens the public pages. A table may scroll inside its own
@@ -48,8 +48,12 @@ STICKING_OUT = """() => {
 }"""
 
 
-def _width_check(page: Page, path: str, too_wide: list[str]) -> None:
+def _width_check(page: Page, path: str, too_wide: list[str], refused: list[str] | None = None) -> None:
+    """Open ``path`` and note it when it is wider than the screen, or (a link the
+    page offered, ``refused`` given) when it answers with an error."""
     response = page.goto(path)
+    if refused is not None and (response is None or response.status >= 400):
+        refused.append(f"{path}: {response.status if response else 'no answer'}")
     if response is not None and "text/html" not in response.headers.get("content-type", ""):
         return
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -59,7 +63,7 @@ def _width_check(page: Page, path: str, too_wide: list[str]) -> None:
 
 
 def _links_on(page: Page, origin: str) -> list[str]:
-    hrefs: list[str] = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
+    hrefs: list[str] = page.eval_on_selector_all("main a[href], nav a[href]", "links => links.map(a => a.href)")
     paths = []
     for href in hrefs:
         parts = urlsplit(href)
@@ -84,6 +88,7 @@ def test_no_page_is_wider_than_a_phone(browser: Browser, live_server: LiveServer
     label = Label.objects.select_related("organisation").order_by("pk").first()
     assert label is not None
     too_wide: list[str] = []
+    refused: list[str] = []
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=PHONE)
     visitor = context.new_page()
@@ -104,7 +109,9 @@ def test_no_page_is_wider_than_a_phone(browser: Browser, live_server: LiveServer
         _width_check(page, start, too_wide)
         screenshot(page, email.split("@")[0])
         for path in _links_on(page, live_server.url):
-            _width_check(page, path, too_wide)
+            _width_check(page, path, too_wide, refused)
         context.close()
 
     assert too_wide == [], "\n".join(too_wide)
+    # One click deep, no link a role is offered answers 403, 404 or 500.
+    assert refused == [], "\n".join(refused)
