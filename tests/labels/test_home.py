@@ -92,4 +92,4 @@ def test_home_sends_signed_in_people_to_their_start_page(client: Client, db: Non
     response = client.get(reverse("home"))
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:start")
+    assert response["Location"] == reverse("accounts:start")
