@@ -344,6 +344,7 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 # fmt: off
 TABLE: list[Row] = [
     # route                                   method  an   mgr  omgr ctb  asA  asU  ptn  optn off  cmt  pol   object
+    # The front door is for visitors; a signed-in person is sent on to their start page.
     row("home",                                      "GET",  "200  302  302  302  302  302  302  302  302  302  302", none),
     row("healthz",                                   "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
     row("notifications",                             "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
