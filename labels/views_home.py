@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,13 +39,8 @@ class LevelCard:
     countries: list[str]
 
 
-def level_cards() -> list[LevelCard]:
-    """Each level with how many organisations hold it today, and where.
-
-    Reads the policy readers' cached per-country figure: at most two queries,
-    none while the figure is cached.
-    """
-    rows = stats.by_country(stats.Scope(countries=None), timezone.localdate())
+def level_cards(rows: list[stats.CountryRow]) -> list[LevelCard]:
+    """Each level with how many organisations hold it today, and where (from ``stats.by_country``)."""
     cards = []
     for level in Level:
         held_in = [row for row in rows if row.by_level.get(level.value)]
@@ -67,7 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Public: signed-in people go on to their start page, visitors read the front door."""
     if request.user.is_authenticated:
         return redirect("accounts:start")
+    # The policy readers' cached per-country figure: two queries, none while it is cached.
+    rows = stats.by_country(stats.Scope(countries=None), timezone.localdate())
     form = RegistryFilterForm(auto_id="home-registry-%s")
-    return render(
-        request, "home.html", {"cards": level_cards(), "registry_form": form, "eligibility": eligibility_rules()}
-    )
+    # Only the countries where someone holds a label: a visitor picks from those, not from the world.
+    labelled = sorted((str(countries.name(row.country)) or row.country, row.country) for row in rows if row.labelled)
+    cast(forms.ChoiceField, form.fields["country"]).choices = [("", _("Any")), *[(c, n) for n, c in labelled]]
+    context = {"cards": level_cards(rows), "registry_form": form, "eligibility": eligibility_rules()}
+    return render(request, "home.html", context)

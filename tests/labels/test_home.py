@@ -61,6 +61,13 @@ def test_home_says_what_each_level_is_and_how_many_hold_it_where(client: Client,
     assert f'action="{reverse("registry")}"' in content
     assert 'name="code"' in content and 'name="q"' in content and 'name="country"' in content
     assert f'href="{reverse("accounts:signup")}"' in content
+    # The registry search offers the countries where labels are held, not the world.
+    assert [value for value, _name in response.context["registry_form"].fields["country"].choices] == [
+        "",
+        "HR",
+        "DE",
+        "RS",
+    ]
 
 
 def test_home_reads_in_serbian(client: Client, holders: None) -> None:
