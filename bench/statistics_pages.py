@@ -76,15 +76,12 @@ def bench_statistics(samples: int = SAMPLES) -> dict[str, list[float]]:
         "statistics overview, one country": reverse("statistics:overview") + f"?country={PARTNER_COUNTRY}",
         "statistics comparison": reverse("statistics:comparison") + f"?country={PARTNER_COUNTRY}",
         "statistics CSV (renewal by country)": reverse("statistics:csv", args=["renewal-rate-by-country"]),
-        "policy start page": reverse("labels:policy_start"),
     }
     results: dict[str, list[float]] = {}
     for role, user in _readers().items():
         client = Client()
         client.force_login(user)
         for name, url in pages.items():
-            if role == "partner" and name == "policy start page":
-                continue  # not the partner's page
             results[f"{name} ({role})"] = _timed(client, url, samples)
     return results
 

@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.views import healthz, notifications, notifications_read
 from labels import api as labels_api
 from labels import views as labels_views
-from labels import views_history
+from labels import views_history, views_home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False), name="home"),
+    path("", views_home.home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("notifications/", notifications, name="notifications"),
     path("notifications/read/", notifications_read, name="notifications_read"),

@@ -46,11 +46,10 @@ from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label, Meeting
 from labels.registry import CURRENT, RegistryFilterForm, registry_labels
-from labels.selectors import label_events_of, with_state
-from labels.statistics import scope_for as statistics_scope_for
+from labels.selectors import with_state
 from labels.validity import label_state
 from labels.verification import budget_spend, budget_spent
-from labels.views_statistics import Figures
+from labels.views_dashboard import LABEL_PAGE_QUERYSET, label_detail_page
 
 
 @permission_required("labels.view_office_start")
@@ -86,22 +85,10 @@ def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("labels.view_statistics")
-def policy_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    organisations = ClusterOrganisation.objects.all()
-    return render(
-        request,
-        "labels/policy_start.html",
-        {
-            "by_country": cluster_selectors.organisation_counts_by_country(organisations),
-            "by_sector": cluster_selectors.organisation_counts_by_sector(organisations),
-            "state_counts": cluster_selectors.organisation_counts_by_state(organisations),
-            # The headline figure: where labels lapse (the Serbian story) shows first.
-            "renewal_chart": Figures(
-                statistics_scope_for(request.user), timezone.localdate()
-            ).renewal_rate_by_country(),
-        },
-    )
+@require_GET
+def policy_start(request: HttpRequest) -> HttpResponse:
+    """The policy readers' old start page: the statistics are one page now."""
+    return redirect("statistics:overview", permanent=True)
 
 
 RECENT_IMPORTS = 10
@@ -151,6 +138,9 @@ STATE_STYLE = {
 }
 
 
+HELD_STATES = (LabelState.VALID, LabelState.EXPIRING)
+
+
 @never_cache
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
@@ -163,8 +153,15 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if label is None:
         budget_spend(request)
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
-    state = label_state(label, timezone.localdate())
-    return render(request, "labels/verify.html", {"label": label, "state": state, "style": STATE_STYLE[state]})
+    today = timezone.localdate()
+    state = label_state(label, today)
+    # A renewal decided before the label it renews ran out starts when that one ends.
+    starts_on = label.valid_from if label.valid_from > today and state in HELD_STATES else None
+    return render(
+        request,
+        "labels/verify.html",
+        {"label": label, "state": state, "style": STATE_STYLE[state], "starts_on": starts_on},
+    )
 
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponse)
@@ -239,32 +236,10 @@ def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@permission_required("labels.manage_label")
 @require_GET
-def label_manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """The office's page of one label: its history, and the forms of its actions."""
-    label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
-    return _label_manage_page(request, label)
-
-
-def _label_manage_page(request: HttpRequest, label: Label, status: int = 200, **bound: forms.Form) -> HttpResponse:
-    """The page, with a refused form given back as typed (its errors beside it)."""
-    forms_ = {
-        "revoke_form": LabelRevokeForm(),
-        "reinstate_form": LabelReinstateForm(),
-        "correct_form": LabelCorrectForm(
-            initial={"organisation_name": label.organisation.name, "valid_until": label.valid_until}
-        ),
-        "language_form": CertificateLanguageForm(initial={"certificate_language": label.certificate_language}),
-        **bound,
-    }
-    context = {
-        "label": label,
-        "state": label_state(label, timezone.localdate()),
-        "events": label_events_of(label),
-        **forms_,
-    }
-    return render(request, "labels/label_manage.html", context, status=status)
+def label_manage(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's old page of one label: its forms now live on the label's one page."""
+    return redirect("labels:label_detail", code=code, permanent=True)
 
 
 def _label_action(
@@ -275,7 +250,7 @@ def _label_action(
     act: Callable[[Label, dict[str, Any]], str],
 ) -> HttpResponse:
     """Validate one action's form, run its service, say what happened; a refusal keeps what was typed."""
-    label = get_object_or_404(Label.objects.select_related("organisation", "revoked_by"), code=code)
+    label = get_object_or_404(LABEL_PAGE_QUERYSET, code=code)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -283,8 +258,8 @@ def _label_action(
         except ActionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            return redirect("labels:label_manage", code=label.code)
-    return _label_manage_page(request, label, status=400, **{name: form})
+            return redirect("labels:label_detail", code=label.code)
+    return label_detail_page(request, label, status=400, **{name: form})
 
 
 @permission_required("labels.revoke_label")

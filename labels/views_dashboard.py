@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, TypeAlias, cast
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from common.permissions import permission_required
 from labels import dashboard
 from labels import statistics as stats
 from labels.enums import LabelState
+from labels.forms import CertificateLanguageForm, LabelCorrectForm, LabelReinstateForm, LabelRevokeForm
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
 from labels.selectors import LabelWithState, StateAnnotation, label_events_of
@@ -173,12 +175,31 @@ def _organisation_csv(organisations: QuerySet[ClusterOrganisation]) -> Iterator[
 @login_required
 def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One label for its organisation's people, the country's partner and the office:
-    its dates, the renewal window, its history and every reminder sent."""
-    label = get_object_or_404(Label.objects.select_related("organisation", "superseded_by"), code=code)
+    its dates, the renewal window, its history, every reminder sent and, for the
+    office, the forms of its actions (``labels.views``' actions post here back)."""
+    label = get_object_or_404(LABEL_PAGE_QUERYSET, code=code)
     if not request.user.has_perm("labels.view_label", label):
         raise Http404  # no hint that the code exists
+    return label_detail_page(request, label)
+
+
+# What the label's page reads of a label: the actions load it the same way.
+LABEL_PAGE_QUERYSET = Label.objects.select_related("organisation", "superseded_by", "revoked_by")
+
+
+def label_detail_page(request: HttpRequest, label: Label, status: int = 200, **bound: forms.Form) -> HttpResponse:
+    """The label's page, with a refused action's form given back as typed (its errors beside it)."""
     today = timezone.localdate()
     state = label_state(label, today)
+    action_forms = {
+        "revoke_form": LabelRevokeForm(),
+        "reinstate_form": LabelReinstateForm(),
+        "correct_form": LabelCorrectForm(
+            initial={"organisation_name": label.organisation.name, "valid_until": label.valid_until}
+        ),
+        "language_form": CertificateLanguageForm(initial={"certificate_language": label.certificate_language}),
+        **bound,
+    }
     return render(
         request,
         "labels/label_detail.html",
@@ -195,5 +216,7 @@ def label_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "can_renew": state in RENEWABLE_STATES
             and today >= renewal_opens_on(level=label.level, valid_until=label.valid_until)
             and request.user.has_perm("assessments.start_application", label.organisation),
+            **action_forms,
         },
+        status=status,
     )

@@ -353,7 +353,8 @@ def statistics_figure(s: SimpleNamespace) -> dict[str, Any]:
 # fmt: off
 TABLE: list[Row] = [
     # route                                   method  an   mgr  omgr ctb  asA  asU  ptn  optn off  cmt  pol   object
-    row("home",                                      "GET",  "302  302  302  302  302  302  302  302  302  302  302", none),
+    # The front door is for visitors; a signed-in person is sent on to their start page.
+    row("home",                                      "GET",  "200  302  302  302  302  302  302  302  302  302  302", none),
     row("healthz",                                   "GET",  "200  200  200  200  200  200  200  200  200  200  200", none),
     row("notifications",                             "GET",  "L    200  200  200  200  200  200  200  200  200  200", none),
     row("notifications",                             "POST", "L    405  405  405  405  405  405  405  405  405  405", none, b.no_input, e.unread_notifications, e.everyone_has_unread_news),
@@ -501,8 +502,9 @@ TABLE: list[Row] = [
     row("labels:certificates_regenerate",            "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("labels:certificates_regenerate",            "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.no_input, e.certificate_jobs),
     row("labels:certificate_job",                    "GET",  "L    403  403  403  403  403  403  403  200  403  403", certificate_job),
-    row("labels:label_manage",                       "GET",  "L    403  403  403  403  403  403  403  200  403  403", label),
-    row("labels:label_manage",                       "POST", "L    403  403  403  403  403  403  403  405  403  403", label, b.no_input, e.label),
+    # The old address of the label's one page (label_detail): a permanent redirect for everyone, which says nothing.
+    row("labels:label_manage",                       "GET",  "301  301  301  301  301  301  301  301  301  301  301", label),
+    row("labels:label_manage",                       "POST", "405  405  405  405  405  405  405  405  405  405  405", label, b.no_input, e.label),
     row("labels:label_revoke",                       "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_revoke, e.label_revoked_at),
     row("labels:label_reinstate",                    "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_reinstate, e.label_revoked_at, e.label_revoked),
     row("labels:label_correct",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", label, b.label_correct, e.label_valid_until),
@@ -525,7 +527,8 @@ TABLE: list[Row] = [
     # Another member proposed: the committee member approves or sends it back.
     row("labels:proposal_approve",                   "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.no_input, e.agenda_item_state, e.case_proposed),
     row("labels:proposal_send_back",                 "POST", "L    403  403  403  403  403  403  403  403  302  403", agenda_item, b.send_back, e.agenda_item_state, e.case_proposed),
-    row("labels:policy_start",                       "GET",  "L    403  403  403  403  403  403  403  200  403  200", none),
+    # The old address of the statistics (statistics:overview): a permanent redirect for everyone.
+    row("labels:policy_start",                       "GET",  "301  301  301  301  301  301  301  301  301  301  301", none),
     row("labels:import_upload",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", none),
     row("labels:import_upload",                      "POST", "L    403  403  403  403  403  403  403  302  403  403", none, b.import_upload, e.import_jobs),
     row("labels:import_detail",                      "GET",  "L    403  403  403  403  403  403  403  200  403  403", import_job),
@@ -598,7 +601,7 @@ IDLE_POST_ROWS: dict[str, str] = {
     "assessments:own_scores_submit[case]-POST": "a one-expert case has no own scores to hand in",
     "assessments:case_assign[case]-POST": "the case has its expert",
     "assessments:assignment_declare[assignment]-POST": "declared already",
-    "labels:label_manage[label]-POST": "the page only reads (405)",
+    "labels:label_manage[label]-POST": "an old address that only redirects (405)",
     "labels:committee_start[none]-POST": "the page only reads (405); the board decides at its meetings",
     "notifications[none]-POST": "the page only reads (405); marking read is notifications_read",
     "assessments:questionnaire_translations[questionnaire]-POST": "the page only reads",

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from accounts.enums import StaffRole
 from assessments.enums import ApplicationState
@@ -246,6 +246,21 @@ def test_double_click_on_start_opens_one_application(
 
     assert Application.objects.count() == 1
     assert "already open" in second.content.decode()
+
+
+def test_level_cards_say_what_a_renewal_extends_by(
+    client: Client, bronze: QuestionnaireVersion, manager: Membership, settings: Settings
+) -> None:
+    settings.LABEL_SCHEME = {
+        **settings.LABEL_SCHEME,
+        "bronze": {**settings.LABEL_SCHEME["bronze"], "renewal_extension_months": 30, "renewal_window_months": 9},
+    }
+    client.force_login(manager.user)
+
+    content = client.get(reverse("assessments:application_new", args=[manager.organisation.slug])).content.decode()
+
+    assert "Valid 24 months from the month of the assessment." in content
+    assert "Renewed: +30 months from the end of the previous validity, if renewed at most 9 months after" in content
 
 
 def test_manager_start_page_lists_applications(client: Client, application: Application, manager: Membership) -> None:

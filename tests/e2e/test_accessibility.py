@@ -65,6 +65,7 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
     application, label = demo["application"], demo["label"]
     pages: dict[str | None, list[str]] = {
         None: [
+            "/",
             "/accounts/login/",
             f"/verify/{label.code}/",
             "/registry/",
@@ -82,8 +83,9 @@ def pages_for(who: str | None, demo: dict[str, Any]) -> list[str]:
             _url("labels:dashboard"),
             _url("labels:meetings"),
             _url("labels:meeting_schedule"),
+            f"/labels/label/{label.code}/",
         ],
-        "policy@demo.test": ["/labels/statistics/", _url("statistics:overview"), _url("statistics:comparison")],
+        "policy@demo.test": [_url("statistics:overview"), _url("statistics:comparison")],
         "committee@demo.test": ["/labels/committee/", _url("labels:meetings")],
     }
     return pages[who]

@@ -17,7 +17,7 @@ LANDINGS = {
     "assessor.de@demo.test": ("/accounts/assessor/", "Your assessments"),
     "manager@demo.test": ("/clusters/my/", "Your cluster organisations"),
     "partner@demo.test": ("/clusters/partner/", "Cluster House Serbia (demo)"),
-    "policy@demo.test": ("/labels/statistics/", "Cluster organisations in the portal"),
+    "policy@demo.test": ("/statistics/", "Label statistics"),
 }
 
 
@@ -79,7 +79,7 @@ def test_manager_opens_a_committee_page_and_is_told_no(page: Page, screenshot: S
 def test_logout_from_the_user_menu(page: Page) -> None:
     seed_demo()
     log_in(page, "policy@demo.test", DEMO_PASSWORD)
-    page.wait_for_url("**/labels/statistics/")
+    page.wait_for_url("**/statistics/")
 
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()

@@ -55,7 +55,7 @@ def test_a_labelled_organisation_keeps_the_name_each_label_was_awarded_to(page: 
 
     # The office corrects the name printed on the current label, with a reason.
     log_in(page, office.email)
-    page.goto(f"/labels/l/{current.code}/")
+    page.goto(f"/labels/label/{current.code}/")
     page.get_by_label("Organisation name").fill("Sava Food Cluster Association")
     page.locator("#correct-reason").fill("The association's registered name")
     page.get_by_role("button", name="Correct").click()

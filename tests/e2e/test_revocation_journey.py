@@ -43,11 +43,12 @@ def test_office_revokes_a_renewal_then_reinstates_it_and_verification_follows(
         state = visitor.get_by_test_id("state")
         return state.get_attribute("data-state"), state.inner_text().strip()
 
-    assert verification(renewal) == ("valid", "Valid label")
+    # Renewed before it ran out: the renewal starts when the first label ends, and says so.
+    assert verification(renewal) == ("valid", f"Valid from {renewal.valid_from.isoformat()}")
     assert verification(first) == ("superseded", "Replaced by a newer label")
 
     log_in(page, office.email)
-    page.goto(f"/labels/l/{renewal.code}/")
+    page.goto(f"/labels/label/{renewal.code}/")
     page.get_by_label("Reason (shown on the verification page)").fill("The benchmarking never took place.")
     page.get_by_test_id("revoke").click()
     expect(page.get_by_test_id("revoked")).to_contain_text("The benchmarking never took place.")
@@ -69,6 +70,6 @@ def test_office_revokes_a_renewal_then_reinstates_it_and_verification_follows(
     expect(events).to_contain_text("Revoked in error: the benchmarking was on 2 June.")
     screenshot(page, "reinstated")
 
-    assert verification(renewal) == ("valid", "Valid label")
+    assert verification(renewal) == ("valid", f"Valid from {renewal.valid_from.isoformat()}")
     assert verification(first) == ("superseded", "Replaced by a newer label")
     visitor.context.close()

@@ -267,7 +267,7 @@ def test_office_chooses_the_certificate_language(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
-    url = reverse("labels:label_manage", args=[label.code])
+    url = reverse("labels:label_detail", args=[label.code])
 
     response = client.post(
         reverse("labels:label_certificate_language", args=[label.code]), {"certificate_language": "en+sr-latn"}

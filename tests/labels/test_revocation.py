@@ -308,7 +308,7 @@ def test_the_label_page_and_history_show_revoked_then_reinstated(
     client.force_login(office)
 
     client.post(reverse("labels:label_revoke", args=[renewal.code]), {"reason": "Not done."})
-    page = client.get(reverse("labels:label_manage", args=[renewal.code])).content.decode()
+    page = client.get(reverse("labels:label_detail", args=[renewal.code])).content.decode()
     response = client.post(reverse("labels:label_reinstate", args=[renewal.code]), {"reason": "Revoked in error."})
 
     assert 'data-testid="reinstate-form"' in page
@@ -328,7 +328,7 @@ def test_the_label_page_and_history_show_revoked_then_reinstated(
     assert first_history[2][1] == {"superseded_by": [renewal.code, ""]}
     assert (
         'data-testid="reinstate-form"'
-        not in client.get(reverse("labels:label_manage", args=[renewal.code])).content.decode()
+        not in client.get(reverse("labels:label_detail", args=[renewal.code])).content.decode()
     )
 
 

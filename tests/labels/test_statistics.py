@@ -352,16 +352,19 @@ def test_partner_compares_its_own_country_only(
     assert response.context["country"] == "RS"
 
 
-def test_policy_start_shows_the_renewal_chart_and_links(
+def test_policy_readers_land_on_the_one_statistics_page(
     client: Client, people: dict[str, User], world: dict[str, ClusterOrganisation]
 ) -> None:
     client.force_login(people["policy"])
 
-    content = client.get(reverse("labels:policy_start")).content.decode()
+    landed = client.get(reverse("accounts:start"), follow=True)
+    old = client.get("/labels/statistics/")
 
+    assert landed.redirect_chain == [(reverse("statistics:overview"), 302)]
+    content = landed.content.decode()
     assert "Renewal rate by country and year of expiry" in content
-    assert reverse("statistics:overview") in content
     assert reverse("statistics:comparison") in content
+    assert (old.status_code, old["Location"]) == (301, reverse("statistics:overview"))
 
 
 # --------------------------------------------------------------------------- query counts

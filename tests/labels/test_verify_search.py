@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -102,3 +104,33 @@ def test_verify_search_counts_towards_the_limit(client: Client, db: None, settin
 
     assert answers[:limit] == [404] * limit
     assert answers[limit] == 429
+
+
+def test_a_renewal_that_starts_later_verifies_as_valid_from_its_first_day(client: Client, db: None) -> None:
+    cache.clear()
+    today = timezone.localdate()
+    organisation = OrganisationFactory(country="RS")
+    first = label_create(
+        organisation=organisation,
+        level=Level.BRONZE,
+        assessed_on=today.replace(day=1) - timedelta(days=600),
+        source=LabelSource.APPLICATION,
+    )
+    renewal = label_create(
+        organisation=organisation, level=Level.BRONZE, assessed_on=today, source=LabelSource.APPLICATION
+    )
+    assert renewal.valid_from == first.valid_until + timedelta(days=1) > today
+
+    renewed = client.get(reverse("verify", args=[renewal.code]))
+    started = label_create(
+        organisation=OrganisationFactory(country="RS"),
+        level=Level.BRONZE,
+        assessed_on=today,
+        source=LabelSource.APPLICATION,
+    )
+    current = client.get(reverse("verify", args=[started.code]))
+
+    assert renewed.context["starts_on"] == renewal.valid_from
+    assert 'data-testid="starts-on">Valid from ' in renewed.content.decode()
+    assert current.context["starts_on"] is None
+    assert "Valid label" in current.content.decode()
