@@ -5,15 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.enums import StaffRole
+from accounts.selectors import people_with_role
 from assessments.models import Application
 from billing.selectors import amount_paid, case_is_paid, live_invoice
-from billing.services import invoice_issue, quote_create
+from billing.services import invoice_issue, price_missing_for, quote_create
 from common.enums import Level
+from common.notify import notify
 
 
 def quote_on_start(application: Application, by: Any) -> None:
+    """The case's quote as it starts. A price list without a price for the service never stops an
+    organisation from applying: the case starts without a quote, the office is told, and the quote is
+    written when the case is invoiced or given a payer (priced on its start day)."""
+    if price_missing_for(application):
+        transaction.on_commit(
+            lambda: notify(
+                people=people_with_role(StaffRole.LABEL_OFFICE),
+                template="billing/email/price_missing",
+                context={"application": application},
+                url=reverse("billing:prices"),
+            )
+        )
+        return
     quote_create(application=application, by=by)
 
 

@@ -124,6 +124,42 @@ def _is_renewal(application: Application) -> bool:
     return earlier.exists() or any(levels.get(organisation_id) == application.level for levels in held)
 
 
+# The scheme's public price list (DOMAIN.md, EUR without VAT), valid from 2020-01-01. Bronze and
+# Silver renewals cost what a first label costs (the public list names no other price).
+PUBLIC_PRICES_FROM = "2020-01-01"
+PUBLIC_PRICES = [
+    ("bronze", "new", "video", "1650.00"),
+    ("bronze", "new", "on_site", "2250.00"),
+    ("bronze", "renewal", "video", "1650.00"),
+    ("bronze", "renewal", "on_site", "2250.00"),
+    ("silver", "new", "any", "3620.00"),
+    ("silver", "renewal", "any", "3620.00"),
+    ("gold", "new", "any", "8250.00"),
+    ("gold", "renewal", "any", "6765.00"),
+]
+
+
+def public_prices_ensure(price_model: Any = None) -> None:
+    """The public price list, where it is missing (a new database, the demo): never changes a price the
+    office keeps. ``price_model`` is the migration's historical model."""
+    model = price_model or PriceEntry
+    for level, kind, delivery, amount in PUBLIC_PRICES:
+        model.objects.get_or_create(
+            level=level,
+            kind=kind,
+            delivery=delivery,
+            valid_from=PUBLIC_PRICES_FROM,
+            defaults={"amount": Decimal(amount), "currency": "EUR"},
+        )
+
+
+def price_missing_for(application: Application) -> bool:
+    """Whether the price list has no price for the case's service on its start day."""
+    kind = ServiceKind.RENEWAL if _is_renewal(application) else ServiceKind.NEW
+    priced_on = timezone.localdate(application.created_at)
+    return price_for(application.level, kind, _delivery_for(application.level), priced_on) is None
+
+
 def quote_create(*, application: Application, by: Any) -> Quote:
     """The case's quote at its start: the price valid on the day it started, the organisation paying.
 

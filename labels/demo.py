@@ -22,6 +22,7 @@ from accounts.enums import StaffRole
 from accounts.models import User
 from assessments.demo_benchmarkings import seed_benchmarkings
 from assessments.questionnaires.catalogue import catalogue_load
+from billing.services import public_prices_ensure
 from clusters import people as cluster_people
 from clusters import services as cluster_services
 from clusters.enums import MembershipRole, OrganisationState
@@ -215,6 +216,7 @@ def seed_demo() -> list[str]:
     """Create the demo world; return one line per thing created (empty when all existed)."""
     created: list[str] = []
     sectors_ensure()
+    public_prices_ensure()
     users = {account.email: _demo_user(account, created) for account in DEMO_ACCOUNTS}
     for email, role in (
         ("office@demo.test", StaffRole.LABEL_OFFICE),

@@ -9,7 +9,7 @@ from accounts.models import User
 from assessments.models import Application
 from assessments.services.applications import application_start
 from billing.enums import PayerKind
-from billing.services import payer_set
+from billing.services import payer_set, public_prices_ensure
 from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from tests.assessments.conftest import ELIGIBLE, make_version
@@ -23,6 +23,7 @@ def office(db: None) -> User:
 
 def start_case(organisation: ClusterOrganisation, level: Level = Level.BRONZE) -> Application:
     """A case started by the organisation's manager (its quote is written then)."""
+    public_prices_ensure()  # gone after a transactional test's flush
     manager = MembershipFactory(organisation=organisation).user
     return application_start(organisation=organisation, level=level, by=manager)
 

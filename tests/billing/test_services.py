@@ -293,3 +293,20 @@ def test_a_case_started_before_billing_is_quoted_on_its_start_day_when_invoiced(
     quote = Quote.objects.get(application=bronze_case)
     assert quote.priced_on == timezone.localdate() - timedelta(days=400)
     assert invoice.net_total == Decimal("1650.00")
+
+
+def test_a_missing_price_never_stops_an_organisation_from_applying(
+    serbian: object, office: User, django_capture_on_commit_callbacks: object
+) -> None:
+    """The price list is the office's to keep: without a price for the service the case starts all the
+    same, without a quote, and the office is told to add the price."""
+    from django.core import mail
+
+    PriceEntry.objects.filter(level=Level.BRONZE).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        case = start_case(serbian)  # type: ignore[arg-type]
+
+    assert Application.objects.filter(pk=case.pk).exists()
+    assert not hasattr(Application.objects.get(pk=case.pk), "quote")
+    assert [m.to for m in mail.outbox if "No price" in m.subject] == [[office.email]]

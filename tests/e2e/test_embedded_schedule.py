@@ -63,6 +63,6 @@ def test_the_label_page_shows_the_reminder_beat_sent(
         reminders = tab.get_by_test_id("reminders")
         assert "No reminder has been sent" not in reminders.inner_text()
         cells = reminders.locator("tbody tr td").all_inner_texts()
-        assert (len(cells), cells[0], cells[2], cells[4]) == (5, "expiry-30", "Sent", "2")
+        assert (len(cells), cells[0], cells[2], cells[4]) == (5, "30 days before expiry", "Sent", "2 people")
         screenshot(tab, role)
     office_page.context.close()
