@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import User
 from assessments.models import Application
@@ -23,6 +24,7 @@ from billing.services import (
     price_set,
     quote_delivery_set,
 )
+from clusters.models import ClusterOrganisation
 from common.enums import Level
 from common.errors import ActionRefused
 from common.models import ActivityLog
@@ -296,7 +298,7 @@ def test_a_case_started_before_billing_is_quoted_on_its_start_day_when_invoiced(
 
 
 def test_a_missing_price_never_stops_an_organisation_from_applying(
-    serbian: object, office: User, django_capture_on_commit_callbacks: object
+    serbian: ClusterOrganisation, office: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     """The price list is the office's to keep: without a price for the service the case starts all the
     same, without a quote, and the office is told to add the price."""
@@ -304,8 +306,12 @@ def test_a_missing_price_never_stops_an_organisation_from_applying(
 
     PriceEntry.objects.filter(level=Level.BRONZE).delete()
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        case = start_case(serbian)  # type: ignore[arg-type]
+    from assessments.services.applications import application_start
+    from tests.factories import MembershipFactory
+
+    manager = MembershipFactory(organisation=serbian).user
+    with django_capture_on_commit_callbacks(execute=True):
+        case = application_start(organisation=serbian, level=Level.BRONZE, by=manager)
 
     assert Application.objects.filter(pk=case.pk).exists()
     assert not hasattr(Application.objects.get(pk=case.pk), "quote")
