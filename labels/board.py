@@ -193,7 +193,7 @@ def proposal_make(
     if outcome == DecisionOutcome.REFUSED and not reason.strip():
         raise ActionRefused(_("Give the reason for refusing: the organisation will read it."))
     if certificate_language and certificate_language not in CertificateLanguage.values:
-        raise ActionRefused(_("Choose English, or English and Serbian."))
+        raise ActionRefused(_("Choose English, or English and Serbian in Latin or Cyrillic script."))
     language = certificate_language or certificate_language_default(item.application.organisation)
     locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if locked.state == AgendaItemState.PENDING:

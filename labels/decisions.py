@@ -66,7 +66,7 @@ def application_decide(
     if outcome == DecisionOutcome.REFUSED and not reason.strip():
         raise ActionRefused(_("Give the reason for refusing: the organisation will read it."))
     if certificate_language and certificate_language not in CertificateLanguage.values:
-        raise ActionRefused(_("Choose English, or English and Serbian."))
+        raise ActionRefused(_("Choose English, or English and Serbian in Latin or Cyrillic script."))
     language = CertificateLanguage(certificate_language or certificate_language_default(locked.organisation))
     try:
         with transaction.atomic():

@@ -34,7 +34,9 @@ class CertificateLanguage(models.TextChoices):
     """What the certificate is printed in, chosen per label by the label office."""
 
     ENGLISH = "en", _("English")
-    ENGLISH_SERBIAN = "en+sr-latn", _("English and Serbian")
+    ENGLISH_SERBIAN = "en+sr-latn", _("English and Serbian (Latin)")
+    # For readers of Cyrillic: the Serbian half in Cyrillic script.
+    ENGLISH_SERBIAN_CYRILLIC = "en+sr", _("English and Serbian (Cyrillic)")
 
 
 class LabelEventKind(models.TextChoices):

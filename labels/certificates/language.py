@@ -42,7 +42,7 @@ def label_set_certificate_language(*, label: Label, language: str, by: User) -> 
     if not by.has_perm("labels.choose_certificate_language", label):
         raise PermissionDenied
     if language not in CertificateLanguage.values:
-        raise ActionRefused(_("Choose English, or English and Serbian."))
+        raise ActionRefused(_("Choose English, or English and Serbian in Latin or Cyrillic script."))
     with transaction.atomic():
         locked = Label.objects.select_for_update().get(pk=label.pk)
         if locked.certificate_language == language:

@@ -37,7 +37,7 @@ LOOKS = {
     Level.GOLD: LevelLook("#b58b00", gettext_noop("Proven for Cluster Excellence")),
 }
 # The second language of a bilingual certificate.
-SECOND_LANGUAGE = {CertificateLanguage.ENGLISH_SERBIAN: "sr-latn"}
+SECOND_LANGUAGE = {CertificateLanguage.ENGLISH_SERBIAN: "sr-latn", CertificateLanguage.ENGLISH_SERBIAN_CYRILLIC: "sr"}
 
 
 def verify_url(label: Label) -> str:

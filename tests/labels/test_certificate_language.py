@@ -100,6 +100,30 @@ def test_meeting_page_offers_the_default_and_records_the_choice(
     client.post(reverse("labels:proposal_approve", args=[item.pk]))
 
     assert 'name="certificate_language"' in page
-    assert '<option value="en+sr-latn" selected>English and Serbian</option>' in page
+    assert '<option value="en+sr-latn" selected>English and Serbian (Latin)</option>' in page
     assert response.status_code == 302
     assert Label.objects.get().certificate_language == CertificateLanguage.ENGLISH
+
+
+def test_a_certificate_in_english_and_cyrillic_serbian_for_readers_of_cyrillic(
+    db: None, client: Client, staff: dict[str, User]
+) -> None:
+    """Serbian readers of Cyrillic get the Serbian half in their script: the office chooses it per label."""
+    from django.template.loader import render_to_string
+
+    from labels.certificates.language import label_set_certificate_language
+    from labels.certificates.rendering import certificate_document
+    from tests.factories import LabelFactory
+
+    label = LabelFactory(organisation=OrganisationFactory(country="RS"))
+    label_set_certificate_language(
+        label=label, language=CertificateLanguage.ENGLISH_SERBIAN_CYRILLIC, by=staff["office"]
+    )
+    label.refresh_from_db()
+
+    document = certificate_document(label)
+    html = render_to_string(document.template, document.context())
+
+    assert "Striving for Cluster Excellence" in html or "Proven for Cluster Excellence" in html
+    assert "изврсности кластера" in html  # the motto's Serbian half, in Cyrillic
+    assert document.facts["country_second"] == "Србија"
