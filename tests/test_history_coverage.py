@@ -55,6 +55,7 @@ RECORDS = re.compile(
 )
 # Writing services that keep no history of their own, and why.
 WITHOUT_HISTORY: dict[str, str] = {
+    "billing.services.public_prices_ensure": "the public price list, seeded by a migration and the demo where missing",
     "accounts.services.user_create": "an account row records its own creation (date_joined)",
     "accounts.services.user_signup": "the account row and its confirmation date are the record",
     "accounts.services.user_confirm_email": "the account row keeps the confirmation date",
