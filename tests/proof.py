@@ -41,6 +41,7 @@ QUICK = [
     *FIRST,
     "tests/test_leak_canaries.py",
     "tests/test_scope_agreement.py",
+    "tests/billing",
     "tests/test_admin_guard.py",
     "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",

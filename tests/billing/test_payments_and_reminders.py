@@ -122,3 +122,21 @@ def test_by_default_submission_issues_no_invoice(serbian: ClusterOrganisation) -
     submit_case(MembershipFactory(organisation=serbian))
 
     assert not Invoice.objects.exists()
+
+
+def test_only_the_sweep_or_the_office_marks_an_invoice_overdue(bronze_case: Application, office: User) -> None:
+    """Overdue is the daily sweep's move (the office owns it in the table); the case's own manager may not
+    put the mark on, nor take it off by any other door than a payment."""
+    from django.core.exceptions import PermissionDenied
+
+    from billing.services import INVOICE_WORKFLOW
+    from common.workflow import transition
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+    manager = bronze_case.organisation.memberships.get().user
+
+    with pytest.raises(PermissionDenied):
+        transition(INVOICE_WORKFLOW, obj=invoice, to_state=InvoiceState.OVERDUE, by=manager)
+    assert Invoice.objects.get(pk=invoice.pk).state == InvoiceState.ISSUED
+    transition(INVOICE_WORKFLOW, obj=Invoice.objects.get(pk=invoice.pk), to_state=InvoiceState.OVERDUE, by=office)
+    assert Invoice.objects.get(pk=invoice.pk).state == InvoiceState.OVERDUE
