@@ -71,3 +71,28 @@ def test_the_old_address_redirects_for_good(client: Client, label: Label) -> Non
 
     assert response.status_code == 301
     assert response["Location"] == reverse("labels:label_detail", args=[label.code])
+
+
+def test_who_changed_a_label_and_what_is_the_offices_to_read(
+    client: Client, label: Label, people: dict[str, User]
+) -> None:
+    """The label's events name the office's person and the values changed for the office only; its
+    people read what happened and why. The registry's "manage" link is the office's too."""
+    from labels.services import label_correct
+
+    office = people["office"]
+    label_correct(
+        label=label, by=office, reason="A typo in the end date.", valid_until=label.valid_until.replace(day=1)
+    )
+    manager = MembershipFactory(organisation=label.organisation).user
+    detail = reverse("labels:label_detail", args=[label.code])
+    registry = reverse("registry") + f"?q={label.organisation.name}"
+
+    client.force_login(manager)
+    managers_page, managers_registry = client.get(detail).content.decode(), client.get(registry).content.decode()
+    client.force_login(office)
+    offices_page, offices_registry = client.get(detail).content.decode(), client.get(registry).content.decode()
+
+    assert "A typo in the end date." in managers_page and "A typo in the end date." in offices_page
+    assert office.get_full_name() not in managers_page and office.get_full_name() in offices_page
+    assert ">manage</a>" not in managers_registry and ">manage</a>" in offices_registry
