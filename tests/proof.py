@@ -42,6 +42,8 @@ QUICK = [
     "tests/test_leak_canaries.py",
     "tests/test_scope_agreement.py",
     "tests/billing",
+    "tests/labels/test_verify_search.py",
+    "tests/test_security_proxy.py",
     "tests/test_admin_guard.py",
     "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",
