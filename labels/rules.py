@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 rules.add_perm("labels.view_office_start", is_label_office)
 rules.add_perm("labels.view_committee_start", is_label_committee)
-# The office reads the statistics too: it answers policy makers' questions.
-rules.add_perm("labels.view_statistics", is_policy_reader | is_label_office)
 rules.add_perm("labels.import_labels", is_label_office)
 rules.add_perm("labels.revoke_label", is_label_office)
 # Undoing a revocation made in error: its own permission, so either can be given alone.

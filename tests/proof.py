@@ -44,6 +44,7 @@ QUICK = [
     "tests/billing",
     "tests/labels/test_verify_search.py",
     "tests/test_security_proxy.py",
+    "tests/privacy",
     "tests/test_admin_guard.py",
     "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",
