@@ -87,3 +87,25 @@ def test_manager_start_queries_do_not_grow_with_rows(
         response = client.get(reverse("clusters:manager_start"))
 
     assert len(response.context["memberships"]) == size
+
+
+def test_the_managers_start_page_lists_his_organisations_applications_only(client: Client, db: None) -> None:
+    """Whose applications the panel lists is the scope ``applications_for_user_organisations``: a
+    manager sees his organisations' cases, never another's (not even that it exists)."""
+    from assessments.services.applications import application_start
+    from common.enums import Level
+    from tests.assessments.conftest import ELIGIBLE, make_version
+
+    make_version(Level.BRONZE)
+    mine, theirs = MembershipFactory(organisation__state="active"), MembershipFactory()
+    for membership in (mine, theirs):
+        type(membership.organisation).objects.filter(pk=membership.organisation_id).update(**ELIGIBLE)
+        membership.organisation.refresh_from_db()
+    my_case = application_start(organisation=mine.organisation, level=Level.BRONZE, by=mine.user)
+    their_case = application_start(organisation=theirs.organisation, level=Level.BRONZE, by=theirs.user)
+    client.force_login(mine.user)
+
+    page = client.get(reverse("clusters:manager_start")).content.decode()
+
+    assert reverse("assessments:application_detail", args=[my_case.pk]) in page
+    assert reverse("assessments:application_detail", args=[their_case.pk]) not in page
