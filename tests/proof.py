@@ -45,6 +45,7 @@ QUICK = [
     "tests/labels/test_verify_search.py",
     "tests/test_security_proxy.py",
     "tests/privacy",
+    "tests/assessments/test_work_queues.py",
     "tests/test_admin_guard.py",
     "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",

@@ -122,3 +122,21 @@ def test_each_start_page_leads_with_the_queue(
         main = page[page.index("<main") :]
         # First on the page after its title: before any other card or panel.
         assert main.index('data-testid="work-queue"') < main.index("</h1>") + 2000, name
+
+
+def test_an_experts_start_page_lists_his_own_assignments_only(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User], client: Client
+) -> None:
+    """The scope ``assessor_cases``: who assesses whom is not for the other experts to read."""
+    mine = submitted(manager)
+    theirs = submitted(MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE)))
+    assessing.assignment_create(application=mine, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_create(application=theirs, assessors=[staff["expert_de"]], by=staff["office"])
+    client.force_login(staff["expert_rs"])
+
+    page = client.get(reverse("accounts:assessor_start")).content.decode()
+
+    assert reverse("assessments:assignment_declare", args=[mine.assignments.get().pk]) in page
+    assert reverse("assessments:assignment_declare", args=[theirs.assignments.get().pk]) not in page
+    assert reverse("assessments:application_detail", args=[theirs.pk]) not in page
+    assert theirs.organisation.name not in page
