@@ -109,3 +109,5 @@ def test_the_managers_start_page_lists_his_organisations_applications_only(clien
 
     assert reverse("assessments:application_detail", args=[my_case.pk]) in page
     assert reverse("assessments:application_detail", args=[their_case.pk]) not in page
+    # His organisations' cards too (the scope ``memberships_of``).
+    assert mine.organisation.name in page and theirs.organisation.name not in page
