@@ -46,6 +46,7 @@ QUICK = [
     "tests/test_security_proxy.py",
     "tests/privacy",
     "tests/assessments/test_work_queues.py",
+    "tests/labels/test_statistics.py",
     "tests/test_admin_guard.py",
     "tests/assessments/test_result_disclosure.py",
     "tests/assessments/test_workflow.py",
