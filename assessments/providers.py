@@ -125,6 +125,21 @@ def application_submitted(application: Application) -> None:
         hook(application)
 
 
+WithdrawHook = Callable[[Application, Any], None]
+_withdraw_hooks: dict[str, WithdrawHook] = {}
+
+
+def register_withdraw_hook(name: str, hook: WithdrawHook) -> None:
+    _withdraw_hooks[name] = hook
+
+
+def application_withdrawn(application: Application, by: Any) -> None:
+    """Run, inside the withdrawal's transaction, what the apps above undo for a withdrawn case
+    (billing credits its open invoice)."""
+    for hook in _withdraw_hooks.values():
+        hook(application, by)
+
+
 def register_assignment_check(name: str, check: AssignmentCheck) -> None:
     _assignment_checks[name] = check
 

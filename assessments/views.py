@@ -332,11 +332,8 @@ def application_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def application_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
     try:
-        applications.application_transition(
-            application=application,
-            to_state=ApplicationState.WITHDRAWN,
-            by=request.user,
-            note=request.POST.get("reason", ""),
+        applications.application_withdraw(
+            application=application, by=request.user, reason=request.POST.get("reason", "")
         )
     except ActionRefused as refusal:
         messages.error(request, str(refusal))

@@ -12,6 +12,7 @@ class BillingConfig(AppConfig):
             register_case_panel,
             register_start_hook,
             register_submit_hook,
+            register_withdraw_hook,
         )
         from billing import hooks
 
@@ -19,6 +20,8 @@ class BillingConfig(AppConfig):
         register_start_hook("billing", hooks.quote_on_start)
         # The invoice goes out at submission when the configuration says so.
         register_submit_hook("billing", hooks.invoice_on_submission)
+        # A withdrawn case's open invoice is credited by the system.
+        register_withdraw_hook("billing", hooks.credit_on_withdrawal)
         # The office may require payment before assessors are assigned (a setting).
         register_assignment_check("billing", hooks.payment_blocker)
         register_case_panel("billing", "billing/panels/case_billing.html", hooks.case_panel)

@@ -7,13 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import StaffRole
 from accounts.selectors import people_with_role
 from assessments.models import Application
+from billing.enums import InvoiceState
 from billing.selectors import amount_paid, case_is_paid, live_invoice
-from billing.services import invoice_issue, price_missing_for, quote_create
+from billing.services import credit_note_issue, invoice_issue, price_missing_for, quote_create
 from common.enums import Level
 from common.notify import notify
 
@@ -39,6 +41,34 @@ def invoice_on_submission(application: Application) -> None:
     """With ``BILLING["invoice_at"] == "submission"`` the system issues the invoice as the case is submitted."""
     if settings.BILLING["invoice_at"] == "submission":
         invoice_issue(application=application, by=None)
+
+
+# What a credit note may cancel (the invoice workflow's moves into credited); a paid
+# invoice is settled: whether to refund is the office's call, outside the portal.
+CREDITABLE = (InvoiceState.ISSUED, InvoiceState.PARTLY_PAID, InvoiceState.OVERDUE)
+
+
+def credit_on_withdrawal(application: Application, by: Any) -> None:
+    """A withdrawn case owes nothing more: the system credits its open invoice in the
+    withdrawal's transaction and tells the office (which refunds what was paid, or
+    decides about a paid invoice); a case without an invoice needs nothing."""
+    invoice = live_invoice(application)
+    if invoice is None:
+        return
+    credit_note = None
+    if invoice.state in CREDITABLE:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("The organisation withdrew the application.")
+        credit_note = credit_note_issue(invoice=invoice, by=None, reason=reason)
+    paid = amount_paid(invoice)
+    transaction.on_commit(
+        lambda: notify(
+            people=people_with_role(StaffRole.LABEL_OFFICE),
+            template="billing/email/withdrawn",
+            context={"application": application, "invoice": invoice, "credit_note": credit_note, "paid": paid},
+            url=reverse("billing:invoice", args=[invoice.pk]),
+        )
+    )
 
 
 def payment_required() -> bool:

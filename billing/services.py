@@ -420,7 +420,8 @@ def credit_note_issue(*, invoice: Invoice, by: Any, reason: str, today: date | N
     its PDF rendered by the worker after commit.
     """
 
-    if not by.has_perm("billing.credit_invoice", invoice):
+    # ``by`` None is the system: the credit note of a withdrawn case's open invoice.
+    if by is not None and not by.has_perm("billing.credit_invoice", invoice):
         raise PermissionDenied
     if invoice.kind != DocumentKind.INVOICE:
         raise ActionRefused(_("Only an invoice can be credited."))

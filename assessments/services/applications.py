@@ -24,6 +24,7 @@ from assessments.models import Answer, Application, Evidence, Indicator
 from assessments.providers import (
     application_started,
     application_submitted,
+    application_withdrawn,
     bronze_benchmarkings,
     latest_bronze_benchmarking,
     renewal_window,
@@ -416,6 +417,19 @@ def case_back_to_assignment(*, application: Application, note: str) -> None:
         application_transition(
             application=application, to_state=ApplicationState.ASSESSOR_ASSIGNMENT, by=None, note=note
         )
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """The organisation withdraws its case before a decision (through the door).
+
+    Side effects: the move's history row with the reason; what the apps above
+    undo for a withdrawn case (``providers.application_withdrawn``: billing
+    credits the case's open invoice and tells the office), in the same
+    transaction, so a withdrawal never leaves an invoice open behind it."""
+    withdrawn = application_transition(application=application, to_state=ApplicationState.WITHDRAWN, by=by, note=reason)
+    application_withdrawn(withdrawn, by)
+    return withdrawn
 
 
 @transaction.atomic

@@ -316,3 +316,61 @@ def test_a_missing_price_never_stops_an_organisation_from_applying(
     assert Application.objects.filter(pk=case.pk).exists()
     assert not hasattr(Application.objects.get(pk=case.pk), "quote")
     assert [m.to for m in mail.outbox if "No price" in m.subject] == [[office.email]]
+
+
+def test_withdrawing_a_case_credits_its_open_invoice_and_tells_the_office(
+    bronze_case: Application, office: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    from assessments.services.applications import application_withdraw
+    from common.models import Notification
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+    payment_record(invoice=invoice, paid_on=date(2026, 3, 5), amount=Decimal("100.00"), reference="A1", by=office)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application_withdraw(application=bronze_case, by=bronze_case.created_by, reason="No budget this year")
+    invoice.refresh_from_db()
+
+    note = Invoice.objects.get(credits=invoice)
+    assert invoice.state == InvoiceState.CREDITED
+    assert note.gross_total == -invoice.gross_total
+    assert ActivityLog.objects.filter(action="credit_note.issued", object_id=note.pk, actor=None).count() == 1
+    told = Notification.objects.get(user=office)
+    assert told.title == f"Case withdrawn: invoice {invoice.number}"
+
+
+def test_withdrawing_a_case_leaves_a_paid_invoice_for_the_office_to_decide(
+    bronze_case: Application, office: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    from assessments.services.applications import application_withdraw
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+    payment_record(invoice=invoice, paid_on=date(2026, 3, 5), amount=invoice.gross_total, reference="A1", by=office)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        application_withdraw(application=bronze_case, by=bronze_case.created_by)
+    invoice.refresh_from_db()
+
+    assert invoice.state == InvoiceState.PAID
+    assert not Invoice.objects.filter(credits=invoice).exists()
+    assert len(callbacks) == 1  # the office is told
+
+
+def test_withdrawing_a_case_without_an_invoice_issues_nothing(bronze_case: Application) -> None:
+    from assessments.services.applications import application_withdraw
+
+    application_withdraw(application=bronze_case, by=bronze_case.created_by)
+
+    assert not Invoice.objects.exists()
+
+
+def test_a_refused_withdrawal_credits_nothing(bronze_case: Application, office: User) -> None:
+    from assessments.services.applications import application_withdraw
+
+    invoice = invoice_issue(application=bronze_case, by=office)
+
+    with pytest.raises(PermissionDenied):
+        application_withdraw(application=bronze_case, by=office)
+    invoice.refresh_from_db()
+
+    assert invoice.state == InvoiceState.ISSUED

@@ -1,6 +1,7 @@
 """Issue 22's other invoices in a real browser: a German cluster's Gold renewal
 with domestic VAT; an Austrian business with a VAT number under reverse charge;
-a credit note after the Austrian case is withdrawn."""
+a credit note issued by the portal when the Austrian manager withdraws the case,
+and one the office issues by hand to correct the German invoice."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from labels.demo import seed_demo
 from tests.assessments.conftest import ELIGIBLE
 from tests.e2e.conftest import Screenshot
 from tests.e2e.test_assessment_journey import log_in
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,12 +69,38 @@ def test_german_domestic_vat_austrian_reverse_charge_and_a_credit_note(
     expect(page.get_by_text("Steuerschuldnerschaft des Leistungsempfängers", exact=False)).to_be_visible()
     screenshot(page, "2-reverse-charge")
 
-    # The case is withdrawn; the office credits the invoice with its reason.
-    Application.objects.filter(pk=austrian.pk).update(state="withdrawn")
-    page.get_by_label("reason").fill("The organisation withdrew its application.")
-    page.get_by_role("button", name="Issue a credit note").click()
-    expect(page.get_by_text("Credits invoice", exact=False)).to_be_visible()
-    expect(page.get_by_test_id("invoice-total")).to_have_text("-1650.00 EUR")
+    # The Austrian manager withdraws the case in the browser: the portal credits the
+    # invoice by itself (the office only reads the credit note).
+    log_in_as(page, austrian.created_by.email)
+    page.goto(f"/assessments/a/{austrian.pk}/")
+    page.get_by_text("Withdraw the application").click()
+    page.get_by_label("Reason (optional)").fill("No budget this year.")
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_test_id("state")).to_have_text("Withdrawn")
     invoice.refresh_from_db()
     assert invoice.state == "credited"
+    credit_note = Invoice.objects.get(credits=invoice)
+    log_in(page, "office@demo.test")
+    page.goto(f"/billing/invoices/{credit_note.pk}/")
+    expect(page.get_by_text("Credits invoice", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("invoice-total")).to_have_text("-1650.00 EUR")
     screenshot(page, "3-credit-note")
+
+    # A correction by hand: the office credits the German invoice with its reason.
+    german = Invoice.objects.get(application=renewal)
+    page.goto(f"/billing/invoices/{german.pk}/")
+    page.get_by_label("reason").fill("Wrong billing address.")
+    page.get_by_role("button", name="Issue a credit note").click()
+    expect(page.get_by_test_id("invoice-total")).to_have_text("-8050.35 EUR")
+    german.refresh_from_db()
+    assert german.state == "credited"
+
+
+def log_in_as(page: Page, email: str) -> None:
+    """A factory's person, with the factories' password."""
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
