@@ -42,12 +42,17 @@ def _date(parent: Any, tag: str, day: date) -> None:
 
 
 def _amount(value: Decimal, sign: int) -> str:
-    return f"{value * sign:.2f}"
+    signed = value * sign
+    # Decimal keeps the sign of zero: a credit note's "-0.00" VAT reads as not zero to a
+    # schematron comparing text (BR-O-09).
+    return f"{signed if signed else abs(signed):.2f}"
 
 
 def _party(parent: Any, tag: str, party: dict[str, Any], *, with_vat_id: bool) -> None:
     node = _el(parent, tag)
     _el(node, "ram:Name", party["name"])
+    if party.get("registration"):
+        _el(_el(node, "ram:SpecifiedLegalOrganization"), "ram:ID", party["registration"])
     address = _el(node, "ram:PostalTradeAddress")
     if party.get("postcode"):
         _el(address, "ram:PostcodeCode", party["postcode"])

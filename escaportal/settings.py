@@ -494,6 +494,9 @@ BILLING_SELLER: dict[str, str | None] = {
     "city": env.str("SELLER_CITY", default="Berlin"),
     "country": env.str("SELLER_COUNTRY", default="DE"),
     "vat_number": env.str("SELLER_VAT_NUMBER", default="DE136695976"),
+    # The commercial register entry (EN 16931 BT-30): how software identifies the seller on
+    # invoices that may carry no VAT number (not subject to VAT, BR-O-02 with BR-CO-26).
+    "registration": env.str("SELLER_REGISTRATION", default="HRB 123456 B, Amtsgericht Charlottenburg"),
     "email": env.str("SELLER_EMAIL", default="office@example.org"),
     "bank": env.str("SELLER_BANK", default="Example Bank Berlin"),
     "iban": env.str("SELLER_IBAN", default="DE89370400440532013000"),
