@@ -8,6 +8,7 @@ request's savepoint pair (ATOMIC_REQUESTS).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,8 +18,9 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
-from assessments.enums import AnswerType
+from assessments.enums import AnswerType, ApplicationState
 from assessments.models import Application, Indicator, QuestionnaireVersion, Score, Section
+from assessments.scoring import Verdict
 from assessments.services import applications, assessing
 from clusters.models import Membership
 from common.models import ActivityLog
@@ -193,3 +195,34 @@ def application_history(application: Application) -> list[dict[str, Any]]:
         dict(entry.data)
         for entry in ActivityLog.objects.filter(object_id=application.pk, action="application.scores").order_by("pk")
     ]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_completing_an_assessment_queries_do_not_grow_with_the_indicators(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _in_assessment(manager, staff, bronze, size)
+    indicators = list(Indicator.objects.filter(version=bronze))
+    assessing.scores_save(
+        application=application,
+        by=staff["expert_rs"],
+        verdicts=[Verdict(indicator=indicator, met=True) for indicator in indicators],
+    )
+    client.force_login(staff["expert_rs"])
+
+    # 30 with 10 savepoints: the result is computed from one read of the indicators and one
+    # of the scores, whatever their number; the report PDF is rendered after commit.
+    with django_assert_num_queries(30):
+        response = client.post(
+            reverse("assessments:case_complete", args=[application.pk]),
+            {"assessed_on": date.today().isoformat(), "summary": "Seen on site."},
+        )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == ApplicationState.ASSESSED
