@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -46,7 +47,7 @@ def forget(model_label: str | None = None) -> None:
         del store[key]
 
 
-def _on_write(sender: type, **kwargs: Any) -> None:
+def _on_write(sender: type[models.Model], **kwargs: Any) -> None:
     store = _store.get()
     if store:
         forget(sender._meta.label)

@@ -23,6 +23,7 @@ from assessments.models import Application, Indicator, QuestionnaireVersion, Sco
 from assessments.scoring import Verdict
 from assessments.services import applications, assessing
 from clusters.models import Membership
+from common.enums import Level
 from common.models import ActivityLog
 from tests.assessments.test_applications import answer_all, upload
 from tests.assessments.test_workflow import submitted
@@ -53,7 +54,7 @@ def _draft(manager: Membership, version: QuestionnaireVersion, size: int) -> App
     """A draft with ``size`` extra questions answered and one file per five of them."""
     extra = _grow(version, size)
     application = applications.application_start(
-        organisation=manager.organisation, level=version.questionnaire.level, by=manager.user
+        organisation=manager.organisation, level=Level(version.questionnaire.level), by=manager.user
     )
     answer_all(application, manager.user)
     upload(application, manager.user)
