@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeGuard
 import rules
 
 from accounts.enums import StaffRole
+from common.request_cache import cached
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -53,7 +54,11 @@ def is_assessor(user: object) -> bool:
         return False
     from accounts.models import AssessorProfile
 
-    return AssessorProfile.objects.filter(user=user, is_active=True).exists()
+    return cached(
+        ("accounts.assessor", user.pk),
+        AssessorProfile.objects.filter(user=user, is_active=True).exists,
+        depends_on=("accounts.AssessorProfile",),
+    )
 
 
 @rules.predicate

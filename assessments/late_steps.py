@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import StaffRole
 from accounts.models import User
+from accounts.rules import is_label_committee, is_label_office
 from accounts.selectors import people_with_role
 from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
 from assessments.models import OPEN_CLARIFICATION, Application, Assignment, Clarification
@@ -61,7 +62,9 @@ def _day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def _expert_steps(today: date, *, late_only: bool = True, people: list[User] | None = None) -> list[LateStep]:
+def _expert_steps(
+    today: date, *, late_only: bool = True, people: list[User] | None = None, countries: set[str] | None = None
+) -> list[LateStep]:
     deadlines = case_deadlines()
     assignments = (
         Assignment.objects.filter(application__state__in=_EXPERT_STATES)
@@ -75,6 +78,8 @@ def _expert_steps(today: date, *, late_only: bool = True, people: list[User] | N
         assignments = assignments.filter(assigned_at__lt=earliest)
     if people is not None:
         assignments = assignments.filter(assessor__in=people)
+    if countries is not None:
+        assignments = assignments.filter(application__organisation__country__in=countries)
     steps = []
     for assignment in assignments:
         if assignment.state == AssignmentState.PENDING:
@@ -103,7 +108,9 @@ def _expert_steps(today: date, *, late_only: bool = True, people: list[User] | N
 _EXPERT_STATES = [ApplicationState.ASSESSOR_ASSIGNMENT, ApplicationState.IN_ASSESSMENT]
 
 
-def _answer_steps(today: date, *, late_only: bool = True, people: list[User] | None = None) -> list[LateStep]:
+def _answer_steps(
+    today: date, *, late_only: bool = True, people: list[User] | None = None, countries: set[str] | None = None
+) -> list[LateStep]:
     managers = Membership.objects.filter(role=MembershipRole.MANAGER, left_at__isnull=True).select_related("user")
     clarifications = Clarification.objects.filter(OPEN_CLARIFICATION)
     if late_only:
@@ -114,6 +121,8 @@ def _answer_steps(today: date, *, late_only: bool = True, people: list[User] | N
             application__organisation__memberships__role=MembershipRole.MANAGER,
             application__organisation__memberships__left_at__isnull=True,
         )
+    if countries is not None:
+        clarifications = clarifications.filter(application__organisation__country__in=countries)
     clarifications = (
         clarifications.exclude(application__state__in=CLOSED_STATES)
         .select_related("application__organisation")
@@ -134,16 +143,30 @@ def _answer_steps(today: date, *, late_only: bool = True, people: list[User] | N
     ]
 
 
-def _office_and_committee_steps(today: date, *, late_only: bool = True) -> list[LateStep]:
+_OFFICE_STATES = [ApplicationState.ASSESSED, ApplicationState.IN_QUALITY_CHECK]
+_COMMITTEE_STATES = [ApplicationState.AWAITING_DECISION]
+
+
+def _office_and_committee_steps(
+    today: date,
+    *,
+    late_only: bool = True,
+    states: list[ApplicationState] | None = None,
+    countries: set[str] | None = None,
+) -> list[LateStep]:
+    """The office's quality checks and the committee's decisions; ``states`` narrows
+    the read to one body's cases, ``countries`` to a partner's."""
     deadlines = case_deadlines()
+    states = states if states is not None else _OFFICE_STATES + _COMMITTEE_STATES
     applications = (
-        Application.objects.filter(
-            state__in=[ApplicationState.ASSESSED, ApplicationState.IN_QUALITY_CHECK, ApplicationState.AWAITING_DECISION]
-        )
+        Application.objects.filter(state__in=states)
         .select_related("organisation", "report")
         .order_by("state_changed_at", "pk")
     )
-    office, committee = people_with_role(StaffRole.LABEL_OFFICE), people_with_role(StaffRole.LABEL_COMMITTEE)
+    if countries is not None:
+        applications = applications.filter(organisation__country__in=countries)
+    office = people_with_role(StaffRole.LABEL_OFFICE) if set(states) & set(_OFFICE_STATES) else []
+    committee = people_with_role(StaffRole.LABEL_COMMITTEE) if set(states) & set(_COMMITTEE_STATES) else []
     steps = []
     for application in applications:
         report = getattr(application, "report", None)
@@ -168,10 +191,15 @@ def _office_and_committee_steps(today: date, *, late_only: bool = True) -> list[
     return steps
 
 
-def late_steps(today: date | None = None) -> list[LateStep]:
-    """Every late step of every open case, the longest late first."""
+def late_steps(today: date | None = None, *, countries: set[str] | None = None) -> list[LateStep]:
+    """Every late step of every open case (of organisations in ``countries``, when
+    given: a partner's queue reads its own countries' cases only), the longest late first."""
     today = today or timezone.localdate()
-    steps = _expert_steps(today) + _answer_steps(today) + _office_and_committee_steps(today)
+    steps = (
+        _expert_steps(today, countries=countries)
+        + _answer_steps(today, countries=countries)
+        + _office_and_committee_steps(today, countries=countries)
+    )
     return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
 
 
@@ -183,7 +211,10 @@ def steps_waiting_for(person: User, today: date | None = None) -> list[LateStep]
     steps = _expert_steps(today, late_only=False, people=[person]) + _answer_steps(
         today, late_only=False, people=[person]
     )
-    roles = set(person.role_grants.values_list("role", flat=True))
-    if roles & {StaffRole.LABEL_OFFICE, StaffRole.LABEL_COMMITTEE}:
-        steps += [s for s in _office_and_committee_steps(today, late_only=False) if person in s.people]
+    # Only the cases of the person's own bodies are read (the roles are read once per request).
+    states = (_OFFICE_STATES if is_label_office(person) else []) + (
+        _COMMITTEE_STATES if is_label_committee(person) else []
+    )
+    if states:
+        steps += [s for s in _office_and_committee_steps(today, late_only=False, states=states) if person in s.people]
     return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))

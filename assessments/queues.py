@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import StaffRole
 from accounts.models import User
+from accounts.rules import is_label_office
 from assessments.enums import ASSIGNABLE_STATES, ApplicationState
 from assessments.late_steps import LateStep, late_steps, steps_waiting_for
 from assessments.models import Application
@@ -86,9 +86,10 @@ def _drafts_of(person: User) -> list[QueueItem]:
 
 def _late_in_countries(person: User, today: date) -> list[QueueItem]:
     countries = partner_countries_of(person)
+    # Read for its countries only, not every late case of the scheme.
     return [
         QueueItem(str(step.label), step.application, "", None, step.deadline, True)
-        for step in late_steps(today)
+        for step in late_steps(today, countries=countries)
         if step.application.organisation.country.code in countries
     ]
 
@@ -97,8 +98,7 @@ def work_queue(person: User, today: date | None = None) -> list[QueueItem]:
     """Everything that waits for ``person``: the late first (oldest deadline first), then the rest."""
     today = today or timezone.localdate()
     items = [_step_item(step, today) for step in steps_waiting_for(person, today)]
-    roles = set(person.role_grants.values_list("role", flat=True))
-    if StaffRole.LABEL_OFFICE in roles:
+    if is_label_office(person):  # the roles, read once per request
         items += _to_assign()
     items += _drafts_of(person)
     if partner_countries_of(person):

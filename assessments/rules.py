@@ -8,8 +8,15 @@ import rules
 
 from accounts.rules import is_assessor, is_label_committee, is_label_office
 from assessments.enums import ASSIGNABLE_STATES, CLOSED_STATES, ApplicationState, AssignmentState
-from clusters.rules import is_manager_of_cluster, is_member_of_cluster, is_partner_for_country, is_partner_staff
+from clusters.rules import (
+    is_manager_of_cluster,
+    is_manager_of_organisation_id,
+    is_member_of_organisation_id,
+    is_partner_for_country,
+    is_partner_staff,
+)
 from common.enums import Level
+from common.request_cache import cached
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,12 +33,13 @@ IN_PROGRESS_STATES = tuple(
 
 @rules.predicate
 def is_member_of_applicant(user: object, application: Application | None) -> bool:
-    return application is not None and is_member_of_cluster(user, application.organisation)
+    # By the foreign key: the organisation's row is not read for the question.
+    return application is not None and is_member_of_organisation_id(user, application.organisation_id)
 
 
 @rules.predicate
 def is_manager_of_applicant(user: object, application: Application | None) -> bool:
-    return application is not None and is_manager_of_cluster(user, application.organisation)
+    return application is not None and is_manager_of_organisation_id(user, application.organisation_id)
 
 
 @rules.predicate
@@ -43,10 +51,22 @@ def _signed_in(user: object) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def assignments_of(user: object, application: Application | None) -> list[Assignment]:
+    """The person's assignments on the case, in any state, oldest first: one read per
+    request however many rules and panels ask (view, score, see the result, see the assessors)."""
+    if application is None or application.pk is None or not _signed_in(user):
+        return []
+    return list(
+        cached(
+            ("assessments.assignments", user.pk, application.pk),
+            lambda: list(application.assignments.filter(assessor=user).order_by("assigned_at", "pk")),
+            depends_on=("assessments.Assignment",),
+        )
+    )
+
+
 def _assignment_states(user: object, application: Application | None) -> set[str]:
-    if application is None or not _signed_in(user):
-        return set()
-    return set(application.assignments.filter(assessor=user).values_list("state", flat=True))
+    return {assignment.state for assignment in assignments_of(user, application)}
 
 
 @rules.predicate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,9 +60,11 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     return Application.objects.filter(visible).distinct()
 
 
-def application_for(user: User, pk: int) -> Application:
+def application_for(user: User, pk: int, *, also: tuple[str, ...] = ()) -> Application:
+    """The application if ``user`` may see it, else 404; ``also`` names further
+    relations to read in the same query (the case page's report and decision)."""
     return get_object_or_404(
-        applications_visible_to(user).select_related("organisation", "version__questionnaire"), pk=pk
+        applications_visible_to(user).select_related("organisation", "version__questionnaire", *also), pk=pk
     )
 
 
@@ -167,6 +169,33 @@ def application_sections(application: Application, only_section: str | None = No
 def progress(sections: list[SectionRows]) -> tuple[int, int]:
     """(required items complete, required items in all)."""
     return sum(s.required_done for s in sections), sum(s.required_total for s in sections)
+
+
+def progress_of(application: Application) -> tuple[int, int]:
+    """``progress(application_sections(application))`` in one query: the required
+    indicators, each with its answer's value and whether it has evidence (an
+    autosave's progress bar needs no more)."""
+    answer_value = Answer.objects.filter(application=application, indicator=OuterRef("pk")).values("value")[:1]
+    required = (
+        Indicator.objects.filter(version_id=application.version_id)
+        .filter(Q(required=True) | Q(evidence_required=True))
+        .annotate(
+            answer_value=Subquery(answer_value, output_field=JSONField()),
+            has_evidence=Exists(Evidence.objects.filter(application=application, indicator=OuterRef("pk"))),
+        )
+        .only("pk", "answer_type", "required", "evidence_required")
+        .order_by()
+    )
+    rows = [
+        IndicatorRow(
+            indicator,
+            Answer(value=indicator.answer_value),
+            # Only whether there is any evidence counts towards progress.
+            [Evidence()] if indicator.has_evidence else [],
+        )
+        for indicator in required
+    ]
+    return sum(1 for row in rows if row.complete), len(rows)
 
 
 def missing_items(sections: list[SectionRows]) -> list[tuple[Section, IndicatorRow, str]]:

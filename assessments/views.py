@@ -27,6 +27,7 @@ from assessments.forms import ClarificationAnswerForm, ReturnForm
 from assessments.models import Application, Evidence, Indicator
 from assessments.providers import case_panels
 from assessments.questionnaires.selectors import published_version
+from assessments.rules import assignments_of
 from assessments.services import applications
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
@@ -92,7 +93,7 @@ def application_new(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @login_required
 @require_GET
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for(request.user, pk)
+    application = selectors.application_for(request.user, pk, also=("report", "decision"))
     sections = selectors.application_sections(application)
     done, total = selectors.progress(sections)
     return render(
@@ -110,16 +111,22 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "can_submit": request.user.has_perm("assessments.submit_application", application),
             "can_withdraw": request.user.has_perm("assessments.withdraw_application", application)
             and application.state not in CLOSED_STATES,
-            **_workflow_context(request, application),
+            **_workflow_context(request, application, sections),
         },
     )
 
 
-def _workflow_context(request: AuthenticatedHttpRequest, application: Application) -> dict[str, Any]:
+def _workflow_context(
+    request: AuthenticatedHttpRequest, application: Application, sections: list[selectors.SectionRows]
+) -> dict[str, Any]:
     """What the assessment workflow adds to the application page, by who is looking."""
     user = request.user
     is_office = user.has_perm("assessments.assign_assessors", application)
-    my_assignment = application.assignments.filter(assessor=user, state=AssignmentState.ACCEPTED).first()
+    # The rules have read the person's assignments on the case already (one read per request).
+    my_assignment = next(
+        (a for a in assignments_of(user, application) if a.state == AssignmentState.ACCEPTED),
+        None,
+    )
     is_member = user.has_perm("assessments.answer_clarification", application)
     show_assessors = user.has_perm("assessments.view_assessors", application)
     return {
@@ -135,7 +142,7 @@ def _workflow_context(request: AuthenticatedHttpRequest, application: Applicatio
         "my_assignment": my_assignment,
         "scoring_open": my_assignment is not None
         and application.state in (ApplicationState.IN_ASSESSMENT, ApplicationState.CLARIFICATION_REQUESTED),
-        "first_section": application.version.sections.order_by("position").first(),
+        "first_section": sections[0].section if sections else None,
         "return_form": ReturnForm(),
         # Two experts agreeing: who confirmed the agreed scores, and each one's position
         # on what they still disagree on (the office reads both).
@@ -207,7 +214,7 @@ def answer_save(request: AuthenticatedHttpRequest, pk: int, indicator_pk: int) -
         # after a save it also brings the section page's progress bar up to date.
         context: dict[str, Any] = {"indicator": indicator, "status": status, "error": error, "answer": answer}
         if status == "saved":
-            done, total = selectors.progress(selectors.application_sections(application))
+            done, total = selectors.progress_of(application)
             context.update(show_progress=True, done=done, total=total, percent=_percent(done, total))
         return render(request, "assessments/_answer_status.html", context)
     if error:

@@ -30,6 +30,7 @@ from assessments.forms import (
     SectionScoresForm,
 )
 from assessments.models import Application, Assignment, Clarification, Indicator, Score, Section
+from assessments.rules import assignments_of
 from assessments.scoring import threshold_met
 from assessments.services import assessing
 from common.actions import refusable
@@ -83,16 +84,23 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
     all_submitted = not application.assignments.filter(
         state=AssignmentState.ACCEPTED, scores_submitted_at__isnull=True
     ).exists()
+    # Grouped once: a lookup per indicator, not a pass over every score.
+    own: dict[int, Score] = {}
+    agreed_of: dict[int, Score] = {}
+    others_of: dict[int, list[Score]] = {}
+    for score in scores:
+        if score.assignment_id is None:
+            agreed_of[score.indicator_id] = score
+        elif score.assignment_id == me.pk:
+            own[score.indicator_id] = score
+        else:
+            others_of.setdefault(score.indicator_id, []).append(score)
     result = []
     for row in rows:
-        mine = next((s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id == me.pk), None)
-        agreed = next((s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id is None), None)
+        mine = own.get(row.indicator.pk)
+        agreed = agreed_of.get(row.indicator.pk)
         # With two experts, the other's score stays hidden until both submitted their own.
-        others = (
-            [s for s in scores if s.indicator_id == row.indicator.pk and s.assignment_id not in (None, me.pk)]
-            if all_submitted
-            else []
-        )
+        others = others_of.get(row.indicator.pk, []) if all_submitted else []
         result.append(
             {
                 "row": row,
@@ -109,13 +117,21 @@ def _scoring_rows(application: Application, section: Section, me: Assignment, ag
 
 
 def _scoring_page(
-    request: AuthenticatedHttpRequest, application: Application, section: Section, clarification_form: ClarificationForm
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    section: Section,
+    clarification_form: ClarificationForm,
+    sections: list[Section] | None = None,
 ) -> HttpResponse:
     """One section's scoring page; the question form comes back bound after an error, with what was typed."""
-    me = application.assignments.get(assessor=request.user, state=AssignmentState.ACCEPTED)
+    # The scoring rule has just read the person's assignments (one read per request).
+    me = next((a for a in assignments_of(request.user, application) if a.state == AssignmentState.ACCEPTED), None)
+    if me is None:
+        raise Http404
     shared = selectors.is_shared_scoring(application)
     agreeing = not shared and me.scores_submitted_at is not None
-    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    if sections is None:
+        sections = _sections_of(application)
     return render(
         request,
         "assessments/case_scoring.html",
@@ -139,7 +155,10 @@ def case_scoring(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpR
     application = selectors.application_for(request.user, pk)
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
-    section = get_object_or_404(Section, version=application.version, code=code)
+    sections = _sections_of(application)
+    section = next((s for s in sections if s.code == code), None)
+    if section is None:
+        raise Http404
     if request.method == "POST":
         form = SectionScoresForm(request.POST, indicators=Indicator.objects.filter(section=section))
         verdicts = form.verdicts() if form.is_valid() else []
@@ -154,7 +173,11 @@ def case_scoring(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpR
         else:
             messages.success(request, _("%(n)d score(s) saved.") % {"n": len(saved)})
         return redirect("assessments:case_scoring", pk=application.pk, code=code)
-    return _scoring_page(request, application, section, ClarificationForm())
+    return _scoring_page(request, application, section, ClarificationForm(), sections)
+
+
+def _sections_of(application: Application) -> list[Section]:
+    return list(Section.objects.filter(version=application.version).order_by("position"))
 
 
 @login_required

@@ -14,6 +14,7 @@ from accounts.enums import StaffRole
 from accounts.selectors import people_with_role
 from assessments.models import Application
 from billing.enums import InvoiceState
+from billing.models import Quote
 from billing.selectors import amount_paid, case_is_paid, live_invoice
 from billing.services import credit_note_issue, invoice_issue, price_missing_for, quote_create
 from common.enums import Level
@@ -88,7 +89,8 @@ def case_panel(request: Any, application: Application) -> dict[str, Any] | None:
     if not user.has_perm("billing.view_case_billing", application):
         return None
     invoice = live_invoice(application)
-    quote = getattr(application, "quote", None)
+    # With its payer, which the panel names, in the same query.
+    quote = Quote.objects.filter(application=application).select_related("payer").first()
     may_issue = invoice is None and user.has_perm("billing.issue_invoice", application)
     return {
         "quote": quote,

@@ -31,6 +31,7 @@ from billing.vat import Buyer, VatDecision, money, vat_decide, vat_number_normal
 from clusters.models import ClusterOrganisation, NationalPartner
 from common.enums import Level
 from common.errors import ActionRefused
+from common.request_cache import forget
 from common.services import history_record
 from common.workflow import Workflow, transition, workflow_register
 
@@ -382,6 +383,7 @@ def invoice_issue(*, application: Application, by: Any, today: date | None = Non
     issued_on = today or timezone.localdate()
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
+        forget()  # rules answer from rows read under the lock, not earlier in the request
         if live_invoice(application) is not None:
             raise ActionRefused(_("This case already has an invoice."))
         # A case started before billing existed is quoted now, still priced on its start day.

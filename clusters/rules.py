@@ -8,6 +8,7 @@ import rules
 
 from accounts.rules import is_label_office
 from clusters.enums import MembershipRole
+from common.request_cache import cached
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -18,49 +19,78 @@ def _active(user: object) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
+def _partners_of(user: User) -> list[set[str]]:
+    """The country codes of each national partner the person works for: one read
+    per request, shared by "is partner staff" and "partner for which countries"."""
+    from clusters.models import NationalPartner
+
+    return cached(
+        ("clusters.partners", user.pk),
+        lambda: [
+            {country.code for country in partner.countries}
+            for partner in NationalPartner.objects.filter(staff__user=user)
+        ],
+        depends_on=("clusters.PartnerStaff", "clusters.NationalPartner"),
+    )
+
+
 def partner_countries_of(user: object) -> set[str]:
     """Country codes of every national partner the person works for (cached per user object)."""
     if not _active(user):
         return set()
-    cached = getattr(user, "_partner_countries_cache", None)
-    if cached is None:
-        from clusters.models import NationalPartner
+    countries = getattr(user, "_partner_countries_cache", None)
+    if countries is None:
+        countries = set().union(*_partners_of(user))
+        user._partner_countries_cache = countries
+    return set(countries)
 
-        cached = set()
-        for partner in NationalPartner.objects.filter(staff__user=user):
-            cached.update(country.code for country in partner.countries)
-        user._partner_countries_cache = cached
-    return set(cached)
+
+def current_roles_of(user: User) -> dict[int, str]:
+    """The person's current memberships, organisation id -> role: one read per
+    request however many rules ask (``common.request_cache``)."""
+    return cached(
+        ("clusters.memberships", user.pk),
+        lambda: dict(user.memberships.filter(left_at__isnull=True).values_list("organisation_id", "role")),
+        depends_on=("clusters.Membership",),
+    )
 
 
 @rules.predicate
 def is_cluster_manager(user: object) -> bool:
     if not _active(user):
         return False
-    return user.memberships.filter(left_at__isnull=True).exists()
+    return bool(current_roles_of(user))
 
 
 @rules.predicate
 def is_partner_staff(user: object) -> bool:
     if not _active(user):
         return False
-    return user.partner_staff.exists()
+    return bool(_partners_of(user))
+
+
+def is_member_of_organisation_id(user: object, organisation_id: int | None) -> bool:
+    """``is_member_of_cluster`` by the organisation's id, for a caller holding only
+    the foreign key (an application): the organisation need not be read."""
+    return _active(user) and organisation_id is not None and organisation_id in current_roles_of(user)
+
+
+def is_manager_of_organisation_id(user: object, organisation_id: int | None) -> bool:
+    return (
+        _active(user)
+        and organisation_id is not None
+        and current_roles_of(user).get(organisation_id) == MembershipRole.MANAGER
+    )
 
 
 @rules.predicate
 def is_member_of_cluster(user: object, organisation: ClusterOrganisation | None) -> bool:
-    if not _active(user) or organisation is None:
-        return False
-    return user.memberships.filter(organisation=organisation, left_at__isnull=True).exists()
+    return organisation is not None and is_member_of_organisation_id(user, organisation.pk)
 
 
 @rules.predicate
 def is_manager_of_cluster(user: object, organisation: ClusterOrganisation | None) -> bool:
-    if not _active(user) or organisation is None:
-        return False
-    return user.memberships.filter(
-        organisation=organisation, left_at__isnull=True, role=MembershipRole.MANAGER
-    ).exists()
+    return organisation is not None and is_manager_of_organisation_id(user, organisation.pk)
 
 
 @rules.predicate

@@ -1,10 +1,16 @@
+from typing import Any
+
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from common.selectors import notifications_of
 
 
-def unread_notifications(request: HttpRequest) -> dict[str, int]:
+def unread_notifications(request: HttpRequest) -> dict[str, Any]:
+    """Counted only when a template shows it (an htmx fragment does not)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": notifications_of(user).filter(read_at__isnull=True).count()}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: notifications_of(user).filter(read_at__isnull=True).count())
+    }

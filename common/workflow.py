@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from common.errors import ActionRefused
+from common.request_cache import forget
 from common.services import history_record
 
 M = TypeVar("M", bound=models.Model)
@@ -176,6 +177,7 @@ def transition(
     with transaction.atomic():
         _refuse_without_permission(workflow, obj, to_state, by)
         locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
+        forget()  # rules answer from rows read under the lock, not earlier in the request
         from_state = str(getattr(locked, workflow.state_field))
         move = workflow.moves.get((from_state, to_state))
         if move is None:

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reads such as the person's memberships, kept for one request (common.request_cache).
+    "common.request_cache.RequestCacheMiddleware",
     "common.middleware.ContentSecurityPolicyMiddleware",
     "common.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

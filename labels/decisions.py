@@ -19,6 +19,7 @@ from assessments.models import Application, Decision
 from assessments.services.applications import application_transition
 from common.enums import Level
 from common.errors import ActionRefused
+from common.request_cache import forget
 from common.services import history_record
 from labels.certificates.language import certificate_language_default
 from labels.certificates.rendering import certificate_queue
@@ -52,6 +53,7 @@ def application_decide(
     managers are notified; the certificate is rendered by a Celery task.
     """
     locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.decide", locked):
         raise PermissionDenied
     if Decision.objects.filter(application=locked).exists():

@@ -37,6 +37,7 @@ from clusters.selectors import application_blockers
 from common.enums import Level
 from common.errors import ActionRefused
 from common.files import UploadRejected, check_upload
+from common.request_cache import forget
 from common.scheme import rules_for
 from common.services import history_record
 from common.workflow import transition
@@ -283,6 +284,7 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
     Side effects: none.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.edit_answers", application):
         # The permission first: only the organisation's people learn that the state is what refuses them.
         if application.state != ApplicationState.DRAFT and is_member_of_applicant(by, application):
@@ -322,6 +324,7 @@ def evidence_add(*, application: Application, indicator: Indicator, upload: Uplo
     """Store an evidence file after checking its content (None: no file was chosen, refused
     after the permission). Side effects: a private file on disk."""
     application = Application.objects.select_for_update().get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.edit_answers", application):
         if application.state != ApplicationState.DRAFT and is_member_of_applicant(by, application):
             raise ActionRefused(_("The application has been submitted: its evidence can no longer change."))
@@ -384,6 +387,7 @@ def _evidence_store(
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, by: User) -> None:
     application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.edit_answers", application):
         raise PermissionDenied
     stored = evidence.file.name
@@ -443,6 +447,7 @@ def application_submit(*, application: Application, by: User) -> Application:
         raise PermissionDenied
     # Lock first: a colleague's removal committed in between must not slip through.
     application = Application.objects.select_for_update().get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if application.state != ApplicationState.DRAFT:
         raise ActionRefused(_("The application has already been submitted."))
     missing = selectors.missing_items(selectors.application_sections(application))

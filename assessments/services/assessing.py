@@ -39,6 +39,7 @@ from clusters.services import managers_of
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
+from common.request_cache import forget
 from common.scheme import rules_for
 from common.services import history_record
 from common.workflow import transition
@@ -49,7 +50,9 @@ def _case_url(application: Application) -> str:
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
+    return locked
 
 
 # --- Assignment and impartiality ---------------------------------------------------------

@@ -25,6 +25,7 @@ from assessments.services.applications import case_back_to_assignment
 from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.models import ClusterOrganisation, Membership
 from common.errors import ActionRefused
+from common.request_cache import forget
 from common.services import history_record
 from common.workflow import transition
 
@@ -46,6 +47,7 @@ def assignments_void_for_link(*, assessor_id: int, organisation_id: int, why: st
     ).exclude(application__state__in=CLOSED_STATES)
     for assignment in assignments:
         application = Application.objects.select_for_update().get(pk=assignment.application_id)
+        forget()  # rules answer from rows read under the lock, not earlier in the request
         voided.append(
             transition(ASSIGNMENT_WORKFLOW, obj=assignment, to_state=AssignmentState.VOIDED, by=None, note=why)
         )

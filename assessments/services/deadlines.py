@@ -25,6 +25,7 @@ from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.services import managers_of
 from common.errors import ActionRefused
 from common.notify import notify
+from common.request_cache import forget
 from common.scheme import case_deadlines
 from common.services import history_record
 from common.workflow import transition
@@ -54,6 +55,7 @@ def assignment_remove(*, assignment: Assignment, by: User, reason: str) -> Assig
     if not by.has_perm("assessments.replace_assessor", assignment.application):
         raise PermissionDenied
     application = Application.objects.select_for_update().get(pk=assignment.application_id)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
         raise ActionRefused(_("This expert is no longer assigned to the case."))
     if application.state not in REPLACEABLE_STATES:
@@ -73,6 +75,7 @@ def _open_clarification(clarification: Clarification, by: User) -> tuple[Applica
     if not by.has_perm("assessments.manage_clarifications", clarification.application):
         raise PermissionDenied
     application = Application.objects.select_for_update().get(pk=clarification.application_id)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
     clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
     if not clarification.is_open:
         raise ActionRefused(_("This question is no longer open."))

@@ -20,12 +20,15 @@ from assessments.models import Application, SilverImprovementArea
 from assessments.silver import benchmarking_recommendations, gold_criteria
 from common.enums import Level
 from common.errors import ActionRefused
+from common.request_cache import forget
 from common.scheme import rules_for
 from common.services import history_record
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    forget()  # rules answer from rows read under the lock, not earlier in the request
+    return locked
 
 
 def _chosen_rows(application: Application, sources: Sequence[str], texts: Sequence[str]) -> list[tuple[str, str]]:

@@ -1,0 +1,229 @@
+"""The pages people use most run a fixed number of queries, whatever the size of the case.
+
+Each test runs at a small and a larger size (indicators answered or scored, files
+uploaded); ``django_assert_num_queries`` holds both to the same budget, so a query
+per indicator (an N+1) fails. Counts include the session, the user and the
+request's savepoint pair (ATOMIC_REQUESTS).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from accounts.models import User
+from assessments.enums import AnswerType, ApplicationState
+from assessments.models import Application, Indicator, QuestionnaireVersion, Score, Section
+from assessments.scoring import Verdict
+from assessments.services import applications, assessing
+from clusters.models import Membership
+from common.enums import Level
+from common.models import ActivityLog
+from tests.assessments.test_applications import answer_all, upload
+from tests.assessments.test_workflow import submitted
+from tests.files import PDF
+
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+SIZES = [5, 40]
+
+
+def _grow(version: QuestionnaireVersion, size: int) -> list[Indicator]:
+    """``size`` more questions in the first section (optional, so a submission still passes)."""
+    section = Section.objects.get(version=version, code="S1")
+    return [
+        Indicator.objects.create(
+            version=version,
+            section=section,
+            code=f"S1.x{n}",
+            title=f"Extra {n}",
+            answer_type=AnswerType.YES_NO,
+            required=False,
+            position=100 + n,
+        )
+        for n in range(size)
+    ]
+
+
+def _draft(manager: Membership, version: QuestionnaireVersion, size: int) -> Application:
+    """A draft with ``size`` extra questions answered and one file per five of them."""
+    extra = _grow(version, size)
+    application = applications.application_start(
+        organisation=manager.organisation, level=Level(version.questionnaire.level), by=manager.user
+    )
+    answer_all(application, manager.user)
+    upload(application, manager.user)
+    for n, indicator in enumerate(extra):
+        applications.answer_save(application=application, indicator=indicator, raw=["yes"], revision=0, by=manager.user)
+        if n % 5 == 0:
+            applications.evidence_add(
+                application=application,
+                indicator=indicator,
+                upload=SimpleUploadedFile(f"p{n}.pdf", PDF),
+                by=manager.user,
+            )
+    return application
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_application_page_queries_do_not_grow(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _draft(manager, bronze, size)
+    client.force_login(manager.user)
+
+    # Was 33: each rule read the memberships and the assignments again, the header's
+    # role pages read each role, the section list was read twice.
+    with django_assert_num_queries(19):
+        response = client.get(reverse("assessments:application_detail", args=[application.pk]))
+
+    assert response.context["total"] == 9
+    assert response.context["done"] == 9
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_section_page_queries_do_not_grow_with_answers(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _draft(manager, bronze, size)
+    client.force_login(manager.user)
+
+    with django_assert_num_queries(14):
+        response = client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))
+
+    assert len(response.context["current"].rows) == 5 + size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_autosave_queries_do_not_grow(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _draft(manager, bronze, size)
+    indicator = Indicator.objects.get(version=bronze, code="S2.5")
+    client.force_login(manager.user)
+
+    # Was 23: the status fragment no longer reads the header's role pages and
+    # notifications it does not show, and the progress bar is one query.
+    with django_assert_num_queries(15):
+        response = client.post(
+            reverse("assessments:answer_save", args=[application.pk, indicator.pk]),
+            {"value": "More", "revision": "0"},
+            **HTMX,
+        )
+
+    assert response.context["status"] == "saved"
+    assert (response.context["done"], response.context["total"]) == (9, 9)
+
+
+def _in_assessment(
+    manager: Membership, staff: dict[str, User], version: QuestionnaireVersion, size: int
+) -> Application:
+    """A Bronze case in assessment by one expert, its first section ``size`` questions longer."""
+    _grow(version, size)
+    application = submitted(manager)
+    assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+    assessing.assignment_declare(assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True)
+    return application
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scoring_save_queries_do_not_grow_with_the_section(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _in_assessment(manager, staff, bronze, size)
+    indicators = list(Indicator.objects.filter(version=bronze, section__code="S1"))
+    client.force_login(staff["expert_rs"])
+    url = reverse("assessments:case_scoring", args=[application.pk, "S1"])
+    client.post(url, {f"met-{indicator.pk}": "yes" for indicator in indicators[:3]})
+
+    # One lock, one read of the existing scores, one insert, one update, one history row,
+    # whether 5 or 45 verdicts are saved; the rules read again under the lock.
+    with django_assert_num_queries(18):
+        response = client.post(url, {f"met-{indicator.pk}": "no" for indicator in indicators})
+
+    assert response.status_code == 302
+    assert Score.objects.filter(application=application, met=False).count() == len(indicators)
+    history = application_history(application)[-1]
+    assert sorted(history["verdicts"]) == sorted(indicator.code for indicator in indicators)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scoring_page_queries_do_not_grow_with_the_section(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _in_assessment(manager, staff, bronze, size)
+    indicators = list(Indicator.objects.filter(version=bronze, section__code="S1"))
+    client.force_login(staff["expert_rs"])
+    url = reverse("assessments:case_scoring", args=[application.pk, "S1"])
+    client.post(url, {f"met-{indicator.pk}": "yes" for indicator in indicators})
+
+    # Was 23: the expert's assignment and the sections were each read twice.
+    with django_assert_num_queries(21):
+        response = client.get(url)
+
+    assert len(response.context["rows"]) == len(indicators)
+
+
+def application_history(application: Application) -> list[dict[str, Any]]:
+    return [
+        dict(entry.data)
+        for entry in ActivityLog.objects.filter(object_id=application.pk, action="application.scores").order_by("pk")
+    ]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_completing_an_assessment_queries_do_not_grow_with_the_indicators(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+) -> None:
+    application = _in_assessment(manager, staff, bronze, size)
+    indicators = list(Indicator.objects.filter(version=bronze))
+    assessing.scores_save(
+        application=application,
+        by=staff["expert_rs"],
+        verdicts=[Verdict(indicator=indicator, met=True) for indicator in indicators],
+    )
+    client.force_login(staff["expert_rs"])
+
+    # 30 with 10 savepoints: the result is computed from one read of the indicators and one
+    # of the scores, whatever their number; the report PDF is rendered after commit.
+    with django_assert_num_queries(30):
+        response = client.post(
+            reverse("assessments:case_complete", args=[application.pk]),
+            {"assessed_on": date.today().isoformat(), "summary": "Seen on site."},
+        )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == ApplicationState.ASSESSED

@@ -1,0 +1,82 @@
+"""Every role's start page, led by its work queue, runs the same queries for 3 open cases as for 9.
+
+The cases are spread over the workflow (awaiting a declaration, in assessment with a
+question open, awaiting the committee's decision), each of another organisation the
+same manager runs, so every queue has rows that grow with the size.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from accounts.models import User
+from assessments.models import Application, QuestionnaireVersion
+from assessments.services import assessing
+from clusters.models import Membership
+from tests.assessments.conftest import ELIGIBLE
+from tests.assessments.test_workflow import _to_decision, submitted
+from tests.factories import MembershipFactory, OrganisationFactory, PartnerStaffFactory
+
+SIZES = [3, 9]  # every third case of each kind, so each kind is there at both sizes
+
+
+def _open_cases(manager: Membership, staff: dict[str, User], n: int) -> None:
+    """``n`` open cases of ``n`` Serbian organisations that ``manager`` runs."""
+    for i in range(n):
+        organisation = OrganisationFactory(country="RS", **ELIGIBLE)
+        membership = MembershipFactory(organisation=organisation, user=manager.user)
+        if i % 3 == 0:
+            _to_decision(membership, staff)
+            continue
+        application: Application = submitted(membership)
+        assessing.assignment_create(application=application, assessors=[staff["expert_rs"]], by=staff["office"])
+        if i % 3 == 2:
+            assessing.assignment_declare(
+                assignment=application.assignments.get(), by=staff["expert_rs"], no_conflict=True
+            )
+            assessing.clarification_ask(
+                application=application,
+                by=staff["expert_rs"],
+                question="Which events?",
+                due_on=date.today() + timedelta(days=5),
+            )
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    ("who", "url", "budget"),
+    [
+        # Counts include the session, the user and the request's savepoint pair.
+        ("manager", "clusters:manager_start", 19),
+        ("expert_rs", "accounts:assessor_start", 15),
+        ("partner", "clusters:partner_start", 27),
+        ("office", "labels:office_start", 21),
+        ("committee", "labels:committee_start", 17),
+    ],
+)
+def test_start_page_queries_do_not_grow_with_open_cases(
+    client: Client,
+    bronze: QuestionnaireVersion,
+    manager: Membership,
+    staff: dict[str, User],
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+    who: str,
+    url: str,
+    budget: int,
+) -> None:
+    _open_cases(manager, staff, size)
+    people = {**staff, "manager": manager.user, "partner": PartnerStaffFactory(partner__countries=["RS"]).user}
+    client.force_login(people[who])
+
+    with django_assert_num_queries(budget):
+        response = client.get(reverse(url))
+
+    assert response.status_code == 200
+    if who in ("manager", "expert_rs", "committee"):
+        assert len(response.context["queue"]) >= size // 3
