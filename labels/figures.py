@@ -236,8 +236,21 @@ def figures_refresh_queue(*, delay: int | None = None) -> bool:
 
 
 def figures_changed() -> None:
-    """What a label service calls when labels change: a coalesced refresh after commit."""
-    transaction.on_commit(lambda: figures_refresh_queue())
+    """What a label service calls when labels change: a coalesced refresh after commit.
+
+    Registered once per transaction: a loop creating a thousand labels adds one
+    callback, not a thousand (with tasks in process, each would refresh)."""
+    connection = transaction.get_connection()
+    # One already registered serves: Django drops a callback only when a savepoint
+    # it was registered in rolls back, and this change, made later inside every
+    # savepoint still open, would roll back with it.
+    if connection.in_atomic_block and any(entry[1] is _queue_after_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_after_commit)
+
+
+def _queue_after_commit() -> None:
+    figures_refresh_queue()
 
 
 # Moves that change what the figures count: an organisation entering or leaving

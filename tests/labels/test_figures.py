@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from celery.signals import before_task_publish
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +28,7 @@ from labels.figures import (
     DASHBOARD,
     KINDS,
     Timeline,
+    _queue_after_commit,
     figures_read,
     figures_refresh,
     refresh_figures,
@@ -148,21 +149,30 @@ def test_two_labels_in_one_transaction_queue_one_refresh_after_commit(
     assert queued[0]["eta"] is not None  # FIGURES_REFRESH_DELAY later
 
 
+def test_a_transaction_creating_many_labels_registers_one_refresh(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    """Tasks in process (the embedded default) run at once: one callback per transaction, not per label."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for _ in range(5):
+            _label()
+
+    assert [c for c in callbacks if c is _queue_after_commit] == [_queue_after_commit]
+    assert StoredFigure.objects.filter(name=DASHBOARD, scope="RS").get().value["expiring-180"] == 0
+    assert StoredFigure.objects.filter(name=DASHBOARD, scope="RS").get().value["holding"] == 5
+
+
+@pytest.mark.django_db(transaction=True)
 def test_fifty_changes_in_a_row_queue_one_refresh_until_it_starts(
-    db: None,
-    queued: list[dict[str, Any]],
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    people: dict[str, User],
+    queued: list[dict[str, Any]], people: dict[str, User]
 ) -> None:
     labels = [LabelFactory() for _ in range(50)]
     for each in labels:
-        with django_capture_on_commit_callbacks(execute=True):
-            label_revoke(label=each, by=people["office"], reason="wrong")
+        label_revoke(label=each, by=people["office"], reason="wrong")  # each its own transaction, committed
     assert len(queued) == 1
 
     refresh_figures()  # the worker runs it: the next change queues the next refresh
-    with django_capture_on_commit_callbacks(execute=True):
-        _label()
+    _label()
     assert len(queued) == 2
 
 
