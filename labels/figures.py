@@ -63,6 +63,9 @@ DASHBOARD_PAGE = (DASHBOARD, TIMELINE, HELD_PER_YEAR)
 STATISTICS_PAGE = (BY_COUNTRY, BY_SECTOR, HELD_PER_YEAR, RENEWALS, DECISION_TIMES, ELIGIBLE_SHARE)
 
 REFRESH_QUEUED = "figures:refresh-queued"
+REFRESH_RUNNING = "figures:refresh-running"
+# Beyond the task's hard time limit: a worker killed mid-refresh does not block the next one for long.
+RUNNING_MARK_TIMEOUT = 1900
 # How long the "queued" mark outlives the refresh's due time: if the worker is
 # down, a change after that queues another refresh (running two is harmless).
 QUEUED_MARK_MARGIN = 600
@@ -213,10 +216,21 @@ def figures_refresh(*, today: date | None = None, names: Iterable[str] = tuple(K
 
 @shared_task(name="labels.refresh_figures", acks_late=True, soft_time_limit=1800, time_limit=1900)
 def refresh_figures(today: str | None = None) -> dict[str, object]:
-    """Queued by ``figures_refresh_queue`` and by the nightly sweep (beat); idempotent."""
-    # A change made while this runs queues the next refresh instead of being lost in this one.
-    cache.delete(REFRESH_QUEUED)
-    report = figures_refresh(today=date.fromisoformat(today) if today else None)
+    """Queued by ``figures_refresh_queue`` and by the nightly sweep (beat); idempotent.
+
+    One at a time: while another runs (it may have read the labels before the
+    change that queued this one), this one waits its turn by queueing itself again."""
+    eager = bool(refresh_figures.app.conf.task_always_eager)
+    # In process (the embedded default) there is no queue to wait in: both run.
+    if not cache.add(REFRESH_RUNNING, timezone.now().isoformat(), timeout=RUNNING_MARK_TIMEOUT) and not eager:
+        refresh_figures.apply_async(kwargs={"today": today}, countdown=max(settings.FIGURES_REFRESH_DELAY, 10))
+        return {"deferred": True}
+    try:
+        # A change made while this runs queues the next refresh instead of being lost in this one.
+        cache.delete(REFRESH_QUEUED)
+        report = figures_refresh(today=date.fromisoformat(today) if today else None)
+    finally:
+        cache.delete(REFRESH_RUNNING)
     return {"today": report.today.isoformat(), "scopes": report.scopes, "rows": report.rows}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from celery.signals import before_task_publish
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +28,7 @@ from labels.enums import LabelSource
 from labels.figures import (
     DASHBOARD,
     KINDS,
+    REFRESH_RUNNING,
     Timeline,
     _queue_after_commit,
     figures_read,
@@ -174,6 +176,17 @@ def test_fifty_changes_in_a_row_queue_one_refresh_until_it_starts(
     refresh_figures()  # the worker runs it: the next change queues the next refresh
     _label()
     assert len(queued) == 2
+
+
+def test_a_refresh_waits_for_the_one_running(small: dict[str, Any], queued: list[dict[str, Any]]) -> None:
+    cache.add(REFRESH_RUNNING, "now")
+
+    assert refresh_figures() == {"deferred": True}
+    assert (len(queued), StoredFigure.objects.count()) == (1, 0)
+
+    cache.delete(REFRESH_RUNNING)  # the other one finished
+    assert refresh_figures()["scopes"] == 5
+    assert cache.get(REFRESH_RUNNING) is None
 
 
 def test_an_organisation_moving_in_or_out_of_the_active_ones_queues_a_refresh(
