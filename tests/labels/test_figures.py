@@ -3,6 +3,7 @@ for many changes, recomputed when the day changes, read by the pages for their s
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from celery.signals import before_task_publish
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -365,3 +367,12 @@ def test_no_figure_page_computes_when_its_rows_are_stored(
         client.get(reverse("home"))
 
     assert not [q["sql"] for q in queries.captured_queries if 'FROM "labels_label"' in q["sql"]]
+
+
+def test_the_command_stores_every_figure(small: dict[str, Any]) -> None:
+    out = io.StringIO()
+
+    call_command("refresh_figures", stdout=out)
+
+    assert out.getvalue() == f"{len(KINDS) * 5} figures stored for 5 scopes, for {TODAY:%Y-%m-%d}.\n"
+    assert StoredFigure.objects.filter(day=TODAY).count() == len(KINDS) * 5
