@@ -100,7 +100,11 @@ class Workflow(Generic[M]):
     note_refusal: str | Promise = ""
 
     def effects_of(self, from_state: str, to_state: str) -> list[Effect]:
-        return [*self.effects.get((from_state, to_state), ()), *self.effects.get(to_state, ())]
+        return [
+            *self.effects.get((from_state, to_state), ()),
+            *self.effects.get(to_state, ()),
+            *_attached.get(self.name, ()),
+        ]
 
     def permissions_into(self, to_state: str) -> set[str]:
         return {move.permission for (_from, to), move in self.moves.items() if to == to_state}
@@ -120,6 +124,26 @@ def workflow_register(workflow: Workflow[M]) -> Workflow[M]:
 
 def workflows() -> dict[type[models.Model], Workflow[Any]]:
     return dict(_registry)
+
+
+# Effects that an app above a workflow's own adds to every arrival of it, by
+# the workflow's name: the lower app stays unaware of who reacts (labels keep
+# their figures fresh when an organisation or an application moves).
+_attached: dict[str, tuple[Effect, ...]] = {}
+
+
+def effect_attach(workflow_name: str, effect: Effect) -> None:
+    """Run ``effect`` after commit on every move of the workflow named
+    ``workflow_name``, besides its own effects (called once, from an app's
+    ``ready``; attaching the same effect twice runs it once). The effect is
+    told the move (``Arrival``) and decides itself whether it matters."""
+    present = _attached.get(workflow_name, ())
+    if effect not in present:
+        _attached[workflow_name] = (*present, effect)
+
+
+def effects_attached(workflow_name: str) -> tuple[Effect, ...]:
+    return _attached.get(workflow_name, ())
 
 
 def may_move(obj: models.Model, to_state: str, by: Any) -> bool:

@@ -317,6 +317,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "case-deadlines": {"task": "assessments.remind_late_steps", "schedule": crontab(hour=7, minute=15)},
     # Overdue invoices: marked overdue, and each (invoice, reminder offset) reminded once.
     "invoice-reminders": {"task": "billing.send_payment_reminders", "schedule": crontab(hour=6, minute=45)},
+    # The dashboards' and statistics' stored figures computed afresh for the new day
+    # ("expires within 30 days" moves daily), and whatever no change announced.
+    "figures-nightly": {"task": "labels.refresh_figures", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- Public API -------------------------------------------------------------
@@ -462,9 +465,10 @@ CASE_DEADLINES = {
     "draft_idle_remind_days": 60,
     "draft_idle_archive_days": 120,
 }
-# Statistics pages keep each figure this long (labels.statistics.cached_figure);
-# 0 computes every figure on every request.
-STATISTICS_CACHE_SECONDS = 300
+# Dashboards and statistics read figures the worker keeps ready (labels.figures):
+# a change to labels, organisations or decisions refreshes them once, this many
+# seconds later, however many changes come meanwhile.
+FIGURES_REFRESH_DELAY = env.int("FIGURES_REFRESH_DELAY", default=60, minimum=0)
 # An invitation link to join an organisation works this many days, once.
 INVITATION_VALID_DAYS = 7
 # A sign-up confirmation link works this many days.

@@ -9,7 +9,16 @@ go through the label's pages in the portal.
 from django.contrib import admin
 
 from common.admin import RecordAdmin
-from labels.models import AgendaItem, CertificateJob, ImportJob, Label, LabelReminder, Meeting, ReminderDigest
+from labels.models import (
+    AgendaItem,
+    CertificateJob,
+    ImportJob,
+    Label,
+    LabelReminder,
+    Meeting,
+    ReminderDigest,
+    StoredFigure,
+)
 
 
 @admin.register(Label)
@@ -53,6 +62,14 @@ class ReminderDigestAdmin(RecordAdmin):
     list_filter = ["sent_at"]
     search_fields = ["recipients"]
     date_hierarchy = "week"
+
+
+# Derived data, written by ``labels.figures.figures_refresh`` only: read here, never edited.
+@admin.register(StoredFigure)
+class StoredFigureAdmin(RecordAdmin):
+    list_display = ["name", "scope", "day", "computed_at"]
+    list_filter = ["name", "day"]
+    search_fields = ["name", "scope"]
 
 
 # The board's meetings and their agenda are written by ``labels.board`` only (through the door).

@@ -8,7 +8,8 @@ class LabelsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.start_pages import Panel, register_panel
         from assessments.providers import register_bronze_lookup, register_levels_lookup, register_renewal_lookup
-        from labels import dashboard, selectors, start_pages
+        from common.workflow import effect_attach
+        from labels import figures, selectors, start_pages, views_dashboard
 
         start_pages.register_labels_pages()
         # Importing the board registers its meetings and agenda items with the one door from the
@@ -22,4 +23,7 @@ class LabelsConfig(AppConfig):
         # A renewal may start only inside its window (assessments.services.applications.renewal_timing_problem).
         register_renewal_lookup("labels", selectors.current_renewal_window)
         register_panel(Panel("manager", "labels/panels/manager_labels.html", selectors.manager_labels_panel, 10))
-        register_panel(Panel("partner", "labels/panels/partner_expiry.html", dashboard.partner_expiry_panel, 10))
+        register_panel(Panel("partner", "labels/panels/partner_expiry.html", views_dashboard.partner_expiry_panel, 10))
+        # The stored figures follow organisations and decisions (the door runs this after commit).
+        effect_attach("organisation", figures.figures_changed_by)
+        effect_attach("application", figures.figures_changed_by)

@@ -2,8 +2,9 @@
 
 A national partner reads it for its countries, the label office for all or one.
 Every figure is one aggregate query over labels annotated with their state in
-the database (``labels.selectors.with_state``), so the page costs the same
-with 60 labels or 100,000.
+the database (``labels.selectors.with_state``); the worker computes them into
+stored rows (``labels.figures``) and the page reads those. The lists behind a
+figure are paginated queries, read live.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from common.enums import Level
-from common.http import AuthenticatedHttpRequest
 from labels.enums import LabelState
 from labels.models import Label
 from labels.selectors import LabelWithState, held_on, holds_label_on, with_state
-from labels.statistics import Scope, scope_for
+from labels.statistics import Scope
 from labels.validity import end_of_month_after
 
 HELD = (LabelState.VALID.value, LabelState.EXPIRING.value)
@@ -156,9 +155,3 @@ def expiry_timeline(scope: Scope, today: date) -> tuple[list[date], dict[str, li
     for year, month, level, n in rows:
         per_level[level][index[(year, month)]] += n
     return months, per_level
-
-
-def partner_expiry_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
-    """The expiry figures of the partner's countries, for its start page."""
-    counts = dashboard_figures(scope_for(request.user), timezone.localdate())
-    return {"figures": [{"figure": figure, "count": counts[figure.key]} for figure in FIGURES]}

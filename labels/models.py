@@ -337,3 +337,29 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.application_id}"
+
+
+class StoredFigure(models.Model):
+    """One figure of the dashboards and statistics for one scope, kept ready by the worker.
+
+    Derived data: ``labels.figures.figures_refresh`` is its one writer and
+    overwrites the row in place (no history row: it records nothing a person did,
+    and can be computed again from the labels at any time). ``scope`` is
+    ``labels.figures.scope_key``: ``all``, one country code, or a partner's
+    codes joined by commas. ``value`` is JSON in no language (codes, not names);
+    ``day`` is the day it was computed for.
+    """
+
+    name = models.CharField(_("figure"), max_length=40)
+    scope = models.CharField(_("scope"), max_length=200)
+    day = models.DateField(_("computed for"))
+    computed_at = models.DateTimeField(_("computed at"))
+    value = models.JSONField(_("value"))
+
+    class Meta:
+        verbose_name = _("stored figure")
+        verbose_name_plural = _("stored figures")
+        constraints = [models.UniqueConstraint(fields=["name", "scope"], name="labels_storedfigure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.scope} · {self.day:%Y-%m-%d}"

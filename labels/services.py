@@ -25,6 +25,7 @@ from common.services import history_record
 from labels.certificates.rendering import certificate_queue
 from labels.chains import chain_relink, chains_write, chronological, codes_assign
 from labels.enums import CertificateLanguage, LabelEventKind, LabelSource
+from labels.figures import figures_changed
 from labels.models import ImportJob, Label
 from labels.validity import compute_validity
 
@@ -57,7 +58,8 @@ def label_create(
     ``certificate_language`` is what its certificate is printed in. Side effects:
     the current label of that organisation and level, when older, is
     superseded by the new one; when newer, the new label is created already
-    superseded by it (a late record of history). No e-mail, no task.
+    superseded by it (a late record of history); the stored figures are
+    refreshed after commit (``labels.figures.figures_changed``, coalesced). No e-mail.
     Raises ``ValidationError`` for a second label on the same assessment date.
     """
     others = chronological(
@@ -88,6 +90,7 @@ def label_create(
         raise ValidationError(_("valid_until must be after valid_from (%(date)s).") % {"date": label.valid_from})
     codes_assign([label])
     chains_write([chronological([*others, label])])
+    figures_changed()
     return label
 
 
@@ -100,7 +103,8 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
     one again, its state then what its own dates say, its reminders due again.
     Side effects: a history event (and ``label.restored`` or
     ``label.superseded`` on the relinked label); verification says revoked
-    and why at once; the certificate is rendered again after commit.
+    and why at once; the certificate is rendered again and the stored figures
+    refreshed (coalesced) after commit.
     """
     if not by.has_perm("labels.revoke_label", label):
         raise PermissionDenied
@@ -114,6 +118,7 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
     label_event_record(label=label, kind=LabelEventKind.REVOKED, by=by, reason=reason)
     chain_relink(_chain_of(label), by=by, reason=reason.strip())
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    figures_changed()
     return label
 
 
@@ -128,7 +133,8 @@ def label_reinstate(*, label: Label, by: User, reason: str) -> Label:
     assessment date. Side effects: a history event (``label.reinstated``, the
     revocation's row stays), ``label.superseded`` on the relinked labels;
     verification, the registry and the Open Badges status list follow at once;
-    the certificate is rendered again after commit.
+    the certificate is rendered again and the stored figures refreshed
+    (coalesced) after commit.
     """
     if not by.has_perm("labels.reinstate_label", label):
         raise PermissionDenied
@@ -152,6 +158,7 @@ def label_reinstate(*, label: Label, by: User, reason: str) -> Label:
     label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     label_event_record(label=label, kind=LabelEventKind.REINSTATED, by=by, reason=reason, changes=revoked)
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    figures_changed()
     return label
 
 
@@ -172,7 +179,7 @@ def label_correct(
     printed, with a reason.
 
     Side effects: a history event with the old and new value; the certificate
-    is rendered again after commit.
+    is rendered again and the stored figures refreshed (coalesced) after commit.
     """
     if not by.has_perm("labels.correct_label", label):
         raise PermissionDenied
@@ -201,4 +208,5 @@ def label_correct(
         raise ActionRefused(_("Nothing to correct: the values are the same."))
     label_event_record(label=label, kind=LabelEventKind.CORRECTED, by=by, reason=reason, changes=changes)
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    figures_changed()
     return label

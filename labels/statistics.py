@@ -9,21 +9,20 @@ SQLite nor Django's portable expressions offer a median.
 A label is *held* on a day when it is not revoked and the day lies inside its
 validity; a superseded label still counts while its own dates run, because a
 renewal decided before expiry supersedes a label that is still valid.
+
+Pages never call these functions: the worker does (``labels.figures.figures_refresh``)
+and stores each result as JSON, and the pages read the stored rows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -55,34 +54,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 FIRST_YEAR = 2010
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def cached_figure(compute: Callable[P, R]) -> Callable[P, R]:
-    """Keep a figure for ``STATISTICS_CACHE_SECONDS`` (5 minutes by default).
-
-    Statistics are read far more often than the labels behind them change, and
-    on a full data set one figure takes a second of database time; a policy
-    reader can wait five minutes to see a revocation in the renewal rate. The
-    key holds the function, the scope and the day, so a partner never reads
-    another scope's figures.
-    """
-
-    @wraps(compute)
-    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        seconds = settings.STATISTICS_CACHE_SECONDS
-        if not seconds:
-            return compute(*args, **kwargs)
-        digest = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()[:32]
-        key = f"statistics:{compute.__name__}:{digest}"
-        found = cache.get(key)
-        if found is None:
-            found = compute(*args, **kwargs)
-            cache.set(key, found, seconds)
-        return found
-
-    return cached
+# What a figure is stored as (``labels.models.StoredFigure.value``): each
+# dataclass below converts itself explicitly, both ways.
+JSON = Any
 
 
 @dataclass(frozen=True)
@@ -139,8 +113,24 @@ class CountryRow:
         """Share (%) of the labelled organisations that hold Gold."""
         return 100 * self.by_level.get(Level.GOLD.value, 0) / self.labelled if self.labelled else None
 
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "country": self.country,
+            "organisations": self.organisations,
+            "labelled": self.labelled,
+            "by_level": dict(self.by_level),
+        }
 
-@cached_figure
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> CountryRow:
+        return cls(
+            country=str(data["country"]),
+            organisations=int(data["organisations"]),
+            labelled=int(data["labelled"]),
+            by_level={str(level): int(n) for level, n in data["by_level"].items()},
+        )
+
+
 def by_country(scope: Scope, today: date) -> list[CountryRow]:
     """Per country: validated organisations, organisations holding a label today, and holders per level.
 
@@ -185,8 +175,14 @@ class SectorRow:
     organisations: int
     labelled: int
 
+    def to_json(self) -> dict[str, JSON]:
+        return {"sector": self.sector, "organisations": self.organisations, "labelled": self.labelled}
 
-@cached_figure
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> SectorRow:
+        return cls(str(data["sector"]), int(data["organisations"]), int(data["labelled"]))
+
+
 def by_sector(scope: Scope, today: date) -> list[SectorRow]:
     """Per sector: validated organisations and organisations holding a label (one query)."""
     counts = (
@@ -210,7 +206,6 @@ def years_until(today: date) -> list[int]:
     return list(range(FIRST_YEAR, today.year + 1))
 
 
-@cached_figure
 def held_per_year(scope: Scope, today: date) -> dict[str, list[int]]:
     """Per level, per year since 2010: organisations holding a label of that level at some time in the year.
 
@@ -323,8 +318,25 @@ class Renewals:
         expired, renewed = pair
         return 100 * renewed / expired if expired else None
 
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "years": list(self.years),
+            "total": [list(pair) for pair in self.total],
+            "by_country": {code: [list(pair) for pair in pairs] for code, pairs in self.by_country.items()},
+        }
 
-@cached_figure
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Renewals:
+        def pairs(values: Iterable[JSON]) -> list[tuple[int, int]]:
+            return [(int(expired), int(renewed)) for expired, renewed in values]
+
+        return cls(
+            years=[int(year) for year in data["years"]],
+            total=pairs(data["total"]),
+            by_country={str(code): pairs(values) for code, values in data["by_country"].items()},
+        )
+
+
 def renewals(scope: Scope, today: date) -> Renewals:
     """The renewal rate: of the labels that expired in a year (before today, revoked
     ones aside) and whose outcome is known, the share renewed inside the window.
@@ -371,8 +383,24 @@ class DecisionTimes:
     per_level: dict[str, tuple[float | None, int]]
     overall: tuple[float | None, int]
 
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "per_level": {level: list(pair) for level, pair in self.per_level.items()},
+            "overall": list(self.overall),
+        }
 
-@cached_figure
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> DecisionTimes:
+        def pair(value: JSON) -> tuple[float | None, int]:
+            median, count = value
+            return (None if median is None else float(median), int(count))
+
+        return cls(
+            per_level={str(level): pair(value) for level, value in data["per_level"].items()},
+            overall=pair(data["overall"]),
+        )
+
+
 def decision_times(scope: Scope) -> DecisionTimes:
     """One query for the (level, submitted, decided) triples; the median is taken
     in Python because SQLite has no median aggregate."""
@@ -382,7 +410,9 @@ def decision_times(scope: Scope) -> DecisionTimes:
     days: dict[str, list[float]] = defaultdict(list)
     triples = queryset.values_list("application__level", "application__submitted_at", "decided_at")
     # Submitted, by the filter above: the column may be null, these rows' never are.
-    for level, submitted, decided in cast("QuerySet[Decision, tuple[str, datetime, datetime]]", triples):
+    for level, submitted, decided in cast("QuerySet[Decision, tuple[str, datetime, datetime]]", triples).iterator(
+        chunk_size=2000
+    ):
         days[level].append((decided - submitted).total_seconds() / 86400)
     every = [d for values in days.values() for d in values]
     return DecisionTimes(
@@ -408,8 +438,14 @@ class EligibleRow:
     def share(self) -> float | None:
         return 100 * self.labelled / self.eligible if self.eligible else None
 
+    def to_json(self) -> dict[str, JSON]:
+        return {"country": self.country, "eligible": self.eligible, "labelled": self.labelled}
 
-@cached_figure
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> EligibleRow:
+        return cls(str(data["country"]), int(data["eligible"]), int(data["labelled"]))
+
+
 def eligible_share(scope: Scope, today: date) -> list[EligibleRow]:
     """Per country: validated organisations that meet the eligibility criteria
     (``clusters.eligibility.with_eligibility``), and how many of them hold a label. One query."""
@@ -440,13 +476,17 @@ class Comparison:
     rows: list[CountryRow]
 
 
-@cached_figure
 def country_comparison(country: str, today: date) -> Comparison:
     """The country next to the European median, the way the scheme's public figures
     are discussed: labelled organisations per country (over every country with an
     organisation in the portal) and the Gold share of labelled organisations (over
     the countries that have any). The medians are over all countries, whoever reads."""
-    rows = by_country(Scope(countries=None), today)
+    return comparison_of(country, by_country(Scope(countries=None), today))
+
+
+def comparison_of(country: str, rows: list[CountryRow]) -> Comparison:
+    """``country_comparison`` from the rows of every country (``by_country`` of every
+    country, or their stored copy): no query."""
     own = next((r for r in rows if r.country == country), CountryRow(country))
     shares = [r.gold_share for r in rows if r.gold_share is not None]
     return Comparison(

@@ -3,8 +3,8 @@
 The reminders' tasks are here; the others live beside the service they run,
 so no module imports its own caller: ``labels.certificates.rendering``
 (render_certificate), ``labels.minutes`` (render_minutes), ``labels.certificates.jobs`` (regenerate_certificates),
-``labels.imports.jobs`` (run_import). They are imported below so that the
-worker's autodiscovery, which reads ``<app>.tasks``, registers them too.
+``labels.imports.jobs`` (run_import), ``labels.figures`` (refresh_figures). They are imported below
+so that the worker's autodiscovery, which reads ``<app>.tasks``, registers them too.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from celery import shared_task
 
 from labels.certificates.jobs import regenerate_certificates
 from labels.certificates.rendering import render_certificate
+from labels.figures import refresh_figures
 from labels.imports.jobs import run_import
 from labels.minutes import render_minutes
 from labels.reminders import reminder_digest_send, reminders_sweep
 
 __all__ = [
+    "refresh_figures",
     "regenerate_certificates",
     "render_certificate",
     "render_minutes",

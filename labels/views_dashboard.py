@@ -27,6 +27,7 @@ from common.permissions import permission_required
 from labels import dashboard
 from labels import statistics as stats
 from labels.enums import LabelState
+from labels.figures import DASHBOARD, DASHBOARD_PAGE, Timeline, figures_read
 from labels.forms import CertificateLanguageForm, LabelCorrectForm, LabelReinstateForm, LabelRevokeForm
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
@@ -53,30 +54,45 @@ def _scope_for(request: HttpRequest) -> tuple[Scope, str]:
 
 @permission_required("labels.view_dashboard")
 def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    scope, picked = _scope_for(request)
-    choices = [(code, country_name(code)) for code in stats.country_choices_for(request.user)]
-    today = timezone.localdate()
-    figures = dashboard.dashboard_figures(scope, today)
+    """The figures and charts, read from the rows the worker keeps ready (``labels.figures``)."""
+    codes = stats.country_choices_for(request.user)
+    # Only a country that has figures: another one would be a scope no refresh computes.
+    picked = request.GET.get("country", "").upper()[:2]
+    scope = stats.scope_for(request.user, picked if picked in codes else None)
+    picked = picked if scope.countries == (picked,) else ""
+    stored = figures_read(scope, DASHBOARD_PAGE)
     query = urlencode({"country": picked}) if picked else ""
-    return render(
-        request,
-        "labels/dashboard.html",
-        {
-            "today": today,
+    context: dict[str, object] = {
+        "today": stored.day,
+        "stored": stored,
+        "country_choices": [(code, country_name(code)) for code in codes],
+        "picked": picked,
+        "scope_all": scope.countries is None,
+    }
+    if not stored.missing:
+        counts = stored.dashboard()
+        context |= {
             "figures": [
-                {"figure": figure, "count": figures[figure.key], "query": query} for figure in dashboard.FIGURES
+                {"figure": figure, "count": counts[figure.key], "query": query} for figure in dashboard.FIGURES
             ],
-            "country_choices": choices,
-            "picked": picked,
-            "scope_all": scope.countries is None,
-            "timeline": _timeline_chart(scope, today),
-            "per_year": Figures(scope, today).held_per_year(),
-        },
-    )
+            "timeline": _timeline_chart(stored.timeline()),
+            "per_year": Figures(stored).held_per_year(),
+        }
+    return render(request, "labels/dashboard.html", context)
 
 
-def _timeline_chart(scope: Scope, today: date) -> Chart:
-    months, per_level = dashboard.expiry_timeline(scope, today)
+def partner_expiry_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
+    """The expiry figures of the partner's countries, for its start page (stored rows, ``labels.figures``)."""
+    stored = figures_read(stats.scope_for(request.user), (DASHBOARD,))
+    counts = {} if stored.missing else stored.dashboard()
+    return {
+        "stored": stored,
+        "figures": [{"figure": figure, "count": counts[figure.key]} for figure in dashboard.FIGURES if counts],
+    }
+
+
+def _timeline_chart(timeline: Timeline) -> Chart:
+    months, per_level = timeline.months, timeline.per_level
     return bar_chart(
         title=_("Labels expiring in the next 24 months"),
         description=_("Labels valid today, by the month in which they expire, per level."),

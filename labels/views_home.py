@@ -8,7 +8,6 @@ from typing import cast
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -18,6 +17,7 @@ from common.enums import Level
 from common.scheme import eligibility_rules, rules_for
 from labels import statistics as stats
 from labels.certificates.rendering import LOOKS
+from labels.figures import BY_COUNTRY, figures_read
 from labels.registry import RegistryFilterForm
 
 # What each level proves, in the scheme's own words (DOMAIN.md, "The three levels").
@@ -64,8 +64,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Public: signed-in people go on to their start page, visitors read the front door."""
     if request.user.is_authenticated:
         return redirect("accounts:start")
-    # The policy readers' cached per-country figure: two queries, none while it is cached.
-    rows = stats.by_country(stats.Scope(countries=None), timezone.localdate())
+    # The statistics' per-country figure, as the worker stored it (labels.figures): one query.
+    stored = figures_read(stats.Scope(countries=None), (BY_COUNTRY,))
+    rows = [] if stored.missing else stored.by_country()
     form = RegistryFilterForm(auto_id="home-registry-%s")
     # Only the countries where someone holds a label: a visitor picks from those, not from the world.
     labelled = sorted((str(countries.name(row.country)) or row.country, row.country) for row in rows if row.labelled)

@@ -1,19 +1,18 @@
 """Statistics pages: each figure as a chart and a table, exportable to CSV.
 
 Policy readers and the label office read every country (and may filter by
-one); national partner staff read their own countries only. The figures come
-from ``labels.statistics``; this module only turns them into charts.
+one); national partner staff read their own countries only. The figures are
+those of ``labels.statistics``, read from the rows the worker keeps ready
+(``labels.figures``); this module only turns them into charts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import cached_property
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -27,6 +26,7 @@ from common.enums import Level
 from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from labels import statistics as stats
+from labels.figures import BY_COUNTRY, STATISTICS_PAGE, Stored, figures_read
 
 PERCENT = "{:.0f} %"
 DAYS = "{:,.0f}"
@@ -41,16 +41,17 @@ def _level_name(level: str) -> str:
 
 
 class Figures:
-    """The charts for one scope and day; each selector runs at most once per request."""
+    """The charts of one scope's stored figures (``labels.figures.Stored``); each is decoded once per request."""
 
-    def __init__(self, scope: stats.Scope, today: date, focus: str | None = None) -> None:
-        self.scope = scope
-        self.today = today
+    def __init__(self, stored: Stored, focus: str | None = None) -> None:
+        self.stored = stored
+        # The day they were computed for: the years of the charts run to it.
+        self.today = stored.day
         self.focus = focus
 
     @cached_property
     def _countries(self) -> list[stats.CountryRow]:
-        return stats.by_country(self.scope, self.today)
+        return self.stored.by_country()
 
     def organisations_by_country(self) -> Chart:
         rows = self._countries
@@ -89,7 +90,7 @@ class Figures:
         )
 
     def organisations_by_sector(self) -> Chart:
-        rows = stats.by_sector(self.scope, self.today)
+        rows = self.stored.by_sector()
         return bar_chart(
             title=_("Organisations and labelled organisations by sector"),
             description=_("An organisation working in several sectors counts in each of them."),
@@ -102,7 +103,7 @@ class Figures:
         )
 
     def held_per_year(self) -> Chart:
-        per_level = stats.held_per_year(self.scope, self.today)
+        per_level = self.stored.held_per_year()
         return bar_chart(
             # Organisations, not labels: a label renewed mid-year counts once.
             title=_("Labelled organisations per year since %(year)d") % {"year": stats.FIRST_YEAR},
@@ -118,7 +119,7 @@ class Figures:
 
     @cached_property
     def _renewals(self) -> stats.Renewals:
-        return stats.renewals(self.scope, self.today)
+        return self.stored.renewals()
 
     def renewal_rate_by_year(self) -> Chart:
         data = self._renewals
@@ -163,7 +164,7 @@ class Figures:
         )
 
     def decision_time(self) -> Chart:
-        data = stats.decision_times(self.scope)
+        data = self.stored.decision_times()
         items = [(_level_name(level), *figures) for level, figures in data.per_level.items()]
         items.append((_("All levels"), *data.overall))
         return bar_chart(
@@ -176,7 +177,7 @@ class Figures:
         )
 
     def eligible_share(self) -> Chart:
-        rows = stats.eligible_share(self.scope, self.today)
+        rows = self.stored.eligible_share()
         eligible = sum(r.eligible for r in rows)
         labelled = sum(r.labelled for r in rows)
         return bar_chart(
@@ -226,12 +227,14 @@ def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     country, choices = _country_filter(request)
     scope = stats.scope_for(request.user, country)
-    figures = Figures(scope, timezone.localdate(), focus=country)
-    charts = [(slug, build(figures)) for slug, build in OVERVIEW.items()]
+    stored = figures_read(scope, STATISTICS_PAGE)
+    figures = Figures(stored, focus=country)
+    charts = [] if stored.missing else [(slug, build(figures)) for slug, build in OVERVIEW.items()]
     return render(
         request,
         "labels/statistics_overview.html",
         {
+            "stored": stored,
             "charts": charts,
             "country": country,
             "choices": [(code, country_name(code)) for code in choices],
@@ -302,11 +305,14 @@ def _comparison_country(request: HttpRequest, choices: list[str]) -> str | None:
 def comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     choices = stats.country_choices_for(request.user)
     country = _comparison_country(request, choices)
-    data = stats.country_comparison(country, timezone.localdate()) if country else None
+    # The medians and the ranking are over every country, whoever reads (``stats.country_comparison``).
+    stored = figures_read(stats.Scope(countries=None), (BY_COUNTRY,))
+    data = stats.comparison_of(country, stored.by_country()) if country and not stored.missing else None
     return render(
         request,
         "labels/statistics_comparison.html",
         {
+            "stored": stored,
             "charts": _comparison_charts(data) if data else [],
             "comparison": data,
             "country": country,
@@ -322,18 +328,35 @@ def export_csv(request: AuthenticatedHttpRequest, figure: str) -> HttpResponseBa
     choices = stats.country_choices_for(request.user)
     if figure in OVERVIEW:
         country, _choices = _country_filter(request)
-        chart = OVERVIEW[figure](Figures(stats.scope_for(request.user, country), timezone.localdate(), focus=country))
+        stored = figures_read(stats.scope_for(request.user, country), STATISTICS_PAGE)
+        if stored.missing:
+            return _being_prepared()
+        chart = OVERVIEW[figure](Figures(stored, focus=country))
     elif figure.startswith("comparison-"):
         country = _comparison_country(request, choices)
         if not country:
             raise Http404
-        charts = dict(_comparison_charts(stats.country_comparison(country, timezone.localdate())))
+        stored = figures_read(stats.Scope(countries=None), (BY_COUNTRY,))
+        if stored.missing:
+            return _being_prepared()
+        charts = dict(_comparison_charts(stats.comparison_of(country, stored.by_country())))
         if figure not in charts:
             raise Http404
         chart = charts[figure]
     else:
         raise Http404
     return _csv_response(chart, f"{figure}-{slugify(country or 'all')}.csv")
+
+
+def _being_prepared() -> HttpResponse:
+    """No stored figures yet (the worker is computing them): try again shortly."""
+    response = HttpResponse(
+        _("The figures are being prepared. Please try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    return response
 
 
 def _csv_response(chart: Chart, filename: str) -> HttpResponseBase:

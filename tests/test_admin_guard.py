@@ -59,7 +59,16 @@ from common.models import Notification
 from common.selectors import history_of
 from common.services import history_record
 from labels.demo import office_admin_access
-from labels.models import AgendaItem, CertificateJob, ImportJob, Label, LabelReminder, Meeting, ReminderDigest
+from labels.models import (
+    AgendaItem,
+    CertificateJob,
+    ImportJob,
+    Label,
+    LabelReminder,
+    Meeting,
+    ReminderDigest,
+    StoredFigure,
+)
 from privacy.models import DataExport, Erasure
 from tests.assessments.conftest import make_version
 from tests.factories import (
@@ -89,6 +98,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     "labels.label": {"valid_until": "2099-12-31", "valid_from": "2020-01-01", "score": "97.50"},
     "labels.labelreminder": {"state": "skipped", "due_on": "2099-12-31"},
     "labels.reminderdigest": {"week": "2099-12-28"},
+    "labels.storedfigure": {"scope": "forged", "value": '{"expiring-30": 999}'},
     "labels.importjob": {"state": JobState.FAILED, "dry_run": "on"},
     "labels.certificatejob": {"state": JobState.DONE, "rendered": "99"},
     "labels.meeting": {"state": "closed", "quorum": "1"},
@@ -314,6 +324,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> SimpleNamespace:
         sent_at=timezone.now(),
     )
     ReminderDigest.objects.create(week=date(2026, 3, 16), recipients=[office.email])
+    StoredFigure.objects.create(
+        name="dashboard", scope="all", day=date(2026, 3, 16), computed_at=timezone.now(), value={"expiring-30": 1}
+    )
     CertificateJob.objects.create(created_by=office, state=JobState.DONE, total=1, processed=1, rendered=1)
     meeting = Meeting.objects.create(held_on=date(2026, 3, 20), quorum=3, state="closed", scheduled_by=office)
     AgendaItem.objects.create(meeting=meeting, application=decided, state="approved", outcome=DecisionOutcome.AWARDED)

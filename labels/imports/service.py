@@ -18,6 +18,7 @@ from clusters.services import organisation_create
 from common.models import Sector
 from labels.chains import chains_write, chronological, chunks, codes_assign
 from labels.enums import LabelSource
+from labels.figures import figures_changed
 from labels.imports.parser import ParsedRow, RowError, parse_labels_csv
 from labels.models import ImportJob, Label
 from labels.validity import compute_validity
@@ -114,7 +115,8 @@ def labels_import(
     Side effects (unless ``dry_run`` or errors), in one transaction: creates
     the organisations not found (active, with city, website and sectors),
     creates the labels (source import, ``imported_in=job``) and supersedes
-    older labels of the same organisation and level. No e-mail, no task.
+    older labels of the same organisation and level; after commit, one
+    (coalesced) refresh of the stored figures (``labels.figures``). No e-mail.
     """
     today = today or timezone.localdate()
     sectors = {sector.name: sector for sector in Sector.objects.all()}
@@ -243,6 +245,7 @@ def labels_import(
                 if any(isinstance(item, _NewRow) for item in chain)
             ]
         )
+        figures_changed()
     return result
 
 

@@ -405,22 +405,3 @@ def test_statistics_pages_cost_the_same_queries_at_any_size(
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(url)
     assert len(small.captured_queries) <= 20
-
-
-def test_a_figure_is_kept_for_its_scope_and_day_until_the_cache_expires(world: dict[str, ClusterOrganisation]) -> None:
-    from django.core.cache import cache
-
-    serbia = stats.Scope(("RS",))
-    before = {r.country: r.labelled for r in stats.by_country(serbia, TODAY)}
-    everywhere = {r.country for r in stats.by_country(ALL, TODAY)}
-    LabelFactory(
-        organisation=OrganisationFactory(country="RS"),
-        assessed_on=TODAY - timedelta(days=100),
-        valid_from=TODAY - timedelta(days=100),
-        valid_until=TODAY + timedelta(days=100),
-    )
-
-    assert {r.country: r.labelled for r in stats.by_country(serbia, TODAY)} == before  # kept
-    assert everywhere > {"RS"}  # another scope, another entry
-    cache.clear()  # what five minutes do
-    assert {r.country: r.labelled for r in stats.by_country(serbia, TODAY)}["RS"] == before["RS"] + 1

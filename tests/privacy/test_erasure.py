@@ -61,7 +61,6 @@ def statistics(client: Client, office: User) -> str:
 def test_erasing_the_manager_and_an_assessor_keeps_label_verification_history_and_statistics(
     client: Client, gold_awarded: SimpleNamespace, settings: Settings
 ) -> None:
-    settings.STATISTICS_CACHE_SECONDS = 0  # figures computed afresh, not the cached ones
     case = gold_awarded
     office = case.staff["office"]
     before = public_views(client, case)
