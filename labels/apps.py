@@ -9,8 +9,11 @@ class LabelsConfig(AppConfig):
         from accounts.start_pages import Panel, register_panel
         from assessments.providers import register_bronze_lookup, register_levels_lookup, register_renewal_lookup
         from labels import dashboard, selectors, start_pages
+        from labels.receivers import receivers_connect
 
         start_pages.register_labels_pages()
+        # The registry's sort key follows an organisation's renames (labels.receivers).
+        receivers_connect()
         # Importing the board registers its meetings and agenda items with the one door from the
         # start, not only once a page of the board is loaded (the runtime guard needs them).
         import labels.board  # noqa: F401
