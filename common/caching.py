@@ -25,6 +25,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import quote_etag
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+VERSION_KEY = "escaportal.data_version"
+
+
+def data_version_of(request: HttpRequest) -> str | None:
+    """The data version ``public_page`` read for this request (None outside one), so that the
+    view can key what it keeps on it without asking the database again."""
+    return request.META.get(VERSION_KEY)
 
 
 def page_etag(request: HttpRequest, version: str) -> str:
@@ -61,7 +68,8 @@ def public_page(version: Callable[[], str], max_age: int = 60) -> Callable[[View
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            etag = page_etag(request, version())
+            request.META[VERSION_KEY] = current = version()
+            etag = page_etag(request, current)
             not_modified = get_conditional_response(request, etag=etag)
             if not_modified is not None:
                 not_modified["ETag"] = etag

@@ -89,6 +89,7 @@ def chains_write(chains: Iterable[list[Label]]) -> None:
         for label, successor in ready:
             label.awarded_name = label.awarded_name or label.organisation.name
             label.sort_name = registry_sort_name(label.organisation.name)
+            label.organisation_country = str(label.organisation.country)
             if successor is None and id(label) in parked:
                 successor = parked[id(label)][1]
             label.superseded_by = successor

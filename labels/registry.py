@@ -15,8 +15,10 @@ from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -31,10 +33,11 @@ PAGE_SIZE = 50
 
 # Each sort: its keys, (field, descending), ending in the primary key so the order is
 # total (two organisations of the same name, or two labels of one). All but the
-# country's walk an index of Label's own columns (the stored ``sort_name``).
+# Each walks an index of Label's own columns (``Label.Meta.indexes``: the stored
+# ``sort_name`` and ``organisation_country``), never the organisation's table.
 SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "name": (("sort_name", False), ("id", False)),
-    "country": (("organisation__country", False), ("sort_name", False), ("id", False)),
+    "country": (("organisation_country", False), ("sort_name", False), ("id", False)),
     "level": (("level", False), ("sort_name", False), ("id", False)),
     "valid_until": (("valid_until", True), ("sort_name", False), ("id", False)),
 }
@@ -77,6 +80,7 @@ def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[LabelWithS
     shown = Label.objects.select_related("organisation").only(
         "code",
         "sort_name",
+        "organisation_country",
         "level",
         "valid_from",
         "valid_until",
@@ -96,7 +100,7 @@ def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[LabelWithS
     if filters.get("q"):
         labels = labels.filter(organisation__name__icontains=filters["q"])
     if filters.get("country"):
-        labels = labels.filter(organisation__country=filters["country"])
+        labels = labels.filter(organisation_country=filters["country"])
     if filters.get("level"):
         labels = labels.filter(level=filters["level"])
     if filters.get("sector"):
@@ -116,10 +120,22 @@ def public_data_version() -> str:
     return f"{newest_label or 0}.{newest_record or 0}"
 
 
-def registry_total(today: date) -> int:
+def registry_total(today: date, version: str | None = None) -> int:
     """How many labels the registry holds today (valid or expiring): the one place that
-    counts them, so that the figure can later be read from stored figures instead."""
-    return with_state_in(Label.objects.all(), [LabelState.VALID, LabelState.EXPIRING], today).count()
+    counts them, so that the figure can later be read from stored figures instead.
+
+    The count walks every current label (23 ms for 42,000 on PostgreSQL), so it is kept
+    under the data's version (``public_data_version``) and the day: counted once per change.
+    """
+    version = version or public_data_version()
+    return cast(
+        int,
+        cache.get_or_set(
+            f"labels:registry-total:{version}:{today.isoformat()}",
+            lambda: with_state_in(Label.objects.all(), [LabelState.VALID, LabelState.EXPIRING], today).count(),
+            timeout=24 * 3600,
+        ),
+    )
 
 
 class BadCursor(ValueError):
@@ -157,14 +173,26 @@ def _key_of(label: Label, sort: str) -> tuple[Any, ...]:
         value: Any = label
         for part in field.split("__"):
             value = getattr(value, part)
-        values.append(getattr(value, "code", value))  # a Country sorts by its code
+        values.append(value)
     return tuple(values)
 
 
-def _after(sort: str, key: tuple[Any, ...], backwards: bool) -> Q:
-    """The rows after ``key`` in ``sort``'s order (before it when ``backwards``), written so
-    the database bounds its index scan by the first key and checks the rest on the way."""
+def _after(sort: str, key: tuple[Any, ...], backwards: bool) -> Q | RawSQL:
+    """The rows after ``key`` in ``sort``'s order (before it when ``backwards``).
+
+    Keys all in one direction compare as one row value, ``(level, sort_name, id) > (...)``,
+    which the database turns into one range of the sort's index. Mixed directions (the
+    latest expiry first, then by name) are spelled out, bounded by the first key.
+    """
     keys = SORTS[sort]
+    if len({descending for _field, descending in keys}) == 1:
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            f"{quote(Label._meta.db_table)}.{quote(Label._meta.get_field(field).column)}" for field, _d in keys
+        )
+        beyond = "<" if keys[0][1] != backwards else ">"
+        placeholders = ", ".join(["%s"] * len(key))
+        return RawSQL(f"({columns}) {beyond} ({placeholders})", key, output_field=BooleanField())
     condition = Q(pk__in=[])
     for position, (field, descending) in enumerate(keys):
         equal = {name: value for (name, _d), value in zip(keys[:position], key, strict=False)}
@@ -188,6 +216,11 @@ class RegistryPage:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def object_list(self) -> list[LabelWithState]:
+        """The labels, by the name Django's ``Page`` gives them."""
+        return self.labels
 
     @property
     def has_other_pages(self) -> bool:

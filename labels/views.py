@@ -23,7 +23,7 @@ from assessments.models import Decision
 from assessments.selectors import cases_awaiting_decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
-from common.caching import public_page
+from common.caching import data_version_of, public_page
 from common.enums import Level
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
@@ -263,7 +263,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "links": links,
-            "total": registry_total(today),
+            "total": registry_total(today, data_version_of(request)),
             "filtered": filtered,
             "cursor_refused": cursor_refused,
             "can_manage": can_manage,

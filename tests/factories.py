@@ -115,3 +115,4 @@ class LabelFactory(ModelFactory[Label]):
     valid_until = factory.Faker("date_between", start_date="+1y", end_date="+2y")
     code = factory.Sequence(lambda n: f"TS-B-2000-{n:04d}")
     sort_name = factory.LazyAttribute(lambda label: registry_sort_name(label.organisation.name))
+    organisation_country = factory.LazyAttribute(lambda label: str(label.organisation.country))
