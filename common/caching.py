@@ -21,7 +21,12 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import quote_etag
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -59,6 +64,15 @@ def _cache_headers(request: HttpRequest, response: HttpResponseBase, max_age: in
         patch_cache_control(response, no_cache=True)
 
 
+def _messages_waiting(request: HttpRequest) -> bool:
+    """A message waits to be shown (``messages``' cookie, or the session it falls back to):
+    the page must be rendered to show it, whatever the reader already has."""
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.session_key and "_messages" in session)
+
+
 def public_page(version: Callable[[], str], max_age: int = 60) -> Callable[[View], View]:
     """Send an ETag and cache headers on a public page's successful GET, and answer 304
     when the reader already has this version (``max_age`` 0: always revalidate)."""
@@ -70,7 +84,7 @@ def public_page(version: Callable[[], str], max_age: int = 60) -> Callable[[View
                 return view(request, *args, **kwargs)
             request.META[VERSION_KEY] = current = version()
             etag = page_etag(request, current)
-            not_modified = get_conditional_response(request, etag=etag)
+            not_modified = None if _messages_waiting(request) else get_conditional_response(request, etag=etag)
             if not_modified is not None:
                 not_modified["ETag"] = etag
                 _cache_headers(request, not_modified, max_age)
@@ -79,6 +93,8 @@ def public_page(version: Callable[[], str], max_age: int = 60) -> Callable[[View
             if response.status_code == 200:
                 response["ETag"] = etag
                 _cache_headers(request, response, max_age)
+            else:
+                add_never_cache_headers(response)  # "not found", "too many requests": asked again each time
             return response
 
         return wrapped  # type: ignore[return-value]

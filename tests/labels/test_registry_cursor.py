@@ -277,3 +277,19 @@ def test_the_labels_follow_their_organisations_country(db: None) -> None:
 
     label.refresh_from_db()
     assert label.organisation_country == "AT"
+
+
+def test_a_waiting_message_is_shown_rather_than_answered_304(client: Client, db: None) -> None:
+    response = client.get(reverse("registry"))
+    client.cookies["messages"] = "a message waits"
+
+    again = client.get(reverse("registry"), HTTP_IF_NONE_MATCH=response["ETag"])
+
+    assert again.status_code == 200
+
+
+def test_an_unknown_code_is_never_kept(client: Client, db: None) -> None:
+    response = client.get(reverse("verify", args=["NO-SUCH-CODE"]))
+
+    assert response.status_code == 404 and not response.has_header("ETag")
+    assert "no-store" in response["Cache-Control"]
