@@ -17,7 +17,7 @@ from django import forms
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -177,6 +177,13 @@ def _key_of(label: Label, sort: str) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def _column(name: str) -> str:
+    field = Label._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"not a column of Label: {name}")
+    return field.column
+
+
 def _after(sort: str, key: tuple[Any, ...], backwards: bool) -> Q | RawSQL:
     """The rows after ``key`` in ``sort``'s order (before it when ``backwards``).
 
@@ -187,9 +194,7 @@ def _after(sort: str, key: tuple[Any, ...], backwards: bool) -> Q | RawSQL:
     keys = SORTS[sort]
     if len({descending for _field, descending in keys}) == 1:
         quote = connection.ops.quote_name
-        columns = ", ".join(
-            f"{quote(Label._meta.db_table)}.{quote(Label._meta.get_field(field).column)}" for field, _d in keys
-        )
+        columns = ", ".join(f"{quote(Label._meta.db_table)}.{quote(_column(field))}" for field, _d in keys)
         beyond = "<" if keys[0][1] != backwards else ">"
         placeholders = ", ".join(["%s"] * len(key))
         return RawSQL(f"({columns}) {beyond} ({placeholders})", key, output_field=BooleanField())

@@ -52,7 +52,8 @@ def many_labels(organisations: int, per_organisation: int = 1, country: str = "D
 
 def walk(client: Client, params: dict[str, str]) -> tuple[list[list[str]], list[str]]:
     """Follow "Next" from the first page to the last: the codes per page, and the links followed."""
-    pages, links = [], []
+    pages: list[list[str]] = []
+    links: list[str] = []
     response = client.get(reverse("registry"), params)
     while True:
         assert response.status_code == 200
