@@ -8,7 +8,7 @@ costs the same whatever page it is and however many labels there are.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -22,10 +22,11 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from clusters.models import ClusterOrganisation
 from common.enums import Level
 from common.models import ActivityLog, Sector
 from labels.enums import LabelState
-from labels.models import Label
+from labels.models import Label, registry_sort_name
 from labels.selectors import LabelWithState, with_state, with_state_in
 
 CURRENT = "current"
@@ -118,6 +119,25 @@ def public_data_version() -> str:
         )
         newest_label, newest_record = cursor.fetchone()
     return f"{newest_label or 0}.{newest_record or 0}"
+
+
+def registry_keys_refill(organisation_ids: Iterable[int] | None = None) -> int:
+    """Write the registry's keys (``Label.sort_name``, ``Label.organisation_country``) of the
+    labels of these organisations (all when None) from the organisations as they are now:
+    for labels written around ``labels.chains.chains_write`` (a bulk load, a benchmark's
+    data). One UPDATE per organisation whose labels are out of step; returns how many rows."""
+    organisations = ClusterOrganisation.objects.filter(labels__isnull=False).distinct()
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=list(organisation_ids))
+    written = 0
+    for pk, name, country in organisations.values_list("pk", "name", "country").iterator(chunk_size=2000):
+        key = registry_sort_name(name)
+        written += (
+            Label.objects.filter(organisation_id=pk)
+            .exclude(sort_name=key, organisation_country=country)
+            .update(sort_name=key, organisation_country=country)
+        )
+    return written
 
 
 def registry_total(today: date, version: str | None = None) -> int:

@@ -16,7 +16,7 @@ from clusters.models import ClusterOrganisation
 from clusters.services import organisation_name_correct
 from common.enums import Level
 from labels.models import Label, registry_sort_name
-from labels.registry import PAGE_SIZE, Cursor
+from labels.registry import PAGE_SIZE, Cursor, registry_keys_refill
 from labels.services import label_revoke
 from tests.factories import LabelFactory, OrganisationFactory
 
@@ -294,3 +294,14 @@ def test_an_unknown_code_is_never_kept(client: Client, db: None) -> None:
 
     assert response.status_code == 404 and not response.has_header("ETag")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_labels_written_in_bulk_get_their_registry_keys_refilled(client: Client, db: None) -> None:
+    many_labels(3)
+    Label.objects.update(sort_name="", organisation_country="")
+
+    written = registry_keys_refill()
+
+    assert written == 3 and registry_keys_refill() == 0
+    assert set(Label.objects.values_list("organisation_country", flat=True)) == {"DE"}
+    assert "" not in set(Label.objects.values_list("sort_name", flat=True))
