@@ -305,3 +305,10 @@ def test_labels_written_in_bulk_get_their_registry_keys_refilled(client: Client,
     assert written == 3 and registry_keys_refill() == 0
     assert set(Label.objects.values_list("organisation_country", flat=True)) == {"DE"}
     assert "" not in set(Label.objects.values_list("sort_name", flat=True))
+
+
+def test_the_country_select_keeps_the_chosen_country(client: Client, db: None) -> None:
+    page = client.get(reverse("registry"), {"country": "RS"}).content.decode()
+
+    assert '<option value="RS" selected>Serbia</option>' in page
+    assert '<select name="country" class="form-select form-select-sm" id="id_country">' in page
