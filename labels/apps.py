@@ -10,8 +10,11 @@ class LabelsConfig(AppConfig):
         from assessments.providers import register_bronze_lookup, register_levels_lookup, register_renewal_lookup
         from common.workflow import effect_attach
         from labels import figures, selectors, start_pages, views_dashboard
+        from labels.receivers import receivers_connect
 
         start_pages.register_labels_pages()
+        # The registry's sort key follows an organisation's renames (labels.receivers).
+        receivers_connect()
         # Importing the board registers its meetings and agenda items with the one door from the
         # start, not only once a page of the board is loaded (the runtime guard needs them).
         import labels.board  # noqa: F401

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from common.services import history_record, history_record_many
 from labels.codes import code_random
-from labels.models import Label
+from labels.models import Label, registry_sort_name
 
 # Keeps ``IN (...)`` lists under every database's parameter limit.
 CHUNK = 500
@@ -88,6 +88,8 @@ def chains_write(chains: Iterable[list[Label]]) -> None:
         pending = [(label, successor) for label, successor in pending if successor is not None and successor.pk is None]
         for label, successor in ready:
             label.awarded_name = label.awarded_name or label.organisation.name
+            label.sort_name = registry_sort_name(label.organisation.name)
+            label.organisation_country = str(label.organisation.country)
             if successor is None and id(label) in parked:
                 successor = parked[id(label)][1]
             label.superseded_by = successor

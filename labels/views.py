@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from assessments.models import Decision
 from assessments.selectors import cases_awaiting_decision
 from clusters import selectors as cluster_selectors
 from clusters.models import ClusterOrganisation
+from common.caching import data_version_of, public_page
 from common.enums import Level
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
@@ -45,7 +45,17 @@ from labels.forms import (
 from labels.imports.jobs import import_job_create
 from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label, Meeting
-from labels.registry import CURRENT, RegistryFilterForm, registry_labels
+from labels.registry import (
+    CURRENT,
+    SORTS,
+    BadCursor,
+    Cursor,
+    RegistryFilterForm,
+    public_data_version,
+    registry_labels,
+    registry_page,
+    registry_total,
+)
 from labels.selectors import with_state
 from labels.validity import label_state
 from labels.verification import budget_spend, budget_spent
@@ -141,7 +151,7 @@ STATE_STYLE = {
 HELD_STATES = (LabelState.VALID, LabelState.EXPIRING)
 
 
-@never_cache
+@public_page(public_data_version, max_age=0)
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
     if budget_spent(request):
@@ -214,17 +224,54 @@ def certificate_download(request: AuthenticatedHttpRequest, code: str) -> HttpRe
     )
 
 
+@public_page(public_data_version)
 def registry(request: HttpRequest) -> HttpResponse:
-    """Public: the labelled organisations, like the scheme's own list but searchable."""
+    """Public: the labelled organisations, like the scheme's own list but searchable,
+    fifty at a time by a cursor (``labels.registry``): any page costs the same."""
     data = request.GET.copy()
     data.setdefault("state", CURRENT)
     form = RegistryFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"state": CURRENT}
-    page = Paginator(registry_labels(filters, timezone.localdate()), 50).get_page(request.GET.get("page"))
+    sort = filters.get("sort") or "name"
+    if sort not in SORTS:
+        sort = "name"
+    today = timezone.localdate()
+    cursor, cursor_refused = None, False
+    if request.GET.get("cursor"):
+        try:
+            cursor = Cursor.decode(request.GET["cursor"], sort)
+        except BadCursor:
+            cursor_refused = True
+    page = registry_page(registry_labels(filters, today), sort, cursor)
+    # The links keep the filters and change only the cursor.
+    kept = request.GET.copy()
+    kept.pop("cursor", None)
+    kept.pop("page", None)
+    links = {}
+    for name, token in (("next", page.next_cursor), ("previous", page.previous_cursor)):
+        if token:
+            kept["cursor"] = token
+            links[name] = "?" + kept.urlencode()
+    filtered = any(filters.get(field) for field in ("q", "country", "level", "sector")) or (
+        filters.get("state", CURRENT) != CURRENT
+    )
     can_manage = request.user.is_authenticated and request.user.has_perm("labels.manage_label")
-    return render(request, "labels/registry.html", {"form": form, "page": page, "can_manage": can_manage})
+    return render(
+        request,
+        "labels/registry.html",
+        {
+            "form": form,
+            "page": page,
+            "links": links,
+            "total": registry_total(today, data_version_of(request)),
+            "filtered": filtered,
+            "cursor_refused": cursor_refused,
+            "can_manage": can_manage,
+        },
+    )
 
 
+@public_page(public_data_version)
 def registry_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: an organisation that holds or held a label, with its label history."""
     organisation = get_object_or_404(ClusterOrganisation.objects.filter(labels__isnull=False).distinct(), slug=slug)

@@ -12,7 +12,7 @@ from accounts.enums import StaffRole
 from accounts.models import AssessorProfile, RoleGrant, User
 from clusters.enums import MembershipRole, OrganisationState
 from clusters.models import ClusterOrganisation, Membership, NationalPartner, PartnerStaff
-from labels.models import Label
+from labels.models import Label, registry_sort_name
 
 PASSWORD = "a-long-test-password-42"
 
@@ -114,3 +114,5 @@ class LabelFactory(ModelFactory[Label]):
     valid_from = factory.SelfAttribute("assessed_on")
     valid_until = factory.Faker("date_between", start_date="+1y", end_date="+2y")
     code = factory.Sequence(lambda n: f"TS-B-2000-{n:04d}")
+    sort_name = factory.LazyAttribute(lambda label: registry_sort_name(label.organisation.name))
+    organisation_country = factory.LazyAttribute(lambda label: str(label.organisation.country))
