@@ -277,6 +277,10 @@ CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", None, schemes=BROKER_SCHEMES)
 # portal works with nothing but Python installed.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# Benchmarking report PDFs rendered by the worker whenever their figures move, so a
+# download never waits. Off without a broker: in process, a committee's award would
+# render every report inside its request; the download then renders on demand.
+BENCHMARKING_PDFS_AHEAD = env.bool("BENCHMARKING_PDFS_AHEAD", default=not CELERY_TASK_ALWAYS_EAGER)
 CELERY_RESULT_BACKEND = env.url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, schemes=BROKER_SCHEMES)
 if CELERY_BROKER_URL is None:
     CELERY_BROKER_URL = "memory://"
@@ -315,6 +319,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "case-deadlines": {"task": "assessments.remind_late_steps", "schedule": crontab(hour=7, minute=15)},
     # Overdue invoices: marked overdue, and each (invoice, reminder offset) reminded once.
     "invoice-reminders": {"task": "billing.send_payment_reminders", "schedule": crontab(hour=6, minute=45)},
+    # Benchmarking PDFs whose figures moved with no change announcing it (a label
+    # expired, an organisation renamed, a new template); the others are left alone.
+    "benchmarking-reports": {
+        "task": "assessments.refresh_benchmarking_reports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Public API -------------------------------------------------------------

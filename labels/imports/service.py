@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.benchmarking.pdf import benchmarking_reports_refresh
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from clusters.selectors import organisation_find
@@ -243,6 +244,8 @@ def labels_import(
                 if any(isinstance(item, _NewRow) for item in chain)
             ]
         )
+        # Imported labels move the benchmarking reports' level groups: one refresh for the file.
+        benchmarking_reports_refresh()
     return result
 
 
