@@ -2,7 +2,8 @@
 
 The reminders' tasks are here; the others live beside the service they run,
 so no module imports its own caller: ``labels.certificates.rendering``
-(render_certificate), ``labels.minutes`` (render_minutes), ``labels.certificates.jobs`` (regenerate_certificates),
+(render_certificate), ``labels.minutes`` (render_minutes), ``labels.certificates.jobs``
+(regenerate_certificates, render_certificate_range),
 ``labels.imports.jobs`` (run_import). They are imported below so that the
 worker's autodiscovery, which reads ``<app>.tasks``, registers them too.
 """
@@ -13,7 +14,7 @@ from datetime import date
 
 from celery import shared_task
 
-from labels.certificates.jobs import regenerate_certificates
+from labels.certificates.jobs import regenerate_certificates, render_certificate_range
 from labels.certificates.rendering import render_certificate
 from labels.imports.jobs import run_import
 from labels.minutes import render_minutes
@@ -22,6 +23,7 @@ from labels.reminders import reminder_digest_send, reminders_sweep
 __all__ = [
     "regenerate_certificates",
     "render_certificate",
+    "render_certificate_range",
     "render_minutes",
     "run_import",
     "send_label_reminders",
