@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +26,8 @@ from labels.validity import compute_validity
 # Rows between two progress reports: often enough for a progress bar, rare
 # enough not to cost a query per row.
 PROGRESS_EVERY = 100
+# Chains (an organisation's labels of one level) written per batch of the import's write.
+WRITE_BATCH_CHAINS = 500
 
 
 @dataclass(frozen=True)
@@ -223,30 +225,41 @@ def labels_import(
     with transaction.atomic():
         created_organisations = _organisations_create(new_organisations, new_rows, sectors)
         organisations.update(created_organisations)
-        for new_row in new_rows:
-            row = new_row.row
-            new_row.label = Label(
-                organisation=organisations[row.organisation_key],
-                level=row.level,
-                source=LabelSource.IMPORT,
-                assessed_on=row.assessed_on,
-                valid_from=new_row.valid_from,
-                valid_until=new_row.valid_until,
-                score=row.score,
-                code=row.label_code,
-                imported_in=job,
-            )
-        codes_assign([new_row.as_label() for new_row in new_rows])
-        chains_write(
-            [
-                [item.as_label() if isinstance(item, _NewRow) else item for item in chain]
-                for chain in chains.values()
-                if any(isinstance(item, _NewRow) for item in chain)
-            ]
-        )
+        # Chains are independent of each other: written a batch at a time, so the new labels
+        # and their history rows are in memory one batch at a time, not the whole file's.
+        changed = [chain for chain in chains.values() if any(isinstance(item, _NewRow) for item in chain)]
+        for batch in chunks(changed, WRITE_BATCH_CHAINS):
+            _chains_write_batch(batch, organisations, job)
         # Imported labels move the benchmarking reports' level groups: one refresh for the file.
         benchmarking_reports_refresh()
     return result
+
+
+def _chains_write_batch(
+    batch: Sequence[list[_NewRow | Label]],
+    organisations: dict[tuple[str, str], ClusterOrganisation | None],
+    job: ImportJob | None,
+) -> None:
+    """Build, code and write the new labels of a batch of chains, then let them go."""
+    fresh = [item for chain in batch for item in chain if isinstance(item, _NewRow)]
+    for new_row in fresh:
+        row = new_row.row
+        new_row.label = Label(
+            organisation=organisations[row.organisation_key],
+            level=row.level,
+            source=LabelSource.IMPORT,
+            assessed_on=row.assessed_on,
+            valid_from=new_row.valid_from,
+            valid_until=new_row.valid_until,
+            score=row.score,
+            code=row.label_code,
+            imported_in=job,
+        )
+    # Codes drawn in earlier batches are in the database already, where codes_assign looks.
+    codes_assign([new_row.as_label() for new_row in fresh])
+    chains_write([[item.as_label() if isinstance(item, _NewRow) else item for item in chain] for chain in batch])
+    for new_row in fresh:
+        new_row.label = None
 
 
 def _existing_status(
