@@ -11,6 +11,7 @@ and a range is counted once.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
 
@@ -131,6 +132,10 @@ def certificate_range_run(*, job: CertificateJob, first: int, last: int) -> None
             logger.exception("certificate %s failed", label.code)
             failed.append(f"{label.code}: {type(exc).__name__}")
         processed += 1
+    del labels
+    # A label and its file field refer to each other, as do the pieces WeasyPrint builds: collected
+    # here, once a range is drawn, they do not pile up until the interpreter's rare full collection.
+    gc.collect()
     with transaction.atomic():
         locked = CertificateJob.objects.select_for_update().get(pk=job.pk)
         if first in locked.chunks_done:  # a redelivery that ran alongside
