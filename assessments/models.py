@@ -580,6 +580,8 @@ class BenchmarkingReport(models.Model):
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="benchmarkings/", blank=True)
     fingerprint = models.CharField(_("fingerprint of the figures shown"), max_length=64, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    # The stored copy's language (its last reader's): the one it is rendered in again when figures move.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("benchmarking report")

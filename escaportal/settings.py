@@ -279,6 +279,10 @@ CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", None, schemes=BROKER_SCHEMES)
 # portal works with nothing but Python installed.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# Benchmarking report PDFs rendered by the worker whenever their figures move, so a
+# download never waits. Off without a broker: in process, a committee's award would
+# render every report inside its request; the download then renders on demand.
+BENCHMARKING_PDFS_AHEAD = env.bool("BENCHMARKING_PDFS_AHEAD", default=not CELERY_TASK_ALWAYS_EAGER)
 CELERY_RESULT_BACKEND = env.url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, schemes=BROKER_SCHEMES)
 if CELERY_BROKER_URL is None:
     CELERY_BROKER_URL = "memory://"
@@ -293,6 +297,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that has grown past this many kB (WeasyPrint's memory grows with every
+# PDF drawn: a child that drew 500 certificates holds ~290 MB) is replaced once its task
+# ends, so a bulk job of any size stays under the 400 MB a process may take.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000, minimum=50_000)
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -320,6 +328,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The dashboards' and statistics' stored figures computed afresh for the new day
     # ("expires within 30 days" moves daily), and whatever no change announced.
     "figures-nightly": {"task": "labels.refresh_figures", "schedule": crontab(hour=0, minute=5)},
+    # Benchmarking PDFs whose figures moved with no change announcing it (a label
+    # expired, an organisation renamed, a new template); the others are left alone.
+    "benchmarking-reports": {
+        "task": "assessments.refresh_benchmarking_reports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Public API -------------------------------------------------------------

@@ -203,9 +203,15 @@ class CertificateJob(BackgroundJob):
         related_name="certificate_jobs",
         verbose_name=_("label import"),
     )
+    # Only the labels of this level (the command's --level); blank: every level.
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
     total = models.PositiveIntegerField(_("certificates"), default=0)
     rendered = models.PositiveIntegerField(_("rendered again"), default=0)
     failed = models.JSONField(_("failures"), default=list, blank=True)
+    # The job is cut into ranges of label ids, [first, last], one task each; a range is counted
+    # once, when its first id joins ``chunks_done``, however often its task is delivered.
+    chunk_bounds = models.JSONField(_("ranges of labels"), default=list, blank=True)
+    chunks_done = models.JSONField(_("ranges done"), default=list, blank=True)
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("certificate regeneration")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assessments.benchmarking.pdf import benchmarking_reports_refresh
 from assessments.models import Application
 from clusters.models import ClusterOrganisation
 from clusters.services import organisation_name_correct
@@ -90,6 +91,8 @@ def label_create(
         raise ValidationError(_("valid_until must be after valid_from (%(date)s).") % {"date": label.valid_from})
     codes_assign([label])
     chains_write([chronological([*others, label])])
+    # The organisation's level may have changed: the benchmarking reports' level groups with it.
+    benchmarking_reports_refresh()
     figures_changed()
     return label
 
@@ -118,6 +121,7 @@ def label_revoke(*, label: Label, by: User, reason: str) -> Label:
     label_event_record(label=label, kind=LabelEventKind.REVOKED, by=by, reason=reason)
     chain_relink(_chain_of(label), by=by, reason=reason.strip())
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    benchmarking_reports_refresh()
     figures_changed()
     return label
 
@@ -158,6 +162,7 @@ def label_reinstate(*, label: Label, by: User, reason: str) -> Label:
     label.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     label_event_record(label=label, kind=LabelEventKind.REINSTATED, by=by, reason=reason, changes=revoked)
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    benchmarking_reports_refresh()
     figures_changed()
     return label
 
@@ -208,5 +213,6 @@ def label_correct(
         raise ActionRefused(_("Nothing to correct: the values are the same."))
     label_event_record(label=label, kind=LabelEventKind.CORRECTED, by=by, reason=reason, changes=changes)
     transaction.on_commit(lambda: certificate_queue(label.pk))
+    benchmarking_reports_refresh()
     figures_changed()
     return label

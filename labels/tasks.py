@@ -2,9 +2,10 @@
 
 The reminders' tasks are here; the others live beside the service they run,
 so no module imports its own caller: ``labels.certificates.rendering``
-(render_certificate), ``labels.minutes`` (render_minutes), ``labels.certificates.jobs`` (regenerate_certificates),
-``labels.imports.jobs`` (run_import), ``labels.figures`` (refresh_figures). They are imported below
-so that the worker's autodiscovery, which reads ``<app>.tasks``, registers them too.
+(render_certificate), ``labels.minutes`` (render_minutes), ``labels.certificates.jobs``
+(regenerate_certificates, render_certificate_range), ``labels.imports.jobs`` (run_import),
+``labels.figures`` (refresh_figures). They are imported below so that the worker's
+autodiscovery, which reads ``<app>.tasks``, registers them too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 
 from celery import shared_task
 
-from labels.certificates.jobs import regenerate_certificates
+from labels.certificates.jobs import regenerate_certificates, render_certificate_range
 from labels.certificates.rendering import render_certificate
 from labels.figures import refresh_figures
 from labels.imports.jobs import run_import
@@ -24,6 +25,7 @@ __all__ = [
     "refresh_figures",
     "regenerate_certificates",
     "render_certificate",
+    "render_certificate_range",
     "render_minutes",
     "run_import",
     "send_label_reminders",

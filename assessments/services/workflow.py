@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import StaffRole
 from accounts.models import User
 from accounts.selectors import people_with_role
+from assessments.benchmarking.pdf import benchmarking_reports_refresh
 from assessments.enums import ApplicationState, AssignmentState
 from assessments.models import Application, Assignment
 from assessments.reports import render_report
@@ -50,6 +51,12 @@ def _office_told_assessed(arrival: Arrival) -> None:
 
 def _report_rendered(arrival: Arrival) -> None:
     render_report.delay(arrival.pk)
+
+
+def _benchmarking_reports_rendered(arrival: Arrival) -> None:
+    # A benchmarking reaching its final state has a report to render, and it joins every other
+    # report's peers; any award may also move an organisation into another level group.
+    benchmarking_reports_refresh()
 
 
 def _committee_told(arrival: Arrival) -> None:
@@ -116,7 +123,7 @@ APPLICATION_WORKFLOW: Workflow[Application] = workflow_register(
             (ApplicationState.CLARIFICATION_REQUESTED, ApplicationState.IN_ASSESSMENT): [_assessors_told_answered],
             ApplicationState.ASSESSED: [_office_told_assessed, _report_rendered],
             ApplicationState.AWAITING_DECISION: [_committee_told],
-            ApplicationState.AWARDED: [_managers_told_decided, _partners_told_decided],
+            ApplicationState.AWARDED: [_managers_told_decided, _partners_told_decided, _benchmarking_reports_rendered],
             ApplicationState.REFUSED: [_managers_told_decided, _partners_told_decided],
         },
     )

@@ -40,7 +40,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
 
     Side effects: the job goes running, then done (report: counts and
     errors) or failed (report: the failure); its progress is saved every
-    ``PROGRESS_EVERY`` rows; the labels and organisations of the file are
+    batch of organisations checked; the labels and organisations of the file are
     written as ``labels_import`` describes, unless the job is a dry run; once
     done, one bulk certificate job renders the current labels it wrote
     (``certificate_job_queue``), queued with the job's last save.

@@ -9,13 +9,15 @@ Rows are numbered as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -102,6 +104,18 @@ def decode(content: bytes) -> tuple[str | None, RowError | None]:
         )
 
 
+def decoding_error(content: bytes, *, piece: int = 1 << 16) -> RowError | None:
+    """``decode``'s error, if any, found piece by piece: nothing of the text is kept."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        for start in range(0, len(content), piece):
+            decoder.decode(content[start : start + piece])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return decode(content)[1]
+    return None
+
+
 def check_header(header: list[str]) -> list[RowError]:
     names = [name.strip().lower() for name in header]
     errors: list[RowError] = []
@@ -124,29 +138,67 @@ def check_header(header: list[str]) -> list[RowError]:
     return errors
 
 
+class Seen(Protocol):
+    """What the reading remembers of the rows before, to refuse a row repeated in the file."""
+
+    def label(self, key: tuple[str, str, str, date], number: int) -> int | None:
+        """The earlier row with this organisation, country, level and date; else remember this one."""
+
+    def code(self, code: str, number: int) -> int | None:
+        """The earlier row with this label code; else remember this one."""
+
+
+class SeenInMemory:
+    def __init__(self) -> None:
+        self.labels: dict[tuple[str, str, str, date], int] = {}
+        self.codes: dict[str, int] = {}
+
+    def label(self, key: tuple[str, str, str, date], number: int) -> int | None:
+        earlier = self.labels.get(key)
+        if earlier is None:
+            self.labels[key] = number
+        return earlier
+
+    def code(self, code: str, number: int) -> int | None:
+        earlier = self.codes.get(code)
+        if earlier is None:
+            self.codes[code] = number
+        return earlier
+
+
 def parse_labels_csv(content: bytes, *, sector_names: Iterable[str], today: date) -> ParsedFile:
     """Read a label file; return the well-formed rows and every error found."""
     result = ParsedFile()
-    text, error = decode(content)
+    result.rows.extend(read_labels_csv(content, sector_names=sector_names, today=today, into=result))
+    return result
+
+
+def read_labels_csv(
+    content: bytes, *, sector_names: Iterable[str], today: date, into: ParsedFile, seen: Seen | None = None
+) -> Iterator[ParsedRow]:
+    """The well-formed rows of a label file one by one, as they are read; every error found, and
+    the number of rows, go to ``into`` (complete once the rows are exhausted). ``seen`` remembers
+    the rows before (in memory by default), for the rows repeated in the file."""
+    result = into
+    seen = seen or SeenInMemory()
+    error = decoding_error(content)
     if error is not None:
         result.errors.append(error)
-        return result
-    assert text is not None
-    if not text.strip():
+        return
+    if not content.removeprefix(codecs.BOM_UTF8).strip():
         result.errors.append(RowError(1, WHOLE_FILE, _("The file is empty.")))
-        return result
+        return
 
     sectors = {name.casefold(): name for name in sector_names}
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Decoded as it is read: the text of the whole file is never held beside its bytes.
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""))
     try:
         header = next(reader)
         header_errors = check_header(header)
         if header_errors:
             result.errors.extend(header_errors)
-            return result
+            return
         positions = [name.strip().lower() for name in header]
-        seen_labels: dict[tuple[str, str, str, date], int] = {}
-        seen_codes: dict[str, int] = {}
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines (often trailing) carry nothing
@@ -166,38 +218,35 @@ def parse_labels_csv(content: bytes, *, sector_names: Iterable[str], today: date
             result.errors.extend(row_errors)
             if row is None:
                 continue
-            key = (*row.organisation_key, row.level.value, row.assessed_on)
-            if key in seen_labels:
+            earlier = seen.label((*row.organisation_key, row.level.value, row.assessed_on), number)
+            if earlier is not None:
                 result.errors.append(
                     RowError(
                         number,
                         "organisation",
-                        _("Same organisation, country, level and assessed_on as row %(row)s.")
-                        % {"row": seen_labels[key]},
+                        _("Same organisation, country, level and assessed_on as row %(row)s.") % {"row": earlier},
                     )
                 )
                 continue
-            seen_labels[key] = number
             if row.label_code:
-                if row.label_code in seen_codes:
+                earlier = seen.code(row.label_code, number)
+                if earlier is not None:
                     result.errors.append(
                         RowError(
                             number,
                             "label_code",
                             _("Label code %(code)s is also used in row %(row)s.")
-                            % {"code": row.label_code, "row": seen_codes[row.label_code]},
+                            % {"code": row.label_code, "row": earlier},
                         )
                     )
                     continue
-                seen_codes[row.label_code] = number
-            result.rows.append(row)
+            yield row
     except csv.Error as exc:
         result.errors.append(
             RowError(reader.line_num, WHOLE_FILE, _("The file is not valid CSV: %(error)s.") % {"error": exc})
         )
     if not result.errors and not result.total_rows:
         result.errors.append(RowError(1, WHOLE_FILE, _("The file has a header but no label rows.")))
-    return result
 
 
 def parse_row(

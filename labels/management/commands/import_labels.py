@@ -31,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} error(s) in {path}; nothing was imported.")
 
         if options["verbosity"] >= 2:
+            if len(result.planned) < result.created:
+                self.stdout.write(f"The first {len(result.planned)} of {result.created} labels:")
             for planned in result.planned:
                 kind = "renewal" if planned.is_renewal else "first label"
                 new = " (new organisation)" if planned.organisation_is_new else ""
