@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,11 @@ from assessments.models import Application
 from clusters.enums import MembershipRole
 from clusters.rules import partner_countries_of
 from common.http import AuthenticatedHttpRequest
+
+# A start page shows the first items of the queue (the late first); the rest are counted
+# and reached from the lists they come from. Each source is read only as far as the page
+# can show, so the office's page costs the same with 10 cases to assign or 1,000.
+QUEUE_SHOWN = 25
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,12 @@ def _step_item(step: LateStep, today: date) -> QueueItem:
     return QueueItem(str(step.label), step.application, url, None, step.deadline, step.deadline < today)
 
 
-def _to_assign() -> list[QueueItem]:
-    cases = Application.objects.filter(state__in=ASSIGNABLE_STATES).select_related("organisation")
+def _assignable() -> QuerySet[Application]:
+    return Application.objects.filter(state__in=ASSIGNABLE_STATES)
+
+
+def _to_assign(limit: int | None = None) -> list[QueueItem]:
+    cases = _assignable().select_related("organisation")
     return [
         QueueItem(
             str(_("assign the experts")),
@@ -60,17 +70,21 @@ def _to_assign() -> list[QueueItem]:
             None,
             False,
         )
-        for case in cases.order_by("submitted_at", "pk")
+        for case in cases.order_by("submitted_at", "pk")[:limit]
     ]
 
 
-def _drafts_of(person: User) -> list[QueueItem]:
-    drafts = Application.objects.filter(
+def _drafts(person: User) -> QuerySet[Application]:
+    return Application.objects.filter(
         state=ApplicationState.DRAFT,
         organisation__memberships__user=person,
         organisation__memberships__left_at__isnull=True,
         organisation__memberships__role=MembershipRole.MANAGER,
-    ).select_related("organisation")
+    )
+
+
+def _drafts_of(person: User, limit: int | None = None) -> list[QueueItem]:
+    drafts = _drafts(person).select_related("organisation")
     return [
         QueueItem(
             str(_("finish and submit the draft")),
@@ -80,7 +94,7 @@ def _drafts_of(person: User) -> list[QueueItem]:
             None,
             False,
         )
-        for draft in drafts.order_by("created_at", "pk")
+        for draft in drafts.order_by("created_at", "pk")[:limit]
     ]
 
 
@@ -94,18 +108,48 @@ def _late_in_countries(person: User, today: date) -> list[QueueItem]:
     ]
 
 
-def work_queue(person: User, today: date | None = None) -> list[QueueItem]:
-    """Everything that waits for ``person``: the late first (oldest deadline first), then the rest."""
+@dataclass(frozen=True)
+class Queue:
+    """The first items of a person's queue, how many wait in all, and how many are late."""
+
+    items: list[QueueItem]
+    total: int
+    late: int
+
+
+def queue_of(person: User, today: date | None = None, limit: int | None = None) -> Queue:
+    """What waits for ``person``: the late first (oldest deadline first), then the rest; the
+    first ``limit`` of them (all when None). The steps with deadlines are read whole (they
+    decide what is late); cases to assign and drafts only as far as ``limit``, and counted:
+    each is in the queue's order already, so its first ``limit`` are the only ones of it
+    that can be among the first ``limit``."""
     today = today or timezone.localdate()
     items = [_step_item(step, today) for step in steps_waiting_for(person, today)]
-    if is_label_office(person):  # the roles, read once per request
-        items += _to_assign()
-    items += _drafts_of(person)
     if partner_countries_of(person):
         items += _late_in_countries(person, today)
-    return sorted(items, key=lambda i: (not i.late, i.deadline or i.since or date.max, i.application.pk))
+    total = len(items)
+    if is_label_office(person):  # the roles, read once per request
+        assign = _to_assign(limit)
+        items += assign
+        total += len(assign) if limit is None or len(assign) < limit else _assignable().count()
+    drafts = _drafts_of(person, limit)
+    items += drafts
+    total += len(drafts) if limit is None or len(drafts) < limit else _drafts(person).count()
+    ordered = sorted(items, key=lambda i: (not i.late, i.deadline or i.since or date.max, i.application.pk))
+    return Queue(ordered[:limit], total, sum(item.late for item in items))
+
+
+def work_queue(person: User, today: date | None = None) -> list[QueueItem]:
+    """Everything that waits for ``person``, in the queue's order."""
+    return queue_of(person, today).items
 
 
 def work_queue_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:
-    items = work_queue(request.user)
-    return {"queue": items, "late_count": sum(item.late for item in items), "today": timezone.localdate()}
+    queue = queue_of(request.user, limit=QUEUE_SHOWN)
+    return {
+        "queue": queue.items,
+        "late_count": queue.late,
+        "more": queue.total - len(queue.items),
+        "may_list_cases": is_label_office(request.user),
+        "today": timezone.localdate(),
+    }

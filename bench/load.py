@@ -482,7 +482,6 @@ def bench_load(results: dict[str, Any]) -> None:
     registry = roles.registry_paths()
     filtered = [path for query in roles.REGISTRY_FILTERS for path in roles.registry_paths(query, pages=5)]
     sections = roles.section_codes(drafts[0].application_id)
-    n_sections = len(sections)
     counted = drafts[CLIENTS]  # not one of the clients': its revisions move here
     row = counted.answers[0]
     # The expert counted has six cases; the last one has one: the start page's two sizes.
@@ -528,12 +527,12 @@ def bench_load(results: dict[str, Any]) -> None:
             VERIFICATION_SHARE_TARGET,
         ),
         "start page: manager": Page(
-            [lambda i, m=m: _get(start["manager"], m) for m in managers],
+            [_fixed(start["manager"], m) for m in managers],
             [(users[counted.user_id], "GET", start["manager"], None)],
             SHARE_TARGET,
         ),
         "start page: expert": Page(
-            [lambda i, e=e: _get(start["expert"], e) for e in expert_cookies],
+            [_fixed(start["expert"], e) for e in expert_cookies],
             [
                 (expert_users[counted_expert.user_id], "GET", start["expert"], None),
                 (expert_users[small_expert.user_id], "GET", start["expert"], None),
@@ -565,7 +564,7 @@ def bench_load(results: dict[str, Any]) -> None:
         ),
         "section page (manager)": Page(
             [
-                _client(c, lambda c, i, d=d, m=m: _get(_section(d.application_id, sections[(i + c) % n_sections]), m))
+                _walk([_section(d.application_id, code) for code in sections], c, m)
                 for c, (d, m) in enumerate(zip(drafts[:CLIENTS], managers, strict=True))
             ],
             [
@@ -673,6 +672,16 @@ def bench_load(results: dict[str, Any]) -> None:
     }
     _print_table(rows, engine)
     print(f"web workers' peak resident memory: {web_memory['children_mb']} MB (master {web_memory['main_mb']} MB)")
+
+
+def _fixed(path: str, cookie: str) -> Callable[[int], Request]:
+    """A client that asks for one page, again and again."""
+    return lambda i: _get(path, cookie)
+
+
+def _walk(paths: list[str], start: int, cookie: str) -> Callable[[int], Request]:
+    """A client that walks through pages in turn, from its own place."""
+    return lambda i: _get(paths[(i + start) % len(paths)], cookie)
 
 
 def _section(application_id: int, code: str) -> str:

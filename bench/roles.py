@@ -139,7 +139,7 @@ def registry_paths(query: dict[str, str] | None = None, pages: int = REGISTRY_PA
 
     client = Client()
     path = "/registry/" + (f"?{urlencode(query)}" if query else "")
-    paths = []
+    paths: list[str] = []
     with override_settings(ROOT_URLCONF="bench.urls"):
         while path and len(paths) < pages:
             response = client.get(path)

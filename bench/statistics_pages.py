@@ -49,14 +49,11 @@ def _readers() -> dict[str, User]:
 
 
 def _timed(client: Client, url: str, samples: int) -> list[float]:
-    """Each request computes its figures afresh: the cache is emptied first, so
-    the figure is what a reader waits for when the five minutes have run out."""
-    from django.core.cache import cache
-
+    """What a reader waits for: the page reads the figures the worker stored
+    (``labels.figures``; ``figures_store`` below computes them first)."""
     client.get(url)  # warm up templates and the session
     durations = []
     for _i in range(samples):
-        cache.clear()
         start = time.perf_counter()
         response = client.get(url)
         if getattr(response, "streaming", False):
@@ -84,6 +81,26 @@ def bench_statistics(samples: int = SAMPLES) -> dict[str, list[float]]:
         for name, url in pages.items():
             results[f"{name} ({role})"] = _timed(client, url, samples)
     return results
+
+
+def figures_store() -> dict[str, float | int]:
+    """The registry's keys of bulk-loaded labels written, then every stored figure computed
+    as the worker's refresh does it: how long the worker works after a change or each night."""
+    from django.core.management import call_command
+
+    from labels.models import StoredFigure
+    from labels.registry import registry_keys_refill
+
+    start = time.perf_counter()
+    registry_keys_refill()
+    keys = time.perf_counter() - start
+    start = time.perf_counter()
+    call_command("refresh_figures", verbosity=0)
+    return {
+        "registry_keys_s": round(keys, 1),
+        "refresh_s": round(time.perf_counter() - start, 1),
+        "rows": StoredFigure.objects.count(),
+    }
 
 
 def seed_volume(organisations: int = 5000, labels: int = 20000, seed: int = 8) -> None:

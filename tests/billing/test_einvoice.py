@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import facturx
 import pytest
@@ -163,7 +164,7 @@ def test_the_pdf_carries_what_pdf_a3_asks_of_an_e_invoice(bronze_case: Applicati
     invoice = invoice_issue(application=bronze_case, by=office)
     invoice_pdf_render(invoice=invoice)
     reader = PdfReader(Invoice.objects.get(pk=invoice.pk).pdf.open("rb"))
-    catalog = reader.trailer["/Root"]
+    catalog: Any = reader.trailer["/Root"]
     xmp = catalog["/Metadata"].get_object().get_data().decode()
 
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)

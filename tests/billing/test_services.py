@@ -328,7 +328,7 @@ def test_withdrawing_a_case_credits_its_open_invoice_and_tells_the_office(
     payment_record(invoice=invoice, paid_on=date(2026, 3, 5), amount=Decimal("100.00"), reference="A1", by=office)
 
     with django_capture_on_commit_callbacks(execute=True):
-        application_withdraw(application=bronze_case, by=bronze_case.created_by, reason="No budget this year")
+        application_withdraw(application=bronze_case, by=_manager(bronze_case), reason="No budget this year")
     invoice.refresh_from_db()
 
     note = Invoice.objects.get(credits=invoice)
@@ -348,7 +348,7 @@ def test_withdrawing_a_case_leaves_a_paid_invoice_for_the_office_to_decide(
     payment_record(invoice=invoice, paid_on=date(2026, 3, 5), amount=invoice.gross_total, reference="A1", by=office)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        application_withdraw(application=bronze_case, by=bronze_case.created_by)
+        application_withdraw(application=bronze_case, by=_manager(bronze_case))
     invoice.refresh_from_db()
 
     assert invoice.state == InvoiceState.PAID
@@ -359,7 +359,7 @@ def test_withdrawing_a_case_leaves_a_paid_invoice_for_the_office_to_decide(
 def test_withdrawing_a_case_without_an_invoice_issues_nothing(bronze_case: Application) -> None:
     from assessments.services.applications import application_withdraw
 
-    application_withdraw(application=bronze_case, by=bronze_case.created_by)
+    application_withdraw(application=bronze_case, by=_manager(bronze_case))
 
     assert not Invoice.objects.exists()
 
@@ -374,3 +374,8 @@ def test_a_refused_withdrawal_credits_nothing(bronze_case: Application, office: 
     invoice.refresh_from_db()
 
     assert invoice.state == InvoiceState.ISSUED
+
+
+def _manager(application: Application) -> User:
+    assert application.created_by is not None
+    return application.created_by

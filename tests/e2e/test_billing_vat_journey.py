@@ -71,6 +71,7 @@ def test_german_domestic_vat_austrian_reverse_charge_and_a_credit_note(
 
     # The Austrian manager withdraws the case in the browser: the portal credits the
     # invoice by itself (the office only reads the credit note).
+    assert austrian.created_by is not None
     log_in_as(page, austrian.created_by.email)
     page.goto(f"/assessments/a/{austrian.pk}/")
     page.get_by_text("Withdraw the application").click()
