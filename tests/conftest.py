@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -56,6 +57,31 @@ def english_unless_asked() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def no_stored_figures_of_others(request: pytest.FixtureRequest) -> None:
+    """Stored figures are derived rows a test computes from its own data when it reads them.
+    In CI the real worker commits figures computed for a ``services`` test (on the test
+    database, outside any test's transaction): a later test must not read those."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from labels.models import StoredFigure
+
+    StoredFigure.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def reports_on_demand(settings: Any) -> None:
+    """Benchmarking PDFs are rendered when asked, as in the embedded default: with a broker
+    (CI) the setting's default would render every report at each award inside the test's
+    request. Tests of rendering ahead switch it on themselves."""
+    settings.BENCHMARKING_PDFS_AHEAD = False
+
+
+@pytest.fixture(autouse=True)
 def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run Celery tasks in the test's own process, except in ``services`` tests.
 
@@ -64,6 +90,9 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     Tests marked ``services`` exercise that worker on purpose.
     """
     if request.node.get_closest_marker("services"):
+        # The real worker writes on the test database: a figures refresh the test's changes
+        # queue runs now, while the test still runs, not a minute later in another's.
+        request.getfixturevalue("settings").FIGURES_REFRESH_DELAY = 0
         yield
         return
     from escaportal.celery import app
