@@ -126,7 +126,19 @@ def test_the_next_day_each_task_runs_at_its_own_time_once(start: Any, clock: Clo
     next_day = FIRST_START + timedelta(days=1)
 
     ran = []
-    for hour, minute in [(0, 6), (3, 31), (3, 59), (4, 1), (6, 29), (6, 31), (6, 46), (7, 1), (7, 16), (7, 31), (12, 0)]:
+    for hour, minute in [
+        (0, 6),
+        (3, 31),
+        (3, 59),
+        (4, 1),
+        (6, 29),
+        (6, 31),
+        (6, 46),
+        (7, 1),
+        (7, 16),
+        (7, 31),
+        (12, 0),
+    ]:
         clock.now = next_day.replace(hour=hour, minute=minute)
         ran.append(due_now(beat))
 
