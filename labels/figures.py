@@ -354,10 +354,12 @@ def figures_read(scope: Scope, names: Iterable[str], today: date | None = None) 
     names = tuple(names)
     key = scope_key(scope)
     stored = Stored(scope, today, names, StoredFigure.objects.filter(scope=key, name__in=names))
-    if (
-        (stored.missing or stored.stale)
-        and figures_refresh_queue(delay=0)
-        and refresh_figures.app.conf.task_always_eager
-    ):
-        stored = Stored(scope, today, names, StoredFigure.objects.filter(scope=key, name__in=names))
-    return stored
+    if not (stored.missing or stored.stale):
+        return stored
+    if refresh_figures.app.conf.task_always_eager:
+        # In process there is no worker to wait for, and a mark left by a refresh queued
+        # earlier (another thread's, a rolled-back change's) must not leave the page empty.
+        refresh_figures.apply(kwargs={"today": today.isoformat()})
+    elif not figures_refresh_queue(delay=0):
+        return stored
+    return Stored(scope, today, names, StoredFigure.objects.filter(scope=key, name__in=names))

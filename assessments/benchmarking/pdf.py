@@ -161,7 +161,12 @@ def render_benchmarking_report(application_id: int, language: str | None = None)
 @shared_task(name="assessments.refresh_benchmarking_reports", acks_late=True)
 def refresh_benchmarking_reports() -> int:
     """Queue the rendering of every completed benchmarking's report; each one is rendered only if
-    its figures moved. Returns how many were queued. Run twice, the second run renders nothing."""
+    its figures moved. Returns how many were queued. Run twice, the second run renders nothing.
+    With ``BENCHMARKING_PDFS_AHEAD`` off (the embedded default, tasks in process) it does nothing:
+    the beat beside ``make run`` would render every report at start, holding SQLite's write
+    lock while the first pages wait; there the download renders on demand."""
+    if not settings.BENCHMARKING_PDFS_AHEAD:
+        return 0
     ids = completed_benchmarkings().order_by("pk").values_list("pk", flat=True)
     queued = 0
     for application_id in ids.iterator(chunk_size=500):

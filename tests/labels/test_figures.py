@@ -31,6 +31,7 @@ from labels.figures import (
     DASHBOARD,
     KINDS,
     REFRESH_RUNNING,
+    Stored,
     Timeline,
     _queue_after_commit,
     figures_read,
@@ -234,7 +235,8 @@ def test_the_nightly_sweep_recomputes_for_the_new_day(small: dict[str, Any]) -> 
     serbia = stats.Scope(("RS",))
     assert figures_read(serbia, [DASHBOARD]).dashboard()["expiring-30"] == 0
 
-    assert figures_read(serbia, [DASHBOARD], today=tomorrow).stale  # yesterday's figures, seen tomorrow
+    rows = StoredFigure.objects.filter(scope="RS", name=DASHBOARD)
+    assert Stored(serbia, tomorrow, (DASHBOARD,), rows).stale  # yesterday's figures, seen tomorrow
     refresh_figures.apply(kwargs={"today": tomorrow.isoformat()})  # what beat runs after midnight
 
     stored = figures_read(serbia, [DASHBOARD], today=tomorrow)
