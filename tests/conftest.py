@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils import translation
 from pytest_django import Settings
 
 from accounts.models import User
+from labels import figures
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
@@ -57,23 +59,6 @@ def english_unless_asked() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def no_stored_figures_of_others(request: pytest.FixtureRequest) -> None:
-    """Stored figures are derived rows a test computes from its own data when it reads them.
-    In CI the real worker commits figures computed for a ``services`` test (on the test
-    database, outside any test's transaction): a later test must not read those."""
-    marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
-        request.getfixturevalue("transactional_db")
-    elif marker or "db" in request.fixturenames:
-        request.getfixturevalue("db")
-    else:
-        return
-    from labels.models import StoredFigure
-
-    StoredFigure.objects.all().delete()
-
-
-@pytest.fixture(autouse=True)
 def reports_on_demand(settings: Any) -> None:
     """Benchmarking PDFs are rendered when asked, as in the embedded default: with a broker
     (CI) the setting's default would render every report at each award inside the test's
@@ -90,10 +75,13 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     Tests marked ``services`` exercise that worker on purpose.
     """
     if request.node.get_closest_marker("services"):
-        # The real worker writes on the test database: a figures refresh the test's changes
-        # queue runs now, while the test still runs, not a minute later in another's.
-        request.getfixturevalue("settings").FIGURES_REFRESH_DELAY = 0
+        # A figures refresh on the real worker would still be reading every table when the
+        # test's teardown empties them (TRUNCATE against its SELECTs: a deadlock, and the
+        # next test starts on leftovers). It runs here instead, at once; the worker's own
+        # refresh is proved by a test that waits for its result.
+        request.getfixturevalue("monkeypatch").setattr(figures, "figures_refresh_queue", _refresh_here)
         yield
+        worker_idle_wait()
         return
     from escaportal.celery import app
 
@@ -101,6 +89,36 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def _refresh_here(*, delay: int | None = None) -> bool:
+    figures.figures_refresh()
+    return True
+
+
+def worker_idle_wait(limit: float = 60.0) -> None:
+    """Wait until the real worker has nothing queued, reserved or running (at most ``limit``
+    seconds), then cancel what it holds for later: a task a ``services`` test left behind (a
+    certificate rendered after an award; the figures or reports refresh the worker's own label
+    changes queue a minute ahead) must not write on the tables the teardown is emptying, nor
+    into a later test."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from escaportal.celery import app
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with app.connection_for_read() as connection:
+            waiting = connection.default_channel.queue_declare(queue=app.conf.task_default_queue).message_count
+        inspect = app.control.inspect(timeout=0.5)
+        busy = [tasks for reply in (inspect.active(), inspect.reserved()) for tasks in (reply or {}).values()]
+        if not waiting and not any(busy):
+            break
+        time.sleep(0.2)
+    later = app.control.inspect(timeout=0.5).scheduled() or {}
+    held = [entry["request"]["id"] for entries in later.values() for entry in entries]
+    if held:
+        app.control.revoke(held)
 
 
 @pytest.fixture

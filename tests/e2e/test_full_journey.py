@@ -45,7 +45,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.core.cache import cache
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -54,7 +53,6 @@ import escaportal.settings as configured
 from assessments.models import Application, AssessmentReport, BenchmarkingReport, Evidence
 from clusters.enums import EligibilityCriterion
 from labels.demo import DEMO_PASSWORD, seed_demo
-from labels.figures import REFRESH_QUEUED
 from labels.models import Label
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.board import board_awards
@@ -136,9 +134,10 @@ def confirmation_link() -> str:
 def holding_count(page: Page, wanted: int | None = None) -> int:
     """The partner's "Hold a valid label" figure, from the start page's link to the dashboard.
 
-    The figures are stored by the worker (``labels.figures``): with a real one, the page
-    says they are being prepared, or shows the last ones, until its refresh has run; the
-    partner reloads, as the page asks, until they are there (and show ``wanted``)."""
+    The figures are stored rows (``labels.figures``), refreshed after a change; until the
+    refresh has run the page says they are being prepared, or shows the last ones, and the
+    partner reloads, as the page asks, until they are there (and show ``wanted``). Here the
+    refresh runs in the test's process (``tests/conftest.py``), as in the embedded default."""
     page.goto("/clusters/partner/")
     page.get_by_test_id("dashboard-link").click()
     figure = page.get_by_test_id("figure-holding")
@@ -319,10 +318,6 @@ def test_every_role_from_sign_up_to_a_verified_label(
     row = page.get_by_test_id("decision-queue").locator("tr", has_text=ORGANISATION)
     expect(row).to_contain_text("passes")
     shot(page, 13, "committee-deciding")
-    # The worker lifts the figures' "refresh queued" mark as it starts, in the cache the portal
-    # shares with it (Redis in production); here the cache is this process's own, so the mark
-    # left when the partner first read the figures would hold back the refresh the award queues.
-    cache.delete(REFRESH_QUEUED)
     board_awards(page, application, log_in)
     log_in(page, "committee@demo.test")
     expect(page.get_by_test_id("recent-decisions")).to_contain_text(f"{ORGANISATION} · Bronze · Awarded")
