@@ -54,6 +54,7 @@ from labels.registry import (
     public_data_version,
     registry_labels,
     registry_page,
+    registry_rows,
     registry_total,
 )
 from labels.selectors import with_state
@@ -284,6 +285,7 @@ def registry(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": registry_rows(page),
             "links": links,
             "total": registry_total(today, data_version_of(request)),
             "filtered": filtered,

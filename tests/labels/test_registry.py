@@ -96,3 +96,17 @@ def test_registry_speaks_the_readers_language_in_every_cell_and_option(client: C
     assert {"Organizacija", "Zemlja", "Nivo", "Važi do"} <= set(options)
     assert "valid until" not in options and "name" not in options
     assert options.count("Bilo koji") == 3  # country, level, sector
+
+
+def test_the_filters_show_what_was_chosen_and_the_rows_link_their_pages(client: Client, db: None) -> None:
+    label = labelled("<b>Bold</b> & Co Cluster", "RS", Level.GOLD, timezone.localdate())
+    chosen = {"country": "RS", "level": "gold", "sort": "level", "state": "valid"}
+
+    page = client.get(reverse("registry"), chosen).content.decode()
+
+    # Country, level, sector (none: "Any"), state, sort: one chosen option each.
+    assert re.findall(r'<option value="([^"]*)" selected>', page) == ["RS", "gold", "", "valid", "level"]
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co Cluster" in page and "<b>Bold" not in page
+    assert f'href="{reverse("registry_organisation", args=[label.organisation.slug])}"' in page
+    assert f'href="{reverse("verify", args=[label.code])}"' in page
+    assert "<td>Serbia</td>" in page
