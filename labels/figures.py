@@ -26,6 +26,7 @@ partner person's (a person may work for two partners).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -307,6 +308,12 @@ class Stored:
     @property
     def computed_at(self) -> datetime | None:
         return min((row.computed_at for row in self._rows.values()), default=None)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever any of these rows is stored again: what a page made of them may be kept under."""
+        stamps = sorted((name, row.computed_at.isoformat(), row.day.isoformat()) for name, row in self._rows.items())
+        return hashlib.blake2b(repr(stamps).encode(), digest_size=12).hexdigest()
 
     @property
     def day(self) -> date:

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -26,7 +30,7 @@ from common.enums import Level
 from common.http import AuthenticatedHttpRequest
 from common.permissions import permission_required
 from labels import statistics as stats
-from labels.figures import BY_COUNTRY, STATISTICS_PAGE, Stored, figures_read
+from labels.figures import BY_COUNTRY, STATISTICS_PAGE, Stored, figures_read, scope_key
 
 PERCENT = "{:.0f} %"
 DAYS = "{:,.0f}"
@@ -223,19 +227,35 @@ def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
     return (country if country in choices else None), choices
 
 
+# Kept under the stored figures' version: a refresh writes new rows, hence new keys.
+CHARTS_KEPT_SECONDS = 24 * 3600
+
+
+def overview_charts(stored: Stored, country: str | None) -> SafeString:
+    """The overview's charts and their tables, drawn once per stored figures, scope, country and
+    language: the nine SVG charts were most of the page's time, and only a refresh changes them."""
+    key = f"statistics:overview:{scope_key(stored.scope)}:{stored.version}:{country or ''}:{get_language()}"
+
+    def draw() -> str:
+        figures = Figures(stored, focus=country)
+        charts = [(slug, build(figures)) for slug, build in OVERVIEW.items()]
+        return render_to_string("labels/_statistics_charts.html", {"charts": charts, "country": country})
+
+    # Our own template's output, escaped when it was drawn.
+    return mark_safe(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS))
+
+
 @permission_required("labels.read_statistics")
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     country, choices = _country_filter(request)
     scope = stats.scope_for(request.user, country)
     stored = figures_read(scope, STATISTICS_PAGE)
-    figures = Figures(stored, focus=country)
-    charts = [] if stored.missing else [(slug, build(figures)) for slug, build in OVERVIEW.items()]
     return render(
         request,
         "labels/statistics_overview.html",
         {
             "stored": stored,
-            "charts": charts,
+            "charts_html": "" if stored.missing else overview_charts(stored, country),
             "country": country,
             "choices": [(code, country_name(code)) for code in choices],
             "all_countries": stats.reads_all_countries(request.user),

@@ -390,3 +390,37 @@ def test_the_worker_refreshes_the_figures(postgres: None, broker_url: str) -> No
 
     assert result.get(timeout=60)["scopes"] == StoredFigure.objects.values("scope").distinct().count() > 0
     assert StoredFigure.objects.get(name=DASHBOARD, scope="RS").value["holding"] == 1
+
+
+def test_the_overview_draws_its_charts_once_per_stored_figures_and_language(
+    client: Client, small: dict[str, Any], people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labels import views_statistics
+
+    figures_refresh()
+    drawn: list[str | None] = []
+    real = views_statistics.Figures
+
+    def counted(stored: Any, focus: str | None = None) -> Any:
+        drawn.append(focus)
+        return real(stored, focus=focus)
+
+    monkeypatch.setattr(views_statistics, "Figures", counted)
+    client.force_login(people["policy"])
+    overview = reverse("statistics:overview")
+
+    first = client.get(overview).content.decode()
+    again = client.get(overview).content.decode()
+    assert len(drawn) == 1 and 'data-testid="figure-by-country"' in first
+    assert first.count("<svg") == again.count("<svg") > 0
+
+    client.get(overview, {"country": "RS"})
+    User.objects.filter(pk=people["policy"].pk).update(preferred_language="sr-latn")
+    serbian = client.get(overview).content.decode()
+    User.objects.filter(pk=people["policy"].pk).update(preferred_language="en")
+    assert drawn == [None, "RS", None] and "Preuzmi CSV" in serbian
+
+    _label("RS")
+    figures_refresh()  # the worker stores new figures: drawn again, with the new label
+    client.get(overview)
+    assert drawn == [None, "RS", None, None]
