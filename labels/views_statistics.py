@@ -242,7 +242,7 @@ def overview_charts(stored: Stored, country: str | None) -> SafeString:
         return render_to_string("labels/_statistics_charts.html", {"charts": charts, "country": country})
 
     # Our own template's output, escaped when it was drawn.
-    return mark_safe(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS))
+    return mark_safe(str(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS)))
 
 
 @permission_required("labels.read_statistics")
