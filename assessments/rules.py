@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
 
 import rules
@@ -81,11 +82,6 @@ def awaits_declaration(user: object, application: Application | None) -> bool:
 
 
 @rules.predicate
-def was_ever_assigned(user: object, application: Application | None) -> bool:
-    return bool(_assignment_states(user, application) - {AssignmentState.REMOVED})
-
-
-@rules.predicate
 def is_before_committee(user: object, application: Application | None) -> bool:
     return getattr(application, "state", None) in DECIDABLE_STATES
 
@@ -134,6 +130,52 @@ rules.add_perm("assessments.check_quality", is_label_office)
 rules.add_perm("assessments.publish_questionnaire", is_label_office)
 
 
+@dataclass(frozen=True)
+class Ties:
+    """What keeps a person from judging cases: read once per request for every case a page
+    shows (the board's agenda asks of each of its cases)."""
+
+    assigned: frozenset[int]  # applications the person is or was assigned to, removals left out
+    ever_assigned: frozenset[int]  # ... removals included (a declined expert declared a conflict)
+    organisations: frozenset[int]  # organisations the person is or was a member of
+    quality_checked: frozenset[int]  # applications the person moved into or out of the quality check
+
+
+def ties_of(user: User) -> Ties:
+    return cached(("assessments.ties", user.pk), lambda: _ties_read(user), depends_on=_TIES_SOURCES)
+
+
+_TIES_SOURCES = ("assessments.Assignment", "clusters.Membership", "common.ActivityLog")
+
+
+def _ties_read(user: User) -> Ties:
+    from django.contrib.contenttypes.models import ContentType
+
+    from assessments.models import Application, Assignment
+    from clusters.models import Membership
+    from common.models import ActivityLog
+
+    assignments = list(Assignment.objects.filter(assessor=user).values_list("application_id", "state"))
+    moves = ActivityLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application, for_concrete_model=True),
+        action="application.state",
+        actor=user,
+    ).values_list("object_id", "data")
+    return Ties(
+        assigned=frozenset(pk for pk, state in assignments if state != AssignmentState.REMOVED),
+        ever_assigned=frozenset(pk for pk, _state in assignments),
+        organisations=frozenset(Membership.objects.filter(user=user).values_list("organisation_id", flat=True)),
+        quality_checked=frozenset(
+            int(pk) for pk, data in moves if QUALITY_CHECK_STATES & set((data or {}).get("state") or [])
+        ),
+    )
+
+
+@rules.predicate
+def was_ever_assigned(user: object, application: Application | None) -> bool:
+    return application is not None and _signed_in(user) and application.pk in ties_of(user).assigned
+
+
 @rules.predicate
 def was_linked_to_applicant(user: object, application: Application | None) -> bool:
     """Ever a member (manager or contributor) of the applicant, or ever assigned to
@@ -141,10 +183,8 @@ def was_linked_to_applicant(user: object, application: Application | None) -> bo
     the board's deliberation of it (DOMAIN.md, "How the scheme is run")."""
     if application is None or not _signed_in(user):
         return False
-    return (
-        user.memberships.filter(organisation_id=application.organisation_id).exists()
-        or application.assignments.filter(assessor=user).exists()
-    )
+    ties = ties_of(user)
+    return application.organisation_id in ties.organisations or application.pk in ties.ever_assigned
 
 
 QUALITY_CHECK_STATES = {ApplicationState.IN_QUALITY_CHECK.value}
@@ -154,19 +194,7 @@ QUALITY_CHECK_STATES = {ApplicationState.IN_QUALITY_CHECK.value}
 def did_quality_check(user: object, application: Application | None) -> bool:
     """Moved the case into or out of the quality check (read from the one history):
     the reviewer never decides the case, even when holding a committee role too."""
-    if application is None or not _signed_in(user):
-        return False
-    from django.contrib.contenttypes.models import ContentType
-
-    from common.models import ActivityLog
-
-    moves = ActivityLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(application), for_concrete_model=True),
-        object_id=application.pk,
-        action="application.state",
-        actor=user,
-    ).values_list("data", flat=True)
-    return any(QUALITY_CHECK_STATES & set((data or {}).get("state") or []) for data in moves)
+    return application is not None and _signed_in(user) and application.pk in ties_of(user).quality_checked
 
 
 # Four eyes and impartiality: whoever assessed the case, reviewed it in the quality

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 T = TypeVar("T")
@@ -53,7 +53,16 @@ def _on_write(sender: type[models.Model], **kwargs: Any) -> None:
         forget(sender._meta.label)
 
 
+def _on_many_to_many(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """Rows added to or removed from a many-to-many relation (``Meeting.members_present``)."""
+    store = _store.get()
+    if store and kwargs.get("action", "").startswith("post_"):
+        forget(sender._meta.label)
+        forget(type(instance)._meta.label)
+
+
 post_save.connect(_on_write, dispatch_uid="common.request_cache.save")
+m2m_changed.connect(_on_many_to_many, dispatch_uid="common.request_cache.m2m")
 post_delete.connect(_on_write, dispatch_uid="common.request_cache.delete")
 
 

@@ -9,6 +9,7 @@ from assessments.models import Application
 from assessments.rules import may_judge_case
 from clusters.models import ClusterOrganisation
 from clusters.rules import is_member_of_cluster, is_partner_for_country, is_partner_staff
+from common.request_cache import cached
 from labels.models import AgendaItem, Label
 
 if TYPE_CHECKING:
@@ -77,7 +78,13 @@ rules.add_perm("labels.view_history", is_label_office | is_of_history_organisati
 def is_present_at_meeting(user: object, item: AgendaItem | None) -> bool:
     if item is None or not getattr(user, "is_authenticated", False):
         return False
-    return item.meeting.members_present.filter(pk=getattr(user, "pk", None)).exists()
+    meeting = item.meeting
+    present = cached(
+        ("labels.present", meeting.pk),
+        lambda: frozenset(meeting.members_present.values_list("pk", flat=True)),
+        depends_on=("labels.Meeting", "labels.Meeting_members_present"),
+    )
+    return getattr(user, "pk", None) in present
 
 
 @rules.predicate

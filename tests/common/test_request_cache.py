@@ -7,7 +7,10 @@ from django.test import RequestFactory
 
 from clusters.rules import is_member_of_cluster
 from common.request_cache import RequestCacheMiddleware, cached, forget
+from tests.assessments.conftest import bronze
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+__all__ = ["bronze"]  # the published questionnaire an application starts on
 
 
 def _within_a_request(view: object) -> None:
@@ -69,3 +72,31 @@ def test_the_next_request_starts_empty(db: None) -> None:
     _within_a_request(view)
 
     assert len(reads) == 2
+
+
+def test_members_added_to_a_meeting_during_the_request_are_seen_by_the_rules(bronze: object) -> None:
+    """A many-to-many write sends no save signal of its own: the relation's change forgets too."""
+    from django.utils import timezone
+
+    from labels.models import AgendaItem, Meeting
+    from labels.rules import is_present_at_meeting
+    from tests.assessments.conftest import ELIGIBLE
+    from tests.assessments.test_applications import start
+
+    office, member = UserFactory(), UserFactory()
+    meeting = Meeting.objects.create(held_on=timezone.localdate(), quorum=1, scheduled_by=office)
+    application = start(MembershipFactory(organisation=OrganisationFactory(**ELIGIBLE)))
+    item = AgendaItem.objects.create(meeting=meeting, application=application, position=1)
+    answers: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        answers.append(bool(is_present_at_meeting(member, item)))
+        meeting.members_present.add(member)
+        answers.append(bool(is_present_at_meeting(member, item)))
+        meeting.members_present.remove(member)
+        answers.append(bool(is_present_at_meeting(member, item)))
+        return HttpResponse()
+
+    _within_a_request(view)
+
+    assert answers == [False, True, False]

@@ -24,7 +24,7 @@ from labels.models import AgendaItem, Label, Meeting
 from tests.assessments import conftest as assessments_fixtures
 from tests.assessments.test_workflow import _to_decision
 from tests.board import committee_member, item_of, meeting_in_session
-from tests.factories import MembershipFactory, RoleGrantFactory
+from tests.factories import MembershipFactory, OrganisationFactory, RoleGrantFactory
 
 bronze = assessments_fixtures.bronze
 organisation = assessments_fixtures.organisation
@@ -297,3 +297,32 @@ def test_meeting_list_queries_do_not_grow(
         response = client.get(reverse("labels:meetings"))
 
     assert len(response.context["meetings"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_meeting_page_reads_each_kind_once_whatever_its_agenda(
+    bronze: QuestionnaireVersion, client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
+    """The committee's batch: one agenda of ``size`` cases, each with its proposal, costs the same queries."""
+    from assessments.models import AssessmentReport
+    from tests.assessments.test_applications import start
+
+    cases = []
+    for _ in range(size):
+        organisation = OrganisationFactory(**assessments_fixtures.ELIGIBLE)
+        application = start(MembershipFactory(organisation=organisation, role=MembershipRole.MANAGER))
+        Application.objects.filter(pk=application.pk).update(state=ApplicationState.AWAITING_DECISION)
+        AssessmentReport.objects.create(application=application, summary="s", passed=True)
+        cases.append(application)
+    rapporteur, second, third = committee_member(), committee_member(), committee_member()
+    meeting = meeting_in_session(cases, members=[rapporteur, second, third])
+    for application in cases:
+        board.proposal_make(item=item_of(meeting, application), by=rapporteur, outcome=DecisionOutcome.AWARDED)
+    client.force_login(second)
+
+    # Session, person, roles, meeting, agenda, members present, the member's ties (assignments,
+    # memberships, moves), the committee, the header's queues: 18 with one case and 33 with four before.
+    with django_assert_num_queries(17):
+        response = client.get(reverse("labels:meeting_detail", args=[meeting.pk]))
+
+    assert response.status_code == 200 and len(response.context["rows"]) == size
