@@ -28,9 +28,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from clusters.models import ClusterOrganisation
+from common.countries import country_choices_with_any, country_name
 from common.enums import Level
 from common.models import ActivityLog, Sector
 from labels.enums import LabelState
@@ -87,14 +87,8 @@ class CountrySelect(LongSelect):
 
 
 @functools.lru_cache(maxsize=8)
-def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
-    # django-countries translates and sorts the 250 names on every call.
-    return (("", str(_("Any"))), *((code, str(name)) for code, name in countries))
-
-
-@functools.lru_cache(maxsize=8)
 def _country_options(language: str) -> str:
-    return format_html_join("", '<option value="{}">{}</option>', _country_choices(language))
+    return format_html_join("", '<option value="{}">{}</option>', country_choices_with_any())
 
 
 class RegistryFilterForm(forms.Form):
@@ -121,7 +115,7 @@ class RegistryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices(get_language() or "")
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices_with_any()
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
@@ -353,14 +347,13 @@ def registry_rows(labels: Iterable[LabelWithState]) -> list[RegistryRow]:
     organisation_path = _path_of("registry_organisation")
     verify_path = _path_of("verify")
     manage_path = _path_of("labels:label_detail")
-    country_names = dict(_country_choices(get_language() or ""))
     level_names = {value: str(name) for value, name in Level.choices}
     state_names = {value: str(name) for value, name in LabelState.choices}
     return [
         RegistryRow(
             name=label.organisation.name,
             organisation_path=organisation_path(label.organisation.slug),
-            country_name=country_names.get(str(label.organisation.country), str(label.organisation.country)),
+            country_name=country_name(label.organisation.country),
             level=label.level,
             level_name=level_names.get(label.level, label.level),
             valid_until=label.valid_until.isoformat(),

@@ -19,12 +19,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from common.charts.bar import bar_chart
 from common.charts.frame import MISSING, Chart, Series
 from common.charts.heat import heatmap
 from common.charts.line import line_chart
+from common.countries import country_name
 from common.csv_export import csv_response, csv_safe
 from common.enums import Level
 from common.http import AuthenticatedHttpRequest
@@ -34,10 +34,6 @@ from labels.figures import BY_COUNTRY, STATISTICS_PAGE, Stored, figures_read, sc
 
 PERCENT = "{:.0f} %"
 DAYS = "{:,.0f}"
-
-
-def country_name(code: str) -> str:
-    return str(countries.name(code)) or code
 
 
 def _level_name(level: str) -> str:
@@ -245,6 +241,18 @@ def overview_charts(stored: Stored, country: str | None) -> SafeString:
     return mark_safe(str(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS)))
 
 
+def comparison_charts(stored: Stored, comparison: stats.Comparison) -> SafeString:
+    """The comparison's two charts, drawn once per stored figures, country and language (``overview_charts``)."""
+    key = f"statistics:comparison:{stored.version}:{comparison.country}:{get_language()}"
+
+    def draw() -> str:
+        charts = _comparison_charts(comparison)
+        return render_to_string("labels/_comparison_charts.html", {"charts": charts, "country": comparison.country})
+
+    # Our own template's output, escaped when it was drawn.
+    return mark_safe(str(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS)))
+
+
 @permission_required("labels.read_statistics")
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     country, choices = _country_filter(request)
@@ -333,7 +341,7 @@ def comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
         "labels/statistics_comparison.html",
         {
             "stored": stored,
-            "charts": _comparison_charts(data) if data else [],
+            "charts_html": comparison_charts(stored, data) if data else "",
             "comparison": data,
             "country": country,
             "country_label": country_name(country) if country else "",

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 from django.utils import formats
-from django_countries import countries
 
+from common import countries as countries_in_language
 from common.workflow import may_move as workflow_may_move
 
 register = template.Library()
@@ -41,7 +41,7 @@ def get_item(mapping: dict, key: object) -> object:
 
 @register.filter
 def country_name(code: str) -> str:
-    return str(countries.name(code)) or code
+    return countries_in_language.country_name(code)
 
 
 @register.filter

@@ -424,3 +424,30 @@ def test_the_overview_draws_its_charts_once_per_stored_figures_and_language(
     figures_refresh()  # the worker stores new figures: drawn again, with the new label
     client.get(overview)
     assert drawn == [None, "RS", None, None]
+
+
+def test_the_comparison_draws_its_charts_once_per_stored_figures_and_country(
+    client: Client, small: dict[str, Any], people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labels import views_statistics
+
+    figures_refresh()
+    drawn: list[str] = []
+    real = views_statistics._comparison_charts
+
+    def counted(comparison: stats.Comparison) -> Any:
+        drawn.append(comparison.country)
+        return real(comparison)
+
+    monkeypatch.setattr(views_statistics, "_comparison_charts", counted)
+    client.force_login(people["policy"])
+    comparison = reverse("statistics:comparison")
+
+    for country in ("RS", "RS", "DE"):
+        page = client.get(comparison, {"country": country}).content.decode()
+        assert 'data-testid="figure-comparison-labelled"' in page
+    _label("RS")
+    figures_refresh()
+    client.get(comparison, {"country": "RS"})
+
+    assert drawn == ["RS", "DE", "RS"]
