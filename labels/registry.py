@@ -353,7 +353,7 @@ def registry_rows(labels: Iterable[LabelWithState]) -> list[RegistryRow]:
         RegistryRow(
             name=label.organisation.name,
             organisation_path=organisation_path(label.organisation.slug),
-            country_name=country_name(label.organisation.country),
+            country_name=country_name(str(label.organisation.country)),
             level=label.level,
             level_name=level_names.get(label.level, label.level),
             valid_until=label.valid_until.isoformat(),
