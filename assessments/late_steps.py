@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import StaffRole
 from accounts.models import User
-from accounts.rules import is_label_committee, is_label_office
+from accounts.rules import is_assessor, is_label_committee, is_label_office
 from accounts.selectors import people_with_role
 from assessments.enums import CLOSED_STATES, ApplicationState, AssignmentState
 from assessments.models import OPEN_CLARIFICATION, Application, Assignment, Clarification
 from clusters.enums import MembershipRole
 from clusters.models import Membership
+from clusters.rules import current_roles_of
 from common.scheme import add_working_days, case_deadlines
 
 STEP_LABELS = {
@@ -208,9 +209,13 @@ def steps_waiting_for(person: User, today: date | None = None) -> list[LateStep]
     the expert's declarations and scoring, the manager's answers, the office's quality checks and the
     committee's decisions."""
     today = today or timezone.localdate()
-    steps = _expert_steps(today, late_only=False, people=[person]) + _answer_steps(
-        today, late_only=False, people=[person]
-    )
+    steps: list[LateStep] = []
+    # Only the kinds of step the person can have (the roles are read once per request): a
+    # partner's or the office's start page reads no expert's or manager's steps.
+    if is_assessor(person):
+        steps += _expert_steps(today, late_only=False, people=[person])
+    if MembershipRole.MANAGER in current_roles_of(person).values():
+        steps += _answer_steps(today, late_only=False, people=[person])
     # Only the cases of the person's own bodies are read (the roles are read once per request).
     states = (_OFFICE_STATES if is_label_office(person) else []) + (
         _COMMITTEE_STATES if is_label_committee(person) else []

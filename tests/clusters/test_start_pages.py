@@ -70,7 +70,8 @@ def test_partner_start_queries_do_not_grow_with_rows(
     # 31: with the work queue (the late cases of its countries: the five reads of every late step).
     # 27 (was 31): the partner's late cases are read for its countries only, its roles once per request.
     # 26: the expiry panel reads one stored row instead of two counts over the labels.
-    with django_assert_num_queries(26):
+    # 24: the work queue reads no expert's or manager's steps for a partner.
+    with django_assert_num_queries(24):
         response = client.get(reverse("clusters:partner_start"))
 
     assert len(response.context["page"]) == size
@@ -88,7 +89,8 @@ def test_manager_start_queries_do_not_grow_with_rows(
     # 22: with the Silver window told in advance (the Bronze benchmarkings of all his organisations at
     # once) and the work queue leading the page (his steps, his drafts, his roles).
     # 18 (was 22): the memberships and roles are read once per request (common.request_cache).
-    with django_assert_num_queries(18):
+    # 17: the work queue reads no expert's steps for a manager who is not one.
+    with django_assert_num_queries(17):
         response = client.get(reverse("clusters:manager_start"))
 
     assert len(response.context["memberships"]) == size
