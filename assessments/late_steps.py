@@ -12,9 +12,10 @@ the number of cases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -204,22 +205,75 @@ def late_steps(today: date | None = None, *, countries: set[str] | None = None) 
     return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
 
 
-def steps_waiting_for(person: User, today: date | None = None) -> list[LateStep]:
+@dataclass(frozen=True)
+class WaitingSteps:
+    """The first steps waiting for a person (by deadline), how many wait in all, how many are late."""
+
+    steps: list[LateStep]
+    total: int
+    late: int
+
+
+def steps_waiting_for(person: User, today: date | None = None, limit: int | None = None) -> WaitingSteps:
     """Every open step this person is to take, late or not, the oldest deadline first (a work queue):
     the expert's declarations and scoring, the manager's answers, the office's quality checks and the
-    committee's decisions."""
+    committee's decisions; the first ``limit`` of them (all when None), and the counts of all.
+
+    An expert's and a manager's own steps are few and read whole; the office's and the committee's
+    are every case at their stage, so they are ordered, cut and counted in the database."""
     today = today or timezone.localdate()
-    steps: list[LateStep] = []
+    own: list[LateStep] = []
     # Only the kinds of step the person can have (the roles are read once per request): a
     # partner's or the office's start page reads no expert's or manager's steps.
     if is_assessor(person):
-        steps += _expert_steps(today, late_only=False, people=[person])
+        own += _expert_steps(today, late_only=False, people=[person])
     if MembershipRole.MANAGER in current_roles_of(person).values():
-        steps += _answer_steps(today, late_only=False, people=[person])
-    # Only the cases of the person's own bodies are read (the roles are read once per request).
-    states = (_OFFICE_STATES if is_label_office(person) else []) + (
-        _COMMITTEE_STATES if is_label_committee(person) else []
+        own += _answer_steps(today, late_only=False, people=[person])
+    bodies = []
+    if is_label_office(person):
+        bodies.append(_first_body_steps(today, "quality_check", _OFFICE_STATES, limit))
+    if is_label_committee(person):
+        bodies.append(_first_body_steps(today, "decide", _COMMITTEE_STATES, limit))
+    steps = sorted(own + [step for body in bodies for step in body.steps], key=_step_order)
+    return WaitingSteps(
+        steps=steps[:limit],
+        total=len(own) + sum(body.total for body in bodies),
+        late=sum(step.deadline < today for step in own) + sum(body.late for body in bodies),
     )
-    if states:
-        steps += [s for s in _office_and_committee_steps(today, late_only=False, states=states) if person in s.people]
-    return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
+
+
+def _step_order(step: LateStep) -> tuple[date, str, int]:
+    return (step.deadline, step.step, step.record_id)
+
+
+def _first_body_steps(today: date, step: str, states: list[ApplicationState], limit: int | None) -> WaitingSteps:
+    """The office's quality checks or the committee's decisions, as ``_office_and_committee_steps``
+    dates them (from the report's completion, or from reaching the committee), the first ``limit``
+    by deadline: one query for the rows shown and one for the counts, whatever the number of cases."""
+    deadlines = case_deadlines()
+    days = deadlines.decide_days if step == "decide" else deadlines.quality_check_days
+    if step == "decide":
+        since = Coalesce("state_changed_at", "submitted_at")
+    else:
+        since = Coalesce("report__completed_at", "state_changed_at")
+    cases = Application.objects.filter(state__in=states).annotate(since_at=since).filter(since_at__isnull=False)
+    # Late when the deadline (the day it started, plus the days allowed) is before today.
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    counts = cases.aggregate(total=Count("pk"), late=Count("pk", filter=Q(since_at__lt=cutoff)))
+    first = (
+        cases.annotate(since_day=TruncDate("since_at", tzinfo=timezone.get_current_timezone()))
+        .select_related("organisation")
+        .order_by("since_day", "pk")[:limit]
+    )
+    label = _("the label committee") if step == "decide" else _("the label office")
+    steps = [
+        LateStep(
+            step=step,
+            record_id=application.pk,
+            application=application,
+            deadline=application.since_day + timedelta(days=days),
+            who=str(label),
+        )
+        for application in first
+    ]
+    return WaitingSteps(steps=steps, total=counts["total"], late=counts["late"])

@@ -119,15 +119,18 @@ class Queue:
 
 def queue_of(person: User, today: date | None = None, limit: int | None = None) -> Queue:
     """What waits for ``person``: the late first (oldest deadline first), then the rest; the
-    first ``limit`` of them (all when None). The steps with deadlines are read whole (they
-    decide what is late); cases to assign and drafts only as far as ``limit``, and counted:
-    each is in the queue's order already, so its first ``limit`` are the only ones of it
-    that can be among the first ``limit``."""
+    first ``limit`` of them (all when None). Each source is read only as far as ``limit`` and
+    counted (``steps_waiting_for`` counts the late too): each is in the queue's order
+    already, the late first, so its first ``limit`` are the only ones of it that can be
+    among the first ``limit``."""
     today = today or timezone.localdate()
-    items = [_step_item(step, today) for step in steps_waiting_for(person, today)]
+    waiting = steps_waiting_for(person, today, limit)
+    items = [_step_item(step, today) for step in waiting.steps]
+    total, late = waiting.total, waiting.late
     if partner_countries_of(person):
-        items += _late_in_countries(person, today)
-    total = len(items)
+        in_countries = _late_in_countries(person, today)
+        items += in_countries
+        total, late = total + len(in_countries), late + len(in_countries)
     if is_label_office(person):  # the roles, read once per request
         assign = _to_assign(limit)
         items += assign
@@ -136,7 +139,7 @@ def queue_of(person: User, today: date | None = None, limit: int | None = None) 
     items += drafts
     total += len(drafts) if limit is None or len(drafts) < limit else _drafts(person).count()
     ordered = sorted(items, key=lambda i: (not i.late, i.deadline or i.since or date.max, i.application.pk))
-    return Queue(ordered[:limit], total, sum(item.late for item in items))
+    return Queue(ordered[:limit], total, late)
 
 
 def work_queue(person: User, today: date | None = None) -> list[QueueItem]:

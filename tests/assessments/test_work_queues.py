@@ -191,3 +191,44 @@ def test_the_office_queue_costs_the_same_with_more_cases(
         assert page.count('data-testid="queue-item"') == QUEUE_SHOWN
 
     assert counts[0] == counts[1]
+
+
+def test_the_bodies_queues_cut_in_the_database_are_the_first_of_the_whole_queue(
+    bronze: QuestionnaireVersion, staff: dict[str, User]
+) -> None:
+    """The office's quality checks and the committee's decisions are ordered, cut and counted in
+    the database: the page's first items and counts are those of the whole queue, late first."""
+    from assessments.models import AssessmentReport
+    from assessments.queues import queue_of
+
+    _cases_to_assign(QUEUE_SHOWN + 3, bronze)
+    cases = list(Application.objects.order_by("pk"))
+    now = timezone.now()
+    for n, case in enumerate(cases[:-8]):  # quality checks, a day apart: the oldest are late
+        Application.objects.filter(pk=case.pk).update(
+            state=ApplicationState.ASSESSED, state_changed_at=now - timedelta(days=n, hours=n % 3)
+        )
+        if n % 4 == 0:  # dated from the report's completion, not from the state
+            AssessmentReport.objects.create(application=case, summary="s", completed_at=now - timedelta(days=n + 2))
+    for n, case in enumerate(cases[-8:]):
+        Application.objects.filter(pk=case.pk).update(
+            state=ApplicationState.AWAITING_DECISION, state_changed_at=now - timedelta(days=10 * n)
+        )
+
+    for person in (staff["office"], staff["committee"]):
+        whole, first = queue_of(person), queue_of(person, limit=10)
+        assert [(i.application.pk, i.deadline, i.late) for i in first.items] == [
+            (i.application.pk, i.deadline, i.late) for i in whole.items[:10]
+        ]
+        assert (
+            (first.total, first.late)
+            == (whole.total, whole.late)
+            == (len(whole.items), sum(i.late for i in whole.items))
+        )
+        assert 0 < whole.late < whole.total
+    # The same cases late, with the same deadlines, as the late steps the reminders read.
+    from assessments.late_steps import late_steps
+
+    reminded = {s.record_id: s.deadline for s in late_steps() if s.step in ("quality_check", "decide")}
+    queued = {i.application.pk: i.deadline for p in ("office", "committee") for i in queue_of(staff[p]).items if i.late}
+    assert queued == reminded and len(reminded) > 1
