@@ -111,7 +111,12 @@ _EXPERT_STATES = [ApplicationState.ASSESSOR_ASSIGNMENT, ApplicationState.IN_ASSE
 
 
 def _answer_steps(
-    today: date, *, late_only: bool = True, people: list[User] | None = None, countries: set[str] | None = None
+    today: date,
+    *,
+    late_only: bool = True,
+    people: list[User] | None = None,
+    countries: set[str] | None = None,
+    with_people: bool = True,
 ) -> list[LateStep]:
     managers = Membership.objects.filter(role=MembershipRole.MANAGER, left_at__isnull=True).select_related("user")
     clarifications = Clarification.objects.filter(OPEN_CLARIFICATION)
@@ -128,9 +133,12 @@ def _answer_steps(
     clarifications = (
         clarifications.exclude(application__state__in=CLOSED_STATES)
         .select_related("application__organisation")
-        .prefetch_related(Prefetch("application__organisation__memberships", queryset=managers, to_attr="managers"))
         .order_by("due_on", "pk")
     )
+    if with_people:
+        clarifications = clarifications.prefetch_related(
+            Prefetch("application__organisation__memberships", queryset=managers, to_attr="managers")
+        )
     return [
         LateStep(
             step="answer",
@@ -138,7 +146,7 @@ def _answer_steps(
             application=c.application,
             deadline=c.due_on,
             who=str(_("%(org)s (its managers)") % {"org": c.application.organisation.name}),
-            people=[m.user for m in c.application.organisation.managers],  # type: ignore[attr-defined]
+            people=[m.user for m in getattr(c.application.organisation, "managers", [])],
             clarification=c,
         )
         for c in clarifications
@@ -155,6 +163,7 @@ def _office_and_committee_steps(
     late_only: bool = True,
     states: list[ApplicationState] | None = None,
     countries: set[str] | None = None,
+    with_people: bool = True,
 ) -> list[LateStep]:
     """The office's quality checks and the committee's decisions; ``states`` narrows
     the read to one body's cases, ``countries`` to a partner's."""
@@ -167,8 +176,10 @@ def _office_and_committee_steps(
     )
     if countries is not None:
         applications = applications.filter(organisation__country__in=countries)
-    office = people_with_role(StaffRole.LABEL_OFFICE) if set(states) & set(_OFFICE_STATES) else []
-    committee = people_with_role(StaffRole.LABEL_COMMITTEE) if set(states) & set(_COMMITTEE_STATES) else []
+    office = people_with_role(StaffRole.LABEL_OFFICE) if with_people and set(states) & set(_OFFICE_STATES) else []
+    committee = (
+        people_with_role(StaffRole.LABEL_COMMITTEE) if with_people and set(states) & set(_COMMITTEE_STATES) else []
+    )
     steps = []
     for application in applications:
         report = getattr(application, "report", None)
@@ -193,14 +204,18 @@ def _office_and_committee_steps(
     return steps
 
 
-def late_steps(today: date | None = None, *, countries: set[str] | None = None) -> list[LateStep]:
+def late_steps(
+    today: date | None = None, *, countries: set[str] | None = None, with_people: bool = True
+) -> list[LateStep]:
     """Every late step of every open case (of organisations in ``countries``, when
-    given: a partner's queue reads its own countries' cases only), the longest late first."""
+    given: a partner's queue reads its own countries' cases only), the longest late first.
+    Without ``with_people`` the managers, the office and the committee to remind are not read
+    (``people`` is left empty for those steps): a partner's queue shows the cases, never who is late."""
     today = today or timezone.localdate()
     steps = (
         _expert_steps(today, countries=countries)
-        + _answer_steps(today, countries=countries)
-        + _office_and_committee_steps(today, countries=countries)
+        + _answer_steps(today, countries=countries, with_people=with_people)
+        + _office_and_committee_steps(today, countries=countries, with_people=with_people)
     )
     return sorted(steps, key=lambda s: (s.deadline, s.step, s.record_id))
 

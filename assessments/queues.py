@@ -103,7 +103,7 @@ def _late_in_countries(person: User, today: date) -> list[QueueItem]:
     # Read for its countries only, not every late case of the scheme.
     return [
         QueueItem(str(step.label), step.application, "", None, step.deadline, True)
-        for step in late_steps(today, countries=countries)
+        for step in late_steps(today, countries=countries, with_people=False)
         if step.application.organisation.country.code in countries
     ]
 

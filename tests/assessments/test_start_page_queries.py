@@ -57,7 +57,8 @@ def _open_cases(manager: Membership, staff: dict[str, User], n: int) -> None:
         ("manager", "clusters:manager_start", 18),
         ("expert_rs", "accounts:assessor_start", 14),
         # The expiry panel: one stored row (labels.figures), not two counts over the labels.
-        ("partner", "clusters:partner_start", 24),
+        # The late steps of its countries without the office and committee to remind: 22.
+        ("partner", "clusters:partner_start", 22),
         ("office", "labels:office_start", 19),
         ("committee", "labels:committee_start", 15),
     ],
