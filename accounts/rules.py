@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeGuard
 import rules
 
 from accounts.enums import StaffRole
-from common.request_cache import cached
+from common.person_reads import PersonRead, person_read, register
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -18,12 +18,37 @@ def _active(user: object) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
+def _staff_roles_select() -> str:
+    from accounts.models import RoleGrant
+
+    return f"SELECT role AS t, NULL AS n FROM {RoleGrant._meta.db_table} WHERE user_id = %s"
+
+
+def _assessor_select() -> str:
+    from accounts.models import AssessorProfile
+
+    return f"SELECT '' AS t, NULL AS n FROM {AssessorProfile._meta.db_table} WHERE user_id = %s AND is_active = %s"
+
+
+# Read with the person's other roles, once per request (common.person_reads).
+register(
+    PersonRead(
+        "accounts.staff_roles",
+        _staff_roles_select,
+        lambda pk: (pk,),
+        lambda rows: {role for role, _n in rows},
+        ("accounts.RoleGrant",),
+    )
+)
+register(PersonRead("accounts.assessor", _assessor_select, lambda pk: (pk, True), bool, ("accounts.AssessorProfile",)))
+
+
 def _has_staff_role(user: object, role: StaffRole) -> bool:
     if not _active(user):
         return False
     cache = getattr(user, "_staff_roles_cache", None)
     if cache is None:
-        cache = set(user.role_grants.values_list("role", flat=True))
+        cache = set(person_read("accounts.staff_roles", user.pk))
         user._staff_roles_cache = cache
     return role in cache
 
@@ -52,13 +77,7 @@ def has_a_staff_role(user: object) -> bool:
 def is_assessor(user: object) -> bool:
     if not _active(user):
         return False
-    from accounts.models import AssessorProfile
-
-    return cached(
-        ("accounts.assessor", user.pk),
-        AssessorProfile.objects.filter(user=user, is_active=True).exists,
-        depends_on=("accounts.AssessorProfile",),
-    )
+    return bool(person_read("accounts.assessor", user.pk))
 
 
 @rules.predicate

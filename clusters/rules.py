@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 
 from accounts.rules import is_label_office
 from clusters.enums import MembershipRole
-from common.request_cache import cached
+from common.person_reads import PersonRead, person_read, register
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -19,19 +19,57 @@ def _active(user: object) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
+def _partners_select() -> str:
+    from clusters.models import NationalPartner, PartnerStaff
+
+    return (
+        f"SELECT p.countries AS t, p.id AS n FROM {NationalPartner._meta.db_table} p "
+        f"INNER JOIN {PartnerStaff._meta.db_table} s ON s.partner_id = p.id WHERE s.user_id = %s"
+    )
+
+
+def _partner_countries(rows: list[tuple[Any, Any]]) -> list[set[str]]:
+    from clusters.models import NationalPartner
+
+    # The field reads its stored text ("RS,ME") as it reads it from a row.
+    return [{country.code for country in NationalPartner(countries=text).countries} for text, _pk in rows]
+
+
+def _memberships_select() -> str:
+    from clusters.models import Membership
+
+    return (
+        f"SELECT role AS t, organisation_id AS n FROM {Membership._meta.db_table} "
+        "WHERE user_id = %s AND left_at IS NULL"
+    )
+
+
+# Read with the person's other roles, once per request (common.person_reads).
+register(
+    PersonRead(
+        "clusters.partners",
+        _partners_select,
+        lambda pk: (pk,),
+        _partner_countries,
+        ("clusters.PartnerStaff", "clusters.NationalPartner"),
+    )
+)
+register(
+    PersonRead(
+        "clusters.memberships",
+        _memberships_select,
+        lambda pk: (pk,),
+        lambda rows: {organisation: role for role, organisation in rows},
+        ("clusters.Membership",),
+    )
+)
+
+
 def _partners_of(user: User) -> list[set[str]]:
     """The country codes of each national partner the person works for: one read
     per request, shared by "is partner staff" and "partner for which countries"."""
-    from clusters.models import NationalPartner
-
-    return cached(
-        ("clusters.partners", user.pk),
-        lambda: [
-            {country.code for country in partner.countries}
-            for partner in NationalPartner.objects.filter(staff__user=user)
-        ],
-        depends_on=("clusters.PartnerStaff", "clusters.NationalPartner"),
-    )
+    countries: list[set[str]] = person_read("clusters.partners", user.pk)
+    return countries
 
 
 def partner_countries_of(user: object) -> set[str]:
@@ -48,11 +86,8 @@ def partner_countries_of(user: object) -> set[str]:
 def current_roles_of(user: User) -> dict[int, str]:
     """The person's current memberships, organisation id -> role: one read per
     request however many rules ask (``common.request_cache``)."""
-    return cached(
-        ("clusters.memberships", user.pk),
-        lambda: dict(user.memberships.filter(left_at__isnull=True).values_list("organisation_id", "role")),
-        depends_on=("clusters.Membership",),
-    )
+    roles: dict[int, str] = person_read("clusters.memberships", user.pk)
+    return roles
 
 
 @rules.predicate

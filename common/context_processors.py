@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from common.selectors import notifications_of
+from common.selectors import unread_count_of
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, Any]:
@@ -11,6 +11,4 @@ def unread_notifications(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {
-        "unread_notifications": SimpleLazyObject(lambda: notifications_of(user).filter(read_at__isnull=True).count())
-    }
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count_of(user))}

@@ -37,6 +37,19 @@ def cached(key: Hashable, compute: Callable[[], T], *, depends_on: Iterable[str]
     return value
 
 
+def active() -> bool:
+    """Whether reads are being kept: inside a request."""
+    return _store.get() is not None
+
+
+def keep(key: Hashable, value: object, *, depends_on: Iterable[str]) -> None:
+    """Keep ``value`` under ``key`` as ``cached`` would have, unless something is kept
+    there already: a value read together with another (``common.person_reads``)."""
+    store = _store.get()
+    if store is not None and key not in store:
+        store[key] = (frozenset(depends_on), value)
+
+
 def forget(model_label: str | None = None) -> None:
     """Drop what depends on ``model_label`` (everything, without one): for writes
     that send no signal (``QuerySet.update``)."""

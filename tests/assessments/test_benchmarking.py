@@ -324,7 +324,7 @@ def test_page_queries_do_not_grow_with_the_peers(
     # the report: sections, indicators, own answers, scores, assessor's report, sectors,
     # peers, peers' answers, peers sharing a sector, levels awarded, labels held; the menu's role pages (3:
     # was 4, the memberships are read once per request for the rule and the menu)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         response = client.get(reverse("benchmarking:detail", args=[own.pk]))
 
     assert response.status_code == 200

@@ -174,7 +174,7 @@ def test_history_page_queries_do_not_grow_with_its_entries(
     # Session, user, the request's savepoint pair, the record, the permission (2), the people of the
     # history (actors, members, three roles), the entries, the header's navigation (3), notifications.
     # Was 17: the memberships, partners and roles are read once per request (common.request_cache).
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     assert len(response.context["rows"]) == 2 * size

@@ -83,7 +83,7 @@ def test_application_page_queries_do_not_grow(
 
     # Was 33: each rule read the memberships and the assignments again, the header's
     # role pages read each role, the section list was read twice.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(15):
         response = client.get(reverse("assessments:application_detail", args=[application.pk]))
 
     assert response.context["total"] == 9
@@ -101,7 +101,7 @@ def test_section_page_queries_do_not_grow_with_answers(
     application = _draft(manager, bronze, size)
     client.force_login(manager.user)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))
 
     assert len(response.context["current"].rows) == 5 + size
@@ -185,7 +185,7 @@ def test_scoring_page_queries_do_not_grow_with_the_section(
     client.post(url, {f"met-{indicator.pk}": "yes" for indicator in indicators})
 
     # Was 23: the expert's assignment and the sections were each read twice.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         response = client.get(url)
 
     assert len(response.context["rows"]) == len(indicators)

@@ -134,7 +134,7 @@ def test_the_pipeline_costs_the_same_for_one_case_or_many(
 
     # 19: with every late step of every case (assessments.late_steps, five queries), not only questions.
     # Was 19: the memberships, partners and roles are read once per request (common.request_cache).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(13):
         response = client.get(reverse("assessments:partner_pipeline"))
 
     assert len(response.context["rows"]) == cases

@@ -287,7 +287,7 @@ def test_section_page_queries_do_not_grow(
     client.force_login(manager.user)
 
     # Was 15: the rules read the memberships once per request (common.request_cache).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         client.get(reverse("assessments:application_section", args=[application.pk, "S1"]))
 
 

@@ -116,7 +116,7 @@ def test_committee_page_queries_do_not_grow(
     # 21: with the work queue leading the page (the decisions waiting, from every open case's steps).
     # 17 (was 21): the roles are read once per request and the queue reads the cases awaiting a decision only.
     # 15: the queue reads no expert's or manager's steps for a committee member who is neither.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(11):
         response = client.get(reverse("labels:committee_start"))
 
     assert len(response.context["rows"]) == size
@@ -134,7 +134,7 @@ def test_office_cases_queries_do_not_grow(
     _cases(manager, staff, size)
     client.force_login(RoleGrantFactory(role=StaffRole.LABEL_OFFICE).user)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.get(reverse("assessments:office_cases"))
 
     assert len(response.context["awaiting_decision"]) == size

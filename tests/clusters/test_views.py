@@ -348,7 +348,7 @@ def test_organisation_list_queries_do_not_grow(
     client.force_login(office)
 
     # Was 15: the memberships, partners and roles are read once per request (common.request_cache).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.get(reverse("clusters:organisation_list"), {"state": "pending"})
 
     assert len(response.context["page"]) == size
@@ -373,7 +373,7 @@ def test_validation_queue_queries_do_not_grow(
 
     # One more than the organisations alone: the new names waiting.
     # Was 16: the memberships, partners and roles are read once per request (common.request_cache).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.get(reverse("clusters:validation_queue"))
 
     assert (len(response.context["page"]), len(response.context["name_changes"])) == (size, size)

@@ -293,7 +293,7 @@ def test_meeting_list_queries_do_not_grow(
         Meeting.objects.create(held_on=timezone.localdate() + timedelta(days=n), quorum=3, scheduled_by=staff["office"])
     client.force_login(staff["committee"])
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(9):
         response = client.get(reverse("labels:meetings"))
 
     assert len(response.context["meetings"]) == size
@@ -322,7 +322,7 @@ def test_a_meeting_page_reads_each_kind_once_whatever_its_agenda(
 
     # Session, person, roles, meeting, agenda, members present, the member's ties (assignments,
     # memberships, moves), the committee, the header's queues: 18 with one case and 33 with four before.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(13):
         response = client.get(reverse("labels:meeting_detail", args=[meeting.pk]))
 
     assert response.status_code == 200 and len(response.context["rows"]) == size

@@ -196,7 +196,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_labels(
     client.get("/labels/dashboard/")  # warm the session and permission caches, and store the figures
     # The figures are one query of stored rows (labels.figures): no count over the labels; the
     # header's partner and staff roles are read once per request (common.request_cache).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         assert client.get("/labels/dashboard/").status_code == 200
 
 
@@ -208,7 +208,7 @@ def test_a_list_costs_the_same_queries_for_any_number_of_labels(
     client.force_login(people["office"])
     client.get("/labels/dashboard/expiring-180/")
     # 11 (was 12): the header's partner and staff roles are read once per request (common.request_cache).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         assert client.get("/labels/dashboard/expiring-180/").status_code == 200
 
 

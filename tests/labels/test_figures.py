@@ -336,7 +336,7 @@ def _grow(count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [10, 100])
-@pytest.mark.parametrize(("name", "queries"), [("statistics:overview", 11), ("labels:dashboard", 11)])
+@pytest.mark.parametrize(("name", "queries"), [("statistics:overview", 7), ("labels:dashboard", 7)])
 def test_the_figure_pages_cost_the_same_queries_for_10_or_100_labels(
     client: Client,
     people: dict[str, User],
