@@ -9,6 +9,7 @@ costs the same whatever page it is and however many labels there are.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -153,6 +154,17 @@ def registry_labels(filters: dict[str, Any], today: date) -> QuerySet[LabelWithS
     if filters.get("sector"):
         labels = labels.filter(organisation__sectors=filters["sector"])
     return labels
+
+
+# A safety net: every change to what the registry shows changes its key's data version.
+REGISTRY_KEPT_SECONDS = 300
+
+
+def registry_content_key(version: str, query: str, today: date, can_manage: bool) -> str:
+    """Where a registry page's drawn content is kept: one per data version, address (its
+    filters and cursor), day, language and whether the reader may manage labels (a link per row)."""
+    address = hashlib.blake2b(query.encode(), digest_size=12).hexdigest()
+    return f"labels:registry-page:{version}:{address}:{today.isoformat()}:{get_language()}:{int(can_manage)}"
 
 
 def public_data_version() -> str:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,11 +51,13 @@ from labels.logos import logo_png, logo_svg
 from labels.models import CertificateJob, ImportJob, Label, Meeting
 from labels.registry import (
     CURRENT,
+    REGISTRY_KEPT_SECONDS,
     SORTS,
     BadCursor,
     Cursor,
     RegistryFilterForm,
     public_data_version,
+    registry_content_key,
     registry_labels,
     registry_page,
     registry_rows,
@@ -251,6 +257,20 @@ def certificate_download(request: AuthenticatedHttpRequest, code: str) -> HttpRe
 def registry(request: HttpRequest) -> HttpResponse:
     """Public: the labelled organisations, like the scheme's own list but searchable,
     fifty at a time by a cursor (``labels.registry``): any page costs the same."""
+    today = timezone.localdate()
+    can_manage = request.user.is_authenticated and request.user.has_perm("labels.manage_label")
+    version = data_version_of(request) or public_data_version()
+    # The same for every reader of this address, day, language and data: drawn once, kept.
+    key = registry_content_key(version, request.GET.urlencode(), today, can_manage)
+    kept = cache.get(key)
+    if kept is None:
+        kept = _registry_content(request, today, version, can_manage)
+        cache.set(key, kept, REGISTRY_KEPT_SECONDS)
+    return render(request, "labels/registry.html", kept)
+
+
+def _registry_content(request: HttpRequest, today: date, version: str, can_manage: bool) -> dict[str, Any]:
+    """The registry's filters, table and page links as HTML, and the links for the page's head."""
     data = request.GET.copy()
     data.setdefault("state", CURRENT)
     form = RegistryFilterForm(data)
@@ -258,7 +278,6 @@ def registry(request: HttpRequest) -> HttpResponse:
     sort = filters.get("sort") or "name"
     if sort not in SORTS:
         sort = "name"
-    today = timezone.localdate()
     cursor, cursor_refused = None, False
     if request.GET.get("cursor"):
         try:
@@ -278,21 +297,18 @@ def registry(request: HttpRequest) -> HttpResponse:
     filtered = any(filters.get(field) for field in ("q", "country", "level", "sector")) or (
         filters.get("state", CURRENT) != CURRENT
     )
-    can_manage = request.user.is_authenticated and request.user.has_perm("labels.manage_label")
-    return render(
-        request,
-        "labels/registry.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": registry_rows(page),
-            "links": links,
-            "total": registry_total(today, data_version_of(request)),
-            "filtered": filtered,
-            "cursor_refused": cursor_refused,
-            "can_manage": can_manage,
-        },
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": registry_rows(page),
+        "links": links,
+        "total": registry_total(today, version),
+        "filtered": filtered,
+        "cursor_refused": cursor_refused,
+        "can_manage": can_manage,
+    }
+    # Our own template's output, escaped when it was drawn.
+    return {"content": mark_safe(render_to_string("labels/_registry_content.html", context)), "links": links}
 
 
 @public_page(public_data_version)
