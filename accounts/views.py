@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Set
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -144,5 +145,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required("accounts.view_assessor_start")
 def assessor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    profile = selectors.assessor_profile_for(request.user)
+    user = request.user
+    # Read only when the page is drawn, not when it is kept ({% kept %}, common.kept).
+    profile = SimpleLazyObject(lambda: selectors.assessor_profile_for(user))
     return render(request, "accounts/assessor_start.html", {"profile": profile})

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,16 +67,17 @@ def manager_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required("clusters.view_partner_start")
 def partner_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    organisations = selectors.organisations_for_partner(request.user)
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    organisations = selectors.organisations_for_partner(user)
+    # Read only when the page is drawn, not when it is kept ({% kept %}, common.kept).
     return render(
         request,
         "clusters/partner_start.html",
         {
-            "partners": selectors.partners_of(request.user),
-            "page": page,
-            "state_counts": selectors.organisation_counts_by_state(organisations),
-            "pending_count": selectors.validation_queue_for(request.user).count(),
+            "partners": selectors.partners_of(user),
+            "page": SimpleLazyObject(lambda: Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))),
+            "state_counts": SimpleLazyObject(lambda: selectors.organisation_counts_by_state(organisations)),
+            "pending_count": lambda: selectors.validation_queue_for(user).count(),
             "states": OrganisationState,
         },
     )

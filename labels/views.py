@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -72,15 +73,16 @@ from labels.views_dashboard import LABEL_PAGE_QUERYSET, label_detail_page
 @permission_required("labels.view_office_start")
 def office_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = ClusterOrganisation.objects.all()
+    # Read only when the page is drawn, not when it is kept ({% kept %}, common.kept).
     return render(
         request,
         "labels/office_start.html",
         {
             "pending": cluster_selectors.organisations_pending_validation()[:20],
-            "pending_total": cluster_selectors.organisations_pending_validation().count(),
-            "state_counts": cluster_selectors.organisation_counts_by_state(organisations),
+            "pending_total": lambda: cluster_selectors.organisations_pending_validation().count(),
+            "state_counts": SimpleLazyObject(lambda: cluster_selectors.organisation_counts_by_state(organisations)),
             "assessors": assessor_pool(),
-            "role_counts": staff_role_counts(),
+            "role_counts": SimpleLazyObject(staff_role_counts),
         },
     )
 
@@ -90,15 +92,18 @@ def office_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 def committee_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee's start page: the cases awaiting a decision with their result,
     and the board's meetings where they are decided (``labels.views_board``)."""
-    cases = list(cases_awaiting_decision(request.user))
+    user = request.user
     # The meeting page asks the full rule per case; here a hint that costs no query.
-    rows = [{"case": case, "assessed_by_me": case.assessed_by_me} for case in cases]
+    # Read only when the page is drawn, not when it is kept ({% kept %}, common.kept).
+    rows = SimpleLazyObject(
+        lambda: [{"case": case, "assessed_by_me": case.assessed_by_me} for case in cases_awaiting_decision(user)]
+    )
     recent = Decision.objects.select_related("application__organisation", "decided_by").order_by("-decided_at")[:20]
     meetings = Meeting.objects.exclude(state=MeetingState.CLOSED).order_by("held_on", "id")
     return render(
         request,
         "labels/committee_start.html",
-        {"rows": rows, "recent": recent, "level_rules": all_rules(), "meetings": meetings},
+        {"rows": rows, "recent": recent, "level_rules": SimpleLazyObject(all_rules), "meetings": meetings},
     )
 
 
