@@ -45,6 +45,7 @@ from clusters.eligibility import with_eligibility
 from clusters.enums import OrganisationState
 from clusters.models import ClusterOrganisation
 from clusters.rules import partner_countries_of
+from clusters.selectors import countries_with_organisations
 from common.enums import Level
 from common.scheme import rules_for
 from labels.models import Label
@@ -82,9 +83,7 @@ def reads_all_countries(user: object) -> bool:
 def country_choices_for(user: object) -> list[str]:
     """The countries the person may filter by: their partner's, or every country in the portal."""
     if reads_all_countries(user):
-        codes = ClusterOrganisation.objects.order_by().values_list("country", flat=True).distinct()
-        # values_list() gives the stored codes, not the Country the model's field is typed as.
-        return sorted(cast("QuerySet[ClusterOrganisation, str]", codes))
+        return countries_with_organisations()
     return sorted(partner_countries_of(user))
 
 

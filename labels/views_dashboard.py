@@ -8,13 +8,17 @@ from typing import TYPE_CHECKING, TypeAlias, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
@@ -27,14 +31,14 @@ from common.permissions import permission_required
 from labels import dashboard
 from labels import statistics as stats
 from labels.enums import LabelState
-from labels.figures import DASHBOARD, DASHBOARD_PAGE, Timeline, figures_read
+from labels.figures import DASHBOARD, DASHBOARD_PAGE, Stored, Timeline, figures_read, scope_key
 from labels.forms import CertificateLanguageForm, LabelCorrectForm, LabelReinstateForm, LabelRevokeForm
 from labels.models import Label
 from labels.reminders import reminders_of, renewal_url
 from labels.selectors import LabelWithState, StateAnnotation, label_events_of
 from labels.statistics import Scope
 from labels.validity import label_state, renewal_opens_on, renewal_window_end
-from labels.views_statistics import Figures, country_name
+from labels.views_statistics import CHARTS_KEPT_SECONDS, Figures, country_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -75,10 +79,22 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "figures": [
                 {"figure": figure, "count": counts[figure.key], "query": query} for figure in dashboard.FIGURES
             ],
-            "timeline": _timeline_chart(stored.timeline()),
-            "per_year": Figures(stored).held_per_year(),
+            "charts_html": dashboard_charts(stored),
         }
     return render(request, "labels/dashboard.html", context)
+
+
+def dashboard_charts(stored: Stored) -> SafeString:
+    """The dashboard's two charts, drawn once per stored figures, scope and language (as the
+    statistics overview's, ``labels.views_statistics.overview_charts``)."""
+    key = f"dashboard:charts:{scope_key(stored.scope)}:{stored.version}:{get_language()}"
+
+    def draw() -> str:
+        charts = {"timeline": _timeline_chart(stored.timeline()), "per_year": Figures(stored).held_per_year()}
+        return render_to_string("labels/_dashboard_charts.html", charts)
+
+    # Our own template's output, escaped when it was drawn.
+    return mark_safe(str(cache.get_or_set(key, draw, timeout=CHARTS_KEPT_SECONDS)))
 
 
 def partner_expiry_panel(request: AuthenticatedHttpRequest) -> dict[str, object]:

@@ -217,8 +217,8 @@ OVERVIEW: dict[str, Callable[[Figures], Chart]] = {
 }
 
 
-def _country_filter(request: HttpRequest) -> tuple[str | None, list[str]]:
-    choices = stats.country_choices_for(request.user)
+def _country_filter(request: HttpRequest, choices: list[str] | None = None) -> tuple[str | None, list[str]]:
+    choices = stats.country_choices_for(request.user) if choices is None else choices
     country = request.GET.get("country", "").upper()
     return (country if country in choices else None), choices
 
@@ -323,7 +323,7 @@ def _comparison_charts(comparison: stats.Comparison) -> list[tuple[str, Chart]]:
 
 
 def _comparison_country(request: HttpRequest, choices: list[str]) -> str | None:
-    country, _choices = _country_filter(request)
+    country, _choices = _country_filter(request, choices)
     if country:
         return country
     return choices[0] if choices else None

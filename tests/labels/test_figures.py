@@ -451,3 +451,44 @@ def test_the_comparison_draws_its_charts_once_per_stored_figures_and_country(
     client.get(comparison, {"country": "RS"})
 
     assert drawn == ["RS", "DE", "RS"]
+
+
+def test_the_dashboard_draws_its_charts_once_per_stored_figures_scope_and_language(
+    client: Client, small: dict[str, Any], people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labels import views_dashboard
+
+    figures_refresh()
+    # Every scope's rows stamped alike: only the scope in the key tells two scopes' charts apart.
+    StoredFigure.objects.update(computed_at=timezone.now())
+    drawn: list[tuple[str, ...] | None] = []
+    real = views_dashboard._timeline_chart
+
+    def counted(timeline: Any) -> Any:
+        drawn.append(None)
+        return real(timeline)
+
+    monkeypatch.setattr(views_dashboard, "_timeline_chart", counted)
+    client.force_login(people["office"])
+    dashboard = reverse("labels:dashboard")
+
+    first = client.get(dashboard).content.decode()
+    again = client.get(dashboard).content.decode()
+    assert len(drawn) == 1 and 'data-testid="timeline-chart"' in first
+    assert first.count("<svg") == again.count("<svg") > 0
+
+    rs = client.get(dashboard, {"country": "RS"}).content.decode()
+    User.objects.filter(pk=people["office"].pk).update(preferred_language="sr-latn")
+    client.get(dashboard)
+    User.objects.filter(pk=people["office"].pk).update(preferred_language="en")
+    assert len(drawn) == 3 and 'data-testid="per-year-chart"' in rs
+    assert _charts(rs) != _charts(first)
+
+    _label("RS")
+    figures_refresh()  # the worker stores new figures: drawn again
+    client.get(dashboard)
+    assert len(drawn) == 4
+
+
+def _charts(page: str) -> str:
+    return page[page.index('data-testid="timeline-chart"') :]
