@@ -75,6 +75,9 @@ class Panel:
     # Called with the request of the start page, a guarded view.
     context: Callable[[AuthenticatedHttpRequest], dict[str, object]]
     order: int = 50
+    # Drawn once per reader, language, day and history version, and kept (common.kept): for a
+    # panel that reads only records every change of leaves a history row (not stored figures).
+    kept: bool = False
 
 
 _panels: dict[tuple[str, str], Panel] = {}

@@ -20,7 +20,7 @@ class AssessmentsConfig(AppConfig):
 
         register_panel(Panel("manager", "assessments/panels/manager_applications.html", manager_applications, 20))
         register_panel(Panel("assessor", "assessments/panels/assessor_cases.html", assessor_cases, 10))
-        register_panel(Panel("partner", "assessments/panels/partner_pipeline.html", partner_pipeline, 15))
+        register_panel(Panel("partner", "assessments/panels/partner_pipeline.html", partner_pipeline, 15, kept=True))
         # Each role's start page leads with what waits for the person ({% role_panels "queue" %}).
         from assessments.queues import work_queue_panel
 

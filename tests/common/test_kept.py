@@ -78,3 +78,26 @@ def test_each_reader_and_each_language_gets_their_own_page(client: Client) -> No
     assert "Grant or revoke roles" in administering
     assert "Grant or revoke roles" not in other
     assert 'lang="sr-latn"' in serbian and "Kancelarija" in _content(serbian.encode())
+
+
+def test_the_partners_page_keeps_its_pipeline_and_draws_its_stored_figures_live(client: Client) -> None:
+    from labels.figures import figures_refresh
+    from tests.factories import PartnerStaffFactory
+
+    partner = PartnerStaffFactory(partner__countries=["RS"]).user
+    figures_refresh()
+    client.force_login(partner)
+    url = reverse("clusters:partner_start")
+    first, drawn = _queries(client, url)
+    again, kept = _queries(client, url)
+    assert again == first
+    # The session, the person, their roles (one query), the history's version and the stored figures.
+    assert kept == 5 < drawn
+
+    LabelFactory(
+        organisation=MembershipFactory(organisation__country="RS").organisation,
+        valid_until=timezone.localdate() + timedelta(days=20),
+    )
+    figures_refresh()  # the worker stores new figures: no history row, yet the panel shows them
+
+    assert _content(client.get(url).content) != first
