@@ -46,6 +46,27 @@ def page_etag(request: HttpRequest, version: str) -> str:
     return quote_etag(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
 
 
+def conditional_response(
+    request: HttpRequest, version: str, draw: Callable[[], HttpResponseBase], max_age: int = 60
+) -> HttpResponseBase:
+    """304 when the reader holds this version of the page, else the page ``draw`` makes, with
+    its ETag and cache headers. For a view that learns its version from the row it reads
+    (verification), so that one query answers both; ``public_page`` for the others."""
+    etag = page_etag(request, version)
+    not_modified = None if _messages_waiting(request) else get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        _cache_headers(request, not_modified, max_age)
+        return not_modified
+    response = draw()
+    if response.status_code == 200:
+        response["ETag"] = etag
+        _cache_headers(request, response, max_age)
+    else:
+        add_never_cache_headers(response)  # "not found", "too many requests": asked again each time
+    return response
+
+
 def _cache_headers(request: HttpRequest, response: HttpResponseBase, max_age: int) -> None:
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     user = getattr(request, "user", None)
@@ -83,19 +104,7 @@ def public_page(version: Callable[[], str], max_age: int = 60) -> Callable[[View
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             request.META[VERSION_KEY] = current = version()
-            etag = page_etag(request, current)
-            not_modified = None if _messages_waiting(request) else get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                not_modified["ETag"] = etag
-                _cache_headers(request, not_modified, max_age)
-                return not_modified
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                response["ETag"] = etag
-                _cache_headers(request, response, max_age)
-            else:
-                add_never_cache_headers(response)  # "not found", "too many requests": asked again each time
-            return response
+            return conditional_response(request, current, lambda: view(request, *args, **kwargs), max_age)
 
         return wrapped  # type: ignore[return-value]
 

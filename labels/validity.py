@@ -73,12 +73,20 @@ def compute_validity(*, level: Level | str, assessed_on: date, previous_valid_un
 
 
 class LabelLike(Protocol):
-    """What ``label_state`` reads: a ``labels.models.Label`` or anything shaped like one."""
+    """What ``label_state`` reads: a ``labels.models.Label`` or anything shaped like one
+    (read-only: ``labels.verification.VerifiedLabel`` is frozen)."""
 
-    level: str
-    valid_until: date
-    revoked_at: datetime | None
-    superseded_by_id: int | None
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def valid_until(self) -> date: ...
+
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+    @property
+    def superseded_by_id(self) -> int | None: ...
 
 
 def label_state(label: LabelLike, today: date) -> LabelState:
