@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.enums import ApplicationState, DecisionOutcome
 from assessments.models import Application, Decision
+from assessments.selectors import with_organisation_key
 from assessments.services.applications import application_transition
 from common.enums import Level
 from common.errors import ActionRefused
@@ -52,7 +53,9 @@ def application_decide(
     the second is refused. Side effects after commit: the organisation's
     managers are notified; the certificate is rendered by a Celery task.
     """
-    locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    locked = with_organisation_key(
+        Application.objects.select_for_update().select_related("organisation"), application.pk
+    ).get()
     forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.decide", locked):
         raise PermissionDenied

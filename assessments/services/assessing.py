@@ -32,10 +32,17 @@ from assessments.models import (
 )
 from assessments.providers import assignment_blockers
 from assessments.scoring import Verdict
-from assessments.selectors import assessors_offered, declared_links, is_shared_scoring, result_of
+from assessments.selectors import (
+    assessors_offered,
+    declared_links,
+    is_shared_scoring,
+    result_of,
+    with_organisation_key,
+)
 from assessments.services.applications import application_transition, evidence_for_clarification
 from assessments.services.workflow import ASSIGNMENT_WORKFLOW
 from clusters.services import managers_of
+from common.bulk import rows_update
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
@@ -50,7 +57,9 @@ def _case_url(application: Application) -> str:
 
 
 def _lock(application: Application) -> Application:
-    locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    locked = with_organisation_key(
+        Application.objects.select_for_update().select_related("organisation"), application.pk
+    ).get()
     forget()  # rules answer from rows read under the lock, not earlier in the request
     return locked
 
@@ -275,7 +284,7 @@ def scores_save(
         changed.append(score)
     before = {score.indicator_id: score.met for score in changed}
     Score.objects.bulk_create(created)
-    Score.objects.bulk_update(changed, fields=list(_SCORE_FIELDS))
+    rows_update(Score, changed, _SCORE_FIELDS)
     voided = _agreement_changed(application, by) if owner is None and not is_shared_scoring(application) else []
     history_record(
         obj=application,
