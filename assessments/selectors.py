@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
@@ -185,7 +187,16 @@ def application_sections(application: Application, only_section: str | None = No
     ]
 
 
-def progress(sections: list[SectionRows]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class SectionProgress:
+    """A section and how far its required items are: what the case's overview lists."""
+
+    section: Section
+    required_done: int
+    required_total: int
+
+
+def progress(sections: Sequence[SectionRows | SectionProgress]) -> tuple[int, int]:
     """(required items complete, required items in all)."""
     return sum(s.required_done for s in sections), sum(s.required_total for s in sections)
 
@@ -194,6 +205,26 @@ def progress_of(application: Application) -> tuple[int, int]:
     """``progress(application_sections(application))`` in one query: the required
     indicators, each with its answer's value and whether it has evidence (an
     autosave's progress bar needs no more)."""
+    rows = _required_rows(application)
+    return sum(1 for row in rows if row.complete), len(rows)
+
+
+def sections_progress(application: Application) -> list[SectionProgress]:
+    """Every section with how many of its required items are complete, in two queries
+    whatever the size: no answer, evidence or person is read or built (the overview
+    shows counts; ``application_sections`` is for the pages that show the answers)."""
+    done: Counter[int] = Counter()
+    total: Counter[int] = Counter()
+    for row in _required_rows(application):
+        total[row.indicator.section_id] += 1
+        done[row.indicator.section_id] += row.complete
+    sections = Section.objects.filter(version_id=application.version_id).order_by("position", "code")
+    return [SectionProgress(section, done[section.pk], total[section.pk]) for section in sections]
+
+
+def _required_rows(application: Application) -> list[IndicatorRow]:
+    """The required indicators (an answer or evidence required), each with its answer's
+    value and whether it has any evidence: enough to tell whether it is complete."""
     answer_value = Answer.objects.filter(application=application, indicator=OuterRef("pk")).values("value")[:1]
     required = (
         Indicator.objects.filter(version_id=application.version_id)
@@ -202,10 +233,10 @@ def progress_of(application: Application) -> tuple[int, int]:
             answer_value=Subquery(answer_value, output_field=JSONField()),
             has_evidence=Exists(Evidence.objects.filter(application=application, indicator=OuterRef("pk"))),
         )
-        .only("pk", "answer_type", "required", "evidence_required")
+        .only("pk", "section_id", "answer_type", "required", "evidence_required")
         .order_by()
     )
-    rows = [
+    return [
         IndicatorRow(
             indicator,
             Answer(value=indicator.answer_value),
@@ -214,7 +245,6 @@ def progress_of(application: Application) -> tuple[int, int]:
         )
         for indicator in required
     ]
-    return sum(1 for row in rows if row.complete), len(rows)
 
 
 def missing_items(sections: list[SectionRows]) -> list[tuple[Section, IndicatorRow, str]]:

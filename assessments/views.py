@@ -94,7 +94,7 @@ def application_new(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @require_GET
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk, also=("report", "decision"))
-    sections = selectors.application_sections(application)
+    sections = selectors.sections_progress(application)
     done, total = selectors.progress(sections)
     return render(
         request,
@@ -117,7 +117,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _workflow_context(
-    request: AuthenticatedHttpRequest, application: Application, sections: list[selectors.SectionRows]
+    request: AuthenticatedHttpRequest, application: Application, sections: list[selectors.SectionProgress]
 ) -> dict[str, Any]:
     """What the assessment workflow adds to the application page, by who is looking."""
     user = request.user

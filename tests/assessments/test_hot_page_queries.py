@@ -18,8 +18,9 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
+from assessments import selectors
 from assessments.enums import AnswerType, ApplicationState
-from assessments.models import Application, Indicator, QuestionnaireVersion, Score, Section
+from assessments.models import Answer, Application, Evidence, Indicator, QuestionnaireVersion, Score, Section
 from assessments.scoring import Verdict
 from assessments.services import applications, assessing
 from clusters.models import Membership
@@ -82,12 +83,32 @@ def test_application_page_queries_do_not_grow(
     client.force_login(manager.user)
 
     # Was 33: each rule read the memberships and the assignments again, the header's
-    # role pages read each role, the section list was read twice.
-    with django_assert_num_queries(15):
+    # role pages read each role, the section list was read twice. Then 15: the overview
+    # read every answer, file and person to show counts (selectors.sections_progress).
+    with django_assert_num_queries(13):
         response = client.get(reverse("assessments:application_detail", args=[application.pk]))
 
     assert response.context["total"] == 9
     assert response.context["done"] == 9
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_overviews_counts_are_the_section_pages_counts(
+    bronze: QuestionnaireVersion, manager: Membership, size: int
+) -> None:
+    """Two reads of one rule (what completes a required item): the overview's counts
+    and the rows the section pages and the submission check use must agree."""
+    application = _draft(manager, bronze, size)
+    Answer.objects.filter(application=application, indicator__required=True).order_by("pk")[:1].get().delete()
+    Evidence.objects.filter(application=application, indicator__code="S2.4").delete()  # a file question left empty
+    # An answered question whose evidence is missing: answered, yet not complete.
+    Indicator.objects.filter(version=bronze, code="S1.x1").update(evidence_required=True)
+
+    counted = [(p.section.code, p.required_done, p.required_total) for p in selectors.sections_progress(application)]
+    rows = [(s.section.code, s.required_done, s.required_total) for s in selectors.application_sections(application)]
+
+    assert counted == rows
+    assert selectors.progress(selectors.sections_progress(application)) == selectors.progress_of(application)
 
 
 @pytest.mark.parametrize("size", SIZES)
