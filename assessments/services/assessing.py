@@ -272,6 +272,8 @@ def scores_save(
             application=application, assignment=owner, indicator__in=[verdict.indicator for verdict in verdicts]
         )
     }
+    # What each verdict was before this save, for the history: read before it is overwritten.
+    before = {indicator_id: score.met for indicator_id, score in existing.items()}
     created, changed = [], []
     for verdict in verdicts:
         fields = _score_fields(verdict, by)
@@ -282,7 +284,6 @@ def scores_save(
         for name, value in fields.items():
             setattr(score, name, value)
         changed.append(score)
-    before = {score.indicator_id: score.met for score in changed}
     Score.objects.bulk_create(created)
     rows_update(Score, changed, _SCORE_FIELDS)
     voided = _agreement_changed(application, by) if owner is None and not is_shared_scoring(application) else []

@@ -13,6 +13,7 @@ from assessments.scoring import Verdict
 from assessments.services import assessing
 from clusters.models import Membership
 from common.errors import ActionRefused
+from common.models import ActivityLog
 from tests.assessments.conftest import make_version
 from tests.assessments.test_workflow import submitted
 
@@ -94,3 +95,18 @@ def test_scoring_page_saves_the_posted_section(
     saved = set(Score.objects.filter(application=application).values_list("indicator_id", flat=True))
     assert saved == {indicator.pk for indicator in indicators[1:]}
     assert f"{len(indicators) - 1} score(s) saved." in response.content.decode()
+
+
+def test_the_history_keeps_each_verdict_before_and_after(
+    bronze: QuestionnaireVersion, manager: Membership, staff: dict[str, User]
+) -> None:
+    application = in_assessment(manager, staff)
+    indicators = list(Indicator.objects.filter(version=application.version).order_by("pk"))[:3]
+    assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators))
+
+    assessing.scores_save(application=application, by=staff["expert_rs"], verdicts=verdicts_for(indicators, met=False))
+
+    saves = ActivityLog.objects.filter(object_id=application.pk, action="application.scores").order_by("pk")
+    first, second = (entry.data["verdicts"] for entry in saves)
+    assert first == {indicator.code: [None, True] for indicator in indicators}
+    assert second == {indicator.code: [True, False] for indicator in indicators}
