@@ -10,6 +10,7 @@ both read; like ``bulk_update`` it calls no ``save()``, no ``pre_save`` and no s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from sqlite3 import sqlite_version_info
 from typing import Any
 
 from django.db import connections, router
@@ -26,6 +27,8 @@ def rows_update(model: type[Model], objects: Sequence[Model], fields: Sequence[s
     if not objects:
         return 0
     connection = connections[router.db_for_write(model)]
+    if connection.vendor == "sqlite" and sqlite_version_info < (3, 33):
+        return model._default_manager.bulk_update(objects, fields)  # UPDATE ... FROM came in 3.33
     columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
     per_batch = max(1, MAX_PARAMETERS // len(columns))
     written = 0
@@ -51,9 +54,13 @@ def _statement(model: type[Model], columns: list[Any], rows: int, connection: Ba
 def _placeholder(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> str:
     # PostgreSQL types a VALUES column from its first row, where NULL or a string would not
     # match the table's column; SQLite needs no cast (and would read a date cast as a number).
-    if connection.vendor == "postgresql":
-        return f"CAST(%s AS {field.db_type(connection)})"  # a foreign key: its target's type
-    return "%s"
+    if connection.vendor != "postgresql":
+        return "%s"
+    if field.get_internal_type() == "CharField":
+        # No length in the cast: a cast to varchar(n) would cut a longer text without a word,
+        # where the column refuses it.
+        return f"CAST(%s AS {connection.ops.cast_char_field_without_max_length})"
+    return f"CAST(%s AS {field.db_type(connection)})"  # a foreign key: its target's type
 
 
 def _values(batch: Sequence[Model], columns: list[Any], connection: BaseDatabaseWrapper) -> list[Any]:

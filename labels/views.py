@@ -23,7 +23,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.selectors import assessor_pool, staff_role_counts
 from assessments.models import Decision
@@ -165,6 +165,7 @@ STATE_STYLE = {
 HELD_STATES = (LabelState.VALID, LabelState.EXPIRING)
 
 
+@require_safe
 @transaction.non_atomic_requests  # one read, no write: no transaction to open and commit
 def verify(request: HttpRequest, code: str) -> HttpResponseBase:
     """Public: what a QR code on a certificate opens. Always tells the current truth."""
@@ -178,8 +179,10 @@ def verify(request: HttpRequest, code: str) -> HttpResponseBase:
         budget_spend(request)
         return _never_kept(render(request, "labels/verify_unknown.html", {"code": code}, status=404))
     # The page's version is the row it shows (the ETag adds the day, the language and the
-    # reader): the one query that reads the label answers the conditional GET too.
-    return conditional_response(request, label.version, lambda: _verify_page(request, label), max_age=0)
+    # reader): for a visitor, the one query that reads the label answers the conditional
+    # GET too. A signed-in reader's header shows their roles, which change with the history.
+    version = label.version if not request.user.is_authenticated else f"{label.version}.{public_data_version()}"
+    return conditional_response(request, version, lambda: _verify_page(request, label), max_age=0)
 
 
 def _verify_page(request: HttpRequest, label: VerifiedLabel) -> HttpResponse:

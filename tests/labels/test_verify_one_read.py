@@ -61,3 +61,25 @@ def test_the_page_of_a_superseded_label_links_its_successor(client: Client, db: 
     page = client.get(reverse("verify", args=[older.code])).content.decode()
 
     assert f'href="{reverse("verify", args=[newer.code])}"' in page
+
+
+def test_a_signed_in_readers_etag_follows_the_history(client: Client, db: None, people: dict[str, User]) -> None:
+    """Their header shows their roles, which change with the history: any new history row
+    draws their page again, as it did before the row became the version."""
+    label, other = LabelFactory(), LabelFactory()
+    url = reverse("verify", args=[label.code])
+    client.force_login(people["office"])
+    before = client.get(url)["ETag"]
+
+    label_revoke(label=other, by=people["office"], reason="A test.")
+    again = client.get(url, HTTP_IF_NONE_MATCH=before)
+
+    assert again.status_code == 200 and again["ETag"] != before
+
+
+def test_verification_answers_get_and_head_only(client: Client, db: None) -> None:
+    label = LabelFactory()
+    url = reverse("verify", args=[label.code])
+
+    assert client.head(url).status_code == 200
+    assert client.post(url).status_code == 405
