@@ -17,6 +17,9 @@ class AssessmentsConfig(AppConfig):
         del workflow  # imported to register the application and assignment workflows
         # A membership that begins after an assignment voids it (impartiality checked continuously).
         post_save.connect(membership_recheck, sender=Membership, dispatch_uid="assessments_membership_recheck")
+        from assessments.structure import connect_signals
+
+        connect_signals()  # what a process keeps of a questionnaire follows every change to it
 
         register_panel(Panel("manager", "assessments/panels/manager_applications.html", manager_applications, 20))
         register_panel(Panel("assessor", "assessments/panels/assessor_cases.html", assessor_cases, 10))

@@ -72,6 +72,10 @@ class QuestionnaireVersion(models.Model):
     notes = models.TextField(_("notes"), blank=True, help_text=_("What changed in this version, and why."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Moves on with every change to the version's sections and indicators (the draft's
+    # edits, the catalogue's translations): what a process keeps of them is then read
+    # again (``assessments.structure``).
+    revision = models.PositiveIntegerField(_("revision of its sections and indicators"), default=0, editable=False)
 
     class Meta:
         ordering = ["questionnaire", "-number"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 import rules
-from django.db.models import Count, Exists, F, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,6 +32,7 @@ from assessments.models import (
 )
 from assessments.rules import DECIDABLE_STATES
 from assessments.scoring import Result, compute_result
+from assessments.structure import structure_of
 from clusters.eligibility import eligibility_of
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
@@ -171,12 +172,12 @@ class SectionRows:
 
 
 def application_sections(application: Application, only_section: str | None = None) -> list[SectionRows]:
-    """Every section with its indicators, answers and evidence: three queries whatever the size."""
-    sections = Section.objects.filter(version=application.version).prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code"))
-    )
+    """Every section with its indicators, answers and evidence: two queries whatever the
+    size (the questionnaire itself is kept by the process: ``assessments.structure``)."""
+    structure = structure_of(application.version)
+    sections = structure.sections
     if only_section:
-        sections = sections.filter(code=only_section)
+        sections = tuple(section for section in sections if section.code == only_section)
     answers = {a.indicator_id: a for a in Answer.objects.filter(application=application).select_related("updated_by")}
     evidence: dict[int, list[Evidence]] = {}
     for item in Evidence.objects.filter(application=application).order_by("uploaded_at"):
@@ -184,9 +185,12 @@ def application_sections(application: Application, only_section: str | None = No
     return [
         SectionRows(
             section,
-            [IndicatorRow(ind, answers.get(ind.pk), evidence.get(ind.pk, [])) for ind in section.indicators.all()],
+            [
+                IndicatorRow(ind, answers.get(ind.pk), evidence.get(ind.pk, []))
+                for ind in structure.indicators_of[section.pk]
+            ],
         )
-        for section in sections.order_by("position", "code")
+        for section in sections
     ]
 
 
@@ -213,41 +217,55 @@ def progress_of(application: Application) -> tuple[int, int]:
 
 
 def sections_progress(application: Application) -> list[SectionProgress]:
-    """Every section with how many of its required items are complete, in two queries
-    whatever the size: no answer, evidence or person is read or built (the overview
-    shows counts; ``application_sections`` is for the pages that show the answers)."""
+    """Every section with how many of its required items are complete, in one query
+    whatever the size: no answer, evidence or person is built (the overview shows
+    counts; ``application_sections`` is for the pages that show the answers)."""
     done: Counter[int] = Counter()
     total: Counter[int] = Counter()
     for row in _required_rows(application):
         total[row.indicator.section_id] += 1
         done[row.indicator.section_id] += row.complete
-    sections = Section.objects.filter(version_id=application.version_id).order_by("position", "code")
-    return [SectionProgress(section, done[section.pk], total[section.pk]) for section in sections]
+    return [
+        SectionProgress(section, done[section.pk], total[section.pk])
+        for section in structure_of(application.version).sections
+    ]
 
 
 def _required_rows(application: Application) -> list[IndicatorRow]:
     """The required indicators (an answer or evidence required), each with its answer's
     value and whether it has any evidence: enough to tell whether it is complete."""
-    answer_value = Answer.objects.filter(application=application, indicator=OuterRef("pk")).values("value")[:1]
-    required = (
-        Indicator.objects.filter(version_id=application.version_id)
-        .filter(Q(required=True) | Q(evidence_required=True))
-        .annotate(
-            answer_value=Subquery(answer_value, output_field=JSONField()),
-            has_evidence=Exists(Evidence.objects.filter(application=application, indicator=OuterRef("pk"))),
-        )
-        .only("pk", "section_id", "answer_type", "required", "evidence_required")
-        .order_by()
-    )
+    values, with_evidence = _answer_values_and_files(application)
     return [
         IndicatorRow(
             indicator,
-            Answer(value=indicator.answer_value),
+            Answer(value=values.get(indicator.pk)),
             # Only whether there is any evidence counts towards progress.
-            [Evidence()] if indicator.has_evidence else [],
+            [Evidence()] if indicator.pk in with_evidence else [],
         )
-        for indicator in required
+        for indicator in structure_of(application.version).required
     ]
+
+
+def _answer_values_and_files(application: Application) -> tuple[dict[int, Any], set[int]]:
+    """Each answered indicator's value, and the indicators with a file, in one query."""
+    answers = (
+        Answer.objects.filter(application=application)
+        .values_list("indicator_id", "value", Value(False, output_field=BooleanField()))
+        .order_by()
+    )
+    files = (
+        Evidence.objects.filter(application=application)
+        .values_list("indicator_id", Value(None, output_field=JSONField()), Value(True, output_field=BooleanField()))
+        .order_by()
+    )
+    values: dict[int, Any] = {}
+    with_evidence: set[int] = set()
+    for indicator_id, value, is_file in answers.union(files, all=True):
+        if is_file:
+            with_evidence.add(indicator_id)
+        else:
+            values[indicator_id] = value
+    return values, with_evidence
 
 
 def missing_items(sections: list[SectionRows]) -> list[tuple[Section, IndicatorRow, str]]:
@@ -378,7 +396,7 @@ def agreed_scores(application: Application) -> dict[int, Score]:
 
 
 def result_of(application: Application) -> Result:
-    indicators = list(Indicator.objects.filter(version=application.version).select_related("section"))
+    indicators = list(structure_of(application.version).indicators)
     return compute_result(
         level=application.level,
         indicators=indicators,

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from assessments.providers import case_panels
 from assessments.questionnaires.selectors import published_version
 from assessments.rules import assignments_of
 from assessments.services import applications
+from assessments.structure import structure_of
 from clusters.selectors import application_blockers, organisation_for
 from common.enums import Level
 from common.errors import ActionRefused
@@ -184,7 +185,11 @@ def application_section(request: AuthenticatedHttpRequest, pk: int, code: str) -
 
 
 def _indicator_of(application: Application, indicator_pk: int) -> Indicator:
-    return get_object_or_404(Indicator, pk=indicator_pk, version_id=application.version_id)
+    """The case's questionnaire's indicator, as the process keeps it (read it, never change it)."""
+    indicator = structure_of(application.version).indicator(indicator_pk)
+    if indicator is None:
+        raise Http404
+    return indicator
 
 
 @login_required

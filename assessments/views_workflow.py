@@ -33,6 +33,7 @@ from assessments.models import Application, Assignment, Clarification, Indicator
 from assessments.rules import assignments_of
 from assessments.scoring import threshold_met
 from assessments.services import assessing
+from assessments.structure import structure_of
 from common.actions import refusable
 from common.errors import ActionRefused
 from common.http import AuthenticatedHttpRequest
@@ -160,7 +161,7 @@ def case_scoring(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpR
     if section is None:
         raise Http404
     if request.method == "POST":
-        form = SectionScoresForm(request.POST, indicators=Indicator.objects.filter(section=section))
+        form = SectionScoresForm(request.POST, indicators=structure_of(application.version).indicators_of[section.pk])
         verdicts = form.verdicts() if form.is_valid() else []
         try:
             saved = assessing.scores_save(
@@ -177,7 +178,7 @@ def case_scoring(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpR
 
 
 def _sections_of(application: Application) -> list[Section]:
-    return list(Section.objects.filter(version=application.version).order_by("position"))
+    return list(structure_of(application.version).sections)
 
 
 @login_required
@@ -223,7 +224,7 @@ def disagreement_state(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
     form = ClarificationForm(request.POST)
-    section = Section.objects.filter(version=application.version, code=request.POST.get("section", "")).first()
+    section = structure_of(application.version).section(request.POST.get("section", ""))
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
     indicator = None
@@ -262,7 +263,7 @@ def case_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("assessments.score_application", application):
         raise Http404
     form = CompleteForm(request.POST or None)
-    sections = list(Section.objects.filter(version=application.version).order_by("position"))
+    sections = _sections_of(application)
     # Per group, as typed: given back unchanged when the form or the service refuses.
     recommendations = [(s, request.POST.get(f"rec-{s.code}", "")) for s in sections]
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,7 @@ from django.utils import translation
 from pytest_django import Settings
 
 from accounts.models import User
+from assessments.structure import forget_structures
 from labels import figures
 from tests.factories import UserFactory
 
@@ -47,6 +48,14 @@ def empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def questionnaires_read_afresh() -> None:
+    """What the process keeps of questionnaires (``assessments.structure``) belongs to the
+    test that read it: a rolled-back database reuses keys, and fixtures write with
+    ``update()``, which moves no revision."""
+    forget_structures()
 
 
 @pytest.fixture(autouse=True)
