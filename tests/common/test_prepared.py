@@ -1,0 +1,84 @@
+"""A prepared queryset runs Django's own SQL with the values bound, and makes of its
+rows what Django would (``common.prepared``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F, QuerySet, Subquery
+from pytest_django import DjangoAssertNumQueries
+
+from clusters.models import ClusterOrganisation
+from common.prepared import Prepared
+from labels.models import Label
+from tests.factories import LabelFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _labels_of(organisation_id: int) -> QuerySet[Label]:
+    """Two relations (one of them nullable), an annotation, a subquery repeating the parameter."""
+    first = Subquery(Label.objects.filter(organisation_id=organisation_id).order_by("pk").values("pk")[:1])
+    return (
+        Label.objects.filter(organisation_id=organisation_id)
+        .select_related("organisation", "superseded_by")
+        .annotate(first_pk=first, doubled=F("score") * 2)
+        .order_by("pk")
+    )
+
+
+def _shown(label: Label) -> tuple[Any, ...]:
+    return (
+        label.pk,
+        label.code,
+        label.score,
+        label.valid_from,
+        label.valid_until,
+        label.organisation.name,
+        label.organisation.country,
+        label.superseded_by.code if label.superseded_by else None,
+        label.first_pk,  # type: ignore[attr-defined]
+        label.doubled,  # type: ignore[attr-defined]
+    )
+
+
+def test_the_sql_is_djangos_own_with_the_values_bound() -> None:
+    prepared = Prepared(_labels_of)
+    for organisation_id in (1, 7, 123456):
+        compiled = _labels_of(organisation_id).query.get_compiler(using="default").as_sql()
+        assert prepared.sql(organisation_id) == (compiled[0], list(compiled[1]))
+
+
+def test_the_instances_are_djangos_own(django_assert_num_queries: DjangoAssertNumQueries) -> None:
+    organisation: ClusterOrganisation = OrganisationFactory(name="Alpha", country="RS")
+    newer = LabelFactory(organisation=organisation, score=Decimal("81.35"))
+    LabelFactory(organisation=organisation, score=Decimal("70.25"), superseded_by=newer)
+    LabelFactory(organisation=OrganisationFactory(), score=None)
+    prepared = Prepared(_labels_of)
+
+    expected = [_shown(label) for label in _labels_of(organisation.pk)]
+    with django_assert_num_queries(2):  # the relations come with the rows, as with select_related
+        made = [_shown(label) for label in prepared.all(organisation.pk)]
+        again = [_shown(label) for label in prepared.all(organisation.pk)]
+
+    assert made == expected == again
+    assert len(made) == 2
+    assert made[0][2] == Decimal("81.35") and made[1][7] == newer.code
+    assert [type(shown[2]) for shown in made] == [Decimal, Decimal]  # Django's converters, not the driver's floats
+    assert prepared.all(organisation.pk + 1000) == []
+    assert prepared.first(organisation.pk + 1000) is None
+
+
+def test_a_parameter_that_does_not_reach_the_sql_is_refused() -> None:
+    ignored = Prepared(lambda organisation_id: Label.objects.filter(code="fixed"))
+    with pytest.raises(ImproperlyConfigured):
+        ignored.all(1)
+
+
+def test_only_model_querysets_are_prepared() -> None:
+    values = Prepared(lambda organisation_id: Label.objects.filter(organisation_id=organisation_id).values("pk"))
+    with pytest.raises(ImproperlyConfigured):
+        values.all(1)
