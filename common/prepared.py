@@ -111,7 +111,7 @@ def _instances(compiled: _Compiled, rows: list[tuple[Any, ...]], connection: Any
     model = klass_info["model"]
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, compiled.db)
+    populators = get_related_populators(klass_info, select, compiled.db)  # type: ignore[call-arg]  # stubs of Django 6
     made = []
     for raw in rows:
         row = list(raw)

@@ -79,6 +79,6 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused() -> None:
 
 
 def test_only_model_querysets_are_prepared() -> None:
-    values = Prepared(lambda organisation_id: Label.objects.filter(organisation_id=organisation_id).values("pk"))
+    values = Prepared(lambda organisation_id: Label.objects.filter(organisation_id=organisation_id).values("pk"))  # type: ignore[type-var]
     with pytest.raises(ImproperlyConfigured):
         values.all(1)
