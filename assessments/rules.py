@@ -17,9 +17,12 @@ from clusters.rules import (
     is_partner_staff,
 )
 from common.enums import Level
+from common.prepared import Prepared
 from common.request_cache import cached
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from accounts.models import User
     from assessments.models import Application, Assignment
 
@@ -60,10 +63,27 @@ def assignments_of(user: object, application: Application | None) -> list[Assign
     return list(
         cached(
             ("assessments.assignments", user.pk, application.pk),
-            lambda: list(application.assignments.filter(assessor=user).order_by("assigned_at", "pk")),
+            lambda: _with_case(_assignments_read.all(application.pk, user.pk), application),
             depends_on=("assessments.Assignment",),
         )
     )
+
+
+def _assignments_query(application_id: int, user_id: int) -> QuerySet[Assignment]:
+    from assessments.models import Assignment  # the rules load before the models
+
+    return Assignment.objects.filter(application_id=application_id, assessor_id=user_id).order_by("assigned_at", "pk")
+
+
+# Asked by every rule on every page of a case: compiled once per process.
+_assignments_read: Prepared[Assignment] = Prepared(_assignments_query)
+
+
+def _with_case(assignments: list[Assignment], application: Application) -> list[Assignment]:
+    """Each assignment knows its case without reading it again, as from ``application.assignments``."""
+    for assignment in assignments:
+        type(assignment).application.field.set_cached_value(assignment, application)
+    return assignments
 
 
 def _assignment_states(user: object, application: Application | None) -> set[str]:

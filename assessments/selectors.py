@@ -427,6 +427,22 @@ def overdue_clarifications() -> Any:
     )
 
 
+# On every page of a case: compiled once per process.
+_clarifications_read = Prepared(
+    lambda application_id: Clarification.objects.filter(application_id=application_id)
+    .select_related("indicator", "asked_by", "answered_by")
+    .order_by("asked_at", "id")
+)
+
+
+def clarifications_of(application: Application) -> list[Clarification]:
+    """The assessors' questions on the case, oldest first, with their indicators and people."""
+    clarifications = _clarifications_read.all(application.pk)
+    for clarification in clarifications:
+        Clarification.application.field.set_cached_value(clarification, application)
+    return clarifications
+
+
 def transitions_of(application: Application) -> list[StateChange]:
     """The application's moves, oldest first, from the one history."""
     return state_changes_of(application, workflow="application")

@@ -134,7 +134,7 @@ def _workflow_context(
         "assignments": application.assignments.select_related("assessor") if show_assessors else [],
         "show_assessors": show_assessors,
         "can_see_result": user.has_perm("assessments.view_result", application),
-        "clarifications": application.clarifications.select_related("indicator", "asked_by", "answered_by"),
+        "clarifications": selectors.clarifications_of(application),
         "answer_form": ClarificationAnswerForm(),
         "report": getattr(application, "report", None),
         "decision": getattr(application, "decision", None),

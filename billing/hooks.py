@@ -14,8 +14,7 @@ from accounts.enums import StaffRole
 from accounts.selectors import people_with_role
 from assessments.models import Application
 from billing.enums import InvoiceState
-from billing.models import Quote
-from billing.selectors import amount_paid, case_is_paid, live_invoice
+from billing.selectors import amount_paid, case_is_paid, live_invoice, quote_of
 from billing.services import credit_note_issue, invoice_issue, price_missing_for, quote_create
 from common.enums import Level
 from common.notify import notify
@@ -90,7 +89,7 @@ def case_panel(request: Any, application: Application) -> dict[str, Any] | None:
         return None
     invoice = live_invoice(application)
     # With its payer, which the panel names, in the same query.
-    quote = Quote.objects.filter(application=application).select_related("payer").first()
+    quote = quote_of(application)
     may_issue = invoice is None and user.has_perm("billing.issue_invoice", application)
     return {
         "quote": quote,

@@ -16,6 +16,7 @@ from billing.enums import OPEN_STATES, Delivery, DocumentKind, InvoiceState
 from billing.models import Invoice, PriceEntry, Quote
 from clusters.enums import MembershipRole
 from clusters.rules import partner_countries_of
+from common.prepared import Prepared
 
 
 def price_for(level: str, kind: str, delivery: str, on: date) -> PriceEntry | None:
@@ -25,13 +26,29 @@ def price_for(level: str, kind: str, delivery: str, on: date) -> PriceEntry | No
     return entries.filter(delivery=delivery).first() or entries.filter(delivery=Delivery.ANY).first()
 
 
+# Read on every page of a case: compiled once per process.
+_live_invoice = Prepared(
+    lambda application_id: (
+        Invoice.objects.filter(application_id=application_id, kind=DocumentKind.INVOICE)
+        .exclude(state=InvoiceState.CREDITED)
+        .order_by("pk")[:1]
+    )
+)
+_quote = Prepared(
+    lambda application_id: (
+        Quote.objects.filter(application_id=application_id).select_related("payer").order_by("pk")[:1]
+    )
+)
+
+
 def live_invoice(application: Application) -> Invoice | None:
     """The case's invoice that has not been credited, if any."""
-    return (
-        Invoice.objects.filter(application=application, kind=DocumentKind.INVOICE)
-        .exclude(state=InvoiceState.CREDITED)
-        .first()
-    )
+    return _live_invoice.first(application.pk)
+
+
+def quote_of(application: Application) -> Quote | None:
+    """The case's quote with its payer, if any."""
+    return _quote.first(application.pk)
 
 
 def amount_paid(invoice: Invoice) -> Decimal:

@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from common.errors import ActionRefused
+from common.prepared import Prepared
 from common.request_cache import forget
 from common.services import history_record
 
@@ -316,6 +317,10 @@ class StateChange:
         return self.labels.get(self.to_state, self.to_state)
 
 
+# Per workflow, compiled once per process: a case's page reads its moves each time.
+_state_reads: dict[str, Prepared[Any]] = {}
+
+
 def state_changes_of(obj: models.Model, *, workflow: str, state_field: str = "state") -> list[StateChange]:
     """Every move of ``obj`` through the workflow named ``workflow``, oldest
     first, read from the one history (the door writes them; there is no table
@@ -326,17 +331,22 @@ def state_changes_of(obj: models.Model, *, workflow: str, state_field: str = "st
 
     model = type(obj)
     labels = _choices(model, state_field)
-    rows = (
-        ActivityLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
-            object_id=obj.pk,
-            # A birth that records its first state (``<workflow>.created`` with a
-            # ``state`` value) opens the list.
-            action__in=[f"{workflow}.created", f"{workflow}.state"],
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    if workflow not in _state_reads:
+        _state_reads[workflow] = Prepared(
+            lambda content_type_id, object_id: (
+                ActivityLog.objects.filter(
+                    content_type_id=content_type_id,
+                    object_id=object_id,
+                    # A birth that records its first state (``<workflow>.created`` with a
+                    # ``state`` value) opens the list.
+                    action__in=[f"{workflow}.created", f"{workflow}.state"],
+                )
+                .select_related("actor")
+                .order_by("at", "id")
+            )
         )
-        .select_related("actor")
-        .order_by("at", "id")
-    )
+    rows = _state_reads[workflow].all(content_type.pk, obj.pk)
     changes = []
     for row in rows:
         if "state" not in row.data:
