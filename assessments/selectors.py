@@ -429,9 +429,11 @@ def overdue_clarifications() -> Any:
 
 # On every page of a case: compiled once per process.
 _clarifications_read = Prepared(
-    lambda application_id: Clarification.objects.filter(application_id=application_id)
-    .select_related("indicator", "asked_by", "answered_by")
-    .order_by("asked_at", "id")
+    lambda application_id: (
+        Clarification.objects.filter(application_id=application_id)
+        .select_related("indicator", "asked_by", "answered_by")
+        .order_by("asked_at", "id")
+    )
 )
 
 
