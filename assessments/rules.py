@@ -17,7 +17,7 @@ from clusters.rules import (
     is_partner_staff,
 )
 from common.enums import Level
-from common.prepared import Prepared
+from common.prepared import Prepared, knowing
 from common.request_cache import cached
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def assignments_of(user: object, application: Application | None) -> list[Assign
     return list(
         cached(
             ("assessments.assignments", user.pk, application.pk),
-            lambda: _with_case(_assignments_read.all(application.pk, user.pk), application),
+            lambda: knowing(_assignments_read.all(application.pk, user.pk), application=application),
             depends_on=("assessments.Assignment",),
         )
     )
@@ -77,13 +77,6 @@ def _assignments_query(application_id: int, user_id: int) -> QuerySet[Assignment
 
 # Asked by every rule on every page of a case: compiled once per process.
 _assignments_read: Prepared[Assignment] = Prepared(_assignments_query)
-
-
-def _with_case(assignments: list[Assignment], application: Application) -> list[Assignment]:
-    """Each assignment knows its case without reading it again, as from ``application.assignments``."""
-    for assignment in assignments:
-        type(assignment).application.field.set_cached_value(assignment, application)
-    return assignments
 
 
 def _assignment_states(user: object, application: Application | None) -> set[str]:

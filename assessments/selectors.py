@@ -35,7 +35,7 @@ from assessments.structure import structure_of
 from clusters.eligibility import eligibility_of
 from clusters.models import ClusterOrganisation, Membership
 from common.enums import Level
-from common.prepared import Prepared
+from common.prepared import Prepared, knowing
 from common.scheme import rules_for
 from common.workflow import StateChange, state_changes_of
 
@@ -186,6 +186,15 @@ class SectionRows:
         )
 
 
+# On every section page: compiled once per process.
+_answers_read = Prepared(
+    lambda application_id: Answer.objects.filter(application_id=application_id).select_related("updated_by")
+)
+_evidence_read = Prepared(
+    lambda application_id: Evidence.objects.filter(application_id=application_id).order_by("uploaded_at", "pk")
+)
+
+
 def application_sections(application: Application, only_section: str | None = None) -> list[SectionRows]:
     """Every section with its indicators, answers and evidence: two queries whatever the
     size (the questionnaire itself is kept by the process: ``assessments.structure``)."""
@@ -193,9 +202,9 @@ def application_sections(application: Application, only_section: str | None = No
     sections = structure.sections
     if only_section:
         sections = tuple(section for section in sections if section.code == only_section)
-    answers = {a.indicator_id: a for a in Answer.objects.filter(application=application).select_related("updated_by")}
+    answers = {a.indicator_id: a for a in knowing(_answers_read.all(application.pk), application=application)}
     evidence: dict[int, list[Evidence]] = {}
-    for item in Evidence.objects.filter(application=application).order_by("uploaded_at"):
+    for item in knowing(_evidence_read.all(application.pk), application=application):
         evidence.setdefault(item.indicator_id, []).append(item)
     return [
         SectionRows(
@@ -439,10 +448,7 @@ _clarifications_read = Prepared(
 
 def clarifications_of(application: Application) -> list[Clarification]:
     """The assessors' questions on the case, oldest first, with their indicators and people."""
-    clarifications = _clarifications_read.all(application.pk)
-    for clarification in clarifications:
-        Clarification.application.field.set_cached_value(clarification, application)
-    return clarifications
+    return knowing(_clarifications_read.all(application.pk), application=application)
 
 
 def transitions_of(application: Application) -> list[StateChange]:

@@ -79,6 +79,15 @@ class Prepared(Generic[M]):
         return self._compiled
 
 
+def knowing(instances: list[M], **related: Model) -> list[M]:
+    """The instances with the objects they point to by these names set, so that reading
+    ``instance.name`` queries nothing (what Django does for ``parent.children.all()``)."""
+    for instance in instances:
+        for name, value in related.items():
+            instance._meta.get_field(name).set_cached_value(instance, value)  # type: ignore[union-attr]
+    return instances
+
+
 def _bound(compiled: _Compiled, args: tuple[int, ...]) -> list[Any]:
     params = list(compiled.params)
     for value, places in zip(args, compiled.slots, strict=True):

@@ -37,6 +37,7 @@ from clusters.selectors import application_blockers
 from common.enums import Level
 from common.errors import ActionRefused
 from common.files import UploadRejected, check_upload
+from common.prepared import Prepared
 from common.request_cache import forget
 from common.scheme import rules_for
 from common.services import history_record
@@ -274,6 +275,23 @@ def _still_valid(indicator: Indicator, value: Any) -> Any:
         return None
 
 
+# Each autosave locks its case and reads one answer: compiled once per process.
+_case_lock = Prepared(lambda pk: Application.objects.select_for_update().filter(pk=pk))
+_answer_read = Prepared(
+    lambda application_id, indicator_id: Answer.objects.filter(
+        application_id=application_id, indicator_id=indicator_id
+    ).select_related("updated_by")
+)
+
+
+def _case_locked(pk: int) -> Application:
+    """The case's row, locked until the transaction ends (call it inside one)."""
+    application = _case_lock.first(pk)
+    if application is None:
+        raise Application.DoesNotExist(pk)
+    return application
+
+
 @transaction.atomic
 def answer_save(*, application: Application, indicator: Indicator, raw: list[str], revision: int, by: User) -> Answer:
     """Save one answer as typed, if the page it came from was current.
@@ -283,7 +301,7 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
     Raises ``AnswerInvalid`` for input the answer type does not accept.
     Side effects: none.
     """
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = _case_locked(application.pk)
     forget()  # rules answer from rows read under the lock, not earlier in the request
     if not by.has_perm("assessments.edit_answers", application):
         # The permission first: only the organisation's people learn that the state is what refuses them.
@@ -293,7 +311,7 @@ def answer_save(*, application: Application, indicator: Indicator, raw: list[str
     if indicator.version_id != application.version_id:
         raise ActionRefused(_("This question does not belong to the application's questionnaire."))
     value = clean_answer(indicator, raw)
-    answer = Answer.objects.filter(application=application, indicator=indicator).select_related("updated_by").first()
+    answer = _answer_read.first(application.pk, indicator.pk)
     current = answer.revision if answer else 0
     if revision != current:
         who = answer.updated_by.get_full_name() if answer and answer.updated_by else _("someone")

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet, Subquery
 from pytest_django import DjangoAssertNumQueries
 
 from clusters.models import ClusterOrganisation
-from common.prepared import Prepared
+from common.prepared import Prepared, knowing
 from labels.models import Label
 from tests.factories import LabelFactory, OrganisationFactory
 
@@ -82,3 +82,13 @@ def test_only_model_querysets_are_prepared() -> None:
     values = Prepared(lambda organisation_id: Label.objects.filter(organisation_id=organisation_id).values("pk"))  # type: ignore[type-var]
     with pytest.raises(ImproperlyConfigured):
         values.all(1)
+
+
+def test_knowing_sets_what_the_instances_point_to(django_assert_num_queries: DjangoAssertNumQueries) -> None:
+    organisation: ClusterOrganisation = OrganisationFactory(name="Beta")
+    LabelFactory(organisation=organisation)
+    plain = Prepared(lambda organisation_id: Label.objects.filter(organisation_id=organisation_id))
+
+    with django_assert_num_queries(1):
+        (label,) = knowing(plain.all(organisation.pk), organisation=organisation)
+        assert label.organisation is organisation
