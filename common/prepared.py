@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -43,6 +44,7 @@ class _Compiled:
     compiler: Any  # Django's SQLCompiler, after as_sql: select, klass_info, annotations
     converters: dict[int, tuple[list[Any], Any]]  # by column: Django's conversions of the values
     db: str
+    locks: bool  # select_for_update: only inside a transaction, as Django checks
 
 
 class Prepared(Generic[M]):
@@ -57,6 +59,9 @@ class Prepared(Generic[M]):
         compiled = self._compile(len(args))
         params = _bound(compiled, args)
         connection = connections[compiled.db]
+        if compiled.locks and connection.features.has_select_for_update and connection.get_autocommit():
+            # Django checks this when it compiles; compiled once, the check is ours.
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -110,7 +115,8 @@ def _compile(build: Callable[..., QuerySet[Any]], arity: int) -> _Compiled:
     converters = compiler.get_converters(columns)
     # The compiler is kept for its description of the columns, never to run: it holds
     # the connection of the thread that compiled it.
-    return _Compiled(sql, tuple(params), slots, copy.copy(compiler), converters, queryset.db)
+    locks = bool(queryset.query.select_for_update)
+    return _Compiled(sql, tuple(params), slots, copy.copy(compiler), converters, queryset.db, locks)
 
 
 def _instances(compiled: _Compiled, rows: list[tuple[Any, ...]], connection: Any) -> list[Any]:

@@ -46,6 +46,7 @@ from common.bulk import rows_update
 from common.enums import Level
 from common.errors import ActionRefused
 from common.notify import notify
+from common.prepared import Prepared
 from common.request_cache import forget
 from common.scheme import rules_for
 from common.services import history_record
@@ -56,10 +57,16 @@ def _case_url(application: Application) -> str:
     return reverse("assessments:application_detail", args=[application.pk])
 
 
+# Every step of an assessment starts here: compiled once per process.
+_case_lock = Prepared(
+    lambda pk: with_organisation_key(Application.objects.select_for_update().select_related("organisation"), pk)
+)
+
+
 def _lock(application: Application) -> Application:
-    locked = with_organisation_key(
-        Application.objects.select_for_update().select_related("organisation"), application.pk
-    ).get()
+    locked = _case_lock.first(application.pk)
+    if locked is None:
+        raise Application.DoesNotExist(application.pk)
     forget()  # rules answer from rows read under the lock, not earlier in the request
     return locked
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, QuerySet, Subquery
+from django.db.transaction import TransactionManagementError
 from pytest_django import DjangoAssertNumQueries
 
 from clusters.models import ClusterOrganisation
@@ -92,3 +93,17 @@ def test_knowing_sets_what_the_instances_point_to(django_assert_num_queries: Dja
     with django_assert_num_queries(1):
         (label,) = knowing(plain.all(organisation.pk), organisation=organisation)
         assert label.organisation is organisation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it() -> None:
+    from django.db import connection, transaction
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("the database has no row locks (SQLite): Django leaves FOR UPDATE out")
+    organisation: ClusterOrganisation = OrganisationFactory()
+    locking = Prepared(lambda pk: ClusterOrganisation.objects.select_for_update().filter(pk=pk))
+    with transaction.atomic():
+        assert locking.first(organisation.pk) == organisation
+    with pytest.raises(TransactionManagementError):
+        locking.first(organisation.pk)
