@@ -9,6 +9,7 @@ import rules
 
 from accounts.rules import is_assessor, is_label_committee, is_label_office
 from assessments.enums import ASSIGNABLE_STATES, CLOSED_STATES, ApplicationState, AssignmentState
+from assessments.models import Assignment
 from clusters.rules import (
     is_manager_of_cluster,
     is_manager_of_organisation_id,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from accounts.models import User
-    from assessments.models import Application, Assignment
+    from assessments.models import Application
 
 DECIDABLE_STATES = (ApplicationState.AWAITING_DECISION, ApplicationState.AWARDED, ApplicationState.REFUSED)
 DECIDED_STATES = (ApplicationState.AWARDED, ApplicationState.REFUSED)
@@ -70,8 +71,6 @@ def assignments_of(user: object, application: Application | None) -> list[Assign
 
 
 def _assignments_query(application_id: int, user_id: int) -> QuerySet[Assignment]:
-    from assessments.models import Assignment  # the rules load before the models
-
     return Assignment.objects.filter(application_id=application_id, assessor_id=user_id).order_by("assigned_at", "pk")
 
 
