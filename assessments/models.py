@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -72,10 +74,10 @@ class QuestionnaireVersion(models.Model):
     notes = models.TextField(_("notes"), blank=True, help_text=_("What changed in this version, and why."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Moves on with every change to the version's sections and indicators (the draft's
-    # edits, the catalogue's translations): what a process keeps of them is then read
-    # again (``assessments.structure``).
-    revision = models.PositiveIntegerField(_("revision of its sections and indicators"), default=0, editable=False)
+    # Drawn afresh with every change to the version's sections and indicators (the
+    # draft's edits, the catalogue's translations), never reused: what a process keeps
+    # of them is then read again (``assessments.structure``).
+    revision = models.UUIDField(_("revision of its sections and indicators"), default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["questionnaire", "-number"]

@@ -34,6 +34,11 @@ M = TypeVar("M", bound=Model)
 # Stand-ins for the parameters: integers inside every integer column's range, unlike
 # any key the portal will reach, each distinct so that its place in the SQL is known.
 _STAND_IN_BASE = 2_000_000_000
+# The values a 64-bit key can hold: beyond them Django answers nothing, and so do we.
+_LOWEST, _HIGHEST = -(2**63), 2**63 - 1
+
+# Every Prepared of the process, for the test that holds each one's SQL to Django's.
+every_prepared: list[Prepared[Any]] = []
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,15 @@ class Prepared(Generic[M]):
     """``build(*args)`` returns the queryset; ``prepared.all(*args)`` runs it, compiled once."""
 
     def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
-        self._build = build
+        self.build = build
         self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
+        every_prepared.append(self)
 
-    def all(self, *args: int) -> list[M]:
+    def all(self, *args: int | None) -> list[M]:
+        if not all(isinstance(value, int) and _LOWEST <= value <= _HIGHEST for value in args):
+            # What Django answers for None or a key no column can hold: nothing (the 404's "no such case").
+            return []
         compiled = self._compile(len(args))
         params = _bound(compiled, args)
         connection = connections[compiled.db]
@@ -67,11 +76,11 @@ class Prepared(Generic[M]):
             rows = cursor.fetchall()
         return _instances(compiled, rows, connection)
 
-    def first(self, *args: int) -> M | None:
+    def first(self, *args: int | None) -> M | None:
         found = self.all(*args)
         return found[0] if found else None
 
-    def sql(self, *args: int) -> tuple[str, list[Any]]:
+    def sql(self, *args: int | None) -> tuple[str, list[Any]]:
         """The SQL and parameters ``all(*args)`` runs (for the tests that hold it to Django's)."""
         compiled = self._compile(len(args))
         return compiled.sql, _bound(compiled, args)
@@ -80,7 +89,7 @@ class Prepared(Generic[M]):
         if self._compiled is None:
             with self._lock:
                 if self._compiled is None:
-                    self._compiled = _compile(self._build, arity)
+                    self._compiled = _compile(self.build, arity)
         return self._compiled
 
 
@@ -93,11 +102,11 @@ def knowing(instances: list[M], **related: Model) -> list[M]:
     return instances
 
 
-def _bound(compiled: _Compiled, args: tuple[int, ...]) -> list[Any]:
+def _bound(compiled: _Compiled, args: tuple[int | None, ...]) -> list[Any]:
     params = list(compiled.params)
     for value, places in zip(args, compiled.slots, strict=True):
         for at in places:
-            params[at] = int(value)
+            params[at] = value
     return params
 
 
@@ -111,6 +120,9 @@ def _compile(build: Callable[..., QuerySet[Any]], arity: int) -> _Compiled:
         raise ImproperlyConfigured(f"{build!r}: a parameter does not reach the SQL as given: {params!r}")
     if queryset._iterable_class is not ModelIterable or compiler.klass_info is None:
         raise ImproperlyConfigured(f"{build!r}: only querysets of model instances are prepared.")
+    if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(queryset, "_known_related_objects", {}):
+        # Neither is in the SQL: prepared, they would be lost without a word.
+        raise ImproperlyConfigured(f"{build!r}: prefetch_related and related managers' querysets are not prepared.")
     columns = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
     converters = compiler.get_converters(columns)
     # The compiler is kept for its description of the columns, never to run: it holds

@@ -321,17 +321,10 @@ class StateChange:
 _state_reads: dict[str, Prepared[Any]] = {}
 
 
-def state_changes_of(obj: models.Model, *, workflow: str, state_field: str = "state") -> list[StateChange]:
-    """Every move of ``obj`` through the workflow named ``workflow``, oldest
-    first, read from the one history (the door writes them; there is no table
-    of transitions besides it)."""
-    from django.contrib.contenttypes.models import ContentType
-
+def state_read(workflow: str) -> Prepared[Any]:
+    """The read of a record's moves through ``workflow``, oldest first, with who made them."""
     from common.models import ActivityLog
 
-    model = type(obj)
-    labels = _choices(model, state_field)
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     if workflow not in _state_reads:
         _state_reads[workflow] = Prepared(
             lambda content_type_id, object_id: (
@@ -346,7 +339,19 @@ def state_changes_of(obj: models.Model, *, workflow: str, state_field: str = "st
                 .order_by("at", "id")
             )
         )
-    rows = _state_reads[workflow].all(content_type.pk, obj.pk)
+    return _state_reads[workflow]
+
+
+def state_changes_of(obj: models.Model, *, workflow: str, state_field: str = "state") -> list[StateChange]:
+    """Every move of ``obj`` through the workflow named ``workflow``, oldest
+    first, read from the one history (the door writes them; there is no table
+    of transitions besides it)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    model = type(obj)
+    labels = _choices(model, state_field)
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    rows = state_read(workflow).all(content_type.pk, obj.pk)
     changes = []
     for row in rows:
         if "state" not in row.data:

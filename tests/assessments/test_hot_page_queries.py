@@ -55,7 +55,7 @@ def _grow(version: QuestionnaireVersion, size: int) -> list[Indicator]:
 def _questionnaire_kept(application: Application) -> None:
     """Read the case's questionnaire as a web worker keeps it after its first page
     (``assessments.structure``): the budgets below are those of every later page.
-    ``test_a_questionnaire_is_read_in_two_queries_whatever_its_size`` counts the first."""
+    ``test_a_questionnaire_is_read_in_three_queries_whatever_its_size`` counts the first."""
     structure_of(QuestionnaireVersion.objects.get(pk=application.version_id))
 
 

@@ -3,9 +3,8 @@ whenever any of them changes (``assessments.structure``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
@@ -29,7 +28,7 @@ def _titles(version: QuestionnaireVersion) -> list[str]:
 
 
 @pytest.mark.parametrize("extra", [0, 40])
-def test_a_questionnaire_is_read_in_two_queries_whatever_its_size(
+def test_a_questionnaire_is_read_in_three_queries_whatever_its_size(
     bronze: QuestionnaireVersion, django_assert_num_queries: DjangoAssertNumQueries, extra: int
 ) -> None:
     section = Section.objects.get(version=bronze, code="S1")
@@ -45,7 +44,7 @@ def test_a_questionnaire_is_read_in_two_queries_whatever_its_size(
         )
     version = _fresh(bronze)
 
-    with django_assert_num_queries(2):  # the sections, then their indicators
+    with django_assert_num_queries(3):  # the sections, their indicators, and the stamp again
         structure = structure_of(version)
     with django_assert_num_queries(0):  # kept: the next page reads nothing
         again = structure_of(version)
@@ -93,15 +92,16 @@ def test_every_save_and_delete_of_a_section_or_indicator_is_read_again(bronze: Q
     assert [s.code for s in structure_of(_fresh(bronze)).sections] == ["S1"]
 
 
-def test_the_draft_services_move_the_revision(bronze: QuestionnaireVersion) -> None:
+def test_the_draft_services_changes_are_read_again(bronze: QuestionnaireVersion) -> None:
     draft = version_new_draft(from_version=bronze)
-    # Made with bulk_create, which sends no signal: the service moves it on itself.
-    assert len(structure_of(_fresh(draft)).indicators) == 10
+    before = structure_of(_fresh(draft))
+    assert len(before.indicators) == 10  # made in bulk, within the transaction that made its sections
 
     indicator_update(indicator=Indicator.objects.get(version=draft, code="S2.3"), title="What services?")
     section_update(section=Section.objects.get(version=draft, code="S2"), title="Our services")
 
     structure = structure_of(_fresh(draft))
+    assert structure is not before
     assert structure.by_pk[Indicator.objects.get(version=draft, code="S2.3").pk].title == "What services?"
     assert structure.section("S2") is not None
     assert structure.section("S2").title == "Our services"  # type: ignore[union-attr]
@@ -147,14 +147,50 @@ def test_forgetting_reads_again(
     version = _fresh(bronze)
     structure_of(version)
     forget_structures()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         structure_of(version)
 
 
-def test_a_version_made_again_under_a_used_key_is_read_again(bronze: QuestionnaireVersion) -> None:
-    """A database rolled back or restored reuses keys: the creation time tells them apart."""
-    kept = structure_of(_fresh(bronze))
-    same_key = _fresh(bronze)
-    same_key.created_at = same_key.created_at + timedelta(microseconds=1)
+def test_a_change_rolled_back_leaves_no_stamp_a_later_change_draws(bronze: QuestionnaireVersion) -> None:
+    """Read inside the transaction of a change that is then rolled back, its structure is
+    kept under a stamp that no later change will draw."""
+    indicator = Indicator.objects.get(version=bronze, code="S1.1")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        indicator.title = "Never committed"
+        indicator.save(update_fields=["title"])
+        assert _titles(bronze)[0] == "Never committed"
+        raise RuntimeError("rolled back")
 
-    assert structure_of(same_key) is not kept
+    indicator.title = "Committed"
+    indicator.save(update_fields=["title"])
+
+    assert _titles(bronze)[0] == "Committed"
+
+
+def test_a_whole_save_of_the_version_cannot_put_an_older_stamp_back(bronze: QuestionnaireVersion) -> None:
+    """The admin saves a version with every field as it read them, its stamp too."""
+    read_by_the_admin = _fresh(bronze)
+    structure_of(read_by_the_admin)  # kept under the stamp the admin's page read
+    indicator = Indicator.objects.get(version=bronze, code="S1.1")
+    indicator.title = "Changed meanwhile"
+    indicator.save(update_fields=["title"])
+
+    read_by_the_admin.notes = "Edited"
+    read_by_the_admin.save()
+
+    assert _titles(bronze)[0] == "Changed meanwhile"
+
+
+def test_a_change_committed_while_the_structure_is_read_is_not_kept(
+    bronze: QuestionnaireVersion, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    """The case's row was read before a change another request committed: what is read
+    after it is shown, but not kept under the older stamp."""
+    read_with_the_case = _fresh(bronze)
+    Indicator.objects.filter(version=bronze, code="S1.1").get().save()  # committed by another request
+
+    first = structure_of(read_with_the_case)
+    with django_assert_num_queries(3):
+        again = structure_of(read_with_the_case)
+
+    assert again is not first

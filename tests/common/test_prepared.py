@@ -3,6 +3,7 @@ rows what Django would (``common.prepared``)."""
 
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.db.transaction import TransactionManagementError
 from pytest_django import DjangoAssertNumQueries
 
 from clusters.models import ClusterOrganisation
-from common.prepared import Prepared, knowing
+from common.prepared import Prepared, every_prepared, knowing
 from labels.models import Label
 from tests.factories import LabelFactory, OrganisationFactory
 
@@ -107,3 +108,51 @@ def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it() -> None:
         assert locking.first(organisation.pk) == organisation
     with pytest.raises(TransactionManagementError):
         locking.first(organisation.pk)
+
+
+def test_no_key_and_a_key_no_column_holds_find_nothing() -> None:
+    """As Django answers ``pk=None`` and a key beyond 64 bits (a 404, not a 500 from the driver)."""
+    LabelFactory()
+    prepared = Prepared(_labels_of)
+
+    assert prepared.all(None) == list(Label.objects.filter(organisation_id=None)) == []
+    assert prepared.all(2**70) == list(Label.objects.filter(pk=2**70)) == []
+    assert prepared.first(-(2**64)) is None
+
+
+def test_what_the_sql_cannot_carry_is_refused() -> None:
+    prefetching = Prepared(lambda pk: Label.objects.filter(pk=pk).prefetch_related("supersedes"))
+    with pytest.raises(ImproperlyConfigured):
+        prefetching.all(1)
+
+
+def _every_prepared_read() -> list[Prepared[Any]]:
+    """Every Prepared of the portal, the ones made per variant included."""
+    from assessments.selectors import _case_read
+    from common.workflow import state_read
+
+    _case_read(())
+    _case_read(("report", "decision"))
+    for workflow in ("application", "organisation"):
+        state_read(workflow)
+    return list(every_prepared)
+
+
+def test_every_prepared_read_of_the_portal_runs_djangos_own_sql() -> None:
+    """For each (the case read, the locks, the moves, invoices, answers ...), the SQL it runs
+    with values bound is the SQL Django compiles for the same values, and it runs."""
+    from django.db import transaction
+
+    checked = 0
+    for prepared in _every_prepared_read():
+        if prepared.build.__module__.startswith("tests."):
+            continue
+        arity = len(inspect.signature(prepared.build).parameters)
+        for args in ((11,) * arity, tuple(range(3, 3 + arity))):
+            with transaction.atomic():  # the locks compile only inside one
+                queryset = prepared.build(*args)
+                expected_sql, expected_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+                assert prepared.sql(*args) == (expected_sql, list(expected_params)), prepared.build
+                assert prepared.all(*args) == list(queryset)
+        checked += 1
+    assert checked >= 12
