@@ -28,3 +28,12 @@ def test_a_superuser_without_a_role_gets_no_case(
         application_for(superuser, application.pk)
     assert client.get(reverse("assessments:application_detail", args=[application.pk])).status_code == 404
     assert client.get(reverse("assessments:application_section", args=[application.pk, "S1"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_case_key_no_column_holds_is_no_such_case(client: Client, manager: Membership) -> None:
+    """Read by a prepared query (``common.prepared``): a key beyond 64 bits is a 404, not the driver's overflow."""
+    client.force_login(manager.user)
+
+    assert client.get("/assessments/a/99999999999999999999999/").status_code == 404
+    assert client.get("/assessments/a/99999999999999999999999/s/S1/").status_code == 404
