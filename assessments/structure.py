@@ -38,6 +38,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save, pre_save
+
 from assessments.models import Indicator, QuestionnaireVersion, Section
 
 # Versions in use at once are a handful (three levels, a draft or two); old cases
@@ -78,7 +80,7 @@ _lock = threading.Lock()
 
 
 def structure_of(version: QuestionnaireVersion) -> Structure:
-    """The version's structure, read at most once per process and stamp (three queries)."""
+    """The version's structure, read at most once per process and stamp (three queries when read)."""
     key = (version.pk, version.revision)
     with _lock:
         kept = _kept.get(key)
@@ -100,7 +102,7 @@ def _stamp_of(version_id: int) -> uuid.UUID | None:
 
 
 def forget_structures() -> None:
-    """Drop what this process keeps (tests that rebuild the database under the same keys)."""
+    """Drop what this process keeps (each test starts with nothing kept)."""
     with _lock:
         _kept.clear()
 
@@ -150,8 +152,6 @@ def _section_saved_or_deleted(sender: type, instance: Section | Indicator, **kwa
 def connect_signals() -> None:
     """Every save and delete of a section or indicator, wherever it comes from (a service,
     the admin's draft editing, the catalogue's translations), moves its version on."""
-    from django.db.models.signals import post_delete, post_save, pre_save
-
     pre_save.connect(_version_saved_whole, sender=QuestionnaireVersion, dispatch_uid="structure-version-save")
     for model in (Section, Indicator):
         post_save.connect(_section_saved_or_deleted, sender=model, dispatch_uid=f"structure-{model.__name__}-save")

@@ -9,10 +9,11 @@ turns the rows into model instances as Django would (its converters, its
 ``select_related`` populators).
 
 Only for querysets whose SQL does not depend on the values: equality on keys and
-other integers. A value that changes the SQL's shape (None, a list for ``__in``,
-a value out of the column's range) must not be a parameter. ``Prepared`` refuses
-a queryset where a stand-in does not reach the SQL unchanged, and
-``tests/common/test_prepared.py`` holds the bound SQL equal to Django's own.
+other integers (a list for ``__in`` must not be a parameter). ``None`` or a key
+beyond 64 bits finds nothing, as Django answers. ``Prepared`` refuses a queryset
+where a stand-in does not reach the SQL unchanged, or whose ``prefetch_related``
+the SQL cannot carry, and ``tests/common/test_prepared.py`` holds every bound
+SQL of the portal equal to Django's own.
 """
 
 from __future__ import annotations
